@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings shared by every target, tests included.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "authlog",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "authd", targets: ["authd"]),
+        .executable(name: "authctl", targets: ["authctl"]),
+        .executable(name: "authbench", targets: ["authbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: C libraries (system packages), each imported by exactly one Swift target.
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // MARK: Safe Swift APIs over the C libraries.
+        .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
+        .target(name: "AuthCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: swiftSettings),
+        .target(name: "CBOR", swiftSettings: swiftSettings),
+
+        // MARK: The event log spine: log, chain, projections, rebuild.
+        .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
+
+        // MARK: Domain: events, commands, projections, queries.
+        .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
+
+        // MARK: HTTP.
+        .target(
+            name: "AuthHTTP",
+            dependencies: [
+                "AuthCore", "EventLog", "AuthCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables.
+        .executableTarget(
+            name: "authd",
+            dependencies: [
+                "AuthHTTP", "AuthCore", "EventLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "authctl",
+            dependencies: [
+                "AuthCore", "EventLog", "LMDB", "AuthCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/authctl",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "authbench",
+            dependencies: [
+                "AuthCore", "EventLog", "LMDB", "AuthCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/authbench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests, one target per library target.
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,182 @@
+import CLMDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An LMDB environment: one directory holding a memory-mapped B+tree file with named databases.
+///
+/// Readers never block the single writer (MVCC). The memory map grows by itself: a write that hits
+/// `MDB_MAP_FULL` is aborted, the map is doubled (up to ``maxMapSize``) and the write runs again.
+/// A map grown by another process (`MDB_MAP_RESIZED`) is adopted the same way.
+public final class Environment: @unchecked Sendable {
+    private let env: OpaquePointer
+    private let resizeLock = ResizeLock()
+    /// The directory of the environment.
+    public let path: String
+    /// The largest map size the environment grows to before writes fail with ``LMDBError/mapFull``.
+    public let maxMapSize: Int
+
+    /// Options for opening an environment.
+    public struct Options: Sendable {
+        /// Initial map size in bytes (virtual address space; the file grows only as data is written).
+        public var mapSize: Int = 1 << 30
+        /// Upper bound for automatic map growth.
+        public var maxMapSize: Int = 1 << 40
+        /// Maximum number of named databases.
+        public var maxDatabases: UInt32 = 64
+        /// Maximum number of concurrent read transactions across all processes.
+        public var maxReaders: UInt32 = 510
+        /// Open read-only (for audit tools on a live or backed-up directory).
+        public var readOnly = false
+        /// Skip fsync on commit. Never set in production: acknowledged writes could be lost on power failure.
+        public var noSync = false
+        /// Creates the default options: durable commits, 1 GiB initial map growing to 1 TiB.
+        public init() {}
+    }
+
+    /// Opens (creating if needed) the environment in `path`, which must be a directory.
+    public init(path: String, options: Options = Options()) throws(LMDBError) {
+        var handle: OpaquePointer?
+        try LMDBError.check(mdb_env_create(&handle))
+        guard let handle else { throw LMDBError(code: ENOMEM) }
+        self.env = handle
+        self.path = path
+        self.maxMapSize = options.maxMapSize
+        do {
+            try LMDBError.check(mdb_env_set_maxdbs(handle, MDB_dbi(options.maxDatabases)))
+            try LMDBError.check(mdb_env_set_maxreaders(handle, options.maxReaders))
+            try LMDBError.check(mdb_env_set_mapsize(handle, options.mapSize))
+            if !options.readOnly { mkdir(path, 0o700) }
+            var flags = UInt32(MDB_NOTLS)
+            if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+            if options.noSync { flags |= UInt32(MDB_NOSYNC) }
+            try LMDBError.check(mdb_env_open(handle, path, flags, 0o600))
+        } catch {
+            mdb_env_close(handle)
+            throw error
+        }
+    }
+
+    deinit {
+        mdb_env_close(env)
+    }
+
+    /// Opens a named database, creating it when `flags` contains `.create` (which needs a writable environment).
+    public func openDatabase(_ name: String, flags: DatabaseFlags = [.create]) throws(LMDBError) -> Database {
+        let readOnly = !flags.contains(.create)
+        return try withTransaction(readOnly: readOnly) { (txn: Transaction) throws(LMDBError) -> Database in
+            var dbi: MDB_dbi = 0
+            try LMDBError.check(mdb_dbi_open(txn.txn, name, flags.rawValue, &dbi))
+            return Database(dbi: dbi, name: name, isDupSort: flags.contains(.dupSort))
+        }
+    }
+
+    /// Opens a named database if it exists; `nil` if it does not.
+    public func openExistingDatabase(_ name: String, dupSort: Bool = false) throws(LMDBError) -> Database? {
+        do {
+            return try openDatabase(name, flags: dupSort ? [.dupSort, .dupFixed] : [])
+        } catch where error == .notFound {
+            return nil
+        }
+    }
+
+    /// Runs `body` in a read-only snapshot. Readers never block the writer and see a consistent state.
+    public func read<R, E: Error>(_ body: (Transaction) throws(E) -> R) throws -> R {
+        try withTransaction(readOnly: true, body)
+    }
+
+    /// Runs `body` in the single write transaction and commits it durably (fsync) when it returns.
+    ///
+    /// If the map fills up, the transaction is aborted, the map grown, and `body` runs again: it must not have
+    /// side effects outside the transaction. If `body` throws, nothing is written.
+    public func write<R, E: Error>(_ body: (Transaction) throws(E) -> R) throws -> R {
+        try withTransaction(readOnly: false, body)
+    }
+
+    private func withTransaction<R, E: Error>(readOnly: Bool, _ body: (Transaction) throws(E) -> R) throws -> R {
+        while true {
+            let outcome: Result<R, any Error>? = resizeLock.withShared { () -> Result<R, any Error>? in
+                var txnPointer: OpaquePointer?
+                let rc = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txnPointer)
+                if rc == MDB_MAP_RESIZED { return nil }
+                guard rc == 0, let txnPointer else { return .failure(LMDBError(code: rc)) }
+                let txn = Transaction(txn: txnPointer, readOnly: readOnly)
+                do {
+                    let value = try body(txn)
+                    if readOnly {
+                        txn.abort()
+                    } else {
+                        let commitRC = txn.commit()
+                        if commitRC == MDB_MAP_FULL { return nil }
+                        if commitRC != 0 { return .failure(LMDBError(code: commitRC)) }
+                    }
+                    return .success(value)
+                } catch let error as LMDBError where error == .mapFull || error == .mapResized {
+                    txn.abort()
+                    return nil
+                } catch {
+                    txn.abort()
+                    return .failure(error)
+                }
+            }
+            if let outcome { return try outcome.get() }
+            try grow()
+        }
+    }
+
+    /// Doubles the map (or adopts a size grown by another process).
+    private func grow() throws(LMDBError) {
+        try resizeLock.withExclusive { () throws(LMDBError) in
+            var info = MDB_envinfo()
+            mdb_env_info(env, &info)
+            // Adopt a size set by another process first.
+            try LMDBError.check(mdb_env_set_mapsize(env, 0))
+            var after = MDB_envinfo()
+            mdb_env_info(env, &after)
+            if after.me_mapsize > info.me_mapsize { return }
+            let next = info.me_mapsize * 2
+            guard next <= maxMapSize else { throw LMDBError.mapFull }
+            try LMDBError.check(mdb_env_set_mapsize(env, next))
+        }
+    }
+
+    /// The current size of the memory map in bytes.
+    public var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return info.me_mapsize
+    }
+
+    /// Bytes used by the data file (last used page × page size).
+    public var usedBytes: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        var stat = MDB_stat()
+        mdb_env_stat(env, &stat)
+        return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+    }
+
+    /// Copies the environment to `directory` as a consistent snapshot; `compact` omits free pages.
+    public func copy(to directory: String, compact: Bool = true) throws(LMDBError) {
+        try LMDBError.check(mdb_env_copy2(env, directory, compact ? UInt32(MDB_CP_COMPACT) : 0))
+    }
+
+    /// Flushes buffers to disk (only needed with `noSync`).
+    public func sync() throws(LMDBError) {
+        try LMDBError.check(mdb_env_sync(env, 1))
+    }
+
+    /// Removes stale reader slots left by crashed processes; returns how many were cleared.
+    @discardableResult
+    public func clearStaleReaders() -> Int {
+        var dead: Int32 = 0
+        mdb_reader_check(env, &dead)
+        return Int(dead)
+    }
+
+    /// The maximum key size this build of LMDB accepts.
+    public var maxKeySize: Int { Int(mdb_env_get_maxkeysize(env)) }
+}

@@ -1,0 +1,146 @@
+import CLMDB
+
+/// A read or write transaction. Only valid inside the closure that received it; never store it.
+///
+/// Values returned by the accessors are copies, so they stay valid after the transaction ends.
+public final class Transaction {
+    let txn: OpaquePointer
+    /// Whether this transaction can write.
+    public let isReadOnly: Bool
+    private var finished = false
+    private var cursors: [Cursor] = []
+
+    init(txn: OpaquePointer, readOnly: Bool) {
+        self.txn = txn
+        self.isReadOnly = readOnly
+    }
+
+    func commit() -> Int32 {
+        closeCursors()
+        finished = true
+        return mdb_txn_commit(txn)
+    }
+
+    private func closeCursors() {
+        for cursor in cursors { cursor.close() }
+        cursors.removeAll()
+    }
+
+    func abort() {
+        closeCursors()
+        if !finished { mdb_txn_abort(txn) }
+        finished = true
+    }
+
+    /// The value stored under `key`, or `nil`.
+    public func get(_ db: Database, key: [UInt8]) throws(LMDBError) -> [UInt8]? {
+        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) -> [UInt8]? in
+            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+            var v = MDB_val()
+            let rc = mdb_get(txn, db.dbi, &k, &v)
+            if rc == MDB_NOTFOUND { return nil }
+            try LMDBError.check(rc)
+            return Self.copy(v)
+        }
+    }
+
+    /// Whether `key` is present.
+    public func contains(_ db: Database, key: [UInt8]) throws(LMDBError) -> Bool {
+        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) -> Bool in
+            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+            var v = MDB_val()
+            let rc = mdb_get(txn, db.dbi, &k, &v)
+            if rc == MDB_NOTFOUND { return false }
+            try LMDBError.check(rc)
+            return true
+        }
+    }
+
+    /// Stores `value` under `key`.
+    public func put(_ db: Database, key: [UInt8], value: [UInt8], flags: PutFlags = []) throws(LMDBError) {
+        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) in
+            try value.withUnsafeBytes { (valueBytes) throws(LMDBError) in
+                var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+                var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
+                try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, flags.rawValue))
+            }
+        }
+    }
+
+    /// Deletes `key` (for dup-sort databases: only the pair `key`/`value` when `value` is given).
+    /// Returns whether anything was deleted.
+    @discardableResult
+    public func delete(_ db: Database, key: [UInt8], value: [UInt8]? = nil) throws(LMDBError) -> Bool {
+        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) -> Bool in
+            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+            let rc: Int32
+            if let value {
+                rc = value.withUnsafeBytes { valueBytes in
+                    var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
+                    return mdb_del(txn, db.dbi, &k, &v)
+                }
+            } else {
+                rc = mdb_del(txn, db.dbi, &k, nil)
+            }
+            if rc == MDB_NOTFOUND { return false }
+            try LMDBError.check(rc)
+            return true
+        }
+    }
+
+    /// Removes every entry of `db`; with `delete`, also removes the database itself (its handle becomes invalid).
+    public func drop(_ db: Database, delete: Bool = false) throws(LMDBError) {
+        try LMDBError.check(mdb_drop(txn, db.dbi, delete ? 1 : 0))
+    }
+
+    /// The number of entries in `db`.
+    public func count(_ db: Database) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try LMDBError.check(mdb_stat(txn, db.dbi, &stat))
+        return stat.ms_entries
+    }
+
+    /// Opens a cursor on `db`, valid for the rest of this transaction.
+    public func cursor(_ db: Database) throws(LMDBError) -> Cursor {
+        var cursor: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(txn, db.dbi, &cursor))
+        let opened = Cursor(cursor: cursor!)
+        cursors.append(opened)
+        return opened
+    }
+
+    /// Runs `body` in a nested write transaction: if it throws, only its changes are discarded and the error rethrown;
+    /// the parent stays usable.
+    public func nested<R>(_ body: (Transaction) throws -> R) throws -> R {
+        var child: OpaquePointer?
+        try LMDBError.check(mdb_txn_begin(mdb_txn_env(txn), txn, 0, &child))
+        let nested = Transaction(txn: child!, readOnly: false)
+        do {
+            let value = try body(nested)
+            let rc = nested.commit()
+            try LMDBError.check(rc)
+            return value
+        } catch {
+            nested.abort()
+            throw error
+        }
+    }
+
+    /// Visits entries in key order starting at the first key ≥ `start` (or the first key), until `body` returns false.
+    public func forEach(
+        _ db: Database, from start: [UInt8]? = nil, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool
+    ) throws {
+        let cursor = try cursor(db)
+        var entry = try start.map { try cursor.seek($0) } ?? cursor.first()
+        while let (key, value) = entry {
+            guard try body(key, value) else { return }
+            entry = try cursor.next()
+        }
+    }
+
+    @inline(__always)
+    static func copy(_ v: MDB_val) -> [UInt8] {
+        guard v.mv_size > 0, let data = v.mv_data else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: data, count: v.mv_size))
+    }
+}
