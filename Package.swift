@@ -15,7 +15,6 @@ let package = Package(
         .executable(name: "authbench", targets: ["authbench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
@@ -36,22 +35,11 @@ let package = Package(
         // MARK: Domain: events, commands, projections, queries.
         .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
 
-        // MARK: HTTP.
-        .target(
-            name: "AuthHTTP",
-            dependencies: [
-                "AuthCore", "EventLog", "AuthCrypto",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-
         // MARK: Executables.
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthHTTP", "AuthCore", "EventLog",
+                "AuthCore", "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

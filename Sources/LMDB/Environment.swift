@@ -67,10 +67,16 @@ public final class Environment: @unchecked Sendable {
     /// Opens a named database, creating it when `flags` contains `.create` (which needs a writable environment).
     public func openDatabase(_ name: String, flags: DatabaseFlags = [.create]) throws(LMDBError) -> Database {
         let readOnly = !flags.contains(.create)
-        return try withTransaction(readOnly: readOnly) { (txn: Transaction) throws(LMDBError) -> Database in
-            var dbi: MDB_dbi = 0
-            try LMDBError.check(mdb_dbi_open(txn.txn, name, flags.rawValue, &dbi))
-            return Database(dbi: dbi, name: name, isDupSort: flags.contains(.dupSort))
+        do {
+            return try withTransaction(readOnly: readOnly) { (txn: Transaction) throws(LMDBError) -> Database in
+                var dbi: MDB_dbi = 0
+                try LMDBError.check(mdb_dbi_open(txn.txn, name, flags.rawValue, &dbi))
+                return Database(dbi: dbi, name: name, isDupSort: flags.contains(.dupSort))
+            }
+        } catch let error as LMDBError {
+            throw error
+        } catch {
+            preconditionFailure("unreachable: only LMDB errors are thrown here")
         }
     }
 

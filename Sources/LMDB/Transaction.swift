@@ -32,60 +32,54 @@ public final class Transaction {
         finished = true
     }
 
+    /// Calls `body` with `key` as an `MDB_val` (valid only during the call).
+    @inline(__always)
+    private func withVal<R>(_ bytes: [UInt8], _ body: (inout MDB_val) -> R) -> R {
+        bytes.withUnsafeBytes { buffer in
+            var val = MDB_val(mv_size: buffer.count, mv_data: UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            return body(&val)
+        }
+    }
+
     /// The value stored under `key`, or `nil`.
     public func get(_ db: Database, key: [UInt8]) throws(LMDBError) -> [UInt8]? {
-        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) -> [UInt8]? in
-            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-            var v = MDB_val()
-            let rc = mdb_get(txn, db.dbi, &k, &v)
-            if rc == MDB_NOTFOUND { return nil }
-            try LMDBError.check(rc)
-            return Self.copy(v)
-        }
+        var v = MDB_val()
+        let rc = withVal(key) { k in mdb_get(txn, db.dbi, &k, &v) }
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc)
+        return Self.copy(v)
     }
 
     /// Whether `key` is present.
     public func contains(_ db: Database, key: [UInt8]) throws(LMDBError) -> Bool {
-        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) -> Bool in
-            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-            var v = MDB_val()
-            let rc = mdb_get(txn, db.dbi, &k, &v)
-            if rc == MDB_NOTFOUND { return false }
-            try LMDBError.check(rc)
-            return true
-        }
+        var v = MDB_val()
+        let rc = withVal(key) { k in mdb_get(txn, db.dbi, &k, &v) }
+        if rc == MDB_NOTFOUND { return false }
+        try LMDBError.check(rc)
+        return true
     }
 
     /// Stores `value` under `key`.
     public func put(_ db: Database, key: [UInt8], value: [UInt8], flags: PutFlags = []) throws(LMDBError) {
-        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) in
-            try value.withUnsafeBytes { (valueBytes) throws(LMDBError) in
-                var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-                var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
-                try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, flags.rawValue))
-            }
+        let rc = withVal(key) { k in
+            withVal(value) { v in mdb_put(txn, db.dbi, &k, &v, flags.rawValue) }
         }
+        try LMDBError.check(rc)
     }
 
     /// Deletes `key` (for dup-sort databases: only the pair `key`/`value` when `value` is given).
     /// Returns whether anything was deleted.
     @discardableResult
     public func delete(_ db: Database, key: [UInt8], value: [UInt8]? = nil) throws(LMDBError) -> Bool {
-        try key.withUnsafeBytes { (keyBytes) throws(LMDBError) -> Bool in
-            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-            let rc: Int32
+        let rc = withVal(key) { k in
             if let value {
-                rc = value.withUnsafeBytes { valueBytes in
-                    var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
-                    return mdb_del(txn, db.dbi, &k, &v)
-                }
-            } else {
-                rc = mdb_del(txn, db.dbi, &k, nil)
+                return withVal(value) { v in mdb_del(txn, db.dbi, &k, &v) }
             }
-            if rc == MDB_NOTFOUND { return false }
-            try LMDBError.check(rc)
-            return true
+            return mdb_del(txn, db.dbi, &k, nil)
         }
+        if rc == MDB_NOTFOUND { return false }
+        try LMDBError.check(rc)
+        return true
     }
 
     /// Removes every entry of `db`; with `delete`, also removes the database itself (its handle becomes invalid).
