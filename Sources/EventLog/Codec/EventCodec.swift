@@ -1,0 +1,103 @@
+import AuthCrypto
+
+/// The stored form of events, and the hash chain over it.
+///
+/// Stored value (key: seq as 8 bytes big-endian): `hash (32 bytes) || event bytes`. The event bytes are one CBOR array
+/// (RFC 8949, deterministic encoding):
+/// `[format (1), timestamp µs, type, version, actor kind, actor id|null, request id|null, client ip|null,
+///   user agent|null, [stream "kind:id", ...], payload map]`.
+/// CBOR decodes to JSON with any standard tool (auditable) and is read here without building intermediate trees
+/// (fast to replay); see docs/ARCHITECTURE.md.
+public enum EventCodec {
+    /// The envelope format this code writes.
+    public static let format: UInt64 = 1
+    /// The hash that precedes the first event.
+    public static let genesisHash = [UInt8](repeating: 0, count: 32)
+
+    /// The event bytes of `event` at `timestamp`.
+    public static func encode(_ event: PendingEvent, timestamp: Timestamp) -> [UInt8] {
+        var writer = CBORWriter(capacity: 128 + event.payload.count)
+        writer.head(4, 11)
+        writer.uint(format)
+        writer.int(timestamp.microseconds)
+        writer.text(event.type)
+        writer.uint(UInt64(event.version))
+        writer.text(event.actor.kind.rawValue)
+        writer.optionalText(event.actor.id)
+        writer.optionalText(event.request.requestID)
+        writer.optionalText(event.request.clientIP)
+        writer.optionalText(event.request.userAgent)
+        writer.head(4, UInt64(event.streams.count))
+        for stream in event.streams { writer.text(stream.description) }
+        writer.bytes.append(contentsOf: event.payload)
+        return writer.bytes
+    }
+
+    /// `SHA-256(previous || seq big-endian || eventBytes)`.
+    public static func chainHash(previous: [UInt8], seq: UInt64, eventBytes: [UInt8]) -> [UInt8] {
+        var hasher = AuthCrypto.SHA256()
+        hasher.update(previous)
+        hasher.update(seqKey(seq))
+        hasher.update(eventBytes)
+        return hasher.finalize()
+    }
+
+    /// The stored value: hash followed by the event bytes.
+    public static func storedValue(hash: [UInt8], eventBytes: [UInt8]) -> [UInt8] {
+        var value = hash
+        value.reserveCapacity(32 + eventBytes.count)
+        value.append(contentsOf: eventBytes)
+        return value
+    }
+
+    /// The LMDB key of `seq`: 8 bytes big-endian, so key order is log order.
+    @inline(__always)
+    public static func seqKey(_ seq: UInt64) -> [UInt8] {
+        withUnsafeBytes(of: seq.bigEndian) { Array($0) }
+    }
+
+    /// The sequence number in an LMDB key.
+    @inline(__always)
+    public static func seq(fromKey key: [UInt8]) -> UInt64? {
+        guard key.count == 8 else { return nil }
+        var value: UInt64 = 0
+        for byte in key { value = value << 8 | UInt64(byte) }
+        return value
+    }
+
+    /// Decodes a stored value (hash || event bytes) found under `seq`.
+    public static func decode(seq: UInt64, stored: [UInt8]) throws(EventDecodingError) -> RecordedEvent {
+        guard stored.count > 32 else { throw .truncated }
+        var reader = CBORReader(stored, from: 32)
+        guard try reader.arrayCount() == 11 else { throw .malformed("envelope must be an array of 11 items") }
+        let format = try reader.uint()
+        guard format == Self.format else { throw .malformed("unknown envelope format \(format)") }
+        let timestamp = Timestamp(microseconds: try reader.int())
+        let type = try reader.text()
+        let version = try reader.uint()
+        guard version <= UInt64(Int32.max) else { throw .malformed("version out of range") }
+        guard let kind = Actor.Kind(rawValue: try reader.text()) else { throw .malformed("unknown actor kind") }
+        let actorID = try reader.optionalText()
+        let requestID = try reader.optionalText()
+        let clientIP = try reader.optionalText()
+        let userAgent = try reader.optionalText()
+        let streamCount = try reader.arrayCount()
+        var streams: [StreamRef] = []
+        streams.reserveCapacity(streamCount)
+        for _ in 0..<streamCount {
+            guard let stream = StreamRef(try reader.text()) else { throw .malformed("bad stream reference") }
+            streams.append(stream)
+        }
+        let payloadStart = reader.position
+        try reader.skip()
+        guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
+        return RecordedEvent(
+            seq: seq, timestamp: timestamp, type: type, version: Int(version),
+            actor: Actor(kind: kind, id: actorID),
+            request: RequestInfo(requestID: requestID, clientIP: clientIP, userAgent: userAgent),
+            streams: streams, payload: Array(stored[payloadStart...]), hash: Array(stored[0..<32]))
+    }
+
+    /// The event bytes of a stored value (everything after the hash).
+    public static func eventBytes(ofStored stored: [UInt8]) -> ArraySlice<UInt8> { stored.dropFirst(32) }
+}

@@ -1,0 +1,70 @@
+/// Builds an event payload: a CBOR map with text keys, written in the order given (each event type writes its
+/// fields in one fixed order, so the same event always encodes to the same bytes).
+public struct PayloadWriter {
+    private var body = CBORWriter(capacity: 192)
+    private var count: UInt64 = 0
+
+    /// Creates an empty payload.
+    public init() {}
+
+    /// Adds a text field.
+    public mutating func add(_ key: String, _ value: String) {
+        body.text(key)
+        body.text(value)
+        count += 1
+    }
+
+    /// Adds a text field when `value` is not nil (absent fields are omitted, not null).
+    public mutating func add(_ key: String, _ value: String?) {
+        if let value { add(key, value) }
+    }
+
+    /// Adds a byte-string field.
+    public mutating func add(_ key: String, bytes value: [UInt8]) {
+        body.text(key)
+        body.byteString(value)
+        count += 1
+    }
+
+    /// Adds a signed integer field.
+    public mutating func add(_ key: String, _ value: Int64) {
+        body.text(key)
+        body.int(value)
+        count += 1
+    }
+
+    /// Adds an integer field when `value` is not nil.
+    public mutating func add(_ key: String, _ value: Int64?) {
+        if let value { add(key, value) }
+    }
+
+    /// Adds an unsigned integer field.
+    public mutating func add(_ key: String, _ value: UInt64) {
+        body.text(key)
+        body.uint(value)
+        count += 1
+    }
+
+    /// Adds a boolean field.
+    public mutating func add(_ key: String, _ value: Bool) {
+        body.text(key)
+        body.bool(value)
+        count += 1
+    }
+
+    /// Adds an array-of-text field.
+    public mutating func add(_ key: String, _ values: [String]) {
+        body.text(key)
+        body.head(4, UInt64(values.count))
+        for value in values { body.text(value) }
+        count += 1
+    }
+
+    /// The encoded CBOR map.
+    public var bytes: [UInt8] {
+        var out = CBORWriter(capacity: body.bytes.count + 3)
+        out.head(5, count)
+        out.bytes.append(contentsOf: body.bytes)
+        return out.bytes
+    }
+}

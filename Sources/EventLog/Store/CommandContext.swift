@@ -1,0 +1,46 @@
+import LMDB
+
+/// What a command sees while it runs inside the log's write transaction: the time, the projections' current state,
+/// and a way to append events. Every event it emits is written to the log and applied to every projection at once,
+/// so later reads in the same command see it.
+public struct CommandContext {
+    /// The time of this batch (from the injected clock).
+    public let now: Timestamp
+    /// The projections' tables, as of this transaction.
+    public let state: ProjectionState
+    let txn: Transaction
+    let tables: LogTables
+    let projections: [any Projection]
+    /// The newest event, including those this command emitted.
+    public private(set) var head: LogHead
+    /// The events this command emitted so far.
+    public private(set) var emitted: [RecordedEvent] = []
+
+    init(now: Timestamp, txn: Transaction, tables: LogTables, projections: [any Projection], databases: [String: Database], head: LogHead) {
+        self.now = now
+        self.txn = txn
+        self.tables = tables
+        self.projections = projections
+        self.head = head
+        self.state = ProjectionState(.live(txn, databases))
+    }
+
+    /// Appends `event` to the log and applies it to every projection.
+    @discardableResult
+    public mutating func emit(_ event: PendingEvent) throws -> RecordedEvent {
+        let seq = head.seq + 1
+        let timestamp = max(now, head.timestamp)
+        let bytes = EventCodec.encode(event, timestamp: timestamp)
+        let hash = EventCodec.chainHash(previous: head.hash, seq: seq, eventBytes: bytes)
+        try txn.put(tables.log, key: EventCodec.seqKey(seq), value: EventCodec.storedValue(hash: hash, eventBytes: bytes), flags: [.append])
+        let recorded = RecordedEvent(
+            seq: seq, timestamp: timestamp, type: event.type, version: event.version, actor: event.actor,
+            request: event.request, streams: event.streams, payload: event.payload, hash: hash)
+        for projection in projections {
+            try projection.apply(recorded, to: state)
+        }
+        head = LogHead(seq: seq, hash: hash, timestamp: timestamp)
+        emitted.append(recorded)
+        return recorded
+    }
+}

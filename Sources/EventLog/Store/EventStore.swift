@@ -1,0 +1,119 @@
+import LMDB
+
+/// The append-only event log and its projections, in one LMDB environment.
+///
+/// - Appends go through one writer thread that batches concurrent callers into one durable (fsync'd) LMDB
+///   transaction; each caller's events and their projection updates commit together or not at all.
+/// - Reads run in MVCC snapshots and never block the writer.
+/// - On open, projections whose checkpoint is behind the head (new versions, new projections) are caught up.
+public final class EventStore: Sendable {
+    /// The LMDB environment (shared with read-only tools).
+    public let environment: Environment
+    /// The projections kept in step with the log.
+    public let projections: [any Projection]
+    /// The clock that stamps events.
+    public let clock: any Clock
+    let tables: LogTables
+    let databases: [String: Database]
+    private let committer: GroupCommitter
+
+    /// Options of the store.
+    public struct Options: Sendable {
+        /// LMDB environment options (map size, durability).
+        public var environment = Environment.Options()
+        /// Most commands per write transaction.
+        public var maxBatch = 1024
+        /// Creates default options.
+        public init() {}
+    }
+
+    /// Opens (creating if needed) the store in directory `path`.
+    ///
+    /// The ``StreamIndex`` projection is always present; pass the domain's projections in `projections`.
+    public init(path: String, projections: [any Projection], clock: any Clock = SystemClock(), options: Options = Options()) throws {
+        var all: [any Projection] = [StreamIndex()]
+        all.append(contentsOf: projections)
+        var seen = Set<String>()
+        for projection in all where !seen.insert(projection.name).inserted {
+            throw EventStoreError.duplicateProjection(projection.name)
+        }
+        environment = try Environment(path: path, options: options.environment)
+        tables = try LogTables(environment: environment, create: true)
+        var databases: [String: Database] = [:]
+        for projection in all {
+            for table in projection.tables {
+                let name = projection.databaseName(table)
+                databases[name] = try environment.openDatabase(name)
+            }
+        }
+        self.projections = all
+        self.databases = databases
+        self.clock = clock
+        try ProjectionCatchUp.run(environment: environment, tables: tables, projections: all, databases: databases)
+        committer = GroupCommitter(
+            environment: environment, tables: tables, projections: all, databases: databases, clock: clock,
+            maxBatch: options.maxBatch)
+    }
+
+    /// Runs `command` in the write transaction (batched with concurrent callers) and returns its result once the
+    /// transaction, with every event the command emitted, is durably committed.
+    ///
+    /// If `command` throws, its events and projection changes are rolled back; other commands in the batch are not
+    /// affected.
+    public func execute<R: Sendable>(_ command: @escaping @Sendable (inout CommandContext) throws -> R) async throws -> R {
+        try await withCheckedThrowingContinuation { continuation in
+            committer.submit(committer.makeJob(command) { continuation.resume(with: $0) })
+        }
+    }
+
+    /// Like ``execute(_:)`` but blocks the calling thread (for tools and benchmarks outside async code).
+    public func executeSync<R: Sendable>(_ command: @escaping @Sendable (inout CommandContext) throws -> R) throws -> R {
+        let box = ResultBox<R>()
+        committer.submit(committer.makeJob(command) { box.set($0) })
+        return try box.wait()
+    }
+
+    /// Appends `events` as one unit and returns them as recorded, after a durable commit.
+    @discardableResult
+    public func append(_ events: [PendingEvent]) async throws -> [RecordedEvent] {
+        try await execute { context in
+            for event in events { try context.emit(event) }
+            return context.emitted
+        }
+    }
+
+    /// Runs `body` in a read snapshot of the log and projections.
+    public func read<R>(_ body: (ReadContext) throws -> R) throws -> R {
+        try environment.read { txn in
+            try body(ReadContext(txn: txn, tables: tables, databases: databases))
+        }
+    }
+
+    /// The newest event's seq and hash.
+    public func head() throws -> LogHead {
+        try environment.read { txn in try LogHead.read(txn, tables) }
+    }
+
+    /// Finishes queued appends and stops the writer. Later appends fail with ``EventStoreError/closed``.
+    public func close() {
+        committer.stop()
+    }
+
+    deinit { committer.stop() }
+}
+
+/// Hands a result from the writer thread to a blocked caller.
+final class ResultBox<R>: @unchecked Sendable {
+    private var result: Result<R, any Error>?
+    private let semaphore = DispatchSemaphoreBox()
+
+    func set(_ value: Result<R, any Error>) {
+        result = value
+        semaphore.signal()
+    }
+
+    func wait() throws -> R {
+        semaphore.wait()
+        return try result!.get()
+    }
+}

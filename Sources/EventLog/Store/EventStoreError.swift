@@ -1,0 +1,20 @@
+/// Errors of the event store.
+public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A projection asked for a table it did not declare.
+    case unknownTable(String)
+    /// The store was closed.
+    case closed
+    /// The log or its meta table is not in the expected shape.
+    case corrupt(String)
+    /// Two projections share a name.
+    case duplicateProjection(String)
+
+    public var description: String {
+        switch self {
+        case .unknownTable(let name): return "unknown projection table \(name)"
+        case .closed: return "the event store is closed"
+        case .corrupt(let why): return "corrupt log: \(why)"
+        case .duplicateProjection(let name): return "two projections are named \(name)"
+        }
+    }
+}

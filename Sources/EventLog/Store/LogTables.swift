@@ -1,0 +1,61 @@
+import LMDB
+
+/// The fixed databases of a log environment and the keys of its meta table.
+struct LogTables: Sendable {
+    /// `seq (8 bytes BE) → hash || event bytes`.
+    let log: Database
+    /// Head, checkpoints and other bookkeeping (never part of the digest).
+    let meta: Database
+
+    static let logName = "log"
+    static let metaName = "meta"
+    static let headKey = Array("head".utf8)
+
+    /// Opens (or creates, when writable) the fixed tables.
+    init(environment: Environment, create: Bool) throws {
+        let flags: DatabaseFlags = create ? [.create] : []
+        log = try environment.openDatabase(Self.logName, flags: flags)
+        meta = try environment.openDatabase(Self.metaName, flags: flags)
+    }
+}
+
+/// The newest event: what the chain's head is.
+public struct LogHead: Sendable, Equatable, CustomStringConvertible {
+    /// Sequence number of the newest event (0 for an empty log).
+    public var seq: UInt64
+    /// Its chain hash (32 zero bytes for an empty log).
+    public var hash: [UInt8]
+    /// Its timestamp (used to keep event time monotonic).
+    public var timestamp: Timestamp
+
+    /// The head of an empty log.
+    public static let empty = LogHead(seq: 0, hash: EventCodec.genesisHash, timestamp: Timestamp(microseconds: 0))
+
+    /// Creates a head.
+    public init(seq: UInt64, hash: [UInt8], timestamp: Timestamp) {
+        self.seq = seq
+        self.hash = hash
+        self.timestamp = timestamp
+    }
+
+    var encoded: [UInt8] {
+        EventCodec.seqKey(seq) + hash + EventCodec.seqKey(UInt64(bitPattern: timestamp.microseconds))
+    }
+
+    init(encoded: [UInt8]) throws {
+        guard encoded.count == 48 else { throw EventStoreError.corrupt("head record has \(encoded.count) bytes") }
+        seq = EventCodec.seq(fromKey: Array(encoded[0..<8]))!
+        hash = Array(encoded[8..<40])
+        timestamp = Timestamp(microseconds: Int64(bitPattern: EventCodec.seq(fromKey: Array(encoded[40..<48]))!))
+    }
+
+    /// `seq:hexhash`, the form `authctl head` prints and `verify --expect-head` takes.
+    public var description: String {
+        "\(seq):\(hash.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined())"
+    }
+
+    static func read(_ txn: Transaction, _ tables: LogTables) throws -> LogHead {
+        guard let value = try txn.get(tables.meta, key: LogTables.headKey) else { return .empty }
+        return try LogHead(encoded: value)
+    }
+}
