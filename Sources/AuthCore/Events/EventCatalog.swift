@@ -1,0 +1,18 @@
+import EventLog
+
+/// Every event type of the domain: the list the schema tests and `authctl` work from.
+public enum EventCatalog {
+    /// All event types this code writes.
+    public static let all: [any DomainEvent.Type] = [
+        UserRegistered.self, PasswordChanged.self, PasswordRehashed.self,
+        LoginSucceeded.self, LoginFailed.self, LoginThrottled.self,
+        SessionCreated.self, SessionExtended.self, SessionRevoked.self,
+        RefreshFamilyStarted.self, RefreshRotated.self, RefreshReuseDetected.self, RefreshFamilyRevoked.self,
+        SigningKeyRotated.self,
+    ]
+
+    /// The type for a type name.
+    public static func type(named name: String) -> (any DomainEvent.Type)? {
+        all.first { $0.type == name }
+    }
+}

@@ -1,0 +1,43 @@
+import EventLog
+
+/// A new access-token signing key became current. Only the public key is recorded; the private key lives in a key
+/// file outside the log.
+public struct SigningKeyRotated: DomainEvent {
+    public static let type = "signing_key.rotated"
+    public static let version = 1
+    /// Key id (the JWS `kid`).
+    public var kid: String
+    /// `ES256`, `EdDSA` or `RS256`.
+    public var algorithm: String
+    /// The public key as DER SubjectPublicKeyInfo.
+    public var publicKey: [UInt8]
+    /// The kid it replaces, if any.
+    public var previousKid: String?
+
+    /// Creates the event.
+    public init(kid: String, algorithm: String, publicKey: [UInt8], previousKid: String?) {
+        self.kid = kid
+        self.algorithm = algorithm
+        self.publicKey = publicKey
+        self.previousKid = previousKid
+    }
+
+    public var streams: [StreamRef] { [] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("kid", kid)
+        writer.add("algorithm", algorithm)
+        writer.add("public_key", bytes: publicKey)
+        writer.add("previous_kid", previousKid)
+    }
+
+    public init(fields: PayloadReader) throws {
+        kid = try fields.string("kid")
+        algorithm = try fields.string("algorithm")
+        publicKey = try fields.bytes("public_key")
+        previousKid = try fields.optionalString("previous_kid")
+    }
+
+    public static let example = SigningKeyRotated(
+        kid: "k_2026-11-27_a1b2", algorithm: "ES256", publicKey: [0x30, 0x59, 0x30, 0x13], previousKid: nil)
+}

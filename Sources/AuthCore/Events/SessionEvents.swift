@@ -1,0 +1,132 @@
+import EventLog
+
+/// A session was created. Only the SHA-256 of its token is recorded.
+public struct SessionCreated: DomainEvent {
+    public static let type = "session.created"
+    public static let version = 1
+    /// The session id (not a secret).
+    public var sessionID: String
+    /// The user.
+    public var userID: String
+    /// SHA-256 of the session token.
+    public var tokenHash: [UInt8]
+    /// `aal1` or `aal2`.
+    public var aal: String
+    /// `cookie` or `token`.
+    public var mode: String
+    /// Absolute expiry.
+    public var expiresAt: Timestamp
+    /// Idle timeout in seconds (the session ends this long after it was last seen).
+    public var idleTimeout: Int64
+
+    /// Creates the event.
+    public init(sessionID: String, userID: String, tokenHash: [UInt8], aal: String, mode: String, expiresAt: Timestamp, idleTimeout: Int64) {
+        self.sessionID = sessionID
+        self.userID = userID
+        self.tokenHash = tokenHash
+        self.aal = aal
+        self.mode = mode
+        self.expiresAt = expiresAt
+        self.idleTimeout = idleTimeout
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("session_id", sessionID)
+        writer.add("user_id", userID)
+        writer.add("token_hash", bytes: tokenHash)
+        writer.add("aal", aal)
+        writer.add("mode", mode)
+        writer.add("expires_at", expiresAt.microseconds)
+        writer.add("idle_timeout", idleTimeout)
+    }
+
+    public init(fields: PayloadReader) throws {
+        sessionID = try fields.string("session_id")
+        userID = try fields.string("user_id")
+        tokenHash = try fields.bytes("token_hash")
+        aal = try fields.string("aal")
+        mode = try fields.string("mode")
+        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
+        idleTimeout = try fields.int("idle_timeout")
+    }
+
+    public static let example = SessionCreated(
+        sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID,
+        tokenHash: [UInt8](repeating: 0xAB, count: 32), aal: "aal1", mode: "cookie",
+        expiresAt: Timestamp(seconds: 1_769_817_600), idleTimeout: 604_800)
+}
+
+/// A session was seen again after `update_age`: its idle deadline moves forward. Written at most once per
+/// `update_age`, so that reads don't write.
+public struct SessionExtended: DomainEvent {
+    public static let type = "session.extended"
+    public static let version = 1
+    /// The session.
+    public var sessionID: String
+    /// The user.
+    public var userID: String
+    /// When it was seen.
+    public var lastSeenAt: Timestamp
+
+    /// Creates the event.
+    public init(sessionID: String, userID: String, lastSeenAt: Timestamp) {
+        self.sessionID = sessionID
+        self.userID = userID
+        self.lastSeenAt = lastSeenAt
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("session_id", sessionID)
+        writer.add("user_id", userID)
+        writer.add("last_seen_at", lastSeenAt.microseconds)
+    }
+
+    public init(fields: PayloadReader) throws {
+        sessionID = try fields.string("session_id")
+        userID = try fields.string("user_id")
+        lastSeenAt = Timestamp(microseconds: try fields.int("last_seen_at"))
+    }
+
+    public static let example = SessionExtended(
+        sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, lastSeenAt: Timestamp(seconds: 1_767_312_000))
+}
+
+/// A session ended before its expiry.
+public struct SessionRevoked: DomainEvent {
+    public static let type = "session.revoked"
+    public static let version = 1
+    /// The session.
+    public var sessionID: String
+    /// The user.
+    public var userID: String
+    /// `logout`, `user_revoked`, `password_changed`, `refresh_reuse`, `mfa_recovery`, `admin`.
+    public var reason: String
+
+    /// Creates the event.
+    public init(sessionID: String, userID: String, reason: String) {
+        self.sessionID = sessionID
+        self.userID = userID
+        self.reason = reason
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("session_id", sessionID)
+        writer.add("user_id", userID)
+        writer.add("reason", reason)
+    }
+
+    public init(fields: PayloadReader) throws {
+        sessionID = try fields.string("session_id")
+        userID = try fields.string("user_id")
+        reason = try fields.string("reason")
+    }
+
+    public static let example = SessionRevoked(
+        sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, reason: "logout")
+}
