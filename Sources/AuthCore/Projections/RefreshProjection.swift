@@ -7,6 +7,7 @@ public struct RefreshProjection: Projection {
     public let name = "refresh"
     public let version = 1
     public let tables = ["families", "tokens"]
+    public var eventTypes: Set<String>? { [RefreshFamilyStarted.type, RefreshRotated.type, RefreshFamilyRevoked.type] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let families = state.table(self, "families")

@@ -7,6 +7,7 @@ public struct SessionsProjection: Projection {
     public let name = "sessions"
     public let version = 1
     public let tables = ["by_id", "by_token", "by_user"]
+    public var eventTypes: Set<String>? { [SessionCreated.type, SessionExtended.type, SessionRevoked.type, RefreshFamilyStarted.type] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")

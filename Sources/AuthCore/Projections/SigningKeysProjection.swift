@@ -7,6 +7,7 @@ public struct SigningKeysProjection: Projection {
     public let name = "keys"
     public let version = 1
     public let tables = ["by_kid", "current"]
+    public var eventTypes: Set<String>? { [SigningKeyRotated.type] }
 
     /// The key of the single entry in `current`.
     public static let currentKey = Key.of("current")

@@ -7,6 +7,7 @@ public struct UsersProjection: Projection {
     public let name = "users"
     public let version = 1
     public let tables = ["by_id", "by_email"]
+    public var eventTypes: Set<String>? { [UserRegistered.type, PasswordChanged.type, PasswordRehashed.type] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")

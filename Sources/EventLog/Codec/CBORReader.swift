@@ -82,6 +82,14 @@ struct CBORReader {
         return try text()
     }
 
+    mutating func optionalTextRange() throws(EventDecodingError) -> Range<Int>? {
+        if try peekMajorAndInfo() == 0xF6 {
+            position += 1
+            return nil
+        }
+        return try textRange()
+    }
+
     mutating func byteString() throws(EventDecodingError) -> [UInt8] {
         let (major, argument) = try head()
         guard major == 2 else { throw .malformed("expected byte string") }

@@ -67,35 +67,20 @@ public enum EventCodec {
 
     /// Decodes a stored value (hash || event bytes) found under `seq`.
     public static func decode(seq: UInt64, stored: [UInt8]) throws(EventDecodingError) -> RecordedEvent {
-        guard stored.count > 32 else { throw .truncated }
+        try RecordedEvent(seq: seq, stored: stored)
+    }
+
+    /// Whether the stored event's type is one of `types` (UTF-8), without decoding the rest.
+    static func hasType(stored: [UInt8], in types: [[UInt8]]) throws(EventDecodingError) -> Bool {
         var reader = CBORReader(stored, from: 32)
-        guard try reader.arrayCount() == 11 else { throw .malformed("envelope must be an array of 11 items") }
-        let format = try reader.uint()
-        guard format == Self.format else { throw .malformed("unknown envelope format \(format)") }
-        let timestamp = Timestamp(microseconds: try reader.int())
-        let type = try reader.text()
-        let version = try reader.uint()
-        guard version <= UInt64(Int32.max) else { throw .malformed("version out of range") }
-        guard let kind = Actor.Kind(rawValue: try reader.text()) else { throw .malformed("unknown actor kind") }
-        let actorID = try reader.optionalText()
-        let requestID = try reader.optionalText()
-        let clientIP = try reader.optionalText()
-        let userAgent = try reader.optionalText()
-        let streamCount = try reader.arrayCount()
-        var streams: [StreamRef] = []
-        streams.reserveCapacity(streamCount)
-        for _ in 0..<streamCount {
-            guard let stream = StreamRef(try reader.text()) else { throw .malformed("bad stream reference") }
-            streams.append(stream)
+        _ = try reader.arrayCount()
+        _ = try reader.uint()
+        _ = try reader.int()
+        let range = try reader.textRange()
+        for type in types where type.count == range.count {
+            if stored[range].elementsEqual(type) { return true }
         }
-        let payloadStart = reader.position
-        try reader.skip()
-        guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
-        return RecordedEvent(
-            seq: seq, timestamp: timestamp, type: type, version: Int(version),
-            actor: Actor(kind: kind, id: actorID),
-            request: RequestInfo(requestID: requestID, clientIP: clientIP, userAgent: userAgent),
-            streams: streams, payload: Array(stored[payloadStart...]), hash: Array(stored[0..<32]))
+        return false
     }
 
     /// The event bytes of a stored value (everything after the hash).

@@ -11,11 +11,15 @@ public protocol Projection: Sendable {
     var version: Int { get }
     /// The projection's tables, e.g. `["by_id", "by_token"]`.
     var tables: [String] { get }
+    /// The event types this projection reacts to; `nil` means every type. Rebuilds skip decoding other events.
+    var eventTypes: Set<String>? { get }
     /// Folds one event into the projection's tables.
     func apply(_ event: RecordedEvent, to state: ProjectionState) throws
 }
 
 extension Projection {
+    public var eventTypes: Set<String>? { nil }
+
     /// The LMDB database name of one of this projection's tables: `p.<name>.v<version>.<table>`.
     public func databaseName(_ table: String) -> String { "p.\(name).v\(version).\(table)" }
 

@@ -12,94 +12,130 @@ public final class ProjectionState {
     }
 
     let backing: Backing
+    /// Resolved tables by projection name, then table name (short names: no allocation to look up).
+    private var resolved: [String: [String: ProjectionTable]] = [:]
 
     init(_ backing: Backing) { self.backing = backing }
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> ProjectionTable {
-        ProjectionTable(state: self, name: projection.databaseName(table))
+        if let found = resolved[projection.name]?[table] { return found }
+        let made = self.table(named: projection.databaseName(table))
+        resolved[projection.name, default: [:]][table] = made
+        return made
     }
 
     /// A table by its full database name.
-    func table(named name: String) -> ProjectionTable { ProjectionTable(state: self, name: name) }
+    func table(named name: String) -> ProjectionTable {
+        switch backing {
+        case .live(let txn, let dbs): return ProjectionTable(name: name, storage: .live(txn, dbs[name]))
+        case .memory(let tables): return ProjectionTable(name: name, storage: .memory(tables.store(name)))
+        }
+    }
 }
 
 /// One key/value table of a projection. Keys and values are bytes; keys sort bytewise.
 public struct ProjectionTable {
-    let state: ProjectionState
+    enum Storage {
+        case live(Transaction, Database?)
+        case memory(MemoryTable)
+    }
+
     /// The full database name.
     public let name: String
+    let storage: Storage
 
     /// The value under `key`, or nil.
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
-        switch state.backing {
-        case .live(let txn, let dbs): return try txn.get(try database(dbs), key: key)
-        case .memory(let tables): return tables.get(name, key)
+        switch storage {
+        case .live(let txn, let db): return try txn.get(try database(db), key: key)
+        case .memory(let table): return table.map[BytesKey(key)]
         }
     }
 
     /// Stores `value` under `key`.
     public func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        switch state.backing {
-        case .live(let txn, let dbs): try txn.put(try database(dbs), key: key, value: value)
-        case .memory(let tables): tables.put(name, key, value)
+        switch storage {
+        case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
+        case .memory(let table): table.map[BytesKey(key)] = value
         }
     }
 
     /// Deletes `key`; returns whether it was present.
     @discardableResult
     public func delete(_ key: [UInt8]) throws -> Bool {
-        switch state.backing {
-        case .live(let txn, let dbs): return try txn.delete(try database(dbs), key: key)
-        case .memory(let tables): return tables.delete(name, key)
+        switch storage {
+        case .live(let txn, let db): return try txn.delete(try database(db), key: key)
+        case .memory(let table): return table.map.removeValue(forKey: BytesKey(key)) != nil
         }
     }
 
     /// Adds a key that is never read back while applying events (index entries). Cheaper than `put` in a rebuild.
     public func insert(_ key: [UInt8], _ value: [UInt8] = []) throws {
-        switch state.backing {
-        case .live(let txn, let dbs): try txn.put(try database(dbs), key: key, value: value)
-        case .memory(let tables): tables.insert(name, key, value)
+        switch storage {
+        case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
+        case .memory(let table): table.inserted.append((key, value))
         }
     }
 
-    private func database(_ dbs: [String: Database]) throws -> Database {
-        guard let db = dbs[name] else { throw EventStoreError.unknownTable(name) }
+    /// The live database handle of this table, if it is backed by LMDB.
+    var liveDatabase: Database? {
+        if case .live(_, let db) = storage { return db }
+        return nil
+    }
+
+    private func database(_ db: Database?) throws -> Database {
+        guard let db else { throw EventStoreError.unknownTable(name) }
         return db
     }
 }
 
-/// In-memory tables used by rebuilds; written out in key order with `MDB_APPEND`.
-final class MemoryTables {
-    var maps: [String: [[UInt8]: [UInt8]]] = [:]
-    var inserted: [String: [([UInt8], [UInt8])]] = [:]
+/// One in-memory table of a rebuild.
+final class MemoryTable: @unchecked Sendable {
+    var map: [BytesKey: [UInt8]] = [:]
+    var inserted: [([UInt8], [UInt8])] = []
 
-    init(names: [String]) {
-        for name in names {
-            maps[name] = [:]
-            inserted[name] = []
-        }
-    }
-
-    func get(_ table: String, _ key: [UInt8]) -> [UInt8]? { maps[table]?[key] }
-
-    func put(_ table: String, _ key: [UInt8], _ value: [UInt8]) { maps[table, default: [:]][key] = value }
-
-    func delete(_ table: String, _ key: [UInt8]) -> Bool { maps[table]?.removeValue(forKey: key) != nil }
-
-    func insert(_ table: String, _ key: [UInt8], _ value: [UInt8]) { inserted[table, default: []].append((key, value)) }
-
-    /// All entries of `table`, sorted by key (bytewise, as LMDB orders them).
-    func sortedEntries(_ table: String) -> [([UInt8], [UInt8])] {
-        var entries = (maps[table] ?? [:]).map { ($0.key, $0.value) }
-        entries.append(contentsOf: inserted[table] ?? [])
-        entries.sort { $0.0.lexicographicallyPrecedes($1.0) }
-        // An inserted key that was also put keeps the last write; duplicates are adjacent after sorting.
+    /// All entries sorted by key (bytewise, as LMDB orders them); a key both put and inserted keeps the put value.
+    func sortedEntries() -> [([UInt8], [UInt8])] {
+        var entries = inserted
+        entries.reserveCapacity(inserted.count + map.count)
+        for (key, value) in map { entries.append((key.bytes, value)) }
+        entries.sort { ByteOrder.less($0.0, $1.0) }
+        // Map keys are unique and inserted keys are unique; only a mix can hold duplicates.
+        guard !inserted.isEmpty && !map.isEmpty else { return entries }
         var unique: [([UInt8], [UInt8])] = []
         unique.reserveCapacity(entries.count)
         for entry in entries {
-            if let last = unique.last, last.0 == entry.0 { unique[unique.count - 1] = entry } else { unique.append(entry) }
+            if let last = unique.last, last.0 == entry.0 {
+                unique[unique.count - 1] = map[BytesKey(entry.0)] != nil ? (entry.0, map[BytesKey(entry.0)]!) : entry
+            } else {
+                unique.append(entry)
+            }
         }
         return unique
     }
+}
+
+/// In-memory tables used by rebuilds; written out in key order with `MDB_APPEND`.
+/// Sendable by contract: during a parallel rebuild each worker owns its own instance, and sorting only reads.
+final class MemoryTables: @unchecked Sendable {
+    private(set) var tables: [String: MemoryTable] = [:]
+
+    init(names: [String]) {
+        for name in names { tables[name] = MemoryTable() }
+    }
+
+    func store(_ name: String) -> MemoryTable {
+        if let table = tables[name] { return table }
+        let table = MemoryTable()
+        tables[name] = table
+        return table
+    }
+
+    /// Adds the tables of `other` (tables are disjoint between projections).
+    func merge(_ other: MemoryTables) {
+        for (name, table) in other.tables { tables[name] = table }
+    }
+
+    func sortedEntries(_ name: String) -> [([UInt8], [UInt8])] { tables[name]?.sortedEntries() ?? [] }
 }

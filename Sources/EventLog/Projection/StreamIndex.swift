@@ -12,8 +12,14 @@ public struct StreamIndex: Projection {
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let table = state.table(self, "by_stream")
-        for stream in event.streams {
-            try table.insert(Self.key(stream, seq: event.seq))
+        let seq = EventCodec.seqKey(event.seq)
+        try event.forEachStream { stream in
+            var key: [UInt8] = []
+            key.reserveCapacity(stream.count + 9)
+            key.append(contentsOf: stream)
+            key.append(0)
+            key.append(contentsOf: seq)
+            try table.insert(key)
         }
     }
 

@@ -32,10 +32,9 @@ public struct CommandContext {
         let timestamp = max(now, head.timestamp)
         let bytes = EventCodec.encode(event, timestamp: timestamp)
         let hash = EventCodec.chainHash(previous: head.hash, seq: seq, eventBytes: bytes)
-        try txn.put(tables.log, key: EventCodec.seqKey(seq), value: EventCodec.storedValue(hash: hash, eventBytes: bytes), flags: [.append])
-        let recorded = RecordedEvent(
-            seq: seq, timestamp: timestamp, type: event.type, version: event.version, actor: event.actor,
-            request: event.request, streams: event.streams, payload: event.payload, hash: hash)
+        let stored = EventCodec.storedValue(hash: hash, eventBytes: bytes)
+        try txn.put(tables.log, key: EventCodec.seqKey(seq), value: stored, flags: [.append])
+        let recorded = try RecordedEvent(seq: seq, stored: stored)
         for projection in projections {
             try projection.apply(recorded, to: state)
         }

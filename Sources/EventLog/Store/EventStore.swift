@@ -94,6 +94,17 @@ public final class EventStore: Sendable {
         try environment.read { txn in try LogHead.read(txn, tables) }
     }
 
+    /// Counters of the writer.
+    public struct Statistics: Sendable, Equatable {
+        /// Durable write transactions committed.
+        public var commits: UInt64 = 0
+        /// Commands (callers) acknowledged in them.
+        public var commands: UInt64 = 0
+    }
+
+    /// Counters of the writer since the store was opened.
+    public var statistics: Statistics { committer.currentStatistics() }
+
     /// Finishes queued appends and stops the writer. Later appends fail with ``EventStoreError/closed``.
     public func close() {
         committer.stop()

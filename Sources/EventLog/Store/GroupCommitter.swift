@@ -23,6 +23,8 @@ final class GroupCommitter: @unchecked Sendable {
     private let clock: any Clock
     private let maxBatch: Int
     private let finished = DispatchSemaphore(value: 0)
+    /// Commits and commands so far (commits < commands shows group commit at work).
+    private(set) var statistics = EventStore.Statistics()
 
     init(
         environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database],
@@ -104,7 +106,18 @@ final class GroupCommitter: @unchecked Sendable {
             }
             return
         }
+        condition.lock()
+        statistics.commits += 1
+        statistics.commands += UInt64(batch.count)
+        condition.unlock()
         for answer in answers { answer(nil) }
+    }
+
+    /// A consistent copy of the counters.
+    func currentStatistics() -> EventStore.Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return statistics
     }
 
     /// Builds a job for `body`, delivering its result through `completion`.

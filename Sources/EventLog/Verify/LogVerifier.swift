@@ -128,7 +128,7 @@ public enum LogVerifier {
                 }
                 let (rKey, rValue) = rebuilt[index]
                 if rKey != key {
-                    found = rKey.lexicographicallyPrecedes(key)
+                    found = ByteOrder.less(rKey, key)
                         ? (name, rKey, "absent live, present when rebuilt") : (name, key, "present live, absent when rebuilt")
                     return false
                 }

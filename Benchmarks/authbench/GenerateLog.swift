@@ -1,0 +1,27 @@
+import ArgumentParser
+import AuthCore
+import EventLog
+import Foundation
+
+/// `authbench gen N --data DIR`: writes a realistic synthetic log.
+struct GenerateLog: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gen", abstract: "Write a synthetic log of N events.")
+
+    @Argument(help: "Number of events.")
+    var count: Int
+
+    @Option(help: "Data directory.")
+    var data = "./data"
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock())
+        let seconds = try fillSynthetic(store, count: count, seed: seed, progress: true)
+        print("generated: \(count)")
+        report("generate_eps", Double(count) / seconds)
+        print("head: \(try store.head())")
+        store.close()
+    }
+}

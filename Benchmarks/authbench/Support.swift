@@ -1,0 +1,46 @@
+import AuthCore
+import EventLog
+import Foundation
+
+/// Monotonic seconds.
+func monotonicSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// A fresh temporary directory.
+func temporaryDirectory(_ label: String) throws -> String {
+    let path = NSTemporaryDirectory() + "authbench-\(label)-\(UInt64.random(in: 0...UInt64.max))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Prints a `key: value` figure.
+func report(_ key: String, _ value: Double, decimals: Int = 0) {
+    print("\(key): \(String(format: "%.\(decimals)f", value))")
+    fflush(nil)
+}
+
+/// Fills `store` with `count` synthetic events in commands of `chunk` events; returns the seconds it took.
+@discardableResult
+func fillSynthetic(_ store: EventStore, count: Int, chunk: Int = 2000, seed: UInt64 = 42, progress: Bool = false) throws -> Double {
+    var workload = SyntheticWorkload(seed: seed)
+    let start = monotonicSeconds()
+    var written = 0
+    while written < count {
+        var batch: [PendingEvent] = []
+        while batch.count < min(chunk, count - written) {
+            batch.append(contentsOf: workload.next(at: store.clock.now()))
+        }
+        let events = batch
+        try store.executeSync { context in
+            for event in events { try context.emit(event) }
+        }
+        written += events.count
+        if progress && written % 100_000 < events.count {
+            FileHandle.standardError.write("generated \(written) events\n".data(using: .utf8)!)
+        }
+    }
+    return monotonicSeconds() - start
+}
