@@ -112,13 +112,11 @@ public final class Environment: @unchecked Sendable {
                 let txn = Transaction(txn: txnPointer, readOnly: readOnly)
                 do {
                     let value = try body(txn)
-                    if readOnly {
-                        txn.abort()
-                    } else {
-                        let commitRC = txn.commit()
-                        if commitRC == MDB_MAP_FULL { return nil }
-                        if commitRC != 0 { return .failure(LMDBError(code: commitRC)) }
-                    }
+                    // Read-only transactions are committed too: a database handle opened in a transaction
+                    // survives only if that transaction commits.
+                    let commitRC = txn.commit()
+                    if commitRC == MDB_MAP_FULL { return nil }
+                    if commitRC != 0 { return .failure(LMDBError(code: commitRC)) }
                     return .success(value)
                 } catch let error as LMDBError where error == .mapFull || error == .mapResized {
                     txn.abort()

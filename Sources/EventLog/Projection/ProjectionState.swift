@@ -101,8 +101,13 @@ final class MemoryTable: @unchecked Sendable {
         entries.reserveCapacity(inserted.count + map.count)
         for (key, value) in map { entries.append((key.bytes, value)) }
         entries.sort { ByteOrder.less($0.0, $1.0) }
-        // Map keys are unique and inserted keys are unique; only a mix can hold duplicates.
-        guard !inserted.isEmpty && !map.isEmpty else { return entries }
+        // Duplicates are rare (a key both put and inserted, or inserted twice); look before copying.
+        var hasDuplicates = false
+        for index in entries.indices.dropFirst() where entries[index].0 == entries[index - 1].0 {
+            hasDuplicates = true
+            break
+        }
+        guard hasDuplicates else { return entries }
         var unique: [([UInt8], [UInt8])] = []
         unique.reserveCapacity(entries.count)
         for entry in entries {

@@ -54,6 +54,12 @@ public struct LogHead: Sendable, Equatable, CustomStringConvertible {
         "\(seq):\(hash.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined())"
     }
 
+    /// The head of the log in `environment` (which may be read-only).
+    public static func read(environment: Environment) throws -> LogHead {
+        let tables = try LogTables(environment: environment, create: false)
+        return try environment.read { txn in try read(txn, tables) }
+    }
+
     static func read(_ txn: Transaction, _ tables: LogTables) throws -> LogHead {
         guard let value = try txn.get(tables.meta, key: LogTables.headKey) else { return .empty }
         return try LogHead(encoded: value)

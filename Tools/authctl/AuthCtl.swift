@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `authctl`: audit and operations on an authd data directory (safe while authd runs: LMDB allows readers in
+/// other processes, and writes wait for the single writer lock).
+@main
+struct AuthCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authctl",
+        abstract: "Audit and operate an authd event log.",
+        subcommands: [Head.self, Verify.self, Rebuild.self, Stats.self, Backup.self]
+    )
+}
