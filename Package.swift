@@ -64,11 +64,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Tests, one target per library target.
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
+        // MARK: Tests, one target per library target, plus shared helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
-        .testTarget(name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
+            swiftSettings: swiftSettings),
     ]
 )

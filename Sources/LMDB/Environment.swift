@@ -90,7 +90,7 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Runs `body` in a read-only snapshot. Readers never block the writer and see a consistent state.
-    public func read<R, E: Error>(_ body: (Transaction) throws(E) -> R) throws -> R {
+    public func read<R>(_ body: (Transaction) throws -> R) throws -> R {
         try withTransaction(readOnly: true, body)
     }
 
@@ -98,7 +98,7 @@ public final class Environment: @unchecked Sendable {
     ///
     /// If the map fills up, the transaction is aborted, the map grown, and `body` runs again: it must not have
     /// side effects outside the transaction. If `body` throws, nothing is written.
-    public func write<R, E: Error>(_ body: (Transaction) throws(E) -> R) throws -> R {
+    public func write<R>(_ body: (Transaction) throws -> R) throws -> R {
         try withTransaction(readOnly: false, body)
     }
 

@@ -1,0 +1,93 @@
+import AuthCrypto
+
+/// Renders stored events as JSON for humans and tools (`authctl replay --format json`, `export`, schema tests).
+///
+/// Byte strings become base64url text, timestamps RFC 3339; the payload keeps its field names.
+public enum EventJSON {
+    /// The event as one JSON object:
+    /// `{"seq", "time", "type", "version", "actor": {"kind","id"}, "request": {...}, "streams": [...], "payload": {...}, "hash"}`.
+    public static func render(_ event: RecordedEvent) -> String {
+        var out = "{"
+        out += "\"seq\":\(event.seq),\"time\":\(quote(event.timestamp.rfc3339)),\"type\":\(quote(event.type)),"
+        out += "\"version\":\(event.version),"
+        let actor = event.actor
+        out += "\"actor\":{\"kind\":\(quote(actor.kind.rawValue)),\"id\":\(actor.id.map(quote) ?? "null")},"
+        let request = event.request
+        out += "\"request\":{\"request_id\":\(request.requestID.map(quote) ?? "null"),"
+        out += "\"ip\":\(request.clientIP.map(quote) ?? "null"),\"user_agent\":\(request.userAgent.map(quote) ?? "null")},"
+        out += "\"streams\":[" + event.streams.map { quote($0.description) }.joined(separator: ",") + "],"
+        out += "\"payload\":" + payload(event.payload) + ","
+        out += "\"hash\":\(quote(Encoding.hex(event.hash)))}"
+        return out
+    }
+
+    /// A payload (CBOR map) as a JSON object.
+    public static func payload(_ bytes: [UInt8]) -> String {
+        var reader = CBORReader(bytes)
+        var out = ""
+        do {
+            try value(&reader, into: &out, depth: 0)
+        } catch {
+            return "{\"_undecodable\":\(quote(String(describing: error)))}"
+        }
+        return out
+    }
+
+    private static func value(_ reader: inout CBORReader, into out: inout String, depth: Int) throws(EventDecodingError) {
+        guard depth < 16 else { throw .malformed("nesting too deep") }
+        let initial = try reader.peekMajorAndInfo()
+        switch initial {
+        case 0xF4: reader.position += 1; out += "false"; return
+        case 0xF5: reader.position += 1; out += "true"; return
+        case 0xF6, 0xF7: reader.position += 1; out += "null"; return
+        default: break
+        }
+        switch initial >> 5 {
+        case 0: out += String(try reader.uint())
+        case 1: out += String(try reader.int())
+        case 2: out += quote(Encoding.base64URL(try reader.byteString()))
+        case 3: out += quote(try reader.text())
+        case 4:
+            let count = try reader.arrayCount()
+            out += "["
+            for index in 0..<count {
+                if index > 0 { out += "," }
+                try value(&reader, into: &out, depth: depth + 1)
+            }
+            out += "]"
+        case 5:
+            let count = try reader.mapCount()
+            out += "{"
+            for index in 0..<count {
+                if index > 0 { out += "," }
+                out += quote(try reader.text()) + ":"
+                try value(&reader, into: &out, depth: depth + 1)
+            }
+            out += "}"
+        default:
+            throw .malformed("unsupported CBOR item")
+        }
+    }
+
+    /// A JSON string literal.
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value) {
+                    let hexValue = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hexValue.count) + hexValue
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

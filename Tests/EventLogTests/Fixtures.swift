@@ -1,0 +1,63 @@
+import EventLog
+import Foundation
+import LMDB
+import TestSupport
+
+/// A small projection for testing the spine: counts events per stream and remembers the last type per stream.
+struct CounterProjection: Projection {
+    var name = "counter"
+    var version = 1
+    let tables = ["by_stream"]
+
+    func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+        let table = state.table(self, "by_stream")
+        for stream in event.streams {
+            let key = Array(stream.description.utf8)
+            let current = try table.get(key).map { UInt64($0[0]) << 8 | UInt64($0[1]) } ?? 0
+            let next = current + 1
+            try table.put(key, [UInt8(next >> 8 & 0xFF), UInt8(next & 0xFF)] + Array(event.type.utf8))
+        }
+    }
+}
+
+/// A pending test event in stream `user:<user>`.
+func testEvent(_ type: String = "test.happened", user: String = "u1", note: String = "hello") -> PendingEvent {
+    var writer = PayloadWriter()
+    writer.add("user_id", user)
+    writer.add("note", note)
+    return PendingEvent(
+        type: type, version: 1, actor: .user(user), request: RequestInfo(requestID: "req-\(note)", clientIP: "127.0.0.1", userAgent: "tests"),
+        streams: [StreamRef(.user, user)], payload: writer.bytes)
+}
+
+/// Opens a store on a fresh directory with the counter projection.
+func makeStore(_ dir: TemporaryDirectory, clock: ManualClock = ManualClock(), projections: [any Projection] = [CounterProjection()]) throws -> EventStore {
+    try EventStore(path: dir.path, projections: projections, clock: clock)
+}
+
+/// A one-shot gate a command can wait on inside the writer thread, to line up a batch deterministically.
+/// The test side only polls (never blocks a cooperative thread).
+final class Gate: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var hasEntered = false
+
+    /// Called on the writer thread: marks entry and blocks until ``open()``.
+    func enterAndWait() {
+        lock.withLock { hasEntered = true }
+        semaphore.wait()
+    }
+
+    /// Suspends until the writer has entered.
+    func waitUntilEntered() async throws {
+        while true {
+            if lock.withLock({ hasEntered }) { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Releases the writer.
+    func open() { semaphore.signal() }
+}
+
+struct Refused: Error, Equatable {}
