@@ -19,7 +19,7 @@ public enum AESGCM {
     /// secrecy and integrity); prefer `seal(_:key:authenticating:)`, which draws a random one.
     /// Throws `.invalidInput` for a key that is not 32 bytes or a nonce that is not 12 bytes.
     public static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], authenticating associatedData: [UInt8] = []) throws(CryptoError) -> SealedBox {
-        try checkSizes(key: key, nonce: nonce)
+        try checkSizes(key: key, nonce: nonce, lengths: [plaintext.count, associatedData.count])
         let context = try CipherContext()
         var ciphertext = [UInt8](repeating: 0, count: plaintext.count)
         var tag = [UInt8](repeating: 0, count: tagByteCount)
@@ -61,7 +61,7 @@ public enum AESGCM {
     /// Decrypts and authenticates `box` under `key` and `associatedData`. Throws `.authenticationFailed` if
     /// anything was tampered with (or the key or associated data differ), `.invalidInput` for a bad key size.
     public static func open(_ box: SealedBox, key: [UInt8], authenticating associatedData: [UInt8] = []) throws(CryptoError) -> [UInt8] {
-        try checkSizes(key: key, nonce: box.nonce)
+        try checkSizes(key: key, nonce: box.nonce, lengths: [box.ciphertext.count, associatedData.count])
         guard box.tag.count == tagByteCount else { throw CryptoError(.invalidInput, "AES-GCM tag must be \(tagByteCount) bytes") }
         let context = try CipherContext()
         var plaintext = [UInt8](repeating: 0, count: box.ciphertext.count)
@@ -103,7 +103,8 @@ public enum AESGCM {
         }
     }
 
-    private static func checkSizes(key: [UInt8], nonce: [UInt8]) throws(CryptoError) {
+    private static func checkSizes(key: [UInt8], nonce: [UInt8], lengths: [Int]) throws(CryptoError) {
+        guard lengths.allSatisfy({ $0 <= Int(Int32.max) }) else { throw CryptoError(.invalidInput, "AES-GCM input longer than 2 GiB") }
         guard key.count == keyByteCount else { throw CryptoError(.invalidInput, "AES-256-GCM key must be \(keyByteCount) bytes") }
         guard nonce.count == nonceByteCount else { throw CryptoError(.invalidInput, "AES-GCM nonce must be \(nonceByteCount) bytes") }
     }

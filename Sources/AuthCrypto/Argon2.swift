@@ -31,12 +31,14 @@ public enum Argon2 {
 
     /// Computes an Argon2 tag of `tagLength` bytes. libargon2's own limits apply (salt at least 8 bytes,
     /// memory at least 8 KiB per lane, tag at least 4 bytes); violations throw `.invalidInput` with its message.
+    /// Memory above `Argon2id.maximumMemoryKiB` and tags above 1024 bytes are refused the same way.
     public static func hash(
         variant: Variant, version: Version = .v13,
         password: [UInt8], salt: [UInt8], secret: [UInt8] = [], associatedData: [UInt8] = [],
         memoryKiB: UInt32, iterations: UInt32, parallelism: UInt32, tagLength: Int = 32
     ) throws(CryptoError) -> [UInt8] {
         guard tagLength >= 4, tagLength <= 1024 else { throw CryptoError(.invalidInput, "Argon2 tag length must be 4...1024 bytes") }
+        guard memoryKiB <= Argon2id.maximumMemoryKiB else { throw CryptoError(.invalidInput, "Argon2 memory above \(Argon2id.maximumMemoryKiB) KiB") }
         var tag = [UInt8](repeating: 0, count: tagLength)
         // libargon2 takes non-const pointers but only reads these (no clear-password/secret flags are set).
         var passwordCopy = password, saltCopy = salt, secretCopy = secret, adCopy = associatedData

@@ -10,14 +10,16 @@ struct JWSCompact {
     let algorithm: JWSAlgorithm
     let keyID: String?
     let signingInput: [UInt8]
-    let payloadSegment: Substring
-    let signatureSegment: Substring
+    let payloadSegment: String
+    let signatureSegment: String
 
     /// Splits and decodes `token`, and checks the header: a supported `alg` (never `none`), no `crit`,
     /// none of `forbiddenHeaders`, string-typed `kid`/`typ`.
     init(_ token: String, maximumLength: Int) throws(JWTError) {
         guard token.utf8.count <= maximumLength else { throw .tokenTooLarge(limit: maximumLength) }
-        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        // Split on the byte "." (not on Characters, where a combining mark could glue a dot to its neighbour).
+        let segments = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
         guard segments.count == 3 else { throw .wrongSegmentCount(segments.count) }
         guard let headerBytes = Encoding.fromBase64URL(segments[0]) else { throw .invalidBase64URL(.header) }
         let header = try Self.object(headerBytes, part: .header)

@@ -145,6 +145,9 @@ import Testing
                 #expect(error.kind == .invalidInput)
             }
         }
+        #expect(throws: CryptoError.self) {
+            try Argon2.hash(variant: .argon2id, password: [1], salt: Array("somesalt".utf8), memoryKiB: .max, iterations: 1, parallelism: 1)
+        }
         do {
             _ = try Argon2.hash(variant: .argon2id, password: [1], salt: [1, 2, 3], memoryKiB: 64, iterations: 1, parallelism: 1)
             Issue.record("accepted a 3-byte salt")

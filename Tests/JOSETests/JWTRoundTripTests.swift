@@ -103,6 +103,24 @@ import Testing
         #expect(jwtError { () throws(JWTError) in try verifier.verify(token, now: Self.now) } == .tokenTooLarge(limit: 8192))
     }
 
+    @Test func nonASCIIAndWhitespaceAreRejected() throws {
+        let signer = try JWSSigner(key: SigningKey.generate(.eddsa), keyID: "k")
+        let verifier = try JWTVerifier(keys: [try signer.trustedKey], policy: Self.policy)
+        let token = try signer.sign(claims: Self.claims())
+        let parts = token.split(separator: ".").map(String.init)
+        let variants: [(String, JWTError)] = [
+            (parts[0] + ".\u{301}" + parts[1] + "." + parts[2], .invalidBase64URL(.payload)),
+            (" " + token, .invalidBase64URL(.header)),
+            (token + "\n", .invalidBase64URL(.signature)),
+            (parts[0] + "." + parts[1] + "." + parts[2] + "=", .invalidBase64URL(.signature)),
+            (parts[0] + "=." + parts[1] + "." + parts[2], .invalidBase64URL(.header)),
+        ]
+        for (variant, expected) in variants {
+            #expect(jwtError { () throws(JWTError) in try verifier.verify(variant, now: Self.now) } == expected, "\(variant.debugDescription.prefix(30))")
+        }
+        #expect(try verifier.verify(token, now: Self.now).subject == "user-1")
+    }
+
     @Test func configurationErrors() throws {
         let key = try TrustedKey(keyID: "k", algorithm: .eddsa, publicKey: SigningKey.generate(.eddsa).publicKey)
         #expect(jwtError { () throws(JWTError) in try JWTVerifier(keys: [key, key], policy: Self.policy) } == .invalidConfiguration("duplicate kid k"))
