@@ -4,7 +4,7 @@
 /// - rejects everything that is not well-formed (RFC 8949 §3 and Appendix F): truncated items,
 ///   reserved additional information 28–30, two-byte simple values below 32, "break" outside an
 ///   indefinite-length item, bad indefinite-length string chunks, invalid UTF-8 in text strings;
-/// - rejects trailing bytes after the item (use ``decodePrefix(_:)-(ArraySlice<UInt8>)`` to
+/// - rejects trailing bytes after the item (use ``decodePrefix(_:)`` to
 ///   decode a leading item and learn how many bytes it used);
 /// - rejects indefinite-length items unless ``allowIndefinite`` is set;
 /// - rejects maps with duplicate keys (CBOR data-model equality, so `1` encoded as `0x01` and
@@ -26,6 +26,7 @@ public struct CBORDecoder: Sendable {
 
         /// The maximum number of nested containers (arrays, maps and tags). A top-level array
         /// is at depth 1, so the default 16 accepts sixteen nested arrays and rejects seventeen.
+        /// Values above ``maxSupportedDepth`` act as ``maxSupportedDepth``.
         public var maxDepth: Int
         /// The maximum input length in bytes; longer inputs are rejected before decoding.
         public var maxInputSize: Int
@@ -104,7 +105,7 @@ public struct CBORDecoder: Sendable {
         return (value, parser.position)
     }
 
-    /// Decodes the data item at the start of `bytes` (see ``decodePrefix(_:)-([UInt8])``).
+    /// Decodes the data item at the start of `bytes` (see the `[UInt8]` overload).
     /// `consumed` and error offsets are relative to the slice's first byte.
     /// - Throws: ``CBORError``.
     public func decodePrefix(_ bytes: ArraySlice<UInt8>) throws(CBORError) -> (value: CBORValue, consumed: Int) {
