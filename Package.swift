@@ -65,6 +65,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Fuzzing: a plain input checker by default; a libFuzzer binary when built with
+        // -DCBOR_FUZZ -sanitize=fuzzer,address (see Tests/Fuzz/run-cbor-fuzz.sh).
+        .executableTarget(name: "CBORFuzz", dependencies: ["CBOR"], path: "Tests/Fuzz/CBORFuzz", swiftSettings: swiftSettings),
+
         // MARK: Tests, one target per library target, plus shared helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
