@@ -10,6 +10,9 @@ import Logging
 ///   its status and headers, its message as `detail` for 4xx only.
 /// - Other `HTTPResponseError`s: their status, no detail.
 /// - Anything else: 500 "internal error"; the error itself is only logged, at `error` level, with the request id.
+///
+/// Thrown ``Problem``s and ``ProblemConvertible`` errors are deliberate and are not logged; other errors
+/// that end as 5xx are logged at `error` level.
 public struct ProblemMiddleware: RouterMiddleware {
     /// The context this middleware reads the request id and logger from.
     public typealias Context = AuthRequestContext
@@ -37,9 +40,10 @@ public struct ProblemMiddleware: RouterMiddleware {
         let problem: Problem
         switch error {
         case let error as Problem:
-            problem = error
+            // Deliberate answers (503 not ready, 503 overloaded, ...) are not server faults.
+            return error
         case let error as any ProblemConvertible:
-            problem = error.problem
+            return error.problem
         case let error as DecodingError:
             problem = DecodingProblem.problem(for: error)
         case let error as HTTPError:

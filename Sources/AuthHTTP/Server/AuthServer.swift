@@ -18,11 +18,11 @@ public typealias AuthApplication = Application<RouterResponder<AuthRequestContex
 ///
 /// ``run()`` binds `configuration.host:port`, serves until SIGTERM or SIGINT, then shuts down gracefully:
 /// it stops accepting connections, lets in-flight requests finish, closes idle connections and returns.
-public struct AuthServer: Sendable {
+public struct AuthServer {
     /// Reports the bound port once the server listens (useful with port 0).
     public typealias OnServerRunning = @Sendable (_ port: Int) async -> Void
     /// Registers routes on the server's router.
-    public typealias RouteBuilder = @Sendable (AuthRoutes) -> Void
+    public typealias RouteBuilder = (AuthRoutes) -> Void
 
     /// The configuration (host, port, body limit, proxy trust; the rest is for the domain layer).
     public let configuration: ServerConfiguration
@@ -35,7 +35,25 @@ public struct AuthServer: Sendable {
     /// The caller's route registration.
     public let routeBuilder: RouteBuilder
 
+    /// Creates a server with only the health routes (nothing is bound until ``run()``).
+    /// - Parameters:
+    ///   - configuration: the server configuration.
+    ///   - logger: the logger; `authd.http` at the configuration's level by default.
+    ///   - readiness: the readiness probe for `/readyz`.
+    ///   - onServerRunning: called with the bound port once listening.
+    public init(
+        configuration: ServerConfiguration,
+        logger: Logger? = nil,
+        readiness: @escaping @Sendable () async -> Bool = { true },
+        onServerRunning: @escaping OnServerRunning = { _ in }
+    ) {
+        self.init(configuration: configuration, logger: logger, readiness: readiness, onServerRunning: onServerRunning) { _ in }
+    }
+
     /// Creates a server (nothing is bound until ``run()`` or a test runs the application).
+    ///
+    /// `routes` has no default so that a trailing closure always binds to it:
+    /// `AuthServer(configuration: config) { routes in ... }`.
     /// - Parameters:
     ///   - configuration: the server configuration.
     ///   - logger: the logger; `authd.http` at the configuration's level by default.
@@ -47,7 +65,7 @@ public struct AuthServer: Sendable {
         logger: Logger? = nil,
         readiness: @escaping @Sendable () async -> Bool = { true },
         onServerRunning: @escaping OnServerRunning = { _ in },
-        routes: @escaping RouteBuilder = { _ in }
+        routes: @escaping RouteBuilder
     ) {
         self.configuration = configuration
         self.logger = logger ?? {

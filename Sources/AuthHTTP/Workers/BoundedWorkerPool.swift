@@ -20,25 +20,32 @@ public final class BoundedWorkerPool: Sendable {
     public struct Saturated: Error, ProblemConvertible, Equatable, Sendable {
         /// Seconds a client should wait before retrying.
         public let retryAfter: Int
+        /// Creates the error.
+        public init(retryAfter: Int) { self.retryAfter = retryAfter }
         /// 503 with `Retry-After`.
         public var problem: Problem { .overloaded(retryAfter: retryAfter) }
     }
 
     /// Thrown by ``submit(_:)`` and ``run(_:)`` after ``shutdown()``.
     public struct ShutDown: Error, ProblemConvertible, Equatable, Sendable {
+        /// Creates the error.
+        public init() {}
         /// 503: the server is stopping.
         public var problem: Problem { Problem(status: .serviceUnavailable, detail: "the server is shutting down") }
     }
 
+    /// A queued job: runs the work and returns what to do once the thread is counted free again.
+    private typealias Job = @Sendable () -> (@Sendable () -> Void)
+
     private struct State {
-        var queue: [@Sendable () -> Void] = []
+        var queue: [Job] = []
         var head = 0
         var running = 0
         var isShutDown = false
 
         var waiting: Int { queue.count - head }
 
-        mutating func pop() -> (@Sendable () -> Void)? {
+        mutating func pop() -> Job? {
             guard head < queue.count else { return nil }
             let job = queue[head]
             head += 1
@@ -83,8 +90,12 @@ public final class BoundedWorkerPool: Sendable {
         self.queueLimit = queueLimit
         self.retryAfter = retryAfter
         for number in 0..<threads {
-            let thread = Thread { [shared] in Self.work(shared) }
-            thread.name = "\(name)-\(number)"
+            let threadName = "\(name)-\(number)"
+            // Named from inside: on Linux, a name set before `start()` does not reach the OS thread.
+            let thread = Thread { [shared] in
+                Thread.current.name = threadName
+                Self.work(shared)
+            }
             thread.start()
         }
     }
@@ -96,6 +107,15 @@ public final class BoundedWorkerPool: Sendable {
     /// Queues `job` for a worker thread, or throws at once.
     /// - Throws: ``Saturated`` if ``queueLimit`` jobs are already waiting; ``ShutDown`` after ``shutdown()``.
     public func submit(_ job: @escaping @Sendable () -> Void) throws {
+        try enqueue {
+            job()
+            return {}
+        }
+    }
+
+    /// Queues `job`; the closure it returns runs after the job's thread is counted free, so a caller
+    /// resumed by it can immediately reuse the capacity.
+    private func enqueue(_ job: @escaping Job) throws {
         let limit = queueLimit
         let retry = retryAfter
         try shared.state.withLock { state throws in
@@ -114,8 +134,9 @@ public final class BoundedWorkerPool: Sendable {
         try Task.checkCancellation()
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             do {
-                try submit {
-                    continuation.resume(with: Result { try work() })
+                try enqueue {
+                    let result = Result { try work() }
+                    return { continuation.resume(with: result) }
                 }
             } catch {
                 continuation.resume(throwing: error)
@@ -142,7 +163,7 @@ public final class BoundedWorkerPool: Sendable {
     private static func work(_ shared: Shared) {
         while true {
             shared.available.wait()
-            let next: (@Sendable () -> Void)?? = shared.state.withLock { state in
+            let next: Job?? = shared.state.withLock { state in
                 if let job = state.pop() {
                     state.running += 1
                     return .some(job)
@@ -155,8 +176,9 @@ public final class BoundedWorkerPool: Sendable {
             case .some(nil):
                 continue
             case .some(let job?):
-                job()
+                let completion = job()
                 shared.state.withLock { $0.running -= 1 }
+                completion()
             }
         }
     }
