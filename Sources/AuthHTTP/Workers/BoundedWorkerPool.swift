@@ -91,9 +91,10 @@ public final class BoundedWorkerPool: Sendable {
         self.retryAfter = retryAfter
         for number in 0..<threads {
             let threadName = "\(name)-\(number)"
-            // Named from inside: on Linux, a name set before `start()` does not reach the OS thread.
             let thread = Thread { [shared] in
+                // Best effort: on Linux a name set before `start()` does not reach the OS thread.
                 Thread.current.name = threadName
+                Thread.current.threadDictionary[Self.workerMarker] = threadName
                 Self.work(shared)
             }
             thread.start()
@@ -143,6 +144,14 @@ public final class BoundedWorkerPool: Sendable {
             }
         }
     }
+
+    /// Whether the calling code runs on a thread of some `BoundedWorkerPool` (for assertions such as
+    /// "argon2 never runs on the cooperative pool").
+    public static var isWorkerThread: Bool {
+        Thread.current.threadDictionary[workerMarker] != nil
+    }
+
+    private static let workerMarker = "AuthHTTP.BoundedWorkerPool.worker"
 
     /// Jobs waiting for a thread.
     public var waitingCount: Int { shared.state.withLock { $0.waiting } }
