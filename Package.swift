@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // MARK: C libraries (system packages), each imported by exactly one Swift target.
@@ -36,11 +37,22 @@ let package = Package(
         // MARK: Domain: events, commands, projections, queries.
         .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
 
+        // MARK: HTTP infrastructure: request context, problem details, middleware, limiter, worker pool, server.
+        .target(
+            name: "AuthHTTP",
+            dependencies: [
+                "AuthCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables.
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthCore", "EventLog",
+                "AuthCore", "EventLog", "AuthHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,5 +92,10 @@ let package = Package(
         .testTarget(
             name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AuthHTTPTests",
+            dependencies: ["AuthHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,0 +1,53 @@
+import Hummingbird
+
+extension Request {
+    /// Decodes a JSON request body strictly (see ``StrictJSONDecoder``), after checking the transport:
+    ///
+    /// - `Content-Type` must be `application/json` (parameters allowed; a `charset` must be UTF-8), else 415;
+    /// - a `Content-Length` above `context.maxUploadSize` is refused before reading, and reading stops
+    ///   at the limit for chunked bodies: 413;
+    /// - then the body must pass ``StrictJSONDecoder/decode(_:from:)``: 400 naming the field.
+    ///
+    /// - Throws: ``Problem``.
+    public func decodeStrict<T: StrictDecodable>(as type: T.Type = T.self, context: some RequestContext) async throws(Problem) -> T {
+        guard Self.isJSONMediaType(headers[.contentType]) else {
+            throw .unsupportedMediaType(expected: "application/json")
+        }
+        let limit = context.maxUploadSize
+        if let declared = headers[.contentLength], let length = Int(declared), length > limit {
+            throw .contentTooLarge(limit: limit)
+        }
+        let bytes: [UInt8]
+        do {
+            let buffer = try await body.collect(upTo: limit)
+            bytes = Array(buffer.readableBytesView)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw .contentTooLarge(limit: limit)
+        } catch {
+            throw .badRequest("request body could not be read")
+        }
+        return try StrictJSONDecoder.decode(T.self, from: bytes)
+    }
+
+    /// Whether a `Content-Type` value is `application/json`, optionally with parameters, where a
+    /// `charset` parameter, if any, is `utf-8`.
+    static func isJSONMediaType(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let parts = value.split(separator: ";", omittingEmptySubsequences: false)
+        guard let mediaType = parts.first, mediaType.trimmingSpaces().lowercased() == "application/json" else {
+            return false
+        }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { return false }
+            if pair[0].trimmingSpaces().lowercased() == "charset" {
+                var charset = pair[1].trimmingSpaces().lowercased()
+                if charset.hasPrefix("\""), charset.hasSuffix("\""), charset.count >= 2 {
+                    charset = String(charset.dropFirst().dropLast())
+                }
+                guard charset == "utf-8" || charset == "utf8" else { return false }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,148 @@
+/// One setting of `authd serve`: its flag, environment variable, default and help, in one table so
+/// the command line, the resolver and the help text cannot disagree.
+public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
+    /// `--data DIR`.
+    case data
+    /// `--listen HOST:PORT`.
+    case listen
+    /// `--issuer URL`.
+    case issuer
+    /// `--origin URL` (repeatable).
+    case origin
+    /// `--admin-key KEY`.
+    case adminKey
+    /// `--argon2-memory-kib N`.
+    case argon2MemoryKiB
+    /// `--argon2-iterations N`.
+    case argon2Iterations
+    /// `--argon2-parallelism N`.
+    case argon2Parallelism
+    /// `--access-token-ttl DURATION`.
+    case accessTokenTTL
+    /// `--session-ttl DURATION`.
+    case sessionTTL
+    /// `--session-idle-timeout DURATION`.
+    case sessionIdleTimeout
+    /// `--session-update-age DURATION`.
+    case sessionUpdateAge
+    /// `--refresh-ttl DURATION`.
+    case refreshTTL
+    /// `--refresh-grace DURATION`.
+    case refreshGrace
+    /// `--max-body-bytes N`.
+    case maxBodyBytes
+    /// `--trust-proxy` / `--no-trust-proxy`.
+    case trustProxy
+    /// `--rp-id ID`.
+    case rpID
+    /// `--rp-name NAME`.
+    case rpName
+    /// `--log-level LEVEL`.
+    case logLevel
+
+    /// The long flag name without dashes, e.g. `argon2-memory-kib`.
+    public var flagName: String {
+        switch self {
+        case .data: "data"
+        case .listen: "listen"
+        case .issuer: "issuer"
+        case .origin: "origin"
+        case .adminKey: "admin-key"
+        case .argon2MemoryKiB: "argon2-memory-kib"
+        case .argon2Iterations: "argon2-iterations"
+        case .argon2Parallelism: "argon2-parallelism"
+        case .accessTokenTTL: "access-token-ttl"
+        case .sessionTTL: "session-ttl"
+        case .sessionIdleTimeout: "session-idle-timeout"
+        case .sessionUpdateAge: "session-update-age"
+        case .refreshTTL: "refresh-ttl"
+        case .refreshGrace: "refresh-grace"
+        case .maxBodyBytes: "max-body-bytes"
+        case .trustProxy: "trust-proxy"
+        case .rpID: "rp-id"
+        case .rpName: "rp-name"
+        case .logLevel: "log-level"
+        }
+    }
+
+    /// The flag as typed, e.g. `--argon2-memory-kib`.
+    public var flag: String { "--\(flagName)" }
+
+    /// The environment variable, e.g. `AUTHD_ARGON2_MEMORY_KIB`.
+    public var environmentVariable: String {
+        "AUTHD_" + flagName.uppercased().replacingDashes()
+    }
+
+    /// The default, as shown in help.
+    public var defaultDescription: String {
+        switch self {
+        case .data: "./data"
+        case .listen: "127.0.0.1:8080"
+        case .issuer: "http://localhost:PORT"
+        case .origin: "http://localhost:PORT"
+        case .adminKey: "none (admin API disabled)"
+        case .argon2MemoryKiB: "65536"
+        case .argon2Iterations: "3"
+        case .argon2Parallelism: "4"
+        case .accessTokenTTL: "900s (15m)"
+        case .sessionTTL: "30d"
+        case .sessionIdleTimeout: "7d"
+        case .sessionUpdateAge: "86400s (1d)"
+        case .refreshTTL: "30d"
+        case .refreshGrace: "30s"
+        case .maxBodyBytes: "65536"
+        case .trustProxy: "off"
+        case .rpID: "localhost"
+        case .rpName: "authd"
+        case .logLevel: "info"
+        }
+    }
+
+    /// What the setting does.
+    public var abstract: String {
+        switch self {
+        case .data: "Directory holding the event log."
+        case .listen: "Address to listen on, HOST:PORT ([ADDR]:PORT for IPv6; port 0 picks a free port)."
+        case .issuer: "Issuer URL written into tokens (http or https)."
+        case .origin: "Browser origin allowed to send cookie-authenticated requests (CSRF check); repeatable."
+        case .adminKey: "Key for the admin API, at least 16 characters."
+        case .argon2MemoryKiB: "Argon2id memory cost in KiB."
+        case .argon2Iterations: "Argon2id iterations (time cost)."
+        case .argon2Parallelism: "Argon2id lanes."
+        case .accessTokenTTL: "Access token lifetime."
+        case .sessionTTL: "Absolute session lifetime."
+        case .sessionIdleTimeout: "Session idle timeout: a session unused this long expires."
+        case .sessionUpdateAge: "How old a session's last-seen time may get before a request refreshes it."
+        case .refreshTTL: "Refresh token lifetime."
+        case .refreshGrace: "How long a just-rotated refresh token is still accepted (concurrent refreshes); 0 disables."
+        case .maxBodyBytes: "Largest accepted request body, in bytes."
+        case .trustProxy: "Take the client IP from the right-most X-Forwarded-For entry (only behind a reverse proxy)."
+        case .rpID: "WebAuthn relying party id (a registrable domain)."
+        case .rpName: "WebAuthn relying party display name."
+        case .logLevel: "Log level: trace, debug, info, notice, warning, error, critical."
+        }
+    }
+
+    /// Whether the value is a duration (`N`, `Ns`, `Nm`, `Nh`, `Nd`).
+    public var isDuration: Bool {
+        switch self {
+        case .accessTokenTTL, .sessionTTL, .sessionIdleTimeout, .sessionUpdateAge, .refreshTTL, .refreshGrace: true
+        default: false
+        }
+    }
+
+    /// The help line for the command: abstract, environment variable, default.
+    public var help: String {
+        var text = abstract
+        if isDuration { text += " Seconds, or a number with s/m/h/d." }
+        if self == .origin { text += " The variable takes a comma-separated list." }
+        if self == .trustProxy { text += " The variable takes true/false." }
+        return text + " (env: \(environmentVariable); default: \(defaultDescription))"
+    }
+}
+
+extension String {
+    fileprivate func replacingDashes() -> String {
+        String(map { $0 == "-" ? "_" : $0 })
+    }
+}

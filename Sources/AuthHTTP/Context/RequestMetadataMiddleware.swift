@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+
+/// Fills ``AuthRequestContext`` from the request headers and the server configuration, and echoes the
+/// request id in the `X-Request-Id` response header. Install it as the outermost middleware.
+public struct RequestMetadataMiddleware: RouterMiddleware {
+    /// The context this middleware fills in.
+    public typealias Context = AuthRequestContext
+
+    /// Whether to take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    public let trustProxy: Bool
+    /// The request body limit to set on every context.
+    public let maxUploadSize: Int
+
+    /// Creates the middleware.
+    /// - Parameters:
+    ///   - trustProxy: take the client address from the right-most `X-Forwarded-For` entry.
+    ///   - maxUploadSize: the body limit, in bytes, for every request.
+    public init(trustProxy: Bool = false, maxUploadSize: Int = AuthRequestContext.defaultMaxUploadSize) {
+        self.trustProxy = trustProxy
+        self.maxUploadSize = maxUploadSize
+    }
+
+    /// Sets request id, client address, user agent and body limit, then calls `next`.
+    public func handle(
+        _ request: Request,
+        context: AuthRequestContext,
+        next: (Request, AuthRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let supplied = request.headers[.xRequestID], RequestIdentifier.isValid(supplied) {
+            context.requestID = supplied
+        }
+        context.logger[metadataKey: "hb.request.id"] = .string(context.requestID)
+        if trustProxy, let forwarded = IPAddress.forwardedClient(from: request.headers[values: .xForwardedFor]) {
+            context.clientIP = forwarded
+        }
+        context.userAgent = request.headers[.userAgent].map { String($0.prefix(AuthRequestContext.maxUserAgentLength)) }
+        context.maxUploadSize = maxUploadSize
+
+        var response = try await next(request, context)
+        response.headers[.xRequestID] = context.requestID
+        return response
+    }
+}

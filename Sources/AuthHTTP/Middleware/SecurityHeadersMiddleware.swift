@@ -1,0 +1,57 @@
+import Hummingbird
+
+/// Adds security headers to every response, errors included:
+///
+/// - `Referrer-Policy: strict-origin-when-cross-origin`
+/// - `X-Content-Type-Options: nosniff`
+/// - `X-Frame-Options: DENY`
+/// - `Cache-Control: no-store`, unless the response already has a `Cache-Control`.
+///
+/// A route opts out of `no-store` (for a static page, say) by setting its own `Cache-Control`,
+/// for example with ``Hummingbird/Response/cacheable(_:)``. The other headers are only added when the
+/// response does not set them already.
+public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The `Cache-Control` value for responses that do not set one; `nil` adds none.
+    public let defaultCacheControl: String?
+
+    /// Creates the middleware.
+    /// - Parameter defaultCacheControl: the default `Cache-Control`; `no-store` unless given.
+    public init(defaultCacheControl: String? = "no-store") {
+        self.defaultCacheControl = defaultCacheControl
+    }
+
+    /// Calls `next` and adds the headers to its response (or to the response of a thrown
+    /// `HTTPResponseError`).
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        apply(to: &response.headers)
+        return response
+    }
+
+    /// Adds the headers to `headers`, keeping any already present.
+    public func apply(to headers: inout HTTPFields) {
+        if headers[.referrerPolicy] == nil { headers[.referrerPolicy] = "strict-origin-when-cross-origin" }
+        if headers[.xContentTypeOptions] == nil { headers[.xContentTypeOptions] = "nosniff" }
+        if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "DENY" }
+        if let defaultCacheControl, headers[.cacheControl] == nil { headers[.cacheControl] = defaultCacheControl }
+    }
+}
+
+extension Response {
+    /// The response with `Cache-Control` set to `directive` (e.g. `public, max-age=3600`), which
+    /// ``SecurityHeadersMiddleware`` then leaves alone instead of adding `no-store`.
+    public func cacheable(_ directive: String) -> Response {
+        var response = self
+        response.headers[.cacheControl] = directive
+        return response
+    }
+}

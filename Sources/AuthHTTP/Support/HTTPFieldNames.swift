@@ -1,0 +1,17 @@
+import Hummingbird
+
+// `HTTPField` itself is not re-exported by Hummingbird; `HTTPFields.Element` is the same type, which
+// spares a direct dependency on swift-http-types.
+
+extension HTTPFields.Element.Name {
+    /// `X-Request-Id`: a caller-supplied or server-generated request identifier, echoed on every response.
+    public static let xRequestID = Self("X-Request-Id")!
+    /// `X-Forwarded-For`: the client address chain appended by reverse proxies.
+    public static let xForwardedFor = Self("X-Forwarded-For")!
+    /// `X-Frame-Options`: legacy framing control (`DENY`).
+    public static let xFrameOptions = Self("X-Frame-Options")!
+    /// `Referrer-Policy`: how much of the URL browsers send as `Referer`.
+    public static let referrerPolicy = Self("Referrer-Policy")!
+    /// `Sec-Fetch-Site`: the browser's statement of the request initiator's relation to the target origin.
+    public static let secFetchSite = Self("Sec-Fetch-Site")!
+}

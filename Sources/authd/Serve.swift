@@ -1,0 +1,131 @@
+import ArgumentParser
+import AuthHTTP
+import Foundation
+import Logging
+
+/// `authd serve`: runs the HTTP server until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP server until SIGTERM or SIGINT (then finish in-flight requests and exit 0).",
+        discussion: "Precedence for every option: flag > AUTHD_* environment variable > default."
+    )
+
+    @Option(name: .customLong(ServerSetting.data.flagName), help: help(.data, value: "dir"))
+    var data: String?
+
+    @Option(name: .customLong(ServerSetting.listen.flagName), help: help(.listen, value: "host:port"))
+    var listen: String?
+
+    @Option(name: .customLong(ServerSetting.issuer.flagName), help: help(.issuer, value: "url"))
+    var issuer: String?
+
+    @Option(name: .customLong(ServerSetting.origin.flagName), help: help(.origin, value: "url"))
+    var origin: [String] = []
+
+    @Option(name: .customLong(ServerSetting.adminKey.flagName), help: help(.adminKey, value: "key"))
+    var adminKey: String?
+
+    @Option(name: .customLong(ServerSetting.argon2MemoryKiB.flagName), help: help(.argon2MemoryKiB, value: "kib"))
+    var argon2MemoryKiB: String?
+
+    @Option(name: .customLong(ServerSetting.argon2Iterations.flagName), help: help(.argon2Iterations, value: "n"))
+    var argon2Iterations: String?
+
+    @Option(name: .customLong(ServerSetting.argon2Parallelism.flagName), help: help(.argon2Parallelism, value: "n"))
+    var argon2Parallelism: String?
+
+    @Option(name: .customLong(ServerSetting.accessTokenTTL.flagName), help: help(.accessTokenTTL, value: "duration"))
+    var accessTokenTTL: String?
+
+    @Option(name: .customLong(ServerSetting.sessionTTL.flagName), help: help(.sessionTTL, value: "duration"))
+    var sessionTTL: String?
+
+    @Option(name: .customLong(ServerSetting.sessionIdleTimeout.flagName), help: help(.sessionIdleTimeout, value: "duration"))
+    var sessionIdleTimeout: String?
+
+    @Option(name: .customLong(ServerSetting.sessionUpdateAge.flagName), help: help(.sessionUpdateAge, value: "duration"))
+    var sessionUpdateAge: String?
+
+    @Option(name: .customLong(ServerSetting.refreshTTL.flagName), help: help(.refreshTTL, value: "duration"))
+    var refreshTTL: String?
+
+    @Option(name: .customLong(ServerSetting.refreshGrace.flagName), help: help(.refreshGrace, value: "duration"))
+    var refreshGrace: String?
+
+    @Option(name: .customLong(ServerSetting.maxBodyBytes.flagName), help: help(.maxBodyBytes, value: "bytes"))
+    var maxBodyBytes: String?
+
+    @Flag(name: .customLong(ServerSetting.trustProxy.flagName), inversion: .prefixedNo, help: help(.trustProxy))
+    var trustProxy: Bool?
+
+    @Option(name: .customLong(ServerSetting.rpID.flagName), help: help(.rpID, value: "domain"))
+    var rpID: String?
+
+    @Option(name: .customLong(ServerSetting.rpName.flagName), help: help(.rpName, value: "name"))
+    var rpName: String?
+
+    @Option(name: .customLong(ServerSetting.logLevel.flagName), help: help(.logLevel, value: "level"))
+    var logLevel: String?
+
+    /// The values given on the command line, by setting.
+    var flagValues: [ServerSetting: [String]] {
+        var values: [ServerSetting: [String]] = [:]
+        func set(_ setting: ServerSetting, _ value: String?) {
+            if let value { values[setting] = [value] }
+        }
+        set(.data, data)
+        set(.listen, listen)
+        set(.issuer, issuer)
+        if !origin.isEmpty { values[.origin] = origin }
+        set(.adminKey, adminKey)
+        set(.argon2MemoryKiB, argon2MemoryKiB)
+        set(.argon2Iterations, argon2Iterations)
+        set(.argon2Parallelism, argon2Parallelism)
+        set(.accessTokenTTL, accessTokenTTL)
+        set(.sessionTTL, sessionTTL)
+        set(.sessionIdleTimeout, sessionIdleTimeout)
+        set(.sessionUpdateAge, sessionUpdateAge)
+        set(.refreshTTL, refreshTTL)
+        set(.refreshGrace, refreshGrace)
+        set(.maxBodyBytes, maxBodyBytes)
+        set(.trustProxy, trustProxy.map { $0 ? "true" : "false" })
+        set(.rpID, rpID)
+        set(.rpName, rpName)
+        set(.logLevel, logLevel)
+        return values
+    }
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.resolve(flags: flagValues, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "authd")
+        logger.logLevel = level
+        logger.info(
+            "starting",
+            metadata: [
+                "listen": .string(configuration.listenAddress),
+                "data": .string(configuration.dataDirectory),
+                "issuer": .string(configuration.issuer),
+            ]
+        )
+        // Domain routes and a real readiness probe are wired in later; for now only /healthz and /readyz.
+        let server = AuthServer(configuration: configuration, readiness: { true })
+        try await server.run()
+        logger.info("exiting")
+    }
+}
+
+/// Help for `setting`: its abstract, environment variable and default.
+private func help(_ setting: ServerSetting, value: String? = nil) -> ArgumentHelp {
+    ArgumentHelp(setting.help, valueName: value)
+}

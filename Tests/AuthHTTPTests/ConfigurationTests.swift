@@ -1,0 +1,131 @@
+import AuthHTTP
+import Testing
+
+/// `ServerConfiguration.resolve`: flag > environment > default, and validation.
+@Suite struct ConfigurationTests {
+    func resolve(_ flags: [ServerSetting: [String]] = [:], _ environment: [String: String] = [:]) throws -> AuthHTTP.ServerConfiguration {
+        try AuthHTTP.ServerConfiguration.resolve(flags: flags, environment: environment)
+    }
+
+    func error(_ flags: [ServerSetting: [String]] = [:], _ environment: [String: String] = [:]) -> String? {
+        do {
+            _ = try resolve(flags, environment)
+            return nil
+        } catch {
+            return (error as? ConfigurationError)?.message
+        }
+    }
+
+    @Test func defaults() throws {
+        let config = try resolve()
+        #expect(config == AuthHTTP.ServerConfiguration())
+        #expect(config.dataDirectory == "./data")
+        #expect(config.host == "127.0.0.1" && config.port == 8080)
+        #expect(config.issuer == "http://localhost:8080")
+        #expect(config.allowedOrigins == ["http://localhost:8080"])
+        #expect(config.adminKey == nil)
+        #expect(config.argon2MemoryKiB == 65_536 && config.argon2Iterations == 3 && config.argon2Parallelism == 4)
+        #expect(config.accessTokenTTL == 900)
+        #expect(config.sessionTTL == 2_592_000 && config.sessionIdleTimeout == 604_800 && config.sessionUpdateAge == 86_400)
+        #expect(config.refreshTTL == 2_592_000 && config.refreshGrace == 30)
+        #expect(config.maxBodyBytes == 65_536 && !config.trustProxy)
+        #expect(config.rpID == "localhost" && config.rpName == "authd")
+    }
+
+    @Test func flagBeatsEnvironmentBeatsDefault() throws {
+        let environment = [
+            "AUTHD_LISTEN": "0.0.0.0:9000",
+            "AUTHD_ARGON2_ITERATIONS": "5",
+            "AUTHD_SESSION_TTL": "2d",
+            "AUTHD_TRUST_PROXY": "yes",
+            "AUTHD_DATA": "/var/lib/authd",
+        ]
+        let fromEnvironment = try resolve([:], environment)
+        #expect(fromEnvironment.host == "0.0.0.0" && fromEnvironment.port == 9000)
+        #expect(fromEnvironment.argon2Iterations == 5)
+        #expect(fromEnvironment.sessionTTL == 172_800)
+        #expect(fromEnvironment.trustProxy)
+        #expect(fromEnvironment.dataDirectory == "/var/lib/authd")
+        #expect(fromEnvironment.argon2Parallelism == 4)  // default
+
+        let withFlags = try resolve(
+            [.listen: ["127.0.0.1:7000"], .argon2Iterations: ["2"], .trustProxy: ["false"], .sessionTTL: ["12h"]],
+            environment
+        )
+        #expect(withFlags.port == 7000)
+        #expect(withFlags.argon2Iterations == 2)
+        #expect(!withFlags.trustProxy)
+        #expect(withFlags.sessionTTL == 43_200)
+        #expect(withFlags.dataDirectory == "/var/lib/authd")  // not given as flag: environment
+    }
+
+    @Test func emptyEnvironmentValueCountsAsUnset() throws {
+        #expect(try resolve([:], ["AUTHD_LISTEN": ""]).port == 8080)
+    }
+
+    @Test func issuerAndOriginDefaultFollowPort() throws {
+        let config = try resolve([.listen: ["127.0.0.1:18080"]])
+        #expect(config.issuer == "http://localhost:18080")
+        #expect(config.allowedOrigins == ["http://localhost:18080"])
+        let explicit = try resolve([.listen: ["127.0.0.1:18080"], .issuer: ["https://auth.example.com/"]])
+        #expect(explicit.issuer == "https://auth.example.com")
+    }
+
+    @Test func originsRepeatableOrCommaSeparated() throws {
+        let fromFlags = try resolve([.origin: ["https://A.example.com", "http://localhost:3000/"]], ["AUTHD_ORIGIN": "https://ignored.example"])
+        #expect(fromFlags.allowedOrigins == ["https://a.example.com", "http://localhost:3000"])
+        let fromEnvironment = try resolve([:], ["AUTHD_ORIGIN": "https://a.example.com, https://b.example.com"])
+        #expect(fromEnvironment.allowedOrigins == ["https://a.example.com", "https://b.example.com"])
+        #expect(error([.origin: ["https://a.example.com/path"]]) != nil)
+        #expect(error([.origin: ["ftp://a.example.com"]]) != nil)
+    }
+
+    @Test func listenForms() throws {
+        let ipv6 = try resolve([.listen: ["[::1]:8443"]])
+        #expect(ipv6.host == "::1" && ipv6.port == 8443)
+        #expect(ipv6.listenAddress == "[::1]:8443")
+        #expect(try resolve([.listen: ["localhost:0"]]).port == 0)
+        #expect(error([.listen: ["8080"]]) == "invalid value '8080' for --listen: expected HOST:PORT")
+        #expect(error([.listen: ["::1:8080"]]) != nil)
+        #expect(error([:], ["AUTHD_LISTEN": "host:99999"]) == "invalid value 'host:99999' for AUTHD_LISTEN: expected a port in 0...65535")
+    }
+
+    @Test func durations() throws {
+        let config = try resolve([
+            .accessTokenTTL: ["15m"], .sessionIdleTimeout: ["7d"], .sessionUpdateAge: ["3600"], .refreshTTL: ["90s"], .refreshGrace: ["0"],
+        ])
+        #expect(config.accessTokenTTL == 900)
+        #expect(config.sessionIdleTimeout == 604_800)
+        #expect(config.sessionUpdateAge == 3_600)
+        #expect(config.refreshTTL == 90)
+        #expect(config.refreshGrace == 0)
+        #expect(error([.accessTokenTTL: ["0"]]) != nil)
+        #expect(error([.accessTokenTTL: ["15x"]]) != nil)
+        #expect(error([.accessTokenTTL: ["-5"]]) != nil)
+        #expect(error([.sessionTTL: ["99999999999999999d"]]) != nil)
+    }
+
+    @Test func errorsNameTheSource() {
+        #expect(error([.argon2Iterations: ["zero"]]) == "invalid value 'zero' for --argon2-iterations: expected an integer in 1...1024")
+        #expect(error([:], ["AUTHD_ARGON2_ITERATIONS": "0"]) == "invalid value '0' for AUTHD_ARGON2_ITERATIONS: expected an integer in 1...1024")
+        #expect(error([:], ["AUTHD_TRUST_PROXY": "maybe"]) == "invalid value 'maybe' for AUTHD_TRUST_PROXY: expected true or false")
+        #expect(error([.argon2MemoryKiB: ["16"], .argon2Parallelism: ["4"]])?.contains("--argon2-memory-kib") == true)
+        #expect(error([.logLevel: ["loud"]]) != nil)
+    }
+
+    @Test func adminKeyIsValidatedWithoutEchoingIt() throws {
+        #expect(try resolve([:], ["AUTHD_ADMIN_KEY": "0123456789abcdef"]).adminKey == "0123456789abcdef")
+        let message = error([.adminKey: ["short-secret"]])
+        #expect(message == "invalid value for --admin-key: expected at least 16 characters")
+    }
+
+    @Test func settingsTableIsConsistent() {
+        let variables = ServerSetting.allCases.map(\.environmentVariable)
+        #expect(Set(variables).count == variables.count)
+        #expect(ServerSetting.argon2MemoryKiB.environmentVariable == "AUTHD_ARGON2_MEMORY_KIB")
+        #expect(ServerSetting.sessionIdleTimeout.flag == "--session-idle-timeout")
+        for setting in ServerSetting.allCases {
+            #expect(setting.help.contains(setting.environmentVariable))
+        }
+    }
+}

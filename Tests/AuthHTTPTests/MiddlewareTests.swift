@@ -1,0 +1,154 @@
+import AuthHTTP
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Security headers, query-credential rejection, CSRF and request metadata.
+@Suite struct MiddlewareTests {
+    struct ContextEcho: Encodable, Sendable {
+        let requestID: String
+        let clientIP: String?
+        let userAgent: String?
+        let maxUploadSize: Int
+    }
+
+    static func server(trustProxy: Bool = false) -> AuthServer {
+        makeServer(ServerConfiguration(port: 0, maxBodyBytes: 4096, trustProxy: trustProxy)) { routes in
+            routes.get("/context") { _, context in
+                JSONResponse(ContextEcho(
+                    requestID: context.requestID, clientIP: context.clientIP,
+                    userAgent: context.userAgent, maxUploadSize: context.maxUploadSize
+                ))
+            }
+            routes.get("/static") { _, _ in
+                Response(status: .ok).cacheable("public, max-age=3600")
+            }
+            let csrf = CSRFPolicy(allowedOrigins: ["https://app.example.com"])
+            routes.group("/cookie")
+                .add(middleware: CSRFMiddleware(policy: csrf, sessionCookieName: "sid"))
+                .post("/change") { _, _ in JSONResponse(["ok": true]) }
+        }
+    }
+
+    @Test func securityHeadersOnSuccessAndErrors() async throws {
+        try await Self.server().buildApplication().test(.router) { client in
+            for uri in ["/healthz", "/missing"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.headers[.referrerPolicy] == "strict-origin-when-cross-origin")
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.xFrameOptions] == "DENY")
+                #expect(response.headers[.cacheControl] == "no-store")
+                #expect(response.headers[.xRequestID]?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test func routeCanOptOutOfNoStore() async throws {
+        try await Self.server().buildApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/static", method: .get)
+            #expect(response.headers[.cacheControl] == "public, max-age=3600")
+            #expect(response.headers[.xFrameOptions] == "DENY")
+        }
+    }
+
+    @Test func credentialsInQueryAreRejected() async throws {
+        try await Self.server().buildApplication().test(.live) { client in
+            for query in ["access_token=abc", "token=abc", "refresh_token=x", "session=1", "a=1&TOKEN=2", "acc%65ss_token=x", "token"] {
+                let response = try await client.execute(uri: "/healthz?\(query)", method: .get)
+                let body = try expectProblem(response, status: .badRequest)
+                #expect(body["type"] == .string(Problem.Types.credentialsInQuery), "query: \(query)")
+            }
+            let fine = try await client.execute(uri: "/healthz?tokens=1&next=/x", method: .get)
+            #expect(fine.status == .ok)
+        }
+    }
+
+    @Test func csrfPolicyDecisions() {
+        let policy = CSRFPolicy(allowedOrigins: ["https://App.Example.com/"])
+        #expect(policy.allowedOrigins == ["https://app.example.com"])
+        #expect(policy.permits(method: .get, headers: [:]))
+        #expect(policy.permits(method: .head, headers: [.origin: "https://evil.example"]))
+        #expect(policy.permits(method: .post, headers: [.origin: "https://app.example.com"]))
+        #expect(policy.permits(method: .delete, headers: [.origin: "HTTPS://APP.EXAMPLE.COM"]))
+        #expect(policy.permits(method: .put, headers: [.secFetchSite: "same-origin"]))
+        #expect(!policy.permits(method: .post, headers: [:]))
+        #expect(!policy.permits(method: .post, headers: [.origin: "https://evil.example"]))
+        #expect(!policy.permits(method: .patch, headers: [.origin: "null"]))
+        #expect(!policy.permits(method: .post, headers: [.secFetchSite: "cross-site"]))
+        #expect(!policy.permits(method: .post, headers: [.secFetchSite: "same-site"]))
+    }
+
+    @Test func csrfMiddlewareAppliesToCookieRequestsOnly() async throws {
+        try await Self.server().buildApplication().test(.router) { client in
+            // Cookie, no origin: refused.
+            let denied = try await client.execute(uri: "/cookie/change", method: .post, headers: [.cookie: "sid=abc"])
+            let body = try expectProblem(denied, status: .forbidden)
+            #expect(body["type"] == .string(Problem.Types.csrf))
+            // Cookie from a foreign origin: refused.
+            let foreign = try await client.execute(
+                uri: "/cookie/change", method: .post, headers: [.cookie: "sid=abc", .origin: "https://evil.example"]
+            )
+            try expectProblem(foreign, status: .forbidden)
+            // Cookie from the allowed origin, or same-origin fetch metadata: allowed.
+            let allowed = try await client.execute(
+                uri: "/cookie/change", method: .post, headers: [.cookie: "sid=abc", .origin: "https://app.example.com"]
+            )
+            #expect(allowed.status == .ok)
+            let sameOrigin = try await client.execute(
+                uri: "/cookie/change", method: .post, headers: [.cookie: "sid=abc", .secFetchSite: "same-origin"]
+            )
+            #expect(sameOrigin.status == .ok)
+            // Bearer-authenticated or cookieless requests are not subject to the check.
+            let bearer = try await client.execute(
+                uri: "/cookie/change", method: .post, headers: [.cookie: "sid=abc", .authorization: "Bearer t"]
+            )
+            #expect(bearer.status == .ok)
+            let noCookie = try await client.execute(uri: "/cookie/change", method: .post)
+            #expect(noCookie.status == .ok)
+        }
+    }
+
+    @Test func contextTakesValidRequestIDAndTruncatesUserAgent() async throws {
+        try await Self.server().buildApplication().test(.live) { client in
+            let longAgent = String(repeating: "a", count: 400)
+            let response = try await client.execute(
+                uri: "/context", method: .get, headers: [.xRequestID: "abc-123.X_y:z", .userAgent: longAgent]
+            )
+            let body = try jsonObject(response)
+            #expect(body["requestID"] == "abc-123.X_y:z")
+            #expect(response.headers[.xRequestID] == "abc-123.X_y:z")
+            #expect(body["userAgent"]?.stringValue?.count == 256)
+            #expect(body["maxUploadSize"] == 4096)
+            #expect(body["clientIP"] == "127.0.0.1" || body["clientIP"] == "::1")
+
+            for bad in ["has space", String(repeating: "x", count: 65), "semi;colon", "new\u{7f}line"] {
+                let response = try await client.execute(uri: "/context", method: .get, headers: [.xRequestID: bad])
+                let body = try jsonObject(response)
+                #expect(body["requestID"]?.stringValue != bad)
+                #expect(body["requestID"]?.stringValue?.count == 22)
+            }
+        }
+    }
+
+    @Test func forwardedForOnlyWhenTrusted() async throws {
+        let headers: HTTPFields = [.xForwardedFor: "6.6.6.6, 203.0.113.7"]
+        try await Self.server(trustProxy: false).buildApplication().test(.live) { client in
+            let body = try jsonObject(try await client.execute(uri: "/context", method: .get, headers: headers))
+            #expect(body["clientIP"] != "203.0.113.7")
+        }
+        try await Self.server(trustProxy: true).buildApplication().test(.live) { client in
+            let body = try jsonObject(try await client.execute(uri: "/context", method: .get, headers: headers))
+            #expect(body["clientIP"] == "203.0.113.7")
+            // A garbage right-most entry falls back to the peer address.
+            let garbage = try jsonObject(try await client.execute(uri: "/context", method: .get, headers: [.xForwardedFor: "1.2.3.4, evil"]))
+            #expect(garbage["clientIP"] == "127.0.0.1" || garbage["clientIP"] == "::1")
+        }
+    }
+
+    @Test func forwardedClientParsing() {
+        #expect(IPAddress.forwardedClient(from: ["1.1.1.1", "2.2.2.2, 2001:db8::1"]) == "2001:db8::1")
+        #expect(IPAddress.forwardedClient(from: ["[2001:db8::2]"]) == "2001:db8::2")
+        #expect(IPAddress.forwardedClient(from: ["1.1.1.1:80"]) == nil)
+        #expect(IPAddress.forwardedClient(from: []) == nil)
+    }
+}
