@@ -1,0 +1,79 @@
+"""Shared fixtures: the real authd binary on a loopback port with a fresh data directory."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("AUTHLOG_BUILD_DIR", os.path.join(ROOT, ".build", "debug"))
+
+
+def binary(name: str) -> str:
+    path = os.path.join(BUILD, name)
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"{path} is not built; run `swift build` first")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Authd:
+    """A running authd process."""
+
+    def __init__(self, data_dir: str, extra_args=(), env=None):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.base = f"http://localhost:{self.port}"
+        self.log_path = os.path.join(data_dir, "..", f"authd-{self.port}.log")
+        self.log = open(self.log_path, "wb")
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(
+            [binary("authd"), "serve", "--data", data_dir, "--listen", f"127.0.0.1:{self.port}", *extra_args],
+            stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"authd exited with {self.proc.returncode}: {open(self.log_path).read()}")
+            try:
+                if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("authd did not become healthy in 30 s")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def workdir():
+    path = tempfile.mkdtemp(prefix="authlog-py-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def authd(workdir):
+    """A fresh authd on a free loopback port; stopped (SIGTERM) after the test."""
+    server = Authd(os.path.join(workdir, "data"))
+    yield server
+    server.stop()
