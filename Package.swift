@@ -48,11 +48,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The HTTP auth API: routes, request authentication, rate limits, signing keys.
+        .target(
+            name: "AuthAPI",
+            dependencies: [
+                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables.
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthCore", "EventLog", "AuthHTTP",
+                "AuthCore", "EventLog", "AuthHTTP", "AuthAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,6 +105,14 @@ let package = Package(
         .testTarget(
             name: "AuthHTTPTests",
             dependencies: ["AuthHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuthAPITests",
+            dependencies: [
+                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
