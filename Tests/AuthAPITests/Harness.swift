@@ -49,11 +49,13 @@ final class Harness: Sendable {
         try await server.buildApplication().test(setup) { client in try await body(client) }
     }
 
+    /// Stops the pool and the writer (the directory stays until the harness is released, for inspection).
     func close() {
         api.shutdown()
         store.close()
-        directory.remove()
     }
+
+    deinit { directory.remove() }
 
     // MARK: Log inspection
 

@@ -76,10 +76,8 @@ public struct Queries {
 
     /// Every signing key ever recorded, oldest first.
     public func signingKeys() throws -> [PublishedKey] {
-        var keys: [PublishedKey] = []
-        try context.scan(context.state.table(SigningKeysProjection(), "by_kid"), prefix: []) { key, value in
-            keys.append(PublishedKey(kid: String(decoding: key, as: UTF8.self), record: try SigningKeyRecord(bytes: value)))
-            return true
+        let keys = try context.state.table(SigningKeysProjection(), "by_kid").entries(prefix: []).map {
+            PublishedKey(kid: String(decoding: $0.key, as: UTF8.self), record: try SigningKeyRecord(bytes: $0.value))
         }
         return keys.sorted { ($0.record.createdAt, $0.kid) < ($1.record.createdAt, $1.kid) }
     }

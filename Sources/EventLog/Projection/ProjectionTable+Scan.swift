@@ -8,7 +8,7 @@ extension ProjectionTable {
         switch storage {
         case .live(let txn, let db):
             guard let db else { throw EventStoreError.unknownTable(name) }
-            try txn.forEach(db, from: prefix) { key, value in
+            try txn.forEach(db, from: prefix.isEmpty ? nil : prefix) { key, value in
                 guard key.starts(with: prefix) else { return false }
                 out.append((key, value))
                 return true
