@@ -80,8 +80,9 @@ let package = Package(
         .executableTarget(
             name: "authbench",
             dependencies: [
-                "AuthCore", "EventLog", "LMDB", "AuthCrypto",
+                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "AuthAPI", "AuthHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/authbench",
             swiftSettings: swiftSettings

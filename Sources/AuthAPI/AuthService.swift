@@ -83,6 +83,26 @@ public final class AuthService: Sendable {
     /// Stops the hashing pool (queued work still finishes).
     public func shutdown() { pool.shutdown() }
 
+    /// Runs argon2 work in the bounded pool (503 when saturated), at a lower CPU priority than the event loops, so
+    /// that a login flood slows logins rather than every other request.
+    func hashing<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.run {
+            Self.lowerThreadPriority()
+            return try work()
+        }
+    }
+
+    /// Lowers the calling worker thread's scheduling priority once (Linux: `setpriority` acts on the calling thread;
+    /// libargon2's lane threads inherit it).
+    static func lowerThreadPriority() {
+        let marker = "AuthAPI.hashing.niced"
+        guard Thread.current.threadDictionary[marker] == nil else { return }
+        Thread.current.threadDictionary[marker] = true
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
+    }
+
     // MARK: Helpers for the routes
 
     /// The request's context for events.

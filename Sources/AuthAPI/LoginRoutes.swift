@@ -67,7 +67,7 @@ extension AuthService {
         let password = body.password
         let parameters = options.argon2
         let isKnown = user != nil
-        let (verified, rehash) = try await pool.run { () -> (Bool, String?) in
+        let (verified, rehash) = try await hashing { () -> (Bool, String?) in
             guard Argon2id.verify(encoded: storedHash, password: password) else { return (false, nil) }
             guard isKnown, Argon2id.needsRehash(storedHash, target: parameters) else { return (true, nil) }
             return (true, try? Argon2id.hash(password: password, parameters: parameters))

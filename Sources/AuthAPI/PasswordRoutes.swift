@@ -38,7 +38,7 @@ extension AuthService {
         let storedHash = user.record.passwordHash
         let current = body.currentPassword, new = body.newPassword
         let parameters = options.argon2
-        let newHash = try await pool.run { () -> String? in
+        let newHash = try await hashing { () -> String? in
             guard Argon2id.verify(encoded: storedHash, password: current) else { return nil }
             return try Argon2id.hash(password: new, parameters: parameters)
         }

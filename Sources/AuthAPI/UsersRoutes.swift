@@ -33,7 +33,7 @@ extension AuthService {
         if try store.query({ try $0.user(email: email) }) != nil { throw AuthError.emailTaken }
         let password = body.password
         let parameters = options.argon2
-        let hash = try await pool.run { try Argon2id.hash(password: password, parameters: parameters) }
+        let hash = try await hashing { try Argon2id.hash(password: password, parameters: parameters) }
         let userID = try await store.run(
             RegisterUser(userID: Identifier.user(), email: email, passwordHash: hash, request: requestInfo(context)))
         return try Respond.json(RegisterResponse(userID: userID), status: .created)
