@@ -33,6 +33,8 @@ public final class AuthService: Sendable {
     let loginPerAccount: TokenBucketLimiter
     let registerPerIP: TokenBucketLimiter
     let adminKeyDigest: [UInt8]?
+    /// `sessions/by_token`, resolved once for the validation hot path.
+    let sessionTokens: TableHandle
 
     /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
     /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
@@ -59,6 +61,7 @@ public final class AuthService: Sendable {
         loginPerAccount = limiter(options.loginPerAccount)
         registerPerIP = limiter(options.registerPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
+        sessionTokens = try store.handle(SessionsProjection(), "by_token")
     }
 
     /// The clock (the store's).
