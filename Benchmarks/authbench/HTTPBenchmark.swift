@@ -165,7 +165,7 @@ struct HTTPBenchmark: ParsableCommand {
     private func startServer(configuration: ServerConfiguration, api: AuthService) throws -> Int {
         let ready = DispatchSemaphore(value: 0)
         let box = PortBox()
-        let server = AuthServer(configuration: configuration, readiness: { api.isReady() }, onServerRunning: { port in
+        let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }, onServerRunning: { port in
             box.set(port)
             ready.signal()
         }) { routes in api.addRoutes(to: routes) }

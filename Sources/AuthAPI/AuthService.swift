@@ -11,7 +11,7 @@ import Hummingbird
 /// ```swift
 /// let store = try EventStore(path: data, projections: DomainProjections.all)
 /// let api = try AuthService(store: store, options: AuthAPIOptions(configuration: config))
-/// try await AuthServer(configuration: config, readiness: { api.isReady() }) { api.addRoutes(to: $0) }.run()
+/// try await AuthServer(configuration: config, readiness: { await api.isReady() }) { api.addRoutes(to: $0) }.run()
 /// api.shutdown(); store.close()
 /// ```
 public final class AuthService: Sendable {
@@ -78,9 +78,9 @@ public final class AuthService: Sendable {
         addJWKSRoutes(routes)
     }
 
-    /// Readiness: the log can be read and the hashing pool accepts work.
-    public func isReady() -> Bool {
-        (try? store.head()) != nil
+    /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).
+    public func isReady() async -> Bool {
+        (try? await store.execute { _ in true }) ?? false
     }
 
     /// Stops the hashing pool (queued work still finishes).

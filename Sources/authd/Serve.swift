@@ -133,7 +133,7 @@ struct Serve: AsyncParsableCommand {
             store.close()
             throw error
         }
-        let server = AuthServer(configuration: configuration, readiness: { api.isReady() }) { routes in
+        let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }) { routes in
             api.addRoutes(to: routes)
         }
         do {
