@@ -198,7 +198,7 @@ struct HTTPBenchmark: ParsableCommand {
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        var arguments = ["-t", "2", "-c", String(connections), "-d", "\(max(1, Int(duration)))s", "--latency"]
+        var arguments = ["-t", String(min(2, connections)), "-c", String(connections), "-d", "\(max(1, Int(duration)))s", "--latency"]
         if let header { arguments += ["-H", header] }
         arguments.append("http://127.0.0.1:\(port)\(urlPath)")
         process.arguments = arguments
