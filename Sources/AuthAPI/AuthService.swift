@@ -96,8 +96,8 @@ public final class AuthService: Sendable {
     }
 
     /// Lowers the calling worker thread's scheduling priority once (Linux: `setpriority` acts on the calling thread;
-    /// libargon2's lane threads inherit it).
-    static func lowerThreadPriority() {
+    /// libargon2's lane threads inherit it). Public so benchmarks can run raw argon2 at the same priority.
+    public static func lowerThreadPriority() {
         let marker = "AuthAPI.hashing.niced"
         guard Thread.current.threadDictionary[marker] == nil else { return }
         Thread.current.threadDictionary[marker] = true

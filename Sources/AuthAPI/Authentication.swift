@@ -17,6 +17,13 @@ public struct Principal: Sendable {
 
     public var method: Method
     public var session: Queries.ActiveSession
+
+    /// Creates a principal.
+    public init(method: Method, session: Queries.ActiveSession) {
+        self.method = method
+        self.session = session
+    }
+
     public var userID: String { session.record.userID }
     public var sessionID: String { session.id }
 }

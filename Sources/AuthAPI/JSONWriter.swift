@@ -18,25 +18,36 @@ struct JSONWriter {
 
     mutating func add(_ name: String, _ value: String?) {
         key(name)
-        if let value { Self.appendString(value, to: &bytes) } else { bytes.append(contentsOf: Array("null".utf8)) }
+        if let value { Self.appendString(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
     }
 
     mutating func add(_ name: String, _ value: Bool) {
         key(name)
-        bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     mutating func add(_ name: String, object: JSONWriter) {
         key(name)
-        bytes.append(contentsOf: object.finished)
+        bytes.append(contentsOf: object.bytes)
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// The object with its closing brace.
-    var finished: [UInt8] { bytes + [UInt8(ascii: "}")] }
+    var finished: [UInt8] {
+        var out = bytes
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 
     static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
+        let utf8 = value.utf8
+        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out.append(contentsOf: utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])

@@ -29,10 +29,10 @@ struct SessionView: Encodable {
         userID = record.userID
         aal = record.aal
         mode = record.mode
-        createdAt = record.createdAt.rfc3339
-        lastSeenAt = record.lastSeenAt.rfc3339
-        expiresAt = record.expiresAt.rfc3339
-        idleExpiresAt = min(record.idleExpiresAt, record.expiresAt).rfc3339
+        createdAt = RFC3339.format(record.createdAt)
+        lastSeenAt = RFC3339.format(record.lastSeenAt)
+        expiresAt = RFC3339.format(record.expiresAt)
+        idleExpiresAt = RFC3339.format(min(record.idleExpiresAt, record.expiresAt))
         ip = record.clientIP
         userAgent = record.userAgent
         self.current = current
@@ -65,16 +65,24 @@ struct RevokedCountResponse: Encodable {
 }
 
 extension AuthService {
+    /// The body of `GET /v1/session`, written by hand (see ``JSONWriter``).
+    func currentSessionBody(_ principal: Principal) -> JSONWriter {
+        let view = SessionView(principal.session, current: true, authenticatedBy: principal.method.rawValue)
+        var body = JSONWriter()
+        body.add("aal", principal.session.record.aal)
+        body.add("session", object: view.json)
+        body.add("session_id", principal.sessionID)
+        body.add("user_id", principal.userID)
+        return body
+    }
+
+    /// The bytes of `GET /v1/session` for `principal` (for benchmarks).
+    public func currentSessionJSON(_ principal: Principal) -> [UInt8] { currentSessionBody(principal).finished }
+
     func addSessionRoutes(_ routes: AuthRoutes) {
         routes.get("/v1/session") { request, context in
             let principal = try await self.authenticate(request, context: context)
-            let view = SessionView(principal.session, current: true, authenticatedBy: principal.method.rawValue)
-            var body = JSONWriter()
-            body.add("aal", principal.session.record.aal)
-            body.add("session", object: view.json)
-            body.add("session_id", principal.sessionID)
-            body.add("user_id", principal.userID)
-            return body.response()
+            return self.currentSessionBody(principal).response()
         }
         routes.post("/v1/logout") { request, context in
             let principal = try await self.authenticate(request, context: context)

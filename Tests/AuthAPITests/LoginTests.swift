@@ -170,3 +170,17 @@ import Testing
         #expect(options.cookieName == "__Host-session")
     }
 }
+
+@Suite struct FormattingTests {
+    @Test func fastRFC3339MatchesTimestamp() {
+        var generator = SystemRandomNumberGenerator()
+        let samples: [Int64] = [0, -1, 1, 951_782_400_000_000, 4_102_444_799_999_999, -62_135_596_800_000_000, 1_767_225_600_123_456]
+            + (0..<2_000).map { _ in Int64.random(in: -2_000_000_000_000_000...4_000_000_000_000_000, using: &generator) }
+        for micros in samples {
+            let timestamp = Timestamp(microseconds: micros)
+            #expect(RFC3339.format(timestamp) == timestamp.rfc3339, "\(micros)")
+        }
+    }
+}
+
+import EventLog
