@@ -110,7 +110,7 @@ import Testing
             try await client.register("ada@example.com")
             var known: [Double] = [], unknown: [Double] = []
             let clock = ContinuousClock()
-            for round in 0..<24 {
+            for round in 0..<30 {
                 for isKnown in (round % 2 == 0 ? [true, false] : [false, true]) {
                     let start = clock.now
                     let login = try await client.login(isKnown ? "ada@example.com" : "nobody\(round)@example.com", "wrong password")
@@ -121,10 +121,12 @@ import Testing
                 }
             }
             let medianKnown = known.sorted()[known.count / 2], medianUnknown = unknown.sorted()[unknown.count / 2]
+            // Medians of interleaved samples are robust to the spikes other tests (running in parallel) cause.
             let ratio = medianUnknown / medianKnown
             print("enumeration timing: known median \(medianKnown) ms, unknown median \(medianUnknown) ms, ratio \(ratio)")
             #expect(medianKnown > 5, "argon2 should dominate")
-            #expect(ratio > 0.7 && ratio < 1.4)
+            // Skipping argon2 for unknown emails would make that path an order of magnitude faster (ratio < 0.1).
+            #expect(ratio > 0.5 && ratio < 2.0, "known \(known) unknown \(unknown)")
         }
     }
 

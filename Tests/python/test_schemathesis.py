@@ -22,11 +22,12 @@ MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")
 
 
 def run_schemathesis(server, token, extra):
+    """Runs the CLI from the server's temp dir, so its cache (.schemathesis/) stays out of the repository."""
     command = [
         "schemathesis", "run", os.path.join(ROOT, "schema", "openapi.yaml"), "--url", server.base, "--checks", CHECKS,
         "-n", MAX_EXAMPLES, "--seed", "1", "--request-timeout", "30", "-H", f"Authorization: Bearer {token}", *extra,
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=os.path.dirname(server.data_dir))
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]
     return result.stdout
 
