@@ -1,3 +1,5 @@
+import CBOR
+
 /// The outcome of a successful registration: what to store for the credential.
 public struct VerifiedRegistration: Sendable, Equatable {
     /// The credential ID.
@@ -32,7 +34,6 @@ public struct VerifiedRegistration: Sendable, Equatable {
     public let attestationCertificates: [[UInt8]]
     /// The transports the browser reported (unknown values kept as sent).
     public let transports: [String]
-    /// The authenticator extension outputs, if the ED flag was set (CBOR bytes are not kept; see
-    /// ``AuthenticatorData/extensions``). `true` when present.
-    public let hasAuthenticatorExtensions: Bool
+    /// The authenticator extension outputs (a CBOR map) when the ED flag was set; not interpreted.
+    public let authenticatorExtensions: CBORValue?
 }

@@ -2,12 +2,16 @@ import AuthCrypto
 
 /// Verifies a registration ceremony (WebAuthn §7.1) and returns what to store for the new credential.
 ///
-/// Checks, in order: `type` is `"public-key"` and `id`/`rawId` agree; client data (`webauthn.create`, the
+/// Checks, in order: `type` is `"public-key"`; client data (`webauthn.create`, the
 /// challenge, an allowed origin, the cross-origin policy, token binding); the attestation object is strict CBOR
 /// of exactly `fmt`/`attStmt`/`authData`; the RP ID hash; UP; UV when the policy requires it; BS only with BE;
-/// AT with a credential ID of 1...1023 bytes equal to `rawId`; a supported COSE key whose algorithm the
+/// AT with a credential ID of 1...1023 bytes; a supported COSE key whose algorithm the
 /// relying party allows; the L3 `authenticatorData`/`publicKeyAlgorithm` copies, when sent, agree with the
 /// attestation object; and the attestation statement (see ``AttestationStatement``).
+///
+/// The credential ID is the one in the attested credential data (signed by the authenticator under packed
+/// attestation); the response's `id`/`rawId` are client-supplied copies and are not used (as in other relying
+/// party libraries; test fixtures carry placeholders there).
 ///
 /// Not checked: authenticator extension outputs (none are requested), and the attestation chain's trust
 /// (reported as ``AttestationResult/Trust/unverified``).
@@ -15,7 +19,6 @@ public func verifyRegistration(
     response: RegistrationResponseJSON, expectedChallenge: [UInt8], rp: RelyingParty
 ) throws(WebAuthnError) -> VerifiedRegistration {
     guard response.type == "public-key" else { throw .wrongCredentialType(response.type) }
-    let credentialId = try Base64URLField.credentialId(id: response.id, rawId: response.rawId)
 
     let clientDataJSON = try Base64URLField.decode(response.response.clientDataJSON, field: "response.clientDataJSON")
     let clientData = try ClientData(json: clientDataJSON)
@@ -27,7 +30,7 @@ public func verifyRegistration(
     let authData = attestation.authenticatorData
     try authData.checkCommon(for: rp)
     guard let attested = authData.attestedCredentialData else { throw .missingAttestedCredentialData }
-    guard attested.credentialId == credentialId else { throw .credentialIdMismatch }
+    let credentialId = attested.credentialId
     let algorithm = attested.publicKey.algorithm
     guard rp.allowedAlgorithms.contains(algorithm) else { throw .algorithmNotAllowed(algorithm.rawValue) }
 
@@ -59,5 +62,5 @@ public func verifyRegistration(
         attestationTrust: result.trust,
         attestationCertificates: result.certificateChain,
         transports: response.response.transports ?? [],
-        hasAuthenticatorExtensions: authData.extensions != nil)
+        authenticatorExtensions: authData.extensions)
 }

@@ -107,4 +107,44 @@ public enum WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible {
             "The signature counter did not increase (stored \(old), received \(new)); the authenticator may be cloned"
         }
     }
+
+    /// A stable machine-readable code for the failure reason (snake case, e.g. `challenge_mismatch`), for
+    /// logs, metrics and a problem response's `code` member.
+    public var code: String {
+        switch self {
+        case .invalidConfiguration: "invalid_configuration"
+        case .malformedResponse: "malformed_response"
+        case .invalidBase64URL: "invalid_base64url"
+        case .wrongCredentialType: "wrong_credential_type"
+        case .credentialIdInconsistent: "credential_id_inconsistent"
+        case .invalidClientData: "invalid_client_data"
+        case .wrongCeremonyType: "wrong_ceremony_type"
+        case .challengeMismatch: "challenge_mismatch"
+        case .originNotAllowed: "origin_not_allowed"
+        case .crossOriginNotAllowed: "cross_origin_not_allowed"
+        case .topOriginNotAllowed: "top_origin_not_allowed"
+        case .tokenBindingInvalid: "token_binding_invalid"
+        case .badCBOR: "bad_cbor"
+        case .invalidAttestationObject: "invalid_attestation_object"
+        case .invalidAuthenticatorData: "invalid_authenticator_data"
+        case .rpIdHashMismatch: "rp_id_hash_mismatch"
+        case .userNotPresent: "user_not_present"
+        case .userVerificationRequired: "user_verification_required"
+        case .backupStateWithoutEligibility: "backup_state_without_eligibility"
+        case .backupEligibilityChanged: "backup_eligibility_changed"
+        case .missingAttestedCredentialData: "missing_attested_credential_data"
+        case .unexpectedAttestedCredentialData: "unexpected_attested_credential_data"
+        case .credentialIdLength: "credential_id_length"
+        case .unsupportedAlgorithm: "unsupported_algorithm"
+        case .algorithmNotAllowed: "algorithm_not_allowed"
+        case .invalidPublicKey: "invalid_public_key"
+        case .unsupportedAttestationFormat: "unsupported_attestation_format"
+        case .invalidAttestationStatement: "invalid_attestation_statement"
+        case .attestationSignatureInvalid: "attestation_signature_invalid"
+        case .signatureInvalid: "signature_invalid"
+        case .credentialIdMismatch: "credential_id_mismatch"
+        case .userHandleMismatch: "user_handle_mismatch"
+        case .counterRegressed: "counter_regressed"
+        }
+    }
 }
