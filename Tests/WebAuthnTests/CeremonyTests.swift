@@ -155,6 +155,42 @@ struct CeremonyTests {
         #expect(throws: WebAuthnError.unsupportedAlgorithm(-65535)) { try register(["alg": -65535, "sig": .byteString(signature)]) }
     }
 
+    @Test("packed x5c: a correctly signed statement from a certificate that breaks §8.2.1 is refused")
+    func packedCertificateRules() throws {
+        // The W3C vectors publish their attestation CA and its P-256 private key; a CA certificate must not
+        // serve as the attestation certificate (its OU is also not "Authenticator Attestation").
+        let root = try #require(try TestSupportVectors.w3cRoot())
+        let caHex = try #require(root["attestation_ca_cert_der_hex"] as? String)
+        let keyHex = try #require(root["attestation_ca_key_hex"] as? String)
+        let caDER = try #require(Encoding.fromHex(caHex))
+        let scalar = try #require(Encoding.fromHex(keyHex))
+        let pkcs8: [UInt8] = [0x30, 0x41, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
+                              0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07, 0x04, 0x27, 0x30, 0x25, 0x02, 0x01, 0x01,
+                              0x04, 0x20] + scalar
+        let base64 = Data(pkcs8).base64EncodedString()
+        let caKey = try SigningKey(pkcs8PEM: "-----BEGIN PRIVATE KEY-----\n\(base64)\n-----END PRIVATE KEY-----\n")
+        let device = try SoftAuthenticator()
+        let authData = try device.authenticatorData(flags: up, signCount: 0, attested: true)
+        let clientData = device.clientData(type: "webauthn.create", challenge: challenge)
+        let signature = try caKey.signDER(authData + SHA256.hash(clientData))
+        let response = try device.registration(challenge: challenge, authData: authData, clientData: clientData, format: "packed",
+                                               statement: ["alg": -7, "sig": .byteString(signature), "x5c": [.byteString(caDER)]])
+        #expect(throws: WebAuthnError.invalidAttestationStatement("attestation certificate subject OU is not 'Authenticator Attestation'")) {
+            try verifyRegistration(response: response, expectedChallenge: challenge, rp: device.relyingParty())
+        }
+        let wrongKey = try device.registration(challenge: challenge, authData: authData, clientData: clientData, format: "packed",
+                                               statement: ["alg": -7, "sig": .byteString(try device.sign(authData + SHA256.hash(clientData))),
+                                                           "x5c": [.byteString(caDER)]])
+        #expect(throws: WebAuthnError.attestationSignatureInvalid) {
+            try verifyRegistration(response: wrongKey, expectedChallenge: challenge, rp: device.relyingParty())
+        }
+        let notACertificate = try device.registration(challenge: challenge, authData: authData, clientData: clientData, format: "packed",
+                                                      statement: ["alg": -7, "sig": .byteString(signature), "x5c": [.byteString([0x30, 0x00])]])
+        #expect(throws: WebAuthnError.invalidAttestationStatement("'x5c' certificate does not parse: X.509 certificate DER did not parse")) {
+            try verifyRegistration(response: notACertificate, expectedChallenge: challenge, rp: device.relyingParty())
+        }
+    }
+
     @Test("registration authenticator data: trailing bytes, BS without BE, credential ID length, extensions")
     func registrationAuthenticatorData() throws {
         let device = try SoftAuthenticator()
