@@ -31,9 +31,10 @@ public struct RegistrationResponseJSON: Sendable, Codable, Equatable {
         }
     }
 
-    /// base64url credential ID.
+    /// base64url credential ID, as the client reports it. Registration does not use it: the credential ID is
+    /// taken from the authenticator data (see ``verifyRegistration(response:expectedChallenge:rp:)``).
     public var id: String
-    /// base64url credential ID (must equal ``id``).
+    /// base64url credential ID, as the client reports it (not used by registration, like ``id``).
     public var rawId: String
     /// Must be `"public-key"`.
     public var type: String

@@ -159,7 +159,7 @@ struct CeremonyTests {
     func packedCertificateRules() throws {
         // The W3C vectors publish their attestation CA and its P-256 private key; a CA certificate must not
         // serve as the attestation certificate (its OU is also not "Authenticator Attestation").
-        let root = try #require(try TestSupportVectors.w3cRoot())
+        let root = try #require(try W3CVectorFile.root())
         let caHex = try #require(root["attestation_ca_cert_der_hex"] as? String)
         let keyHex = try #require(root["attestation_ca_key_hex"] as? String)
         let caDER = try #require(Encoding.fromHex(caHex))

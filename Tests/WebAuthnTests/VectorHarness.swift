@@ -218,11 +218,3 @@ enum VectorHarness {
         String(text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").prefix { $0 != "=" })
     }
 }
-
-/// Direct access to a vector file's top level.
-enum TestSupportVectors {
-    /// The W3C vector file's top-level object (attestation CA certificate and key, conventions).
-    static func w3cRoot() throws -> [String: Any]? {
-        try Paths.vectorJSON("webauthn_vectors/w3c_webauthn_l3_test_vectors.json") as? [String: Any]
-    }
-}
