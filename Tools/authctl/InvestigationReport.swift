@@ -81,7 +81,7 @@ enum InvestigationReport {
         if let revoked = inv.revoked { contexts.append(revoked.context) }
         var lanes: [String] = []
         func lane(_ c: FamilyInvestigation.Context) -> Int {
-            let key = "\(c.ip ?? "?") · \(clip(c.userAgent ?? "?", 34))"
+            let key = "\(c.ip ?? "?") · \(clip(c.userAgent ?? "?", 24))"
             if let index = lanes.firstIndex(of: key) { return index }
             lanes.append(key)
             return lanes.count - 1
@@ -90,7 +90,7 @@ enum InvestigationReport {
         let times = contexts.map(\.time.microseconds)
         let t0 = times.min() ?? 0
         let t1 = max(times.max() ?? 1, t0 + 1)
-        let left = 260.0, width = 640.0, laneHeight = 56.0, top = 40.0
+        let left = 300.0, width = 620.0, laneHeight = 56.0, top = 40.0
         let height = top + Double(lanes.count) * laneHeight + 50
         func x(_ t: Timestamp) -> Double { left + width * Double(t.microseconds - t0) / Double(t1 - t0) }
         func y(_ c: FamilyInvestigation.Context) -> Double { top + Double(lane(c)) * laneHeight + laneHeight / 2 }
