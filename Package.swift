@@ -84,9 +84,9 @@ let package = Package(
         // MARK: Tests, one target per library target, plus shared helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
-        .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
