@@ -49,11 +49,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The HTTP auth API: routes, request authentication, rate limits, signing keys.
+        .target(
+            name: "AuthAPI",
+            dependencies: [
+                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables.
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthCore", "EventLog", "AuthHTTP",
+                "AuthCore", "EventLog", "AuthHTTP", "AuthAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,8 +81,9 @@ let package = Package(
         .executableTarget(
             name: "authbench",
             dependencies: [
-                "AuthCore", "EventLog", "LMDB", "AuthCrypto",
+                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "AuthAPI", "AuthHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/authbench",
             swiftSettings: swiftSettings
@@ -98,6 +109,14 @@ let package = Package(
         .testTarget(
             name: "AuthHTTPTests",
             dependencies: ["AuthHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuthAPITests",
+            dependencies: [
+                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -8,7 +8,8 @@ struct AuthCtl: ParsableCommand {
         commandName: "authctl",
         abstract: "Audit and operate an authd event log.",
         subcommands: [
-            Replay.self, Export.self, Investigate.self, State.self, Head.self, Verify.self, Rebuild.self, Stats.self, Backup.self, SchemaExamples.self,
+            Replay.self, Export.self, Investigate.self, State.self, Head.self, Verify.self, Rebuild.self, Stats.self,
+            Backup.self, Keys.self, SchemaExamples.self,
         ]
     )
 }
