@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "AuthCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: swiftSettings),
         .target(name: "CBOR", swiftSettings: swiftSettings),
         .target(name: "JOSE", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, projections, rebuild.
         .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
@@ -87,6 +88,7 @@ let package = Package(
         .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
         .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
