@@ -12,7 +12,7 @@ struct TOTPExportTests {
         let secrets: [[UInt8]] = [
             Array("12345678901234567890".utf8),
             Array("12345678901234567890123456789012".utf8),
-            (0..<64).map { UInt8($0 &* 97 &+ 3) },
+            (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 3) },
             (0..<16).map { UInt8(255 - $0) },
             (0..<35).map { UInt8($0 &* 7) },
             SecureRandom.bytes(20),
