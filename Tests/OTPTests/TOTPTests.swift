@@ -104,6 +104,19 @@ struct TOTPTests {
         }
     }
 
+    @Test("a code valid in two neighbouring steps matches the later one, so it cannot be replayed")
+    func collision() throws {
+        // Steps 50_424_280 and 50_424_281 both give 070562 for the RFC secret (found by a search in Python).
+        let totp = try TOTP()
+        #expect(try totp.code(secret: Self.secret, step: 50_424_280) == "070562")
+        #expect(try totp.code(secret: Self.secret, step: 50_424_281) == "070562")
+        let time = Int64(50_424_280) * 30 + 10
+        let match = try totp.verify(code: "070562", secret: Self.secret, at: time, lastUsedStep: nil)
+        #expect(match == TOTP.Match(step: 50_424_281, offset: 1))
+        #expect(try totp.verify(code: "070562", secret: Self.secret, at: time, lastUsedStep: match?.step) == nil)
+        #expect(try totp.verify(code: "070562", secret: Self.secret, at: time + 30, lastUsedStep: match?.step) == nil)
+    }
+
     @Test("the window stops at step 0")
     func windowAtEpoch() throws {
         let totp = try TOTP()
