@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "AuthCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: swiftSettings),
         .target(name: "CBOR", swiftSettings: swiftSettings),
         .target(name: "JOSE", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto"], swiftSettings: swiftSettings),
         .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, projections, rebuild.
@@ -49,11 +50,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The HTTP auth API: routes, request authentication, rate limits, signing keys.
+        .target(
+            name: "AuthAPI",
+            dependencies: [
+                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables.
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthCore", "EventLog", "AuthHTTP",
+                "AuthCore", "EventLog", "AuthHTTP", "AuthAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,8 +82,9 @@ let package = Package(
         .executableTarget(
             name: "authbench",
             dependencies: [
-                "AuthCore", "EventLog", "LMDB", "AuthCrypto",
+                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "AuthAPI", "AuthHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/authbench",
             swiftSettings: swiftSettings
@@ -85,9 +97,11 @@ let package = Package(
         // MARK: Tests, one target per library target, plus shared helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
-        .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
@@ -97,6 +111,14 @@ let package = Package(
         .testTarget(
             name: "AuthHTTPTests",
             dependencies: ["AuthHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuthAPITests",
+            dependencies: [
+                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,8 @@
 import ArgumentParser
+import AuthAPI
+import AuthCore
 import AuthHTTP
+import EventLog
 import Foundation
 import Logging
 
@@ -118,9 +121,31 @@ struct Serve: AsyncParsableCommand {
                 "issuer": .string(configuration.issuer),
             ]
         )
-        // Domain routes and a real readiness probe are wired in later; for now only /healthz and /readyz.
-        let server = AuthServer(configuration: configuration, readiness: { true })
-        try await server.run()
+        // The event store lives for the whole run: opened before the server binds, closed after it has
+        // drained in-flight requests (graceful shutdown on SIGTERM/SIGINT), so the last commit is durable.
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let store = try EventStore(path: configuration.dataDirectory, projections: DomainProjections.all)
+        let api: AuthService
+        do {
+            api = try AuthService(store: store, options: AuthAPIOptions(configuration: configuration))
+        } catch {
+            store.close()
+            throw error
+        }
+        let server = AuthServer(configuration: configuration, readiness: { api.isReady() }) { routes in
+            api.addRoutes(to: routes)
+        }
+        do {
+            try await server.run()
+        } catch {
+            api.shutdown()
+            store.close()
+            throw error
+        }
+        api.shutdown()
+        store.close()
+        logger.info("event store closed", metadata: ["head": .stringConvertible((try? store.head().seq) ?? 0)])
         logger.info("exiting")
     }
 }

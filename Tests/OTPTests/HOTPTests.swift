@@ -1,5 +1,6 @@
 import AuthCrypto
 import Testing
+import TestSupport
 @testable import OTP
 
 @Suite("HOTP (RFC 4226)")
@@ -13,14 +14,14 @@ struct HOTPTests {
     }
 
     static func loadVectors() throws -> (secret: [UInt8], digits: Int, cases: [Vector]) {
-        let root = try vectorObject("hotp_rfc4226.json")
+        let root = try Vectors.load("hotp_rfc4226.json")
         let parameters = try root.object("parameters")
-        let secret = try parameters.hex("secret_hex")
+        let secret = try parameters.hexBytes("secret_hex")
         let digits = try parameters.int("digits")
-        let vectors = try root.objects("cases").map { item in
+        let vectors = try Vectors.cases("hotp_rfc4226.json").map { item in
             Vector(
                 count: UInt64(try item.int("count")),
-                hmac: try item.hex("hmac_sha1_hex"),
+                hmac: try item.hexBytes("hmac_sha1_hex"),
                 truncated: UInt32(try item.int("truncated_decimal")),
                 hotp: try item.string("hotp"))
         }

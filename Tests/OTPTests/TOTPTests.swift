@@ -1,5 +1,6 @@
 import AuthCrypto
 import Testing
+import TestSupport
 @testable import OTP
 
 @Suite("TOTP (RFC 6238)")
@@ -14,16 +15,16 @@ struct TOTPTests {
     }
 
     static func loadVectors() throws -> (digits: Int, period: Int, cases: [Vector]) {
-        let root = try vectorObject("totp_rfc6238.json")
+        let root = try Vectors.load("totp_rfc6238.json")
         let parameters = try root.object("parameters")
         #expect(try parameters.int("T0") == 0)
-        let vectors = try root.objects("cases").map { item in
-            guard let algorithm = OTPAlgorithm(rawValue: try item.string("mode")) else { throw VectorError(description: "unknown mode") }
+        let vectors = try Vectors.cases("totp_rfc6238.json").map { item in
+            guard let algorithm = OTPAlgorithm(rawValue: try item.string("mode")) else { throw Vectors.Missing(description: "unknown mode") }
             return Vector(
                 time: Int64(try item.int("time_unix")),
                 step: UInt64(try item.int("T")),
                 algorithm: algorithm,
-                secret: try item.hex("seed_hex"),
+                secret: try item.hexBytes("seed_hex"),
                 code: try item.string("totp"))
         }
         return (try parameters.int("digits"), try parameters.int("time_step_X"), vectors)

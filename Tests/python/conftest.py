@@ -34,7 +34,7 @@ class Authd:
         self.data_dir = data_dir
         self.port = free_port()
         self.base = f"http://localhost:{self.port}"
-        self.log_path = os.path.join(data_dir, "..", f"authd-{self.port}.log")
+        self.log_path = os.path.join(os.path.dirname(os.path.abspath(data_dir)), f"authd-{self.port}.log")
         self.log = open(self.log_path, "wb")
         full_env = dict(os.environ)
         full_env.update(env or {})
@@ -77,3 +77,26 @@ def authd(workdir):
     server = Authd(os.path.join(workdir, "data"))
     yield server
     server.stop()
+
+
+ADMIN_KEY = "pytest-admin-key-0123456789"
+
+# Small argon2 parameters so tests that log in many times stay fast (production defaults: m=64 MiB, t=3, p=4).
+FAST_ARGS = ["--argon2-memory-kib", "1024", "--argon2-iterations", "1", "--argon2-parallelism", "1", "--admin-key", ADMIN_KEY]
+
+
+@pytest.fixture
+def fast_authd(workdir):
+    """Like `authd`, with small argon2 parameters and an admin key (ADMIN_KEY)."""
+    server = Authd(os.path.join(workdir, "data"), extra_args=FAST_ARGS)
+    yield server
+    assert server.stop() == 0
+
+
+def register_and_login(server, email="ada@example.com", password="correct horse battery", mode="token"):
+    """Registers `email` and logs in; returns the login response's JSON and the session cookie (cookie mode)."""
+    r = requests.post(server.base + "/v1/users", json={"email": email, "password": password}, timeout=10)
+    assert r.status_code == 201, r.text
+    r = requests.post(server.base + "/v1/login/password", json={"email": email, "password": password, "mode": mode}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json(), r.cookies.get("__Host-session")

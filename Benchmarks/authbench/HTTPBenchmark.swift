@@ -1,0 +1,228 @@
+import ArgumentParser
+import AuthAPI
+import AuthCore
+import AuthCrypto
+import AuthHTTP
+import EventLog
+import Foundation
+import Hummingbird
+
+/// `authbench http`: the auth server in this process on a loopback port, driven by a built-in keep-alive HTTP load
+/// generator (one thread per connection). Prints `key: value` figures from one run.
+struct HTTPBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "http",
+        abstract: "HTTP figures: validate vs hello rps, in-process validation, refresh and login rates, a login flood.",
+        discussion: """
+            validate_rps: GET /v1/session with a bearer session token; hello_rps: GET /healthz on the same server \
+            (same connections); validate_inproc_ns: SHA-256 + LMDB read in-process; refresh_rps: durable rotations \
+            with one refresh chain per connection; login_rps vs argon2_raw_hps (libargon2 at the same parameters with \
+            as many threads as the pool); flood: peak RSS and validate p99 while --flood-connections clients log in.
+            """)
+
+    @Option(help: "Seconds per rps measurement.") var duration: Double = 5
+    @Option(help: "Connections for validate/hello/refresh.") var connections: Int = 64
+    @Option(help: "Seconds for login_rps and the raw argon2 rate.") var loginDuration: Double = 10
+    @Option(help: "Connections of the login flood.") var floodConnections: Int = 200
+    @Option(help: "argon2 memory, KiB.") var argon2MemoryKib: Int = 65_536
+    @Option(help: "argon2 iterations.") var argon2Iterations: Int = 3
+    @Option(help: "argon2 lanes.") var argon2Parallelism: Int = 4
+
+    func run() throws {
+        let directory = try temporaryDirectory("http")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = ServerConfiguration(
+            dataDirectory: directory, host: "127.0.0.1", port: 0, argon2MemoryKiB: argon2MemoryKib, argon2Iterations: argon2Iterations,
+            argon2Parallelism: argon2Parallelism)
+        configuration.logLevel = .critical
+        var options = AuthAPIOptions(configuration: configuration)
+        let unlimited = RateLimit(capacity: 1e9, perSecond: 1e9)
+        options.loginPerIP = unlimited
+        options.loginPerAccount = unlimited
+        options.registerPerIP = unlimited
+        let store = try EventStore(path: directory, projections: DomainProjections.all)
+        let api = try AuthService(store: store, options: options)
+        let port = try startServer(configuration: configuration, api: api)
+        let parameters = options.argon2
+        report("pool_threads", Double(options.hashingThreads))
+        print("argon2: \(parameters)")
+
+        // Setup: one user, a cookie-mode session token.
+        let setup = HTTPConnection(port: port)
+        let email = "bench@example.com", password = "correct horse battery"
+        _ = try setup.roundTrip(RawRequest.postJSON("/v1/users", #"{"email":"\#(email)","password":"\#(password)"}"#))
+        let login = try setup.roundTrip(RawRequest.postJSON("/v1/login/password", #"{"email":"\#(email)","password":"\#(password)","mode":"cookie"}"#))
+        guard login.status == 200, let cookie = Self.cookie(login.headers) else { throw LoadError("login failed: \(login.status)") }
+
+        // hello vs validate, same server, same connections.
+        let hello = RawRequest.get("/healthz")
+        let validate = RawRequest.get("/v1/session", headers: ["Authorization: Bearer \(cookie)"])
+        _ = runLoad(connections: connections, duration: 1, port: port) { _, c in try c.roundTrip(hello).status }  // warm-up
+        let helloResult = runLoad(connections: connections, duration: duration, port: port) { _, c in try c.roundTrip(hello).status }
+        let validateResult = runLoad(connections: connections, duration: duration, port: port) { _, c in try c.roundTrip(validate).status }
+        report("hello_rps", helloResult.rps)
+        report("hello_p99_ms", helloResult.percentile(0.99), decimals: 2)
+        report("validate_rps", validateResult.rps)
+        report("validate_p50_ms", validateResult.percentile(0.50), decimals: 2)
+        report("validate_p99_ms", validateResult.percentile(0.99), decimals: 2)
+        report("validate_ratio", validateResult.rps / helloResult.rps, decimals: 3)
+        Self.expectOnly(200, validateResult, "validate")
+
+        // In-process validation: SHA-256 of the token and one LMDB read snapshot.
+        let iterations = 200_000
+        let now = store.clock.now()
+        for _ in 0..<10_000 { _ = try api.validateSessionToken(cookie, now: now) }
+        let begin = monotonicSeconds()
+        var found = 0
+        for _ in 0..<iterations where try api.validateSessionToken(cookie, now: now) != nil { found += 1 }
+        let elapsed = monotonicSeconds() - begin
+        guard found == iterations else { throw LoadError("in-process validation failed") }
+        report("validate_inproc_ns", elapsed / Double(iterations) * 1e9)
+
+        // Refresh: each connection rotates its own family's chain; every rotation is a durable commit.
+        let chains = TokenChains(count: connections)
+        for index in 0..<connections {
+            let r = try setup.roundTrip(RawRequest.postJSON("/v1/login/password", #"{"email":"\#(email)","password":"\#(password)","mode":"token"}"#))
+            guard r.status == 200, let token = Self.jsonString(r.body, "refresh_token") else { throw LoadError("token login failed") }
+            chains.set(index, token)
+        }
+        let before = store.statistics
+        let refreshResult = runLoad(connections: connections, duration: duration, port: port) { index, c in
+            let r = try c.roundTrip(RawRequest.postJSON("/v1/token/refresh", #"{"refresh_token":"\#(chains.get(index))"}"#))
+            guard r.status == 200, let next = Self.jsonString(r.body, "refresh_token") else { return nil }
+            chains.set(index, next)
+            return r.status
+        }
+        let after = store.statistics
+        report("refresh_rps", refreshResult.rps)
+        report("refresh_p99_ms", refreshResult.percentile(0.99), decimals: 2)
+        report("refresh_commands_per_commit", Double(after.commands - before.commands) / Double(max(1, after.commits - before.commits)), decimals: 1)
+        Self.expectOnly(200, refreshResult, "refresh")
+
+        // Login rate vs raw libargon2 at the same parameters and concurrency.
+        let threads = options.hashingThreads
+        let stored = try store.query { try $0.user(email: email)!.record.passwordHash }
+        let rawCount = RawCounter()
+        let rawDeadline = monotonicSeconds() + loginDuration
+        let rawStart = monotonicSeconds()
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            group.enter()
+            Thread {
+                while monotonicSeconds() < rawDeadline {
+                    if Argon2id.verify(encoded: stored, password: password) { rawCount.add() }
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        let rawRate = Double(rawCount.value) / (monotonicSeconds() - rawStart)
+        let loginBody = RawRequest.postJSON("/v1/login/password", #"{"email":"\#(email)","password":"\#(password)","mode":"cookie"}"#)
+        let loginResult = runLoad(connections: threads * 2, duration: loginDuration, port: port) { _, c in try c.roundTrip(loginBody).status }
+        let loginRate = Double(loginResult.statuses[200] ?? 0) / loginResult.seconds
+        report("argon2_raw_hps", rawRate, decimals: 2)
+        report("login_rps", loginRate, decimals: 2)
+        report("login_ratio", loginRate / rawRate, decimals: 3)
+
+        // Flood: many clients logging in (obeying Retry-After on 503) while a few validate.
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)  // reset the peak RSS
+        let rssBefore = Self.status("VmHWM")
+        let floodStatuses = FloodStatuses()
+        let flood = Thread {
+            let result = runLoad(connections: floodConnections, duration: duration * 2, port: port) { _, c in
+                let r = try c.roundTrip(loginBody)
+                if r.status == 503 { Thread.sleep(forTimeInterval: 1) }
+                return r.status
+            }
+            floodStatuses.set(result)
+        }
+        flood.stackSize = 512 * 1024
+        flood.start()
+        Thread.sleep(forTimeInterval: 1)
+        let duringFlood = runLoad(connections: 4, duration: duration, port: port) { _, c in try c.roundTrip(validate).status }
+        while floodStatuses.get() == nil { Thread.sleep(forTimeInterval: 0.1) }
+        let rssPeak = Self.status("VmHWM")
+        let floodResult = floodStatuses.get()!
+        report("flood_connections", Double(floodConnections))
+        report("flood_login_ok", Double(floodResult.statuses[200] ?? 0))
+        report("flood_503", Double(floodResult.statuses[503] ?? 0))
+        report("flood_validate_rps", duringFlood.rps)
+        report("flood_validate_p99_ms", duringFlood.percentile(0.99), decimals: 2)
+        report("rss_before_flood_mib", Double(rssBefore) / 1024, decimals: 1)
+        report("peak_rss_mib", Double(rssPeak) / 1024, decimals: 1)
+        report("rss_budget_mib", Double(threads * argon2MemoryKib) / 1024 + 200, decimals: 1)
+        Self.expectOnly(200, duringFlood, "validate during flood")
+
+        api.shutdown()
+        store.close()
+    }
+
+    /// Starts the server on a free port in a background task; returns the port once it listens.
+    private func startServer(configuration: ServerConfiguration, api: AuthService) throws -> Int {
+        let ready = DispatchSemaphore(value: 0)
+        let box = PortBox()
+        let server = AuthServer(configuration: configuration, readiness: { api.isReady() }, onServerRunning: { port in
+            box.set(port)
+            ready.signal()
+        }) { routes in api.addRoutes(to: routes) }
+        let application = server.buildApplication()
+        Task.detached { try await application.runService(gracefulShutdownSignals: []) }
+        guard ready.wait(timeout: .now() + 30) == .success else { throw LoadError("server did not start") }
+        return box.get()
+    }
+
+    static func cookie(_ headers: String) -> String? {
+        guard let range = headers.range(of: "__Host-session=") else { return nil }
+        return String(headers[range.upperBound...].prefix { $0 != ";" })
+    }
+
+    static func jsonString(_ body: [UInt8], _ key: String) -> String? {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let range = text.range(of: "\"\(key)\":\"") else { return nil }
+        return String(text[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// `VmHWM`/`VmRSS` of this process, KiB.
+    static func status(_ field: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        }
+        return 0
+    }
+
+    static func expectOnly(_ status: Int, _ result: LoadResult, _ name: String) {
+        if result.statuses.keys.contains(where: { $0 != status }) {
+            FileHandle.standardError.write("warning: \(name) statuses \(result.statuses)\n".data(using: .utf8)!)
+        }
+    }
+}
+
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var port = 0
+    func set(_ value: Int) { lock.withLock { port = value } }
+    func get() -> Int { lock.withLock { port } }
+}
+
+final class TokenChains: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tokens: [String]
+    init(count: Int) { tokens = Array(repeating: "", count: count) }
+    func set(_ index: Int, _ token: String) { lock.withLock { tokens[index] = token } }
+    func get(_ index: Int) -> String { lock.withLock { tokens[index] } }
+}
+
+final class RawCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+final class FloodStatuses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: LoadResult?
+    func set(_ value: LoadResult) { lock.withLock { result = value } }
+    func get() -> LoadResult? { lock.withLock { result } }
+}

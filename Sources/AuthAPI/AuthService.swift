@@ -1,0 +1,178 @@
+import AuthCore
+import AuthCrypto
+import AuthHTTP
+import EventLog
+import Foundation
+import Hummingbird
+
+/// The auth API: owns the hashing pool, the rate limiters, the key ring and the keyed-hash key, and registers
+/// the routes on an ``AuthServer``. The ``EventStore`` is the caller's (open it before, close it after the server).
+///
+/// ```swift
+/// let store = try EventStore(path: data, projections: DomainProjections.all)
+/// let api = try AuthService(store: store, options: AuthAPIOptions(configuration: config))
+/// try await AuthServer(configuration: config, readiness: { api.isReady() }) { api.addRoutes(to: $0) }.run()
+/// api.shutdown(); store.close()
+/// ```
+public final class AuthService: Sendable {
+    /// The event store.
+    public let store: EventStore
+    /// The options.
+    public let options: AuthAPIOptions
+    /// The argon2 worker pool (bounded; 503 when saturated).
+    public let pool: BoundedWorkerPool
+    /// Access tokens and signing keys.
+    public let tokens: AccessTokens
+    /// The secret key files.
+    public let files: KeyFiles
+    let csrf: CSRFPolicy
+    let subjectKey: [UInt8]
+    /// The hash unknown accounts are verified against, so they cost what known ones cost.
+    let dummyHash: String
+    let loginPerIP: TokenBucketLimiter
+    let loginPerAccount: TokenBucketLimiter
+    let registerPerIP: TokenBucketLimiter
+    let adminKeyDigest: [UInt8]?
+
+    /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
+    /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
+    public init(store: EventStore, options: AuthAPIOptions) throws {
+        self.store = store
+        self.options = options
+        let configuration = options.configuration
+        files = try KeyFiles(dataDirectory: configuration.dataDirectory)
+        subjectKey = try files.subjectKey()
+        tokens = AccessTokens(
+            store: store, files: files, issuer: configuration.issuer, audience: options.audience ?? configuration.issuer,
+            lifetime: Int64(configuration.accessTokenTTL), overlap: options.keyOverlap)
+        try tokens.ensureCurrentKey(algorithm: options.signingAlgorithm)
+        dummyHash = try Argon2id.hash(password: SecureRandom.bytes(16), parameters: options.argon2)
+        pool = BoundedWorkerPool(threads: options.hashingThreads, queueLimit: options.hashingQueue, retryAfter: 1, name: "authd-argon2")
+        csrf = CSRFPolicy(allowedOrigins: configuration.allowedOrigins)
+        let clock = store.clock
+        let seconds: @Sendable () -> Double = { Double(clock.now().microseconds) / 1_000_000 }
+        func limiter(_ rate: RateLimit) -> TokenBucketLimiter {
+            TokenBucketLimiter(
+                capacity: rate.capacity, refillPerSecond: rate.perSecond, throttleRecordWindow: options.throttleRecordWindow, now: seconds)
+        }
+        loginPerIP = limiter(options.loginPerIP)
+        loginPerAccount = limiter(options.loginPerAccount)
+        registerPerIP = limiter(options.registerPerIP)
+        adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
+    }
+
+    /// The clock (the store's).
+    public var clock: any Clock { store.clock }
+
+    /// Registers every API route.
+    public func addRoutes(to routes: AuthRoutes) {
+        addUserRoutes(routes)
+        addLoginRoutes(routes)
+        addSessionRoutes(routes)
+        addTokenRoutes(routes)
+        addPasswordRoutes(routes)
+        addIntrospectionRoutes(routes)
+        addJWKSRoutes(routes)
+    }
+
+    /// Readiness: the log can be read and the hashing pool accepts work.
+    public func isReady() -> Bool {
+        (try? store.head()) != nil
+    }
+
+    /// Stops the hashing pool (queued work still finishes).
+    public func shutdown() { pool.shutdown() }
+
+    /// Runs argon2 work in the bounded pool (503 when saturated), at a lower CPU priority than the event loops, so
+    /// that a login flood slows logins rather than every other request.
+    func hashing<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.run {
+            Self.lowerThreadPriority()
+            return try work()
+        }
+    }
+
+    /// Lowers the calling worker thread's scheduling priority once (Linux: `setpriority` acts on the calling thread;
+    /// libargon2's lane threads inherit it).
+    static func lowerThreadPriority() {
+        let marker = "AuthAPI.hashing.niced"
+        guard Thread.current.threadDictionary[marker] == nil else { return }
+        Thread.current.threadDictionary[marker] = true
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
+    }
+
+    // MARK: Helpers for the routes
+
+    /// The request's context for events.
+    func requestInfo(_ context: AuthRequestContext) -> RequestInfo {
+        RequestInfo(requestID: context.requestID, clientIP: context.clientIP, userAgent: context.userAgent)
+    }
+
+    /// HMAC-SHA-256 (hex) of `value` under the subject key: how emails and IPs appear in the log.
+    public func keyedSubject(_ value: String) -> String {
+        Encoding.hex(HMAC.authenticate(key: subjectKey, message: Array(value.utf8), algorithm: .sha256))
+    }
+
+    /// Takes one attempt from `key`'s bucket, or records `login.throttled` (once per key per window) and throws 429.
+    func consume(
+        _ limiter: TokenBucketLimiter, key: String, scope: String, userID: @autoclosure () throws -> String?,
+        context: AuthRequestContext
+    ) async throws {
+        guard case .limited(let retryAfter) = limiter.consume(key) else { return }
+        if limiter.shouldRecordThrottle(key) {
+            try await store.run(
+                RecordThrottle(
+                    scope: scope, subject: keyedSubject(key), userID: try userID(), retryAfter: Int64(retryAfter),
+                    request: requestInfo(context)))
+        }
+        throw Problem.tooManyRequests(retryAfter: retryAfter)
+    }
+
+    /// The limiter key of the request's client address.
+    func ipKey(_ context: AuthRequestContext) -> String { "ip:" + (context.clientIP ?? "unknown") }
+
+    /// Checks the password length rule for a new password.
+    static func checkNewPassword(_ password: String, field: String) throws(Problem) {
+        switch PasswordPolicy.violation(password) {
+        case "too_short"?:
+            throw Problem.invalidField(field, reason: "too_short", detail: "field '\(field)' must have at least \(PasswordPolicy.minimumLength) characters")
+        case "too_long"?:
+            throw Problem.invalidField(field, reason: "too_long", detail: "field '\(field)' must have at most \(PasswordPolicy.maximumLength) characters")
+        default:
+            return
+        }
+    }
+
+    /// Refuses a presented password that could never be valid (too long to be worth hashing).
+    static func checkPresentedPassword(_ password: String, field: String) throws(Problem) {
+        if PasswordPolicy.violation(password) == "too_long" {
+            throw Problem.invalidField(field, reason: "too_long", detail: "field '\(field)' must have at most \(PasswordPolicy.maximumLength) characters")
+        }
+    }
+
+    /// The normalised email, or 400.
+    static func normalizedEmail(_ raw: String) throws(Problem) -> String {
+        guard let email = Email.normalize(raw) else {
+            throw Problem.invalidField("email", reason: "invalid", detail: "field 'email' is not a valid email address")
+        }
+        return email
+    }
+}
+
+/// JSON responses with extra headers, for the routes.
+enum Respond {
+    /// A JSON body with `Cache-Control: no-store` (responses carrying tokens or personal data).
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var fields = headers
+        fields[.cacheControl] = "no-store"
+        fields[HTTPFields.Element.Name("Pragma")!] = "no-cache"
+        return try JSONResponseEncoder.response(value, status: status, headers: fields)
+    }
+
+    /// 204 with `headers`.
+    static func noContent(headers: HTTPFields = [:]) -> Response {
+        Response(status: .noContent, headers: headers)
+    }
+}

@@ -1,0 +1,87 @@
+import AuthCore
+import AuthHTTP
+import EventLog
+import Hummingbird
+
+/// Who is calling: an active session, and how it was presented.
+public struct Principal: Sendable {
+    /// How the session was presented.
+    public enum Method: String, Sendable {
+        /// The `__Host-session` cookie (subject to the CSRF check on unsafe methods).
+        case cookie
+        /// `Authorization: Bearer <session token>`.
+        case sessionToken = "session_token"
+        /// `Authorization: Bearer <access token JWT>`.
+        case accessToken = "access_token"
+    }
+
+    public var method: Method
+    public var session: Queries.ActiveSession
+    public var userID: String { session.record.userID }
+    public var sessionID: String { session.id }
+}
+
+extension AuthService {
+    /// Authenticates the request from `Authorization: Bearer` (a session token or an access token) or else the
+    /// session cookie. Cookie-authenticated unsafe requests must pass the CSRF origin check (403); bearer requests
+    /// are exempt. A session last seen more than `update_age` ago is extended (one event per `update_age`).
+    /// - Throws: 401 ``Problem`` without valid credentials, 403 for a failed CSRF check.
+    public func authenticate(_ request: Request, context: AuthRequestContext) async throws -> Principal {
+        let now = clock.now()
+        let principal: Principal
+        if let authorization = request.headers[.authorization] {
+            guard let token = Self.bearerToken(authorization) else {
+                throw Problem.unauthenticated("the Authorization header must be 'Bearer <token>'")
+            }
+            if token.utf8.contains(UInt8(ascii: ".")) {
+                guard let verified = tokens.verify(String(token), now: now),
+                    let session = try store.query({ try $0.session(id: verified.sessionID, at: now) }),
+                    session.record.userID == verified.userID
+                else { throw Problem.unauthenticated("the bearer token is not valid") }
+                principal = Principal(method: .accessToken, session: session)
+            } else {
+                guard let session = try validateSessionToken(token, now: now) else {
+                    throw Problem.unauthenticated("the bearer token is not valid")
+                }
+                principal = Principal(method: .sessionToken, session: session)
+            }
+        } else if let cookie = request.cookies[options.cookieName] {
+            try csrf.verify(request)
+            guard let session = try validateSessionToken(cookie.value, now: now) else {
+                throw Problem.unauthenticated("the session has ended; log in again")
+            }
+            principal = Principal(method: .cookie, session: session)
+        } else {
+            throw Problem.unauthenticated()
+        }
+        let updateAge = Int64(options.configuration.sessionUpdateAge)
+        if ExtendSession.isDue(principal.session.record, at: now, updateAge: updateAge) {
+            _ = try await store.run(ExtendSession(sessionID: principal.sessionID, updateAge: updateAge, request: requestInfo(context)))
+        }
+        return principal
+    }
+
+    /// The active session of a presented session token: SHA-256 of its bytes, one LMDB read.
+    public func validateSessionToken(_ token: some StringProtocol, now: Timestamp) throws -> Queries.ActiveSession? {
+        guard let hash = OpaqueToken.hash(of: token) else { return nil }
+        return try store.query { try $0.session(tokenHash: hash, at: now) }
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive), or `nil`.
+    static func bearerToken(_ header: String) -> Substring? {
+        guard header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).drop { $0 == " " }
+        guard !token.isEmpty, token.utf8.count <= 8192, !token.contains(" ") else { return nil }
+        return token
+    }
+
+    /// `Set-Cookie` for a new session.
+    func sessionCookie(_ token: String, maxAge: Int) -> String {
+        "\(options.cookieName)=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Lax"
+    }
+
+    /// `Set-Cookie` that deletes the session cookie.
+    var clearedSessionCookie: String {
+        "\(options.cookieName)=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax"
+    }
+}

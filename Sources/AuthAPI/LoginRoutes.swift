@@ -1,0 +1,119 @@
+import AuthCore
+import AuthCrypto
+import AuthHTTP
+import EventLog
+import Hummingbird
+
+/// `POST /v1/login/password {email, password, mode}`.
+struct PasswordLoginRequest: StrictDecodable {
+    enum Mode: String, Decodable { case cookie, token }
+    let email: String
+    let password: String
+    let mode: Mode
+    enum CodingKeys: String, CodingKey, CaseIterable { case email, password, mode }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+struct LoginResponse: Encodable {
+    let sessionID: String
+    let userID: String
+    let aal: String
+    let expiresAt: String
+    var accessToken: String?
+    var tokenType: String?
+    var expiresIn: Int64?
+    var refreshToken: String?
+
+    enum CodingKeys: String, CodingKey {
+        case sessionID = "session_id", userID = "user_id", aal, expiresAt = "expires_at", accessToken = "access_token"
+        case tokenType = "token_type", expiresIn = "expires_in", refreshToken = "refresh_token"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sessionID, forKey: .sessionID)
+        try container.encode(userID, forKey: .userID)
+        try container.encode(aal, forKey: .aal)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encodeIfPresent(accessToken, forKey: .accessToken)
+        try container.encodeIfPresent(tokenType, forKey: .tokenType)
+        try container.encodeIfPresent(expiresIn, forKey: .expiresIn)
+        try container.encodeIfPresent(refreshToken, forKey: .refreshToken)
+    }
+}
+
+extension AuthService {
+    func addLoginRoutes(_ routes: AuthRoutes) {
+        routes.post("/v1/login/password") { request, context in
+            try await self.passwordLogin(request, context: context)
+        }
+    }
+
+    /// Password login. Unknown emails are verified against a dummy hash with the same parameters, and both kinds of
+    /// failure write one `login.failed` event, so they take the same time and get the same 401 body.
+    func passwordLogin(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let body = try await request.decodeStrict(as: PasswordLoginRequest.self, context: context)
+        let email = try Self.normalizedEmail(body.email)
+        try Self.checkPresentedPassword(body.password, field: "password")
+        let info = requestInfo(context)
+        try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
+        let accountKey = "acct:" + email
+        try await consume(
+            loginPerAccount, key: accountKey, scope: "account", userID: try self.store.query { try $0.user(email: email)?.id },
+            context: context)
+
+        let user = try store.query { try $0.user(email: email) }
+        let storedHash = user?.record.passwordHash ?? dummyHash
+        let password = body.password
+        let parameters = options.argon2
+        let isKnown = user != nil
+        let (verified, rehash) = try await hashing { () -> (Bool, String?) in
+            guard Argon2id.verify(encoded: storedHash, password: password) else { return (false, nil) }
+            guard isKnown, Argon2id.needsRehash(storedHash, target: parameters) else { return (true, nil) }
+            return (true, try? Argon2id.hash(password: password, parameters: parameters))
+        }
+        guard let user, verified else {
+            try await store.run(
+                RecordLoginFailure(
+                    userID: user?.id, subject: keyedSubject(email), reason: user == nil ? "unknown_user" : "bad_password", request: info))
+            throw Problem.invalidCredentials
+        }
+        loginPerAccount.reset(accountKey)
+
+        let configuration = options.configuration
+        let sessionToken = OpaqueToken.generate()
+        let refreshToken = body.mode == .token ? OpaqueToken.generate() : nil
+        let create = CreateSession(
+            userID: user.id, sessionID: Identifier.session(), tokenHash: sessionToken.hash, method: "password", aal: "aal1",
+            mode: body.mode.rawValue, lifetime: Int64(configuration.sessionTTL), idleTimeout: Int64(configuration.sessionIdleTimeout),
+            refresh: refreshToken.map {
+                CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
+            },
+            request: info)
+        let rehashCommand = rehash.map { newHash in
+            RehashPassword(
+                userID: user.id, expectedHash: storedHash, newHash: newHash,
+                previousParameters: Argon2id.parameters(of: storedHash)?.description ?? "unknown", request: info)
+        }
+        let created = try await store.execute { context in
+            let result = try create.run(&context)
+            if let rehashCommand { try rehashCommand.run(&context) }
+            return result
+        }
+
+        var response = LoginResponse(
+            sessionID: created.sessionID, userID: created.userID, aal: created.aal, expiresAt: created.expiresAt.rfc3339)
+        var headers = HTTPFields()
+        switch body.mode {
+        case .cookie:
+            headers[.setCookie] = sessionCookie(sessionToken.text, maxAge: configuration.sessionTTL)
+        case .token:
+            let access = try tokens.issue(userID: user.id, sessionID: created.sessionID, aal: created.aal, now: created.createdAt)
+            response.accessToken = access.token
+            response.tokenType = "Bearer"
+            response.expiresIn = access.expiresIn
+            response.refreshToken = refreshToken?.text
+        }
+        return try Respond.json(response, headers: headers)
+    }
+}

@@ -1,0 +1,118 @@
+import AuthCore
+import AuthHTTP
+import EventLog
+import Hummingbird
+
+/// A session as the API shows it.
+struct SessionView: Encodable {
+    let id: String
+    let userID: String
+    let aal: String
+    let mode: String
+    let createdAt: String
+    let lastSeenAt: String
+    let expiresAt: String
+    let idleExpiresAt: String
+    let ip: String?
+    let userAgent: String?
+    let current: Bool
+    var authenticatedBy: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, userID = "user_id", aal, mode, createdAt = "created_at", lastSeenAt = "last_seen_at", expiresAt = "expires_at"
+        case idleExpiresAt = "idle_expires_at", ip, userAgent = "user_agent", current, authenticatedBy = "authenticated_by"
+    }
+
+    init(_ session: Queries.ActiveSession, current: Bool, authenticatedBy: String? = nil) {
+        let record = session.record
+        id = session.id
+        userID = record.userID
+        aal = record.aal
+        mode = record.mode
+        createdAt = record.createdAt.rfc3339
+        lastSeenAt = record.lastSeenAt.rfc3339
+        expiresAt = record.expiresAt.rfc3339
+        idleExpiresAt = min(record.idleExpiresAt, record.expiresAt).rfc3339
+        ip = record.clientIP
+        userAgent = record.userAgent
+        self.current = current
+        self.authenticatedBy = authenticatedBy
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(userID, forKey: .userID)
+        try c.encode(aal, forKey: .aal)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(lastSeenAt, forKey: .lastSeenAt)
+        try c.encode(expiresAt, forKey: .expiresAt)
+        try c.encode(idleExpiresAt, forKey: .idleExpiresAt)
+        try c.encode(ip, forKey: .ip)
+        try c.encode(userAgent, forKey: .userAgent)
+        try c.encode(current, forKey: .current)
+        try c.encodeIfPresent(authenticatedBy, forKey: .authenticatedBy)
+    }
+}
+
+struct CurrentSessionResponse: Encodable {
+    let sessionID: String
+    let userID: String
+    let aal: String
+    let session: SessionView
+    enum CodingKeys: String, CodingKey { case sessionID = "session_id", userID = "user_id", aal, session }
+}
+
+struct SessionListResponse: Encodable {
+    let sessions: [SessionView]
+}
+
+struct RevokedCountResponse: Encodable {
+    let revoked: Int
+}
+
+extension AuthService {
+    func addSessionRoutes(_ routes: AuthRoutes) {
+        routes.get("/v1/session") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let view = SessionView(principal.session, current: true, authenticatedBy: principal.method.rawValue)
+            return try Respond.json(
+                CurrentSessionResponse(sessionID: principal.sessionID, userID: principal.userID, aal: principal.session.record.aal, session: view))
+        }
+        routes.post("/v1/logout") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            do {
+                try await self.store.run(
+                    RevokeSession(
+                        sessionID: principal.sessionID, ownerID: principal.userID, reason: "logout", actor: .user(principal.userID),
+                        request: self.requestInfo(context)))
+            } catch AuthError.sessionNotFound {
+                // Revoked concurrently: the outcome is the same.
+            }
+            return Respond.noContent(headers: [.setCookie: self.clearedSessionCookie])
+        }
+        routes.get("/v1/sessions") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let now = self.clock.now()
+            let sessions = try self.store.query { try $0.sessions(ofUser: principal.userID, at: now) }
+            return try Respond.json(SessionListResponse(sessions: sessions.map { SessionView($0, current: $0.id == principal.sessionID) }))
+        }
+        routes.delete("/v1/sessions/{id}") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let id = context.parameters.get("id") ?? ""
+            guard Identifier.isWellFormed(id, prefix: "ses_") else { throw AuthError.sessionNotFound }
+            try await self.store.run(
+                RevokeSession(
+                    sessionID: id, ownerID: principal.userID, reason: "user_revoked", actor: .user(principal.userID),
+                    request: self.requestInfo(context)))
+            return Respond.noContent(headers: id == principal.sessionID ? [.setCookie: self.clearedSessionCookie] : [:])
+        }
+        routes.delete("/v1/sessions") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let count = try await self.store.run(
+                RevokeSessions(userID: principal.userID, keep: principal.sessionID, reason: "user_revoked", request: self.requestInfo(context)))
+            return try Respond.json(RevokedCountResponse(revoked: count))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import AuthCore
+import AuthHTTP
+import Hummingbird
+
+/// `POST /v1/token/refresh {refresh_token}`.
+struct RefreshRequest: StrictDecodable {
+    let refreshToken: String
+    enum CodingKeys: String, CodingKey, CaseIterable { case refreshToken = "refresh_token" }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+struct TokenResponse: Encodable {
+    let accessToken: String
+    let tokenType: String
+    let expiresIn: Int64
+    let refreshToken: String
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in", refreshToken = "refresh_token"
+    }
+}
+
+extension AuthService {
+    func addTokenRoutes(_ routes: AuthRoutes) {
+        routes.post("/v1/token/refresh") { request, context in
+            try await self.refresh(request, context: context)
+        }
+    }
+
+    /// Rotates the refresh token (see ``RotateRefreshToken``). Unknown, used (outside the grace window), revoked and
+    /// expired tokens all get the same 401; reuse also revokes the family and its session.
+    func refresh(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
+        guard let presented = OpaqueToken.hash(of: body.refreshToken) else { throw Problem.invalidRefreshToken }
+        let child = OpaqueToken.generate()
+        let configuration = options.configuration
+        let outcome = try await store.run(
+            RotateRefreshToken(
+                presentedHash: presented, childHash: child.hash, graceSeconds: Int64(configuration.refreshGrace),
+                updateAge: Int64(configuration.sessionUpdateAge), request: requestInfo(context)))
+        guard case .rotated(let rotation) = outcome else { throw Problem.invalidRefreshToken }
+        let access = try tokens.issue(userID: rotation.userID, sessionID: rotation.sessionID, aal: rotation.aal, now: clock.now())
+        return try Respond.json(
+            TokenResponse(accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken: child.text))
+    }
+}

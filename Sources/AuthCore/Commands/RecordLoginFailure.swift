@@ -1,0 +1,25 @@
+import EventLog
+
+/// Records a failed login (`login.failed`). `subject` is the keyed hash of the normalised email, so failures for
+/// unknown addresses cannot be turned back into addresses.
+public struct RecordLoginFailure: Command {
+    public var userID: String?
+    public var subject: String
+    /// `bad_password` or `unknown_user`.
+    public var reason: String
+    public var method: String
+    public var request: RequestInfo
+
+    public init(userID: String?, subject: String, reason: String, method: String = "password", request: RequestInfo) {
+        self.userID = userID
+        self.subject = subject
+        self.reason = reason
+        self.method = method
+        self.request = request
+    }
+
+    public func run(_ context: inout CommandContext) throws {
+        let actor = userID.map(Actor.user) ?? .anonymous
+        try context.emit(LoginFailed(userID: userID, subject: subject, reason: reason, method: method), actor: actor, request: request)
+    }
+}

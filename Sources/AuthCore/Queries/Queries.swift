@@ -1,0 +1,132 @@
+import EventLog
+
+/// Read-side lookups over the projections, in a snapshot (`store.read { ... }`). None of them writes.
+public struct Queries {
+    let context: ReadContext
+
+    /// Queries in `context`.
+    public init(_ context: ReadContext) { self.context = context }
+
+    /// An active session with its id.
+    public struct ActiveSession: Sendable, Equatable {
+        public var id: String
+        public var record: SessionRecord
+    }
+
+    /// The session whose token hashes to `tokenHash`, if it is active at `now`.
+    public func session(tokenHash: [UInt8], at now: Timestamp) throws -> ActiveSession? {
+        let state = context.state
+        guard let id = try state.table(SessionsProjection(), "by_token").get(tokenHash) else { return nil }
+        let sessionID = String(decoding: id, as: UTF8.self)
+        guard let record = try state.table(SessionsProjection(), "by_id").record(SessionRecord.self, id), record.isActive(at: now) else {
+            return nil
+        }
+        return ActiveSession(id: sessionID, record: record)
+    }
+
+    /// The session `sessionID`, if it is active at `now`.
+    public func session(id sessionID: String, at now: Timestamp) throws -> ActiveSession? {
+        guard let record = try context.state.table(SessionsProjection(), "by_id").record(SessionRecord.self, Key.of(sessionID)),
+            record.isActive(at: now)
+        else { return nil }
+        return ActiveSession(id: sessionID, record: record)
+    }
+
+    /// The active sessions of `userID`, newest first.
+    public func sessions(ofUser userID: String, at now: Timestamp) throws -> [ActiveSession] {
+        var prefix = Array(userID.utf8)
+        prefix.append(0)
+        var ids: [String] = []
+        try context.scan(context.state.table(SessionsProjection(), "by_user"), prefix: prefix) { key, _ in
+            ids.append(String(decoding: key[prefix.count...], as: UTF8.self))
+            return true
+        }
+        return try ids.compactMap { try session(id: $0, at: now) }.sorted { $0.record.createdAt > $1.record.createdAt }
+    }
+
+    /// A user found by normalised email.
+    public struct FoundUser: Sendable, Equatable {
+        public var id: String
+        public var record: UserRecord
+    }
+
+    /// The user registered with the normalised `email`.
+    public func user(email: String) throws -> FoundUser? {
+        guard let id = try context.state.table(UsersProjection(), "by_email").get(Key.of(email)) else { return nil }
+        return try user(id: String(decoding: id, as: UTF8.self))
+    }
+
+    /// The user `userID`.
+    public func user(id userID: String) throws -> FoundUser? {
+        try context.state.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of(userID)).map { FoundUser(id: userID, record: $0) }
+    }
+
+    /// A public signing key from the log.
+    public struct PublishedKey: Sendable, Equatable {
+        public var kid: String
+        public var record: SigningKeyRecord
+    }
+
+    /// The current signing key's kid.
+    public func currentSigningKeyID() throws -> String? {
+        try context.state.table(SigningKeysProjection(), "current").get(SigningKeysProjection.currentKey).map {
+            String(decoding: $0, as: UTF8.self)
+        }
+    }
+
+    /// Every signing key ever recorded, oldest first.
+    public func signingKeys() throws -> [PublishedKey] {
+        let keys = try context.state.table(SigningKeysProjection(), "by_kid").entries(prefix: []).map {
+            PublishedKey(kid: String(decoding: $0.key, as: UTF8.self), record: try SigningKeyRecord(bytes: $0.value))
+        }
+        return keys.sorted { ($0.record.createdAt, $0.kid) < ($1.record.createdAt, $1.kid) }
+    }
+
+    /// The keys to publish at `now`: the current one, and any other key that was current less than `overlap`
+    /// seconds ago (so tokens it signed still verify until they expire, and caches see a new key early).
+    public func publishedSigningKeys(at now: Timestamp, overlap: Int64) throws -> [PublishedKey] {
+        let all = try signingKeys()
+        guard let current = try currentSigningKeyID() else { return [] }
+        var out: [PublishedKey] = []
+        for (index, key) in all.enumerated() {
+            if key.kid == current {
+                out.append(key)
+                continue
+            }
+            // A key stopped being current when the next one was recorded.
+            let retiredAt = index + 1 < all.count ? all[index + 1].record.createdAt : key.record.createdAt
+            if now < retiredAt.adding(seconds: overlap) { out.append(key) }
+        }
+        return out.sorted { $0.kid == current && $1.kid != current }
+    }
+
+    /// A refresh token's state, for introspection.
+    public struct RefreshTokenState: Sendable, Equatable {
+        public var familyID: String
+        public var family: FamilyRecord
+        public var token: RefreshTokenRecord
+    }
+
+    /// The refresh token with hash `tokenHash`, if it is unused, its family live and its session active at `now`.
+    public func activeRefreshToken(hash tokenHash: [UInt8], at now: Timestamp) throws -> (RefreshTokenState, ActiveSession)? {
+        let state = context.state
+        guard let token = try state.table(RefreshProjection(), "tokens").record(RefreshTokenRecord.self, tokenHash), token.usedAt == nil,
+            let family = try state.table(RefreshProjection(), "families").record(FamilyRecord.self, Key.of(token.familyID)),
+            family.revokedReason == nil, now < family.expiresAt,
+            let session = try session(id: family.sessionID, at: now)
+        else { return nil }
+        return (RefreshTokenState(familyID: token.familyID, family: family, token: token), session)
+    }
+
+    /// The family `familyID`.
+    public func family(_ familyID: String) throws -> FamilyRecord? {
+        try context.state.table(RefreshProjection(), "families").record(FamilyRecord.self, Key.of(familyID))
+    }
+}
+
+extension EventStore {
+    /// Runs `body` with ``Queries`` in a read snapshot.
+    public func query<R>(_ body: (Queries) throws -> R) throws -> R {
+        try read { try body(Queries($0)) }
+    }
+}

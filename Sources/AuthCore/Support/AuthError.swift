@@ -1,0 +1,11 @@
+/// Why a command refused to act. The HTTP layer maps each case to a problem response.
+public enum AuthError: Error, Sendable, Equatable {
+    /// The email is already registered.
+    case emailTaken
+    /// The user does not exist.
+    case unknownUser
+    /// The session does not exist, is not the caller's, or has ended.
+    case sessionNotFound
+    /// The stored password hash changed since it was verified (a concurrent change): try again.
+    case passwordChangedConcurrently
+}

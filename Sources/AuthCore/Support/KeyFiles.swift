@@ -1,0 +1,117 @@
+import AuthCrypto
+import EventLog
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Secret key material kept next to the log, never in it: `<data>/keys/` (mode 0700) holds
+///
+/// - `subject.key`: 32 random bytes (base64url) keying the hashes that name emails and IPs in `login.failed` and
+///   `login.throttled`, so the log cannot be used to enumerate addresses;
+/// - `signing-<kid>.pem`: one PKCS#8 PEM private key per access-token signing key.
+///
+/// Every file is created with mode 0600 (exclusively, then fsync'd), and refused if it is readable by others.
+public struct KeyFiles: Sendable {
+    /// Errors reading or writing key files.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// The key directory.
+    public let directory: String
+
+    /// Key files under `dataDirectory/keys`, creating the directory (0700) if needed.
+    public init(dataDirectory: String) throws {
+        directory = dataDirectory + "/keys"
+        if !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+    }
+
+    /// The path of the signing key `kid`.
+    public func signingKeyPath(_ kid: String) -> String { directory + "/signing-\(kid).pem" }
+
+    /// The subject key, generated on first use.
+    public func subjectKey() throws -> [UInt8] {
+        let path = directory + "/subject.key"
+        if let text = try readSecret(path) {
+            guard let key = Encoding.fromBase64URL(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32 else {
+                throw Failure("\(path) does not hold a 32-byte base64url key")
+            }
+            return key
+        }
+        let key = SecureRandom.bytes(32)
+        do {
+            try writeSecret(path, Encoding.base64URL(key) + "\n")
+            return key
+        } catch let error as Failure where error.description.hasSuffix("exists") {
+            return try subjectKey()  // another process created it first
+        }
+    }
+
+    /// The private signing key `kid`, or `nil` if its file does not exist.
+    public func signingKey(_ kid: String) throws -> SigningKey? {
+        guard let pem = try readSecret(signingKeyPath(kid)) else { return nil }
+        return try SigningKey(pkcs8PEM: pem)
+    }
+
+    /// Generates a signing key, writes it to a new key file and returns it with its new kid.
+    public func generateSigningKey(_ algorithm: SignatureAlgorithm, at now: Timestamp) throws -> (kid: String, key: SigningKey) {
+        let key = try SigningKey.generate(algorithm)
+        let kid = "k_" + now.rfc3339.prefix(10) + "_" + Encoding.base64URL(SecureRandom.bytes(6))
+        try writeSecret(signingKeyPath(kid), try key.pkcs8PEM())
+        return (kid, key)
+    }
+
+    /// Reads a secret file, refusing one that group or others can access.
+    func readSecret(_ path: String) throws -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw Failure("cannot stat \(path): errno \(errno)")
+        }
+        guard info.st_mode & 0o077 == 0 else { throw Failure("\(path) is accessible by group or others; chmod 600 it") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Creates `path` (must not exist) with mode 0600, writes `text` and syncs it.
+    func writeSecret(_ path: String, _ text: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw Failure(errno == EEXIST ? "\(path) exists" : "cannot create \(path): errno \(errno)")
+        }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw Failure("cannot write \(path): errno \(errno)") }
+            written += n
+        }
+        guard fsync(fd) == 0 else { throw Failure("cannot sync \(path): errno \(errno)") }
+    }
+}
+
+/// Signing-key rotation shared by `authd` (first start) and `authctl keys rotate`.
+public enum SigningKeyRotation {
+    /// Generates a key of `algorithm` into a key file, then records `signing_key.rotated` (kid and public key only)
+    /// if the current kid is still `expectedCurrent`. Returns the new kid, or `nil` if another rotation won (the
+    /// unused key file is removed).
+    public static func rotate(
+        store: EventStore, files: KeyFiles, algorithm: SignatureAlgorithm, expectedCurrent: String?, actor: Actor = .system
+    ) throws -> String? {
+        let (kid, key) = try files.generateSigningKey(algorithm, at: store.clock.now())
+        let rotated = try store.runSync(
+            RotateSigningKey(
+                kid: kid, algorithm: algorithm.rawValue, publicKey: key.publicKey.spkiDER, expectedCurrent: expectedCurrent, actor: actor))
+        if !rotated { try? FileManager.default.removeItem(atPath: files.signingKeyPath(kid)) }
+        return rotated ? kid : nil
+    }
+}
