@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "CBOR", swiftSettings: swiftSettings),
         .target(name: "JOSE", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
         .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto"], swiftSettings: swiftSettings),
+        .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, projections, rebuild.
         .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
@@ -101,6 +102,7 @@ let package = Package(
         .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
