@@ -22,7 +22,7 @@ def test_authd_logs_the_chain_head(workdir):
     finally:
         assert server.stop() == 0
     log = open(server.log_path).read()
-    logged = re.findall(r"chain head.*?head=(\d+:[0-9a-f]{64})", log)
+    logged = re.findall(r"head=(\d+:[0-9a-f]{64}) \[authd\] chain head", log)
     assert logged, log[-2000:]
     assert head in logged, f"authctl head {head} not among logged heads {logged}"
     result = subprocess.run([binary("authctl"), "verify", "--data", data, "--expect-head", logged[-1]], capture_output=True, text=True)
