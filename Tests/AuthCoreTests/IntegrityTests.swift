@@ -36,8 +36,8 @@ struct IntegrityTests {
         #expect(rebuilt.events == (try store.head().seq))
         #expect(try Digest.live(store: store) == live)
         // Non-trivial state: sessions and families exist.
-        #expect((rebuilt.entries["p.sessions.v1.by_id"] ?? 0) > 100)
-        #expect((rebuilt.entries["p.refresh.v1.tokens"] ?? 0) > 100)
+        #expect((rebuilt.entries[SessionsProjection().databaseName("by_id")] ?? 0) > 100)
+        #expect((rebuilt.entries[RefreshProjection().databaseName("tokens")] ?? 0) > 100)
     }
 
     @Test("a new projection is built from the existing log when the store opens")
@@ -54,7 +54,7 @@ struct IntegrityTests {
         let report = try LogVerifier.verify(environment: store.environment, projections: store.projections)
         #expect(report.ok)
         // The sessions projection did not exist when the events were written; it now holds their sessions.
-        let sessionsDB = try store.environment.openDatabase("p.sessions.v1.by_id", flags: [])
+        let sessionsDB = try store.environment.openDatabase(SessionsProjection().databaseName("by_id"), flags: [])
         #expect(try store.environment.read { txn in try txn.count(sessionsDB) } > 50)
     }
 
@@ -153,12 +153,12 @@ struct IntegrityTests {
         try fillLog(store, events: 2_000)
         store.close()
         let environment = try Environment(path: dir.path)
-        let users = try environment.openDatabase("p.users.v1.by_email", flags: [])
+        let users = try environment.openDatabase(UsersProjection().databaseName("by_email"), flags: [])
         try environment.write { txn in try txn.put(users, key: Array("intruder@example.com".utf8), value: Array("usr_intruder0001".utf8)) }
         let report = try LogVerifier.verify(environment: environment, projections: [StreamIndex()] + DomainProjections.all)
         #expect(report.chainFailure == nil)
         let divergence = try #require(report.divergence)
-        #expect(divergence.table == "p.users.v1.by_email")
+        #expect(divergence.table == UsersProjection().databaseName("by_email"))
         #expect(divergence.key == Array("intruder@example.com".utf8))
     }
 
@@ -196,7 +196,7 @@ func firstIndex(of needle: [UInt8], in haystack: [UInt8], from: Int = 0) -> Int?
 
 func seqOfMarker(environment: Environment, marker: String) throws -> UInt64 {
     // Read the index: the marker event is in stream session:ses_flipflipflip.
-    let index = try environment.openDatabase("p.index.v1.by_stream", flags: [])
+    let index = try environment.openDatabase(StreamIndex().databaseName("by_stream"), flags: [])
     let prefix = Array("session:ses_flipflipflip".utf8) + [0]
     return try environment.read { txn in
         var found: UInt64 = 0
