@@ -11,7 +11,7 @@ import Hummingbird
 /// ```swift
 /// let store = try EventStore(path: data, projections: DomainProjections.all)
 /// let api = try AuthService(store: store, options: AuthAPIOptions(configuration: config))
-/// try await AuthServer(configuration: config, readiness: { api.isReady() }) { api.addRoutes(to: $0) }.run()
+/// try await AuthServer(configuration: config, readiness: { await api.isReady() }) { api.addRoutes(to: $0) }.run()
 /// api.shutdown(); store.close()
 /// ```
 public final class AuthService: Sendable {
@@ -33,6 +33,8 @@ public final class AuthService: Sendable {
     let loginPerAccount: TokenBucketLimiter
     let registerPerIP: TokenBucketLimiter
     let adminKeyDigest: [UInt8]?
+    /// `sessions/by_token`, resolved once for the validation hot path.
+    let sessionTokens: TableHandle
 
     /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
     /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
@@ -59,6 +61,7 @@ public final class AuthService: Sendable {
         loginPerAccount = limiter(options.loginPerAccount)
         registerPerIP = limiter(options.registerPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
+        sessionTokens = try store.handle(SessionsProjection(), "by_token")
     }
 
     /// The clock (the store's).
@@ -75,9 +78,9 @@ public final class AuthService: Sendable {
         addJWKSRoutes(routes)
     }
 
-    /// Readiness: the log can be read and the hashing pool accepts work.
-    public func isReady() -> Bool {
-        (try? store.head()) != nil
+    /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).
+    public func isReady() async -> Bool {
+        (try? await store.execute { _ in true }) ?? false
     }
 
     /// Stops the hashing pool (queued work still finishes).

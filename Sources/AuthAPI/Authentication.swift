@@ -61,10 +61,19 @@ extension AuthService {
         return principal
     }
 
-    /// The active session of a presented session token: SHA-256 of its bytes, one LMDB read.
+    /// The active session of a presented session token, with its record (the check, then the record).
     public func validateSessionToken(_ token: some StringProtocol, now: Timestamp) throws -> Queries.ActiveSession? {
         guard let hash = OpaqueToken.hash(of: token) else { return nil }
-        return try store.query { try $0.session(tokenHash: hash, at: now) }
+        return try store.query { queries in
+            guard let check = try queries.sessionCheck(tokenHash: hash, at: now, handle: sessionTokens) else { return nil }
+            return try queries.session(id: check.sessionID, at: now)
+        }
+    }
+
+    /// The session check alone: SHA-256 of the token's bytes and one LMDB point read of a fixed-layout value.
+    public func checkSessionToken(_ token: some StringProtocol, now: Timestamp) throws -> SessionCheck? {
+        guard let hash = OpaqueToken.hash(of: token) else { return nil }
+        return try store.query { try $0.sessionCheck(tokenHash: hash, at: now, handle: sessionTokens) }
     }
 
     /// The token of `Bearer <token>` (scheme case-insensitive), or `nil`.

@@ -56,14 +56,6 @@ struct SessionView: Encodable {
     }
 }
 
-struct CurrentSessionResponse: Encodable {
-    let sessionID: String
-    let userID: String
-    let aal: String
-    let session: SessionView
-    enum CodingKeys: String, CodingKey { case sessionID = "session_id", userID = "user_id", aal, session }
-}
-
 struct SessionListResponse: Encodable {
     let sessions: [SessionView]
 }
@@ -77,8 +69,12 @@ extension AuthService {
         routes.get("/v1/session") { request, context in
             let principal = try await self.authenticate(request, context: context)
             let view = SessionView(principal.session, current: true, authenticatedBy: principal.method.rawValue)
-            return try Respond.json(
-                CurrentSessionResponse(sessionID: principal.sessionID, userID: principal.userID, aal: principal.session.record.aal, session: view))
+            var body = JSONWriter()
+            body.add("aal", principal.session.record.aal)
+            body.add("session", object: view.json)
+            body.add("session_id", principal.sessionID)
+            body.add("user_id", principal.userID)
+            return body.response()
         }
         routes.post("/v1/logout") { request, context in
             let principal = try await self.authenticate(request, context: context)

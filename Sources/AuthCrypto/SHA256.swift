@@ -30,12 +30,21 @@ public struct SHA256: ~Copyable {
         return out
     }
 
+    /// The SHA-256 implementation fetched once (OpenSSL 3 otherwise looks it up by name on every one-shot call,
+    /// which costs more than hashing a token).
+    nonisolated(unsafe) private static let fetched: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     /// The SHA-256 digest of `bytes`.
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: byteCount)
         bytes.withUnsafeBytes { buffer in
             out.withUnsafeMutableBufferPointer { outBuffer in
-                _ = COpenSSL.SHA256(buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count, outBuffer.baseAddress)
+                if let md = fetched {
+                    var length: UInt32 = 0
+                    _ = EVP_Digest(buffer.baseAddress, buffer.count, outBuffer.baseAddress, &length, md, nil)
+                } else {
+                    _ = COpenSSL.SHA256(buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count, outBuffer.baseAddress)
+                }
             }
         }
         return out

@@ -140,7 +140,7 @@ struct Serve: AsyncParsableCommand {
             store.close()
             throw error
         }
-        let server = AuthServer(configuration: configuration, readiness: { api.isReady() }) { routes in
+        let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }) { routes in
             api.addRoutes(to: routes)
         }
         let interval = headLogInterval ?? ProcessInfo.processInfo.environment["AUTHD_HEAD_LOG_INTERVAL"].flatMap(Int.init) ?? 300

@@ -45,7 +45,7 @@ final class Harness: Sendable {
     func run(_ setup: TestingSetup = .live, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { close() }
         let api = self.api
-        let server = AuthServer(configuration: options.configuration, readiness: { api.isReady() }) { routes in api.addRoutes(to: routes) }
+        let server = AuthServer(configuration: options.configuration, readiness: { await api.isReady() }) { routes in api.addRoutes(to: routes) }
         try await server.buildApplication().test(setup) { client in try await body(client) }
     }
 

@@ -160,6 +160,10 @@ import Testing
         try await harness.run { client async throws in
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            // Once the writer is stopped the log is not writable: not ready, still alive.
+            harness.store.close()
+            expectProblem(try await client.execute(uri: "/readyz", method: .get), .serviceUnavailable)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
         }
     }
 }

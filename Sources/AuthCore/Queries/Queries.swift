@@ -15,13 +15,21 @@ public struct Queries {
 
     /// The session whose token hashes to `tokenHash`, if it is active at `now`.
     public func session(tokenHash: [UInt8], at now: Timestamp) throws -> ActiveSession? {
-        let state = context.state
-        guard let id = try state.table(SessionsProjection(), "by_token").get(tokenHash) else { return nil }
-        let sessionID = String(decoding: id, as: UTF8.self)
-        guard let record = try state.table(SessionsProjection(), "by_id").record(SessionRecord.self, id), record.isActive(at: now) else {
-            return nil
+        guard let check = try sessionCheck(tokenHash: tokenHash, at: now) else { return nil }
+        return try session(id: check.sessionID, at: now)
+    }
+
+    /// The cheap check of a session token: one point read of a fixed-layout value, no record decoding.
+    /// `handle` is the store's `sessions/by_token` table handle, or nil to resolve it here.
+    public func sessionCheck(tokenHash: [UInt8], at now: Timestamp, handle: TableHandle? = nil) throws -> SessionCheck? {
+        let value: [UInt8]?
+        if let handle {
+            value = try context.get(handle, tokenHash)
+        } else {
+            value = try context.state.table(SessionsProjection(), "by_token").get(tokenHash)
         }
-        return ActiveSession(id: sessionID, record: record)
+        guard let value, let check = SessionCheck(bytes: value), check.isActive(at: now) else { return nil }
+        return check
     }
 
     /// The session `sessionID`, if it is active at `now`.
