@@ -51,7 +51,7 @@ final class ChallengeStore: Sendable {
             var visited = 0
             try txn.forEach(database) { key, value in
                 visited += 1
-                if let (_, entryExpiry, _) = Self.decode(value), entryExpiry <= now { expired.append(key) }
+                if let decoded = Self.decode(value), decoded.expiry <= now { expired.append(key) }
                 return expired.count < Self.pruneBatch && visited < 4 * Self.pruneBatch
             }
             for key in expired { _ = try txn.delete(database, key: key) }
@@ -70,19 +70,19 @@ final class ChallengeStore: Sendable {
             _ = try txn.delete(database, key: challenge)
             return value
         }
-        guard let stored, let (storedPurpose, expiry, userID) = Self.decode(stored) else {
+        guard let stored, let decoded = Self.decode(stored) else {
             throw Problem.webauthn(code: "challenge_unknown", detail: "the challenge is unknown or was already used")
         }
-        guard clock.now().microseconds < expiry else {
+        guard clock.now().microseconds < decoded.expiry else {
             throw Problem.webauthn(code: "challenge_expired", detail: "the challenge has expired; start the ceremony again")
         }
-        guard storedPurpose == purpose else {
+        guard decoded.purpose == purpose else {
             throw Problem.webauthn(code: "challenge_unknown", detail: "the challenge was issued for another ceremony")
         }
-        return Entry(purpose: storedPurpose, userID: userID.isEmpty ? nil : userID)
+        return Entry(purpose: decoded.purpose, userID: decoded.userID.isEmpty ? nil : decoded.userID)
     }
 
-    private static func decode(_ value: [UInt8]) -> (Purpose, Int64, String)? {
+    private static func decode(_ value: [UInt8]) -> (purpose: Purpose, expiry: Int64, userID: String)? {
         guard value.count >= 9, let purpose = Purpose(rawValue: value[0]) else { return nil }
         var expiry: Int64 = 0
         for byte in value[1..<9] { expiry = expiry << 8 | Int64(byte) }

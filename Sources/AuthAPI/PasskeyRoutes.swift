@@ -138,7 +138,7 @@ extension AuthService {
         let extra = try Self.topLevelStrings(bytes, keys: ["name"])
         let name = try extra["name"].map(Self.passkeyName) ?? "Passkey"
         let response: RegistrationResponseJSON
-        do {
+        do throws(WebAuthnError) {
             response = try RegistrationResponseJSON(json: bytes)
         } catch {
             throw error.problem
@@ -149,7 +149,7 @@ extension AuthService {
             throw Problem.webauthn(code: "challenge_unknown", detail: "the challenge was issued to another user")
         }
         let verified: VerifiedRegistration
-        do {
+        do throws(WebAuthnError) {
             verified = try verifyRegistration(response: response, expectedChallenge: challenge, rp: relyingParty)
         } catch {
             throw error.problem
@@ -201,7 +201,7 @@ extension AuthService {
         }
         try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
         let response: AuthenticationResponseJSON
-        do {
+        do throws(WebAuthnError) {
             response = try AuthenticationResponseJSON(json: bytes)
         } catch {
             throw error.problem
@@ -228,7 +228,7 @@ extension AuthService {
             id: rawID, publicKeySPKI: passkey.record.publicKey, algorithm: algorithm, signCount: UInt32(clamping: passkey.record.signCount),
             userHandle: Self.userHandle(passkey.record.userID), backupEligible: passkey.record.backupEligible)
         let verified: VerifiedAuthentication
-        do {
+        do throws(WebAuthnError) {
             // The counter rule is applied by the command against the counter stored at commit time, so that a
             // regression is recorded as an event even when the login is refused.
             verified = try verifyAuthentication(response: response, expectedChallenge: challenge, rp: assertionParty, credential: stored)

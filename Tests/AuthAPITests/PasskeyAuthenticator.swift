@@ -48,7 +48,7 @@ struct PasskeyAuthenticator: Sendable {
     }
 
     /// A `none`-attestation registration response, as `PublicKeyCredential.toJSON()` gives it.
-    func registration(challenge: [UInt8], flags: UInt8 = up | uv, signCount: UInt32 = 0, origin: String? = nil) throws -> [String: Any] {
+    func registration(challenge: [UInt8], flags: UInt8 = PasskeyAuthenticator.up | PasskeyAuthenticator.uv, signCount: UInt32 = 0, origin: String? = nil) throws -> [String: Any] {
         let authData = try authenticatorData(flags: flags, signCount: signCount, attested: true)
         let attestation = try CBOREncoder().encode(["fmt": "none", "attStmt": [:], "authData": .byteString(authData)])
         return [
@@ -63,7 +63,7 @@ struct PasskeyAuthenticator: Sendable {
 
     /// A signed assertion response; `userHandle` as the browser returns it for discoverable credentials.
     func assertion(
-        challenge: [UInt8], signCount: UInt32, userHandle: [UInt8]?, flags: UInt8 = up | uv, origin: String? = nil, rpId: String? = nil,
+        challenge: [UInt8], signCount: UInt32, userHandle: [UInt8]?, flags: UInt8 = PasskeyAuthenticator.up | PasskeyAuthenticator.uv, origin: String? = nil, rpId: String? = nil,
         tamper: Bool = false
     ) throws -> [String: Any] {
         let authData = try authenticatorData(flags: flags, signCount: signCount, attested: false, rpId: rpId)
