@@ -247,6 +247,50 @@ import Testing
         #expect(try harness.events(PasskeyDeleted.self).count == 1)
     }
 
+    @Test func userVerificationRequiredRefusesPresenceOnly() async throws {
+        let harness = try Harness { options in
+            options.configuration.rpID = Self.rpID
+            options.configuration.webauthnUserVerification = .required
+        }
+        try await harness.run { client in
+            let userID = try await client.register("joy@example.com")
+            let cookie = try await client.login("joy@example.com").cookie
+            let device = try Self.authenticator()
+            let options = try await client.post("/v1/passkeys/register/options", [:], headers: cookieHeaders(cookie))
+            #expect((object(options)["authenticatorSelection"] as? [String: Any])?["userVerification"] as? String == "required")
+            #expect(try await client.registerPasskey(device, cookie: cookie).status == .created)
+            let loginOptions = try await client.post("/v1/login/passkey/options", [:])
+            let challenge = Encoding.fromBase64URL(object(loginOptions)["challenge"] as? String ?? "") ?? []
+            let presenceOnly = try await client.post(
+                "/v1/login/passkey/verify",
+                try device.assertion(challenge: challenge, signCount: 1, userHandle: Array(userID.utf8), flags: PasskeyAuthenticator.up))
+            #expect(expectProblem(presenceOnly, .badRequest)["code"] as? String == "user_verification_required")
+        }
+    }
+
+    @Test func registrationChallengeIsBoundToTheUser() async throws {
+        let harness = try Self.harness()
+        try await harness.run { client in
+            try await client.register("kim@example.com")
+            try await client.register("lou@example.com")
+            let kim = try await client.login("kim@example.com").cookie
+            let lou = try await client.login("lou@example.com").cookie
+            let device = try Self.authenticator()
+            let options = try await client.post("/v1/passkeys/register/options", [:], headers: cookieHeaders(kim))
+            let challenge = Encoding.fromBase64URL(object(options)["challenge"] as? String ?? "") ?? []
+            let stolen = try await client.post(
+                "/v1/passkeys/register/verify", try device.registration(challenge: challenge), headers: cookieHeaders(lou))
+            #expect(expectProblem(stolen, .badRequest)["code"] as? String == "challenge_unknown")
+            // A login challenge cannot be used for registration either.
+            let login = try await client.post("/v1/login/passkey/options", [:])
+            let loginChallenge = Encoding.fromBase64URL(object(login)["challenge"] as? String ?? "") ?? []
+            let wrongCeremony = try await client.post(
+                "/v1/passkeys/register/verify", try device.registration(challenge: loginChallenge), headers: cookieHeaders(kim))
+            #expect(expectProblem(wrongCeremony, .badRequest)["code"] as? String == "challenge_unknown")
+        }
+        #expect(try harness.events(PasskeyRegistered.self).isEmpty)
+    }
+
     @Test func demoPageIsServedWithCSP() async throws {
         let harness = try Self.harness()
         try await harness.run { client in
