@@ -1,4 +1,5 @@
 import AuthCrypto
+import Dispatch
 import AuthHTTP
 import EventLog
 import LMDB
@@ -6,6 +7,8 @@ import LMDB
 /// WebAuthn ceremony challenges: 32 random bytes, single-use, expiring. Kept in the `challenges` database of the
 /// store's LMDB environment, outside the event log (they are not facts about users), each issue and each
 /// consumption in its own small write transaction.
+///
+/// The writes (each a durable LMDB commit) run on a serial queue of their own, off the event loops.
 ///
 /// Value layout: purpose (1 byte) || expiry (8 bytes, big-endian microseconds) || user id (UTF-8, may be empty).
 final class ChallengeStore: Sendable {
@@ -30,6 +33,7 @@ final class ChallengeStore: Sendable {
     let environment: Environment
     let database: Database
     let clock: any EventLog.Clock
+    private let queue = DispatchQueue(label: "authd.challenges")
 
     init(store: EventStore) throws {
         environment = store.environment
@@ -38,7 +42,23 @@ final class ChallengeStore: Sendable {
     }
 
     /// A new challenge for `purpose`, recorded with its expiry.
-    func issue(_ purpose: Purpose, userID: String?) throws -> [UInt8] {
+    func issue(_ purpose: Purpose, userID: String?) async throws -> [UInt8] {
+        try await offLoop { try self.issueSync(purpose, userID: userID) }
+    }
+
+    /// Takes the challenge out of the table: it must exist (not used before), be for `purpose`, and not have expired.
+    /// - Throws: a 400 ``Problem`` otherwise.
+    func consume(_ challenge: [UInt8], _ purpose: Purpose) async throws -> Entry {
+        try await offLoop { try self.consumeSync(challenge, purpose) }
+    }
+
+    private func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    private func issueSync(_ purpose: Purpose, userID: String?) throws -> [UInt8] {
         let challenge = SecureRandom.bytes(32)
         let now = clock.now().microseconds
         let expiry = now + Self.lifetime * 1_000_000
@@ -60,9 +80,7 @@ final class ChallengeStore: Sendable {
         return challenge
     }
 
-    /// Takes the challenge out of the table: it must exist (not used before), be for `purpose`, and not have expired.
-    /// - Throws: a 400 ``Problem`` otherwise.
-    func consume(_ challenge: [UInt8], _ purpose: Purpose) throws -> Entry {
+    private func consumeSync(_ challenge: [UInt8], _ purpose: Purpose) throws -> Entry {
         guard challenge.count == 32 else { throw Problem.webauthn(code: "challenge_unknown", detail: "the challenge is not one this server issued") }
         let database = self.database
         let stored: [UInt8]? = try environment.write { txn in

@@ -120,7 +120,7 @@ extension AuthService {
         let principal = try await authenticate(request, context: context)
         let (user, passkeys) = try store.query { (try $0.user(id: principal.userID), try $0.passkeys(ofUser: principal.userID)) }
         guard let user else { throw AuthError.unknownUser }
-        let challenge = try challenges.issue(.registration, userID: principal.userID)
+        let challenge = try await challenges.issue(.registration, userID: principal.userID)
         let exclude = passkeys.compactMap { passkey in
             Encoding.fromBase64URL(passkey.id).map { PublicKeyCredentialDescriptorJSON(id: $0, transports: passkey.record.transports) }
         }
@@ -144,7 +144,7 @@ extension AuthService {
             throw error.problem
         }
         let challenge = try Self.challenge(ofClientData: response.response.clientDataJSON)
-        let entry = try challenges.consume(challenge, .registration)
+        let entry = try await challenges.consume(challenge, .registration)
         guard entry.userID == principal.userID else {
             throw Problem.webauthn(code: "challenge_unknown", detail: "the challenge was issued to another user")
         }
@@ -182,7 +182,7 @@ extension AuthService {
                 }
             }
         }
-        let challenge = try challenges.issue(.authentication, userID: userID)
+        let challenge = try await challenges.issue(.authentication, userID: userID)
         let options = try PublicKeyCredentialRequestOptions(
             rp: relyingParty, challenge: challenge, allowCredentials: allow, timeout: Int(ChallengeStore.lifetime) * 1000)
         return try Respond.json(options)
@@ -207,7 +207,7 @@ extension AuthService {
             throw error.problem
         }
         let challenge = try Self.challenge(ofClientData: response.response.clientDataJSON)
-        let entry = try challenges.consume(challenge, .authentication)
+        let entry = try await challenges.consume(challenge, .authentication)
         guard let rawID = Encoding.fromBase64URL(response.rawId), !rawID.isEmpty else {
             throw WebAuthnError.malformedResponse("rawId is not base64url").problem
         }
