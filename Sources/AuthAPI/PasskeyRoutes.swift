@@ -219,6 +219,7 @@ extension AuthService {
             throw Problem.webauthn(code: "unknown_credential", detail: "the credential is not one of the account's passkeys")
         }
         if entry.userID == nil, response.response.userHandle == nil {
+            try await recordPasskeyFailure(passkey, context: context)
             throw Problem.webauthn(code: "user_handle_missing", detail: "a discoverable login must return the user handle")
         }
         guard let algorithm = COSEAlgorithm(rawValue: Int(passkey.record.algorithm)) else {
@@ -233,6 +234,7 @@ extension AuthService {
             // regression is recorded as an event even when the login is refused.
             verified = try verifyAuthentication(response: response, expectedChallenge: challenge, rp: assertionParty, credential: stored)
         } catch {
+            try await recordPasskeyFailure(passkey, context: context)
             throw error.problem
         }
 
@@ -258,6 +260,15 @@ extension AuthService {
         case .session(let created):
             return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
         }
+    }
+
+    /// Records `login.failed` (method `passkey`, reason `passkey_rejected`) for a refused assertion of a registered
+    /// passkey; the subject is the keyed hash of the credential id.
+    func recordPasskeyFailure(_ passkey: Queries.FoundPasskey, context: AuthRequestContext) async throws {
+        try await store.run(
+            RecordLoginFailure(
+                userID: passkey.record.userID, subject: keyedSubject("passkey:" + passkey.id), reason: "passkey_rejected",
+                method: "passkey", request: requestInfo(context)))
     }
 
     /// The challenge (bytes) a response's client data names, or a 400 problem.

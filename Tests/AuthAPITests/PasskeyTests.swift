@@ -117,6 +117,10 @@ import Testing
             #expect(expectProblem(badRegistration, .badRequest)["code"] as? String == "origin_not_allowed")
         }
         #expect(try harness.events(LoginSucceeded.self).filter { $0.method == "passkey" }.isEmpty)
+        // Refused assertions of a registered passkey are logged (tampered, origin, RP ID, no handle, other handle).
+        let failures = try harness.events(LoginFailed.self).filter { $0.method == "passkey" }
+        #expect(failures.count == 5)
+        #expect(failures.allSatisfy { $0.reason == "passkey_rejected" && $0.userID?.hasPrefix("usr_") == true })
     }
 
     @Test func challengesAreSingleUseAndExpire() async throws {
