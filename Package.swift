@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "AuthAPI",
             dependencies: [
-                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog",
+                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog", "WebAuthn", "LMDB", "CBOR",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "AuthAPITests",
             dependencies: [
-                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport",
+                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport", "WebAuthn", "CBOR",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

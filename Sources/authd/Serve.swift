@@ -67,6 +67,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.rpName.flagName), help: help(.rpName, value: "name"))
     var rpName: String?
 
+    @Option(name: .customLong(ServerSetting.webauthnUserVerification.flagName), help: help(.webauthnUserVerification, value: "policy"))
+    var webauthnUserVerification: String?
+
+    @Option(name: .customLong(ServerSetting.webauthnCounterPolicy.flagName), help: help(.webauthnCounterPolicy, value: "policy"))
+    var webauthnCounterPolicy: String?
+
     @Option(name: .customLong(ServerSetting.logLevel.flagName), help: help(.logLevel, value: "level"))
     var logLevel: String?
 
@@ -101,6 +107,8 @@ struct Serve: AsyncParsableCommand {
         set(.trustProxy, trustProxy.map { $0 ? "true" : "false" })
         set(.rpID, rpID)
         set(.rpName, rpName)
+        set(.webauthnUserVerification, webauthnUserVerification)
+        set(.webauthnCounterPolicy, webauthnCounterPolicy)
         set(.logLevel, logLevel)
         return values
     }

@@ -77,7 +77,7 @@ def test_theft_is_investigated_end_to_end(workdir):
 
         os.makedirs(ARTIFACTS, exist_ok=True)
         html_path = os.path.join(ARTIFACTS, "investigation.html")
-        authctl("investigate", "--data", data, "--refresh-token", rt1, "--html", html_path)
+        authctl("investigate", "--data", data, f"--refresh-token={rt1}", "--html", html_path)
         page = open(html_path).read()
         assert "<svg" in page and "reuse" in page and THIEF["X-Forwarded-For"] in page
         assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")  # self-contained: no external assets
