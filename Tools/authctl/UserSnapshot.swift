@@ -13,6 +13,7 @@ struct UserSnapshot {
     var events: Int
     var sessions: [(id: String, record: SessionRecord)]
     var families: [(id: String, record: FamilyRecord)]
+    var passkeys: [(id: String, record: PasskeyRecord)]
 
     static func build(userID: String, seq: UInt64?, time: Timestamp?, in context: ReadContext) throws -> UserSnapshot {
         let scratch = ScratchProjections(DomainProjections.all)
@@ -36,9 +37,12 @@ struct UserSnapshot {
         let families = try scratch.entries(RefreshProjection(), "families").map {
             (id: String(decoding: $0.key, as: UTF8.self), record: try FamilyRecord(bytes: $0.value))
         }.filter { $0.record.userID == userID }
+        let passkeys = try scratch.entries(PasskeysProjection(), "by_id").map {
+            (id: String(decoding: $0.key, as: UTF8.self), record: try PasskeyRecord(bytes: $0.value))
+        }.filter { $0.record.userID == userID }
         return UserSnapshot(
             userID: userID, at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: seq ?? lastSeq, atTime: instant,
-            email: user?.email, events: count, sessions: sessions, families: families)
+            email: user?.email, events: count, sessions: sessions, families: families, passkeys: passkeys)
     }
 
     var text: String {
@@ -55,8 +59,12 @@ struct UserSnapshot {
             lines.append("  \(id)  session=\(f.sessionID) status=\(status) live_leaf=\(f.revokedReason == nil ? Encoding.base64URL(f.currentHash) : "-")")
         }
         lines.append("")
-        lines.append("passkeys: none recorded")
-        lines.append("mfa: not enrolled")
+        lines.append("passkeys: \(passkeys.count)")
+        for (id, p) in passkeys {
+            lines.append("  \(clip(id, 28))  name=\(p.name) counter=\(p.signCount) alg=\(p.algorithm) created=\(p.createdAt.rfc3339)")
+        }
+        lines.append("")
+        lines.append("mfa: not recorded by this version (TOTP and backup codes are not implemented yet)")
         return lines.joined(separator: "\n")
     }
 
@@ -67,6 +75,9 @@ struct UserSnapshot {
         let familiesJSON = families.map { id, f in
             "{\"id\":\(EventJSON.quote(id)),\"session_id\":\(EventJSON.quote(f.sessionID)),\"revoked\":\(f.revokedReason.map(EventJSON.quote) ?? "null"),\"live_leaf\":\(f.revokedReason == nil ? EventJSON.quote(Encoding.base64URL(f.currentHash)) : "null")}"
         }
-        return "{\"user_id\":\(EventJSON.quote(userID)),\"email\":\(email.map(EventJSON.quote) ?? "null"),\"at\":\(EventJSON.quote(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[],\"mfa\":null}"
+        let passkeysJSON = passkeys.map { id, p in
+            "{\"id\":\(EventJSON.quote(id)),\"name\":\(EventJSON.quote(p.name)),\"sign_count\":\(p.signCount)}"
+        }
+        return "{\"user_id\":\(EventJSON.quote(userID)),\"email\":\(email.map(EventJSON.quote) ?? "null"),\"at\":\(EventJSON.quote(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":null}"
     }
 }
