@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "AuthCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: swiftSettings),
         .target(name: "CBOR", swiftSettings: swiftSettings),
         .target(name: "JOSE", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto"], swiftSettings: swiftSettings),
+        .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, projections, rebuild.
         .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "AuthAPI",
             dependencies: [
-                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog",
+                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog", "WebAuthn", "LMDB", "CBOR",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -95,9 +97,12 @@ let package = Package(
         // MARK: Tests, one target per library target, plus shared helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
-        .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -111,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "AuthAPITests",
             dependencies: [
-                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport",
+                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport", "WebAuthn", "CBOR",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

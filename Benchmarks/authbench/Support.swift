@@ -26,6 +26,8 @@ func report(_ key: String, _ value: Double, decimals: Int = 0) {
 @discardableResult
 func fillSynthetic(_ store: EventStore, count: Int, chunk: Int = 2000, seed: UInt64 = 42, progress: Bool = false) throws -> Double {
     var workload = SyntheticWorkload(seed: seed)
+    var rng = SplitMix64(seed: seed ^ 0x5eed)
+    let manual = store.clock as? ManualClock
     let start = monotonicSeconds()
     var written = 0
     while written < count {
@@ -33,6 +35,8 @@ func fillSynthetic(_ store: EventStore, count: Int, chunk: Int = 2000, seed: UIn
         while batch.count < min(chunk, count - written) {
             batch.append(contentsOf: workload.next(at: store.clock.now()))
         }
+        // Spread synthetic time: about 2 s between actions on average.
+        manual?.advance(microseconds: Int64(rng.next() % 4_000_000) * Int64(chunk) / 1000)
         let events = batch
         try store.executeSync { context in
             for event in events { try context.emit(event) }

@@ -18,6 +18,10 @@ extension Problem {
         public static let wrongPassword = "urn:authd:problem:wrong-password"
         /// The state changed concurrently; retry.
         public static let conflict = "urn:authd:problem:conflict"
+        /// A WebAuthn ceremony failed verification; `code` says why.
+        public static let webauthn = "urn:authd:problem:webauthn"
+        /// The passkey's credential id is already registered.
+        public static let credentialTaken = "urn:authd:problem:credential-taken"
     }
 
     /// 401 with `WWW-Authenticate: Bearer`.
@@ -35,6 +39,13 @@ extension Problem {
     static let invalidRefreshToken = Problem(
         status: .unauthorized, type: AuthTypes.invalidRefreshToken, title: "Invalid refresh token",
         detail: "the refresh token is not valid; log in again")
+
+    /// 400 for a failed WebAuthn ceremony: `detail` says what failed, the `code` member names it.
+    static func webauthn(code: String, detail: String) -> Problem {
+        Problem(
+            status: .badRequest, type: AuthTypes.webauthn, title: "WebAuthn verification failed", detail: detail,
+            extensions: ["code": .string(code)])
+    }
 
     /// 403 for a wrong current password.
     static let wrongPassword = Problem(
@@ -54,6 +65,12 @@ extension AuthError: ProblemConvertible {
             Problem(
                 status: .conflict, type: Problem.AuthTypes.conflict, title: "Conflict",
                 detail: "the password was changed concurrently; try again")
+        case .credentialTaken:
+            Problem(
+                status: .conflict, type: Problem.AuthTypes.credentialTaken, title: "Credential taken",
+                detail: "this passkey is already registered")
+        case .passkeyNotFound:
+            .notFound("no such passkey")
         }
     }
 }

@@ -4,6 +4,7 @@ import AuthHTTP
 import EventLog
 import Foundation
 import Hummingbird
+import WebAuthn
 
 /// The auth API: owns the hashing pool, the rate limiters, the key ring and the keyed-hash key, and registers
 /// the routes on an ``AuthServer``. The ``EventStore`` is the caller's (open it before, close it after the server).
@@ -35,6 +36,13 @@ public final class AuthService: Sendable {
     let adminKeyDigest: [UInt8]?
     /// `sessions/by_token`, resolved once for the validation hot path.
     let sessionTokens: TableHandle
+    /// The WebAuthn relying party (configured policies), for options and registration.
+    let relyingParty: RelyingParty
+    /// The same relying party with the counter policy `warn`: assertions are verified with it, and the configured
+    /// counter policy is applied by the ``PasskeyLogin`` command, so that a regression is always recorded.
+    let assertionParty: RelyingParty
+    /// WebAuthn ceremony challenges (outside the log).
+    let challenges: ChallengeStore
 
     /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
     /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
@@ -62,6 +70,15 @@ public final class AuthService: Sendable {
         registerPerIP = limiter(options.registerPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
         sessionTokens = try store.handle(SessionsProjection(), "by_token")
+        let userVerification: RelyingParty.UserVerificationPolicy =
+            configuration.webauthnUserVerification == .required ? .required : .preferred
+        relyingParty = try RelyingParty(
+            id: configuration.rpID, name: configuration.rpName, allowedOrigins: configuration.allowedOrigins,
+            userVerification: userVerification, counterPolicy: configuration.webauthnCounterPolicy == .warn ? .warn : .reject)
+        assertionParty = try RelyingParty(
+            id: configuration.rpID, name: configuration.rpName, allowedOrigins: configuration.allowedOrigins,
+            userVerification: userVerification, counterPolicy: .warn)
+        challenges = try ChallengeStore(store: store)
     }
 
     /// The clock (the store's).
@@ -76,6 +93,8 @@ public final class AuthService: Sendable {
         addPasswordRoutes(routes)
         addIntrospectionRoutes(routes)
         addJWKSRoutes(routes)
+        addPasskeyRoutes(routes)
+        addDemoRoutes(routes)
     }
 
     /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).

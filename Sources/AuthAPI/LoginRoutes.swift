@@ -101,14 +101,23 @@ extension AuthService {
             return result
         }
 
+        return try loginResponse(created, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken)
+    }
+
+    /// The response of a successful login (password or passkey): the session cookie in cookie mode, an access token
+    /// and the first refresh token in token mode.
+    func loginResponse(
+        _ created: CreateSession.Result, mode: PasswordLoginRequest.Mode, sessionToken: OpaqueToken, refreshToken: OpaqueToken?
+    ) throws -> Response {
+        let configuration = options.configuration
         var response = LoginResponse(
             sessionID: created.sessionID, userID: created.userID, aal: created.aal, expiresAt: created.expiresAt.rfc3339)
         var headers = HTTPFields()
-        switch body.mode {
+        switch mode {
         case .cookie:
             headers[.setCookie] = sessionCookie(sessionToken.text, maxAge: configuration.sessionTTL)
         case .token:
-            let access = try tokens.issue(userID: user.id, sessionID: created.sessionID, aal: created.aal, now: created.createdAt)
+            let access = try tokens.issue(userID: created.userID, sessionID: created.sessionID, aal: created.aal, now: created.createdAt)
             response.accessToken = access.token
             response.tokenType = "Bearer"
             response.expiresIn = access.expiresIn

@@ -67,8 +67,21 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.rpName.flagName), help: help(.rpName, value: "name"))
     var rpName: String?
 
+    @Option(name: .customLong(ServerSetting.webauthnUserVerification.flagName), help: help(.webauthnUserVerification, value: "policy"))
+    var webauthnUserVerification: String?
+
+    @Option(name: .customLong(ServerSetting.webauthnCounterPolicy.flagName), help: help(.webauthnCounterPolicy, value: "policy"))
+    var webauthnCounterPolicy: String?
+
     @Option(name: .customLong(ServerSetting.logLevel.flagName), help: help(.logLevel, value: "level"))
     var logLevel: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds between log lines with the chain head (seq:hash) for recording outside the system; 0 disables. (env: AUTHD_HEAD_LOG_INTERVAL; default: 300)",
+            valueName: "seconds"))
+    var headLogInterval: Int?
 
     /// The values given on the command line, by setting.
     var flagValues: [ServerSetting: [String]] {
@@ -94,6 +107,8 @@ struct Serve: AsyncParsableCommand {
         set(.trustProxy, trustProxy.map { $0 ? "true" : "false" })
         set(.rpID, rpID)
         set(.rpName, rpName)
+        set(.webauthnUserVerification, webauthnUserVerification)
+        set(.webauthnCounterPolicy, webauthnCounterPolicy)
         set(.logLevel, logLevel)
         return values
     }
@@ -136,6 +151,10 @@ struct Serve: AsyncParsableCommand {
         let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }) { routes in
             api.addRoutes(to: routes)
         }
+        let interval = headLogInterval ?? ProcessInfo.processInfo.environment["AUTHD_HEAD_LOG_INTERVAL"].flatMap(Int.init) ?? 300
+        guard interval >= 0 else { throw ValidationError("--head-log-interval must be 0 (off) or a number of seconds") }
+        let headLogger = interval > 0 ? Task { await Self.logHead(store: store, every: interval, logger: logger) } : nil
+        defer { headLogger?.cancel() }
         do {
             try await server.run()
         } catch {
@@ -143,10 +162,24 @@ struct Serve: AsyncParsableCommand {
             store.close()
             throw error
         }
+        headLogger?.cancel()
         api.shutdown()
         store.close()
         logger.info("event store closed", metadata: ["head": .stringConvertible((try? store.head().seq) ?? 0)])
         logger.info("exiting")
+    }
+}
+
+extension Serve {
+    /// Logs the chain head (`seq:hash`, as `authctl head` prints it) now and every `seconds`, so that it can be
+    /// recorded outside the system and checked later with `authctl verify --expect-head`.
+    static func logHead(store: EventStore, every seconds: Int, logger: Logger) async {
+        while !Task.isCancelled {
+            if let head = try? store.head() {
+                logger.notice("chain head", metadata: ["head": .string(head.description)])
+            }
+            try? await Task.sleep(for: .seconds(seconds))
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import AuthCrypto
+import TestSupport
 import Testing
 
 /// Argon2 against RFC 9106 §5 and the reference implementation's KATs and encoded-string tests.

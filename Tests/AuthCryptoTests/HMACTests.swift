@@ -1,4 +1,5 @@
 import AuthCrypto
+import TestSupport
 import Testing
 
 /// HMAC-SHA-1/256/512 against RFC 4226 (HOTP) and RFC 6238 (TOTP), with the truncation done here.

@@ -1,4 +1,5 @@
 import AuthCrypto
+import TestSupport
 import Testing
 
 @Suite struct PublicKeyTests {

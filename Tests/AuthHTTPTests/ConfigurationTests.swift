@@ -119,6 +119,20 @@ import Testing
         #expect(message == "invalid value for --admin-key: expected at least 16 characters")
     }
 
+    @Test func webauthnPolicies() throws {
+        let defaults = try resolve([:], [:])
+        #expect(defaults.webauthnUserVerification == .preferred)
+        #expect(defaults.webauthnCounterPolicy == .reject)
+        let flags = try resolve([.webauthnUserVerification: ["required"], .webauthnCounterPolicy: ["warn"]], [:])
+        #expect(flags.webauthnUserVerification == .required)
+        #expect(flags.webauthnCounterPolicy == .warn)
+        let environment = try resolve([:], ["AUTHD_WEBAUTHN_USER_VERIFICATION": "required", "AUTHD_WEBAUTHN_COUNTER_POLICY": "warn"])
+        #expect(environment.webauthnUserVerification == .required)
+        #expect(environment.webauthnCounterPolicy == .warn)
+        #expect(error([.webauthnCounterPolicy: ["ignore"]]) == "invalid value 'ignore' for --webauthn-counter-policy: expected reject or warn")
+        #expect(error([.webauthnUserVerification: ["always"]]) == "invalid value 'always' for --webauthn-user-verification: expected preferred or required")
+    }
+
     @Test func settingsTableIsConsistent() {
         let variables = ServerSetting.allCases.map(\.environmentVariable)
         #expect(Set(variables).count == variables.count)

@@ -1,6 +1,7 @@
 import AuthCrypto
 import Foundation
 import JOSE
+import TestSupport
 import Testing
 
 /// `jwt_attacks.json`: every reject case is refused (for the reason listed here), every control accepted.

@@ -1,5 +1,6 @@
 import AuthCrypto
 import JOSE
+import TestSupport
 import Testing
 
 /// Our own signer and verifier together: round trips, claim boundaries, header policy and configuration.

@@ -1,6 +1,7 @@
 import AuthCrypto
 import Foundation
 import JOSE
+import TestSupport
 import Testing
 
 /// RFC 7515 App. A and E, RFC 8037 A.4 and RFC 7520 §4 through our JWS verifier.

@@ -7,6 +7,9 @@ struct AuthCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authctl",
         abstract: "Audit and operate an authd event log.",
-        subcommands: [Head.self, Verify.self, Rebuild.self, Stats.self, Backup.self, SchemaExamples.self, Keys.self]
+        subcommands: [
+            Replay.self, Export.self, Investigate.self, State.self, Head.self, Verify.self, Rebuild.self, Stats.self,
+            Backup.self, Keys.self, SchemaExamples.self,
+        ]
     )
 }

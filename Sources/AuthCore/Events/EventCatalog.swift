@@ -9,6 +9,7 @@ public enum EventCatalog {
         SessionCreated.self, SessionExtended.self, SessionRevoked.self,
         RefreshFamilyStarted.self, RefreshRotated.self, RefreshReuseDetected.self, RefreshFamilyRevoked.self,
         SigningKeyRotated.self,
+        PasskeyRegistered.self, PasskeyCounterAdvanced.self, PasskeyCounterRegressed.self, PasskeyRenamed.self, PasskeyDeleted.self,
     ]
 
     /// The type for a type name.

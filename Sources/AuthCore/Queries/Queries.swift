@@ -138,3 +138,29 @@ extension EventStore {
         try read { try body(Queries($0)) }
     }
 }
+
+extension Queries {
+    /// A passkey with its credential id (base64url).
+    public struct FoundPasskey: Sendable, Equatable {
+        public var id: String
+        public var record: PasskeyRecord
+    }
+
+    /// The passkey with credential id `credentialID` (base64url).
+    public func passkey(id credentialID: String) throws -> FoundPasskey? {
+        try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID))
+            .map { FoundPasskey(id: credentialID, record: $0) }
+    }
+
+    /// The passkeys of `userID`, oldest first.
+    public func passkeys(ofUser userID: String) throws -> [FoundPasskey] {
+        var prefix = Array(userID.utf8)
+        prefix.append(0)
+        var ids: [String] = []
+        try context.scan(context.state.table(PasskeysProjection(), "by_user"), prefix: prefix) { key, _ in
+            ids.append(String(decoding: key[prefix.count...], as: UTF8.self))
+            return true
+        }
+        return try ids.compactMap { try passkey(id: $0) }.sorted { $0.record.createdAt < $1.record.createdAt }
+    }
+}

@@ -8,4 +8,8 @@ public enum AuthError: Error, Sendable, Equatable {
     case sessionNotFound
     /// The stored password hash changed since it was verified (a concurrent change): try again.
     case passwordChangedConcurrently
+    /// The credential id is already registered (for any user).
+    case credentialTaken
+    /// The passkey does not exist or is not the caller's.
+    case passkeyNotFound
 }

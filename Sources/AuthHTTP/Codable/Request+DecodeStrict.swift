@@ -10,6 +10,15 @@ extension Request {
     ///
     /// - Throws: ``Problem``.
     public func decodeStrict<T: StrictDecodable>(as type: T.Type = T.self, context: some RequestContext) async throws(Problem) -> T {
+        let bytes = try await jsonBodyBytes(context: context)
+        return try StrictJSONDecoder.decode(T.self, from: bytes)
+    }
+
+    /// The raw bytes of an `application/json` body, with the same media type and size checks as
+    /// ``decodeStrict(as:context:)``, for bodies parsed by another strict reader (WebAuthn responses).
+    ///
+    /// - Throws: ``Problem``.
+    public func jsonBodyBytes(context: some RequestContext) async throws(Problem) -> [UInt8] {
         guard Self.isJSONMediaType(headers[.contentType]) else {
             throw .unsupportedMediaType(expected: "application/json")
         }
@@ -26,7 +35,7 @@ extension Request {
         } catch {
             throw .badRequest("request body could not be read")
         }
-        return try StrictJSONDecoder.decode(T.self, from: bytes)
+        return bytes
     }
 
     /// Whether a `Content-Type` value is `application/json`, optionally with parameters, where a

@@ -44,8 +44,22 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var rpID: String
     /// WebAuthn relying party name.
     public var rpName: String
+    /// WebAuthn user verification: `preferred` or `required`.
+    public var webauthnUserVerification: WebAuthnUserVerification
+    /// WebAuthn signature counter regression policy: `reject` or `warn`.
+    public var webauthnCounterPolicy: WebAuthnCounterPolicy
     /// Log level.
     public var logLevel: Logger.Level
+
+    /// WebAuthn user verification policy.
+    public enum WebAuthnUserVerification: String, Sendable, Equatable, CaseIterable {
+        case preferred, required
+    }
+
+    /// WebAuthn counter-regression policy.
+    public enum WebAuthnCounterPolicy: String, Sendable, Equatable, CaseIterable {
+        case reject, warn
+    }
 
     /// Creates a configuration; `issuer` and `allowedOrigins` default to `http://localhost:<port>`.
     public init(
@@ -68,6 +82,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         trustProxy: Bool = false,
         rpID: String = "localhost",
         rpName: String = "authd",
+        webauthnUserVerification: WebAuthnUserVerification = .preferred,
+        webauthnCounterPolicy: WebAuthnCounterPolicy = .reject,
         logLevel: Logger.Level = .info
     ) {
         self.dataDirectory = dataDirectory
@@ -89,6 +105,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.trustProxy = trustProxy
         self.rpID = rpID
         self.rpName = rpName
+        self.webauthnUserVerification = webauthnUserVerification
+        self.webauthnCounterPolicy = webauthnCounterPolicy
         self.logLevel = logLevel
     }
 
@@ -158,6 +176,18 @@ extension ServerConfiguration {
         if let value = source.value(.rpName) {
             guard !value.text.trimmingCharacters(in: .whitespaces).isEmpty else { throw value.invalid("expected a non-empty name") }
             config.rpName = value.text
+        }
+        if let value = source.value(.webauthnUserVerification) {
+            guard let policy = WebAuthnUserVerification(rawValue: value.text.lowercased()) else {
+                throw value.invalid("expected preferred or required")
+            }
+            config.webauthnUserVerification = policy
+        }
+        if let value = source.value(.webauthnCounterPolicy) {
+            guard let policy = WebAuthnCounterPolicy(rawValue: value.text.lowercased()) else {
+                throw value.invalid("expected reject or warn")
+            }
+            config.webauthnCounterPolicy = policy
         }
         if let value = source.value(.logLevel) {
             guard let level = Logger.Level(rawValue: value.text.lowercased()) else {

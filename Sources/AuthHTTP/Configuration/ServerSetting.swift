@@ -37,6 +37,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case rpID
     /// `--rp-name NAME`.
     case rpName
+    /// `--webauthn-user-verification preferred|required`.
+    case webauthnUserVerification
+    /// `--webauthn-counter-policy reject|warn`.
+    case webauthnCounterPolicy
     /// `--log-level LEVEL`.
     case logLevel
 
@@ -61,6 +65,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .trustProxy: "trust-proxy"
         case .rpID: "rp-id"
         case .rpName: "rp-name"
+        case .webauthnUserVerification: "webauthn-user-verification"
+        case .webauthnCounterPolicy: "webauthn-counter-policy"
         case .logLevel: "log-level"
         }
     }
@@ -94,6 +100,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .trustProxy: "off"
         case .rpID: "localhost"
         case .rpName: "authd"
+        case .webauthnUserVerification: "preferred"
+        case .webauthnCounterPolicy: "reject"
         case .logLevel: "info"
         }
     }
@@ -119,6 +127,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .trustProxy: "Take the client IP from the right-most X-Forwarded-For entry (only behind a reverse proxy)."
         case .rpID: "WebAuthn relying party id (a registrable domain)."
         case .rpName: "WebAuthn relying party display name."
+        case .webauthnUserVerification: "WebAuthn user verification: preferred (ask, accept presence only) or required."
+        case .webauthnCounterPolicy: "WebAuthn signature counter regression: reject the login, or warn (record it and go ahead)."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error, critical."
         }
     }

@@ -1,0 +1,71 @@
+import ArgumentParser
+import AuthCore
+import EventLog
+import Foundation
+
+/// `authbench audit`: audit queries on a large synthetic log (generated once into --data, reused if present).
+struct AuditBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit query latencies on a large log.")
+
+    @Option(help: "Events in the log.") var events = 10_000_000
+    @Option(help: "Data directory (kept, so the log is generated only once).") var data = "./bench-data/audit"
+
+    func run() throws {
+        print("machine_cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+        let exists = FileManager.default.fileExists(atPath: data + "/data.mdb")
+        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock())
+        var head = try store.head()
+        if !exists || head.seq < UInt64(events) {
+            let seconds = try fillSynthetic(store, count: events - Int(head.seq), seed: head.seq &+ 42, progress: true)
+            report("generate_eps", Double(UInt64(events) - head.seq) / seconds)
+            head = try store.head()
+        }
+        report("log_events", Double(head.seq))
+        report("log_file_bytes", Double(store.environment.usedBytes))
+
+        // Pick a stolen family and its user from the end of the log (worst case for a scan, best for the index).
+        let target = try store.read { context -> (family: String, user: String)? in
+            var seq = head.seq
+            while seq > 0 {
+                if let event = try context.event(seq), event.type == RefreshReuseDetected.type {
+                    let e = try RefreshReuseDetected(event)
+                    return (e.familyID, e.userID)
+                }
+                seq -= 1
+            }
+            return nil
+        }
+        guard let target else { throw ValidationError("no reuse in the generated log") }
+
+        var start = monotonicSeconds()
+        let investigation = try store.read { try FamilyInvestigation.run(familyID: target.family, in: $0) }
+        report("investigate_family_ms", (monotonicSeconds() - start) * 1000, decimals: 2)
+        print("investigate_verdict: \(investigation?.verdict ?? "-")")
+
+        start = monotonicSeconds()
+        let userEvents = try store.read { context -> Int in
+            let scratch = ScratchProjections(DomainProjections.all)
+            let seqs = try context.seqs(in: StreamRef(.user, target.user))
+            for seq in seqs { if let event = try context.event(seq) { try scratch.apply(event) } }
+            return seqs.count
+        }
+        report("state_user_ms", (monotonicSeconds() - start) * 1000, decimals: 2)
+        report("state_user_events", Double(userEvents))
+
+        start = monotonicSeconds()
+        let firstLine = try store.read { context -> String in
+            guard let seq = try context.seqs(in: StreamRef(.user, target.user)).first, let event = try context.event(seq) else { return "" }
+            return EventJSON.render(event)
+        }
+        report("replay_user_first_line_ms", (monotonicSeconds() - start) * 1000, decimals: 2)
+        _ = firstLine
+
+        start = monotonicSeconds()
+        let rebuilt = try Rebuilder.rebuild(store: store)
+        let rebuildSeconds = monotonicSeconds() - start
+        report("rebuild_eps", Double(rebuilt.events) / rebuildSeconds)
+        report("rebuild_fold_seconds", rebuilt.foldSeconds, decimals: 2)
+        report("rebuild_write_seconds", rebuilt.writeSeconds, decimals: 2)
+        store.close()
+    }
+}

@@ -1,0 +1,300 @@
+import AuthCore
+import AuthCrypto
+import AuthHTTP
+import EventLog
+import Foundation
+import Hummingbird
+import WebAuthn
+
+/// `POST /v1/login/passkey/options {email?}`.
+struct PasskeyLoginOptionsRequest: StrictDecodable {
+    let email: String?
+    enum CodingKeys: String, CodingKey, CaseIterable { case email }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+/// `PATCH /v1/passkeys/{id} {name}`.
+struct RenamePasskeyRequest: StrictDecodable {
+    let name: String
+    enum CodingKeys: String, CodingKey, CaseIterable { case name }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+/// A passkey as the API shows it.
+struct PasskeyView: Encodable {
+    let id: String
+    let name: String
+    let algorithm: Int64
+    let aaguid: String
+    let signCount: Int64
+    let backupEligible: Bool
+    let backupState: Bool
+    let transports: [String]
+    let attestationFormat: String
+    let createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, algorithm, aaguid, signCount = "sign_count", backupEligible = "backup_eligible", backupState = "backup_state"
+        case transports, attestationFormat = "attestation_format", createdAt = "created_at"
+    }
+
+    init(id: String, record: PasskeyRecord) {
+        self.id = id
+        name = record.name
+        algorithm = record.algorithm
+        aaguid = record.aaguid
+        signCount = record.signCount
+        backupEligible = record.backupEligible
+        backupState = record.backupState
+        transports = record.transports
+        attestationFormat = record.attestationFormat
+        createdAt = record.createdAt.rfc3339
+    }
+
+    init(_ passkey: Queries.FoundPasskey) { self.init(id: passkey.id, record: passkey.record) }
+}
+
+struct PasskeyListResponse: Encodable {
+    let passkeys: [PasskeyView]
+}
+
+extension WebAuthnError {
+    /// The 400 problem for this failure: the description as `detail`, the code as `code`.
+    var problem: Problem { Problem.webauthn(code: code, detail: description) }
+}
+
+extension AuthService {
+    /// The longest passkey name accepted.
+    static let maxPasskeyNameLength = 64
+
+    func addPasskeyRoutes(_ routes: AuthRoutes) {
+        routes.post("/v1/passkeys/register/options") { request, context in
+            try await self.passkeyRegistrationOptions(request, context: context)
+        }
+        routes.post("/v1/passkeys/register/verify") { request, context in
+            try await self.passkeyRegistrationVerify(request, context: context)
+        }
+        routes.post("/v1/login/passkey/options") { request, context in
+            try await self.passkeyLoginOptions(request, context: context)
+        }
+        routes.post("/v1/login/passkey/verify") { request, context in
+            try await self.passkeyLogin(request, context: context)
+        }
+        routes.get("/v1/passkeys") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let passkeys = try self.store.query { try $0.passkeys(ofUser: principal.userID) }
+            return try Respond.json(PasskeyListResponse(passkeys: passkeys.map(PasskeyView.init)))
+        }
+        routes.patch("/v1/passkeys/{id}") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeStrict(as: RenamePasskeyRequest.self, context: context)
+            let name = try Self.passkeyName(body.name)
+            let record = try await self.store.run(
+                RenamePasskey(userID: principal.userID, credentialID: id, name: name, request: self.requestInfo(context)))
+            return try Respond.json(PasskeyView(id: id, record: record))
+        }
+        routes.delete("/v1/passkeys/{id}") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let id = context.parameters.get("id") ?? ""
+            try await self.store.run(DeletePasskey(userID: principal.userID, credentialID: id, request: self.requestInfo(context)))
+            return Respond.noContent()
+        }
+    }
+
+    /// A trimmed, non-empty name of at most ``maxPasskeyNameLength`` characters, or 400.
+    static func passkeyName(_ raw: String) throws(Problem) -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw Problem.invalidField("name", reason: "empty", detail: "field 'name' must not be empty") }
+        guard name.count <= Self.maxPasskeyNameLength else {
+            throw Problem.invalidField("name", reason: "too_long", detail: "field 'name' must have at most \(Self.maxPasskeyNameLength) characters")
+        }
+        return name
+    }
+
+    /// The user handle of a user: the UTF-8 bytes of the user id (no personal data, at most 64 bytes).
+    static func userHandle(_ userID: String) -> [UInt8] { Array(userID.utf8) }
+
+    /// Creation options for the logged-in user; the user's passkeys are excluded.
+    func passkeyRegistrationOptions(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let principal = try await authenticate(request, context: context)
+        let (user, passkeys) = try store.query { (try $0.user(id: principal.userID), try $0.passkeys(ofUser: principal.userID)) }
+        guard let user else { throw AuthError.unknownUser }
+        let challenge = try await challenges.issue(.registration, userID: principal.userID)
+        let exclude = passkeys.compactMap { passkey in
+            Encoding.fromBase64URL(passkey.id).map { PublicKeyCredentialDescriptorJSON(id: $0, transports: passkey.record.transports) }
+        }
+        let options = try PublicKeyCredentialCreationOptions(
+            rp: relyingParty, userHandle: Self.userHandle(principal.userID), userName: user.record.email,
+            userDisplayName: user.record.email, challenge: challenge, excludeCredentials: exclude,
+            timeout: Int(ChallengeStore.lifetime) * 1000)
+        return try Respond.json(options)
+    }
+
+    /// Verifies an attestation for the logged-in user and records `passkey.registered` (201).
+    func passkeyRegistrationVerify(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let principal = try await authenticate(request, context: context)
+        let bytes = try await request.jsonBodyBytes(context: context)
+        let extra = try Self.topLevelStrings(bytes, keys: ["name"])
+        let name = try extra["name"].map(Self.passkeyName) ?? "Passkey"
+        let response: RegistrationResponseJSON
+        do throws(WebAuthnError) {
+            response = try RegistrationResponseJSON(json: bytes)
+        } catch {
+            throw error.problem
+        }
+        let challenge = try Self.challenge(ofClientData: response.response.clientDataJSON)
+        let entry = try await challenges.consume(challenge, .registration)
+        guard entry.userID == principal.userID else {
+            throw Problem.webauthn(code: "challenge_unknown", detail: "the challenge was issued to another user")
+        }
+        let verified: VerifiedRegistration
+        do throws(WebAuthnError) {
+            verified = try verifyRegistration(response: response, expectedChallenge: challenge, rp: relyingParty)
+        } catch {
+            throw error.problem
+        }
+        let credentialID = Encoding.base64URL(verified.credentialId)
+        let event = PasskeyRegistered(
+            userID: principal.userID, credentialID: credentialID, publicKey: verified.publicKeySPKI,
+            algorithm: Int64(verified.algorithm.rawValue), signCount: Int64(verified.signCount), aaguid: verified.aaguidString,
+            backupEligible: verified.backupEligible, backupState: verified.backupState, transports: verified.transports,
+            attestationFormat: verified.attestationFormat.rawValue, name: name)
+        try await store.run(RegisterPasskey(event: event, request: requestInfo(context)))
+        guard let stored = try store.query({ try $0.passkey(id: credentialID) }) else { throw AuthError.passkeyNotFound }
+        return try Respond.json(PasskeyView(stored), status: .created)
+    }
+
+    /// Request options: with an email, its passkeys as `allowCredentials` (an unknown email gets an empty list, as a
+    /// discoverable login does, so the answer does not reveal whether the account exists).
+    func passkeyLoginOptions(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let body = try await request.decodeStrict(as: PasskeyLoginOptionsRequest.self, context: context)
+        try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
+        var allow: [PublicKeyCredentialDescriptorJSON] = []
+        var userID: String?
+        if let raw = body.email {
+            let email = try Self.normalizedEmail(raw)
+            if let user = try store.query({ try $0.user(email: email) }) {
+                userID = user.id
+                let passkeys = try store.query { try $0.passkeys(ofUser: user.id) }
+                allow = passkeys.compactMap { passkey in
+                    Encoding.fromBase64URL(passkey.id).map { PublicKeyCredentialDescriptorJSON(id: $0, transports: passkey.record.transports) }
+                }
+            }
+        }
+        let challenge = try await challenges.issue(.authentication, userID: userID)
+        let options = try PublicKeyCredentialRequestOptions(
+            rp: relyingParty, challenge: challenge, allowCredentials: allow, timeout: Int(ChallengeStore.lifetime) * 1000)
+        return try Respond.json(options)
+    }
+
+    /// Passkey login: verifies the assertion against the stored credential, applies the counter rule, and creates a
+    /// session exactly as password login does. A user-verified assertion gives `aal2`.
+    func passkeyLogin(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let bytes = try await request.jsonBodyBytes(context: context)
+        let extra = try Self.topLevelStrings(bytes, keys: ["mode"])
+        let mode: PasswordLoginRequest.Mode
+        switch extra["mode"] {
+        case nil, "cookie"?: mode = .cookie
+        case "token"?: mode = .token
+        default: throw Problem.invalidField("mode", reason: "invalid", detail: "field 'mode' must be 'cookie' or 'token'")
+        }
+        try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
+        let response: AuthenticationResponseJSON
+        do throws(WebAuthnError) {
+            response = try AuthenticationResponseJSON(json: bytes)
+        } catch {
+            throw error.problem
+        }
+        let challenge = try Self.challenge(ofClientData: response.response.clientDataJSON)
+        let entry = try await challenges.consume(challenge, .authentication)
+        guard let rawID = Encoding.fromBase64URL(response.rawId), !rawID.isEmpty else {
+            throw WebAuthnError.malformedResponse("rawId is not base64url").problem
+        }
+        let credentialID = Encoding.base64URL(rawID)
+        guard let passkey = try store.query({ try $0.passkey(id: credentialID) }) else {
+            throw Problem.webauthn(code: "unknown_credential", detail: "the credential is not registered")
+        }
+        if let expected = entry.userID, expected != passkey.record.userID {
+            throw Problem.webauthn(code: "unknown_credential", detail: "the credential is not one of the account's passkeys")
+        }
+        if entry.userID == nil, response.response.userHandle == nil {
+            try await recordPasskeyFailure(passkey, context: context)
+            throw Problem.webauthn(code: "user_handle_missing", detail: "a discoverable login must return the user handle")
+        }
+        guard let algorithm = COSEAlgorithm(rawValue: Int(passkey.record.algorithm)) else {
+            throw WebAuthnError.unsupportedAlgorithm(Int(passkey.record.algorithm)).problem
+        }
+        let stored = StoredCredential(
+            id: rawID, publicKeySPKI: passkey.record.publicKey, algorithm: algorithm, signCount: UInt32(clamping: passkey.record.signCount),
+            userHandle: Self.userHandle(passkey.record.userID), backupEligible: passkey.record.backupEligible)
+        let verified: VerifiedAuthentication
+        do throws(WebAuthnError) {
+            // The counter rule is applied by the command against the counter stored at commit time, so that a
+            // regression is recorded as an event even when the login is refused.
+            verified = try verifyAuthentication(response: response, expectedChallenge: challenge, rp: assertionParty, credential: stored)
+        } catch {
+            try await recordPasskeyFailure(passkey, context: context)
+            throw error.problem
+        }
+
+        let userID = passkey.record.userID
+        let configuration = options.configuration
+        let sessionToken = OpaqueToken.generate()
+        let refreshToken = mode == .token ? OpaqueToken.generate() : nil
+        let create = CreateSession(
+            userID: userID, sessionID: Identifier.session(), tokenHash: sessionToken.hash, method: "passkey",
+            aal: verified.userVerified ? "aal2" : "aal1", mode: mode.rawValue, lifetime: Int64(configuration.sessionTTL),
+            idleTimeout: Int64(configuration.sessionIdleTimeout),
+            refresh: refreshToken.map {
+                CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
+            },
+            request: requestInfo(context))
+        let outcome = try await store.run(
+            PasskeyLogin(
+                credentialID: credentialID, newCount: Int64(verified.newSignCount),
+                counterPolicy: configuration.webauthnCounterPolicy.rawValue, session: create))
+        switch outcome {
+        case .rejected(let old, let new):
+            throw WebAuthnError.counterRegressed(old: UInt32(clamping: old), new: UInt32(clamping: new)).problem
+        case .session(let created):
+            return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
+        }
+    }
+
+    /// Records `login.failed` (method `passkey`, reason `passkey_rejected`) for a refused assertion of a registered
+    /// passkey; the subject is the keyed hash of the credential id.
+    func recordPasskeyFailure(_ passkey: Queries.FoundPasskey, context: AuthRequestContext) async throws {
+        try await store.run(
+            RecordLoginFailure(
+                userID: passkey.record.userID, subject: keyedSubject("passkey:" + passkey.id), reason: "passkey_rejected",
+                method: "passkey", request: requestInfo(context)))
+    }
+
+    /// The challenge (bytes) a response's client data names, or a 400 problem.
+    static func challenge(ofClientData encoded: String) throws -> [UInt8] {
+        guard let json = Encoding.fromBase64URL(encoded),
+            let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
+            let text = object["challenge"] as? String, let challenge = Encoding.fromBase64URL(text)
+        else {
+            throw WebAuthnError.malformedResponse("clientDataJSON does not name a challenge").problem
+        }
+        return challenge
+    }
+
+    /// The string members `keys` at the top level of a JSON object body (absent ones omitted), or 400.
+    static func topLevelStrings(_ bytes: [UInt8], keys: [String]) throws -> [String: String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw Problem.invalidBody("the body must be a JSON object")
+        }
+        var out: [String: String] = [:]
+        for key in keys {
+            guard let value = object[key], !(value is NSNull) else { continue }
+            guard let text = value as? String else {
+                throw Problem.invalidField(key, reason: "invalid", detail: "field '\(key)' must be a string")
+            }
+            out[key] = text
+        }
+        return out
+    }
+}

@@ -1,0 +1,111 @@
+import EventLog
+
+/// Registers a verified passkey (`passkey.registered`). Credential ids are unique across users.
+public struct RegisterPasskey: Command {
+    public var event: PasskeyRegistered
+    public var request: RequestInfo
+
+    public init(event: PasskeyRegistered, request: RequestInfo) {
+        self.event = event
+        self.request = request
+    }
+
+    public func run(_ context: inout CommandContext) throws {
+        guard try context.state.table(UsersProjection(), "by_id").get(Key.of(event.userID)) != nil else { throw AuthError.unknownUser }
+        guard try context.state.table(PasskeysProjection(), "by_id").get(Key.of(event.credentialID)) == nil else {
+            throw AuthError.credentialTaken
+        }
+        try context.emit(event, actor: .user(event.userID), request: request)
+    }
+}
+
+/// The success path of a passkey login, with the signature counter rule (WebAuthn §6.1.1) decided against the
+/// counter stored at commit time: `passkey.counter_advanced` when it grew; `passkey.counter_regressed` when it did
+/// not (and one of the two is non-zero). Under policy `reject` a regression records the event and returns
+/// ``Outcome/rejected(old:new:)`` without a session (the command does not throw, so the event is committed);
+/// otherwise the session is created as by ``CreateSession``.
+public struct PasskeyLogin: Command {
+    public enum Outcome: Sendable, Equatable {
+        case session(CreateSession.Result)
+        case rejected(old: Int64, new: Int64)
+    }
+
+    public var credentialID: String
+    public var newCount: Int64
+    /// `reject` or `warn`.
+    public var counterPolicy: String
+    public var session: CreateSession
+
+    public init(credentialID: String, newCount: Int64, counterPolicy: String, session: CreateSession) {
+        self.credentialID = credentialID
+        self.newCount = newCount
+        self.counterPolicy = counterPolicy
+        self.session = session
+    }
+
+    public func run(_ context: inout CommandContext) throws -> Outcome {
+        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+            record.userID == session.userID
+        else { throw AuthError.passkeyNotFound }
+        let actor = Actor.user(record.userID)
+        let old = record.signCount
+        if old == 0 && newCount == 0 {
+            // The authenticator keeps no counter.
+        } else if newCount > old {
+            try context.emit(
+                PasskeyCounterAdvanced(userID: record.userID, credentialID: credentialID, oldCount: old, newCount: newCount),
+                actor: actor, request: session.request)
+        } else {
+            try context.emit(
+                PasskeyCounterRegressed(
+                    userID: record.userID, credentialID: credentialID, oldCount: old, newCount: newCount, policy: counterPolicy),
+                actor: actor, request: session.request)
+            if counterPolicy != "warn" { return .rejected(old: old, new: newCount) }
+        }
+        return .session(try session.run(&context))
+    }
+}
+
+/// Renames one of the user's passkeys (`passkey.renamed`).
+public struct RenamePasskey: Command {
+    public var userID: String
+    public var credentialID: String
+    public var name: String
+    public var request: RequestInfo
+
+    public init(userID: String, credentialID: String, name: String, request: RequestInfo) {
+        self.userID = userID
+        self.credentialID = credentialID
+        self.name = name
+        self.request = request
+    }
+
+    public func run(_ context: inout CommandContext) throws -> PasskeyRecord {
+        guard var record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+            record.userID == userID
+        else { throw AuthError.passkeyNotFound }
+        try context.emit(PasskeyRenamed(userID: userID, credentialID: credentialID, name: name), actor: .user(userID), request: request)
+        record.name = name
+        return record
+    }
+}
+
+/// Deletes one of the user's passkeys (`passkey.deleted`).
+public struct DeletePasskey: Command {
+    public var userID: String
+    public var credentialID: String
+    public var request: RequestInfo
+
+    public init(userID: String, credentialID: String, request: RequestInfo) {
+        self.userID = userID
+        self.credentialID = credentialID
+        self.request = request
+    }
+
+    public func run(_ context: inout CommandContext) throws {
+        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+            record.userID == userID
+        else { throw AuthError.passkeyNotFound }
+        try context.emit(PasskeyDeleted(userID: userID, credentialID: credentialID), actor: .user(userID), request: request)
+    }
+}

@@ -1,0 +1,214 @@
+import EventLog
+
+/// A passkey (WebAuthn credential) was registered for a user.
+public struct PasskeyRegistered: DomainEvent {
+    public static let type = "passkey.registered"
+    public static let version = 1
+    public var userID: String
+    /// The credential id, base64url without padding.
+    public var credentialID: String
+    /// The credential public key, DER SubjectPublicKeyInfo.
+    public var publicKey: [UInt8]
+    /// The COSE algorithm (-7, -8, -257, ...).
+    public var algorithm: Int64
+    public var signCount: Int64
+    /// The authenticator's AAGUID as a UUID string.
+    public var aaguid: String
+    public var backupEligible: Bool
+    public var backupState: Bool
+    public var transports: [String]
+    public var attestationFormat: String
+    /// The user's label for the passkey.
+    public var name: String
+
+    public init(
+        userID: String, credentialID: String, publicKey: [UInt8], algorithm: Int64, signCount: Int64, aaguid: String,
+        backupEligible: Bool, backupState: Bool, transports: [String], attestationFormat: String, name: String
+    ) {
+        self.userID = userID
+        self.credentialID = credentialID
+        self.publicKey = publicKey
+        self.algorithm = algorithm
+        self.signCount = signCount
+        self.aaguid = aaguid
+        self.backupEligible = backupEligible
+        self.backupState = backupState
+        self.transports = transports
+        self.attestationFormat = attestationFormat
+        self.name = name
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("credential_id", credentialID)
+        writer.add("public_key", bytes: publicKey)
+        writer.add("algorithm", algorithm)
+        writer.add("sign_count", signCount)
+        writer.add("aaguid", aaguid)
+        writer.add("backup_eligible", backupEligible)
+        writer.add("backup_state", backupState)
+        writer.add("transports", transports)
+        writer.add("attestation_format", attestationFormat)
+        writer.add("name", name)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        credentialID = try fields.string("credential_id")
+        publicKey = try fields.bytes("public_key")
+        algorithm = try fields.int("algorithm")
+        signCount = try fields.int("sign_count")
+        aaguid = try fields.string("aaguid")
+        backupEligible = try fields.bool("backup_eligible")
+        backupState = try fields.bool("backup_state")
+        transports = try fields.strings("transports")
+        attestationFormat = try fields.string("attestation_format")
+        name = try fields.string("name")
+    }
+
+    public static let example = PasskeyRegistered(
+        userID: UserRegistered.example.userID, credentialID: "pQ3bJ0tq9lTqXnV8c2k1Zw",
+        publicKey: [0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01], algorithm: -7, signCount: 0,
+        aaguid: "00000000-0000-0000-0000-000000000000", backupEligible: false, backupState: false, transports: ["internal"],
+        attestationFormat: "none", name: "Laptop")
+}
+
+/// A passkey's signature counter advanced at a login.
+public struct PasskeyCounterAdvanced: DomainEvent {
+    public static let type = "passkey.counter_advanced"
+    public static let version = 1
+    public var userID: String
+    public var credentialID: String
+    public var oldCount: Int64
+    public var newCount: Int64
+
+    public init(userID: String, credentialID: String, oldCount: Int64, newCount: Int64) {
+        self.userID = userID
+        self.credentialID = credentialID
+        self.oldCount = oldCount
+        self.newCount = newCount
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("credential_id", credentialID)
+        writer.add("old_count", oldCount)
+        writer.add("new_count", newCount)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        credentialID = try fields.string("credential_id")
+        oldCount = try fields.int("old_count")
+        newCount = try fields.int("new_count")
+    }
+
+    public static let example = PasskeyCounterAdvanced(
+        userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, oldCount: 4, newCount: 5)
+}
+
+/// A passkey's signature counter did not advance (a possible cloned authenticator). Under policy `reject` the login
+/// failed; under `warn` it went ahead and the new counter was stored.
+public struct PasskeyCounterRegressed: DomainEvent {
+    public static let type = "passkey.counter_regressed"
+    public static let version = 1
+    public var userID: String
+    public var credentialID: String
+    public var oldCount: Int64
+    public var newCount: Int64
+    /// `reject` or `warn`.
+    public var policy: String
+
+    public init(userID: String, credentialID: String, oldCount: Int64, newCount: Int64, policy: String) {
+        self.userID = userID
+        self.credentialID = credentialID
+        self.oldCount = oldCount
+        self.newCount = newCount
+        self.policy = policy
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("credential_id", credentialID)
+        writer.add("old_count", oldCount)
+        writer.add("new_count", newCount)
+        writer.add("policy", policy)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        credentialID = try fields.string("credential_id")
+        oldCount = try fields.int("old_count")
+        newCount = try fields.int("new_count")
+        policy = try fields.string("policy")
+    }
+
+    public static let example = PasskeyCounterRegressed(
+        userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, oldCount: 5, newCount: 3,
+        policy: "reject")
+}
+
+/// A passkey was renamed by its owner.
+public struct PasskeyRenamed: DomainEvent {
+    public static let type = "passkey.renamed"
+    public static let version = 1
+    public var userID: String
+    public var credentialID: String
+    public var name: String
+
+    public init(userID: String, credentialID: String, name: String) {
+        self.userID = userID
+        self.credentialID = credentialID
+        self.name = name
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("credential_id", credentialID)
+        writer.add("name", name)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        credentialID = try fields.string("credential_id")
+        name = try fields.string("name")
+    }
+
+    public static let example = PasskeyRenamed(
+        userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, name: "Work laptop")
+}
+
+/// A passkey was deleted by its owner.
+public struct PasskeyDeleted: DomainEvent {
+    public static let type = "passkey.deleted"
+    public static let version = 1
+    public var userID: String
+    public var credentialID: String
+
+    public init(userID: String, credentialID: String) {
+        self.userID = userID
+        self.credentialID = credentialID
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("credential_id", credentialID)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        credentialID = try fields.string("credential_id")
+    }
+
+    public static let example = PasskeyDeleted(userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID)
+}

@@ -1,0 +1,63 @@
+/// Typed member access over a strictly parsed JSON object, for the credential response parsers.
+struct CredentialJSONFields {
+    private let members: [String: JSONNode]
+    private let path: String
+
+    /// Parses `json` strictly and requires an object.
+    init(json: [UInt8]) throws(WebAuthnError) {
+        let root: JSONNode
+        do {
+            root = try StrictJSONReader.parse(json)
+        } catch {
+            throw .malformedResponse(error.description)
+        }
+        guard let members = root.object else { throw .malformedResponse("not a JSON object") }
+        self.members = members
+        self.path = ""
+    }
+
+    private init(members: [String: JSONNode], path: String) {
+        self.members = members
+        self.path = path
+    }
+
+    private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// A required object member.
+    func object(_ key: String) throws(WebAuthnError) -> CredentialJSONFields {
+        guard let value = members[key]?.object else { throw .malformedResponse("missing object '\(name(key))'") }
+        return CredentialJSONFields(members: value, path: name(key))
+    }
+
+    /// A required string member.
+    func string(_ key: String) throws(WebAuthnError) -> String {
+        guard let value = members[key]?.string else { throw .malformedResponse("missing string '\(name(key))'") }
+        return value
+    }
+
+    /// An optional string member (`null` counts as absent).
+    func optionalString(_ key: String) throws(WebAuthnError) -> String? {
+        guard let value = members[key], value != .null else { return nil }
+        guard let text = value.string else { throw .malformedResponse("'\(name(key))' is not a string") }
+        return text
+    }
+
+    /// An optional integer member.
+    func optionalInt(_ key: String) throws(WebAuthnError) -> Int? {
+        guard let value = members[key], value != .null else { return nil }
+        guard let number = value.int else { throw .malformedResponse("'\(name(key))' is not an integer") }
+        return number
+    }
+
+    /// An optional array of strings.
+    func optionalStrings(_ key: String) throws(WebAuthnError) -> [String]? {
+        guard let value = members[key], value != .null else { return nil }
+        guard let items = value.array else { throw .malformedResponse("'\(name(key))' is not an array") }
+        var strings: [String] = []
+        for item in items {
+            guard let text = item.string else { throw .malformedResponse("'\(name(key))' has a non-string element") }
+            strings.append(text)
+        }
+        return strings
+    }
+}

@@ -1,0 +1,45 @@
+/// A parsed JSON value (RFC 8259), internal to the WebAuthn target: clientDataJSON and credential JSON.
+enum JSONNode: Sendable, Equatable {
+    /// `null`.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// A number; only its presence matters to WebAuthn, integers are read exactly when they fit.
+    case number(Double)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONNode])
+    /// An object; member names are unique (the reader rejects duplicates).
+    case object([String: JSONNode])
+
+    /// The string, if this is a string.
+    var string: String? {
+        if case let .string(value) = self { return value }
+        return nil
+    }
+
+    /// The members, if this is an object.
+    var object: [String: JSONNode]? {
+        if case let .object(value) = self { return value }
+        return nil
+    }
+
+    /// The elements, if this is an array.
+    var array: [JSONNode]? {
+        if case let .array(value) = self { return value }
+        return nil
+    }
+
+    /// The flag, if this is a Boolean.
+    var bool: Bool? {
+        if case let .bool(value) = self { return value }
+        return nil
+    }
+
+    /// The number as an exact integer, if this is an integral number in `Int` range.
+    var int: Int? {
+        if case let .number(value) = self, let exact = Int(exactly: value) { return exact }
+        return nil
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import AuthCore
+import AuthCrypto
+import EventLog
+import Foundation
+
+/// `authctl investigate`: reconstructs refresh-token families and explains reuse (likely theft).
+struct Investigate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reconstruct a refresh-token family's tree and explain reuse (token theft).",
+        discussion: "A raw --refresh-token is hashed locally (SHA-256 of its 32 bytes) and never stored.")
+
+    @OptionGroup var options: DataOptions
+    @Option(help: "Refresh-token family id.") var family: String?
+    @Option(help: "Session id (its family).") var session: String?
+    @Option(help: "User id or email (all families of the user with reuse, or all if none).") var user: String?
+    @Option(help: "A raw refresh token (hashed locally).") var refreshToken: String?
+    @Option(help: "table (default) or json.") var format: Replay.OutputFormat = .table
+    @Option(help: "Also write a self-contained HTML report with a timeline to this file.") var html: String?
+
+    func run() throws {
+        let reader = try openReader(options)
+        let investigations = try reader.read { context -> [FamilyInvestigation] in
+            var families: [String] = []
+            if let family { families.append(family) }
+            if let session {
+                guard let found = try FamilyInvestigation.family(ofSession: session, in: context) else {
+                    throw ValidationError("session \(session) has no refresh-token family")
+                }
+                families.append(found)
+            }
+            if let refreshToken {
+                guard let raw = Encoding.fromBase64URL(refreshToken), raw.count == 32 else {
+                    throw ValidationError("--refresh-token must be a 43-character base64url token")
+                }
+                guard let found = try FamilyInvestigation.family(ofTokenHash: SHA256.hash(raw), in: context) else {
+                    throw ValidationError("no family holds that refresh token")
+                }
+                families.append(found)
+            }
+            var all = try families.compactMap { try FamilyInvestigation.run(familyID: $0, in: context) }
+            if let user {
+                let userID = try resolveUser(user, in: context)
+                let found = try FamilyInvestigation.families(ofUser: userID, in: context)
+                    .compactMap { try FamilyInvestigation.run(familyID: $0, in: context) }
+                let withReuse = found.filter { !$0.reuses.isEmpty }
+                all += withReuse.isEmpty ? found : withReuse
+            }
+            guard !all.isEmpty else { throw ValidationError("nothing to investigate: give --family, --session, --user or --refresh-token that exist") }
+            return all
+        }
+        switch format {
+        case .json: print(investigations.map(InvestigationReport.json).joined(separator: "\n"))
+        case .table: print(investigations.map(InvestigationReport.text).joined(separator: "\n\n"))
+        }
+        if let html {
+            try InvestigationReport.html(investigations).write(toFile: html, atomically: true, encoding: .utf8)
+            FileHandle.standardError.write("wrote \(html)\n".data(using: .utf8)!)
+        }
+    }
+}
+
+/// `authctl state --user ID --at TIME|SEQ`: what was true at that instant, rebuilt from the user's events only.
+struct State: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a user's sessions and refresh families as they were at a time or seq.")
+
+    @OptionGroup var options: DataOptions
+    @Option(help: "User id or email.") var user: String
+    @Option(help: "RFC 3339 time, relative time (2h) or a seq number.") var at: String
+    @Option(help: "table (default) or json.") var format: Replay.OutputFormat = .table
+
+    func run() throws {
+        let reader = try openReader(options)
+        let snapshot = try reader.read { context -> UserSnapshot in
+            let userID = try resolveUser(user, in: context)
+            let seqLimit: UInt64? = at.allSatisfy(\.isNumber) ? UInt64(at) : nil
+            let timeLimit: Timestamp? = seqLimit == nil ? try parseTime(at) : nil
+            return try UserSnapshot.build(userID: userID, seq: seqLimit, time: timeLimit, in: context)
+        }
+        print(format == .json ? snapshot.json : snapshot.text)
+    }
+}

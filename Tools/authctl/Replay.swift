@@ -1,0 +1,108 @@
+import ArgumentParser
+import AuthCore
+import EventLog
+import Foundation
+
+/// `authctl replay`: the events, filtered, as an aligned table or JSON lines; `--follow` tails new commits.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print events, filtered by user, session, family, credential, type, time or seq.",
+        discussion: "Stream filters use the forensic index (no full scan); several stream filters intersect.")
+
+    @OptionGroup var options: DataOptions
+
+    @Option(help: "User id or email.") var user: String?
+    @Option(help: "Session id.") var session: String?
+    @Option(help: "Refresh-token family id.") var family: String?
+    @Option(help: "Credential (passkey) id.") var credential: String?
+    @Option(name: .customLong("type"), help: "Event type or prefix (e.g. refresh.); repeatable.") var types: [String] = []
+    @Option(help: "From this time (RFC 3339 or relative like 2h).") var since: String?
+    @Option(help: "Until this time (RFC 3339 or relative).") var until: String?
+    @Option(help: "From this seq.") var fromSeq: UInt64?
+    @Option(help: "Up to this seq.") var toSeq: UInt64?
+    @Option(help: "table (default) or json (one object per line).") var format: OutputFormat = .table
+    @Flag(help: "Keep running and print new events as they are committed.") var follow = false
+
+    enum OutputFormat: String, ExpressibleByArgument { case table, json }
+
+    func run() throws {
+        let reader = try openReader(options)
+        let since = try self.since.map { try parseTime($0) }
+        let until = try self.until.map { try parseTime($0) }
+        let streams = try reader.read { context -> [StreamRef] in
+            var streams: [StreamRef] = []
+            if let user { streams.append(StreamRef(.user, try resolveUser(user, in: context))) }
+            if let session { streams.append(StreamRef(.session, session)) }
+            if let family { streams.append(StreamRef(.family, family)) }
+            if let credential { streams.append(StreamRef(.credential, credential)) }
+            return streams
+        }
+        if format == .table { print(tableHeader) }
+        var last = (fromSeq ?? 1) - 1
+        func matches(_ event: RecordedEvent) -> Bool {
+            if !types.isEmpty && !types.contains(where: { event.type == $0 || event.type.hasPrefix($0) }) { return false }
+            if let since, event.timestamp < since { return false }
+            if let until, event.timestamp > until { return false }
+            return true
+        }
+        func emit(_ event: RecordedEvent) {
+            print(format == .json ? EventJSON.render(event) : tableRow(event))
+        }
+        /// Prints matching events after `last`; returns false once past `toSeq`.
+        func pass() throws -> Bool {
+            try reader.read { context -> Bool in
+                let head = try context.head().seq
+                let upper = min(head, toSeq ?? UInt64.max)
+                guard upper > last else { return (toSeq ?? UInt64.max) > last }
+                if streams.isEmpty {
+                    try context.forEachEvent(from: last + 1) { event in
+                        guard event.seq <= upper else { return false }
+                        if matches(event) { emit(event) }
+                        last = event.seq
+                        return true
+                    }
+                } else {
+                    var seqs = try context.seqs(in: streams[0], from: last + 1)
+                    for stream in streams.dropFirst() {
+                        let other = Set(try context.seqs(in: stream, from: last + 1))
+                        seqs = seqs.filter(other.contains)
+                    }
+                    for seq in seqs where seq <= upper {
+                        if let event = try context.event(seq), matches(event) { emit(event) }
+                    }
+                    last = upper
+                }
+                fflush(nil)
+                return upper < (toSeq ?? UInt64.max)
+            }
+        }
+        var more = try pass()
+        while follow && more {
+            Thread.sleep(forTimeInterval: 0.2)
+            more = try pass()
+        }
+    }
+}
+
+/// `authctl export --format jsonl`: the whole log (or a filter) as JSON lines.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export events as JSON lines (same filters as replay).")
+
+    @OptionGroup var options: DataOptions
+    @Option(help: "Output format (jsonl).") var format = "jsonl"
+    @Option(help: "User id or email.") var user: String?
+    @Option(name: .customLong("type"), help: "Event type or prefix; repeatable.") var types: [String] = []
+    @Option(help: "From this seq.") var fromSeq: UInt64?
+    @Option(help: "Up to this seq.") var toSeq: UInt64?
+
+    func run() throws {
+        guard format == "jsonl" else { throw ValidationError("only --format jsonl is supported") }
+        var arguments: [String] = ["--data", options.data, "--format", "json"]
+        if let user { arguments += ["--user", user] }
+        for type in types { arguments += ["--type", type] }
+        if let fromSeq { arguments += ["--from-seq", String(fromSeq)] }
+        if let toSeq { arguments += ["--to-seq", String(toSeq)] }
+        let replay = try Replay.parse(arguments)
+        try replay.run()
+    }
+}

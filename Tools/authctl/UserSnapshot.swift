@@ -1,0 +1,83 @@
+import AuthCore
+import AuthCrypto
+import EventLog
+import Foundation
+
+/// A user's state at one instant, folded from the user's own events (found through the index).
+struct UserSnapshot {
+    var userID: String
+    var at: String
+    var atSeq: UInt64
+    var atTime: Timestamp
+    var email: String?
+    var events: Int
+    var sessions: [(id: String, record: SessionRecord)]
+    var families: [(id: String, record: FamilyRecord)]
+    var passkeys: [(id: String, record: PasskeyRecord)]
+
+    static func build(userID: String, seq: UInt64?, time: Timestamp?, in context: ReadContext) throws -> UserSnapshot {
+        let scratch = ScratchProjections(DomainProjections.all)
+        var lastSeq: UInt64 = 0
+        var lastTime = Timestamp(microseconds: 0)
+        var count = 0
+        for eventSeq in try context.seqs(in: StreamRef(.user, userID)) {
+            if let seq, eventSeq > seq { break }
+            guard let event = try context.event(eventSeq) else { continue }
+            if let time, event.timestamp > time { break }
+            try scratch.apply(event)
+            lastSeq = eventSeq
+            lastTime = event.timestamp
+            count += 1
+        }
+        let instant = time ?? (seq.flatMap { try? context.event($0)?.timestamp } ?? lastTime)
+        let user = try scratch.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of(userID))
+        let sessions = try scratch.entries(SessionsProjection(), "by_id").map {
+            (id: String(decoding: $0.key, as: UTF8.self), record: try SessionRecord(bytes: $0.value))
+        }.filter { $0.record.userID == userID && $0.record.isActive(at: instant) }
+        let families = try scratch.entries(RefreshProjection(), "families").map {
+            (id: String(decoding: $0.key, as: UTF8.self), record: try FamilyRecord(bytes: $0.value))
+        }.filter { $0.record.userID == userID }
+        let passkeys = try scratch.entries(PasskeysProjection(), "by_id").map {
+            (id: String(decoding: $0.key, as: UTF8.self), record: try PasskeyRecord(bytes: $0.value))
+        }.filter { $0.record.userID == userID }
+        return UserSnapshot(
+            userID: userID, at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: seq ?? lastSeq, atTime: instant,
+            email: user?.email, events: count, sessions: sessions, families: families, passkeys: passkeys)
+    }
+
+    var text: String {
+        var lines = ["user \(userID) (\(email ?? "unknown email")) at \(at) — \(events) of the user's events applied"]
+        lines.append("")
+        lines.append("active sessions: \(sessions.count)")
+        for (id, s) in sessions {
+            lines.append("  \(id)  aal=\(s.aal) mode=\(s.mode) created=\(s.createdAt.rfc3339) last_seen=\(s.lastSeenAt.rfc3339) ip=\(s.clientIP ?? "-") ua=\(clip(s.userAgent ?? "-", 30))\(s.familyID.map { " family=\($0)" } ?? "")")
+        }
+        lines.append("")
+        lines.append("refresh families: \(families.count)")
+        for (id, f) in families {
+            let status = f.revokedReason.map { "revoked (\($0))" } ?? (atTime < f.expiresAt ? "active" : "expired")
+            lines.append("  \(id)  session=\(f.sessionID) status=\(status) live_leaf=\(f.revokedReason == nil ? Encoding.base64URL(f.currentHash) : "-")")
+        }
+        lines.append("")
+        lines.append("passkeys: \(passkeys.count)")
+        for (id, p) in passkeys {
+            lines.append("  \(clip(id, 28))  name=\(p.name) counter=\(p.signCount) alg=\(p.algorithm) created=\(p.createdAt.rfc3339)")
+        }
+        lines.append("")
+        lines.append("mfa: not recorded by this version (TOTP and backup codes are not implemented yet)")
+        return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+        let sessionsJSON = sessions.map { id, s in
+            "{\"id\":\(EventJSON.quote(id)),\"aal\":\(EventJSON.quote(s.aal)),\"mode\":\(EventJSON.quote(s.mode)),\"created\":\(EventJSON.quote(s.createdAt.rfc3339)),\"last_seen\":\(EventJSON.quote(s.lastSeenAt.rfc3339)),\"ip\":\(s.clientIP.map(EventJSON.quote) ?? "null"),\"family_id\":\(s.familyID.map(EventJSON.quote) ?? "null")}"
+        }
+        let familiesJSON = families.map { id, f in
+            "{\"id\":\(EventJSON.quote(id)),\"session_id\":\(EventJSON.quote(f.sessionID)),\"revoked\":\(f.revokedReason.map(EventJSON.quote) ?? "null"),\"live_leaf\":\(f.revokedReason == nil ? EventJSON.quote(Encoding.base64URL(f.currentHash)) : "null")}"
+        }
+        let passkeysJSON = passkeys.map { id, p in
+            "{\"id\":\(EventJSON.quote(id)),\"name\":\(EventJSON.quote(p.name)),\"sign_count\":\(p.signCount)}"
+        }
+        return "{\"user_id\":\(EventJSON.quote(userID)),\"email\":\(email.map(EventJSON.quote) ?? "null"),\"at\":\(EventJSON.quote(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":null}"
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The project's test command (README.md, .ci/run): builds everything, runs the Swift test suites (unit, integration
+# over loopback, crash test), then the Python suites (schemas, interop) in a venv against the built binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== swift build (debug, with tests)"
+swift build --build-tests
+
+echo "== swift test: libraries, log, crash test (parallel)"
+swift test --skip-build --skip "AuthAPITests|AuthHTTPTests"
+
+# The live-server suites run one test at a time: they measure timing (enumeration) and open many loopback
+# connections, and on 2 cores running them beside each other only adds noise.
+echo "== swift test: HTTP suites against live servers (serial)"
+swift test --skip-build --no-parallel --filter "AuthAPITests|AuthHTTPTests"
+
+echo "== python tests"
+VENV="${AUTHLOG_VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r Tests/python/requirements.txt
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider Tests/python
