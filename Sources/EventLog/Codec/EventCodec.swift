@@ -82,7 +82,4 @@ public enum EventCodec {
         }
         return false
     }
-
-    /// The event bytes of a stored value (everything after the hash).
-    public static func eventBytes(ofStored stored: [UInt8]) -> ArraySlice<UInt8> { stored.dropFirst(32) }
 }
