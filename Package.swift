@@ -54,8 +54,17 @@ let package = Package(
         .target(
             name: "AuthAPI",
             dependencies: [
-                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog", "WebAuthn", "LMDB", "CBOR",
+                "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog", "WebAuthn", "LMDB", "CBOR", "OTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Notices to users, read from the log (the log is the outbox): SMTP or a directory of .eml files.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "OTP", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -64,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthCore", "EventLog", "AuthHTTP", "AuthAPI",
+                "AuthCore", "EventLog", "AuthHTTP", "AuthAPI", "Notifications", "OTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,8 +125,8 @@ let package = Package(
         .testTarget(
             name: "AuthAPITests",
             dependencies: [
-                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport", "WebAuthn", "CBOR",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport", "WebAuthn", "CBOR", "OTP",
+                "Notifications", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import AuthCore
 import AuthHTTP
+import EventLog
 import Hummingbird
 
 /// The API's problem types and ready-made problems.
@@ -22,6 +23,53 @@ extension Problem {
         public static let webauthn = "urn:authd:problem:webauthn"
         /// The passkey's credential id is already registered.
         public static let credentialTaken = "urn:authd:problem:credential-taken"
+        /// The change needs a session with `aal2` obtained recently: step up (`POST /v1/mfa/step-up`) and retry.
+        public static let stepUpRequired = "urn:authd:problem:step-up-required"
+        /// The second factor (TOTP code or backup code) is wrong, malformed, replayed or used.
+        public static let invalidCode = "urn:authd:problem:invalid-code"
+        /// The `mfa_token` is unknown, used, expired or out of attempts: log in with the password again.
+        public static let mfaChallengeInvalid = "urn:authd:problem:mfa-challenge-invalid"
+        /// The MFA state does not allow this (already enabled, not enabled, no pending enrollment).
+        public static let mfaState = "urn:authd:problem:mfa-state"
+        /// The recovery token is unknown, used, cancelled or expired.
+        public static let invalidRecoveryToken = "urn:authd:problem:invalid-recovery-token"
+        /// The recovery's waiting period has not passed; `not_before` says when it does.
+        public static let recoveryWaiting = "urn:authd:problem:recovery-waiting"
+    }
+
+    /// 403: sensitive change without fresh `aal2`. `required_aal`, `max_age` (seconds) and `step_up` (the endpoint)
+    /// tell the client what to do.
+    static func stepUpRequired(maxAge: Int64) -> Problem {
+        Problem(
+            status: .forbidden, type: AuthTypes.stepUpRequired, title: "Step-up required",
+            detail: "this change needs a second factor within the last \(maxAge / 60) minutes; POST /v1/mfa/step-up and retry",
+            extensions: ["required_aal": .string("aal2"), "max_age": .int(Int(maxAge)), "step_up": .string("/v1/mfa/step-up")])
+    }
+
+    /// A wrong second factor (`status` 401 at login and step-up, 400 when confirming an enrollment).
+    static func invalidCode(status: HTTPResponse.Status) -> Problem {
+        Problem(status: status, type: AuthTypes.invalidCode, title: "Invalid code", detail: "the code is wrong, expired or was already used")
+    }
+
+    /// 401 for an unusable `mfa_token`.
+    static let mfaChallengeInvalid = Problem(
+        status: .unauthorized, type: AuthTypes.mfaChallengeInvalid, title: "MFA challenge invalid",
+        detail: "the mfa_token is unknown, used, expired or out of attempts; log in again")
+
+    /// 400 for an unusable recovery token.
+    static let invalidRecoveryToken = Problem(
+        status: .badRequest, type: AuthTypes.invalidRecoveryToken, title: "Invalid recovery token",
+        detail: "the recovery token is unknown, used, cancelled or expired")
+
+    /// 409 before the end of the waiting period: `not_before` (RFC 3339) and `retry_after` (seconds, also a header).
+    static func recoveryWaiting(notBefore: Timestamp, now: Timestamp) -> Problem {
+        let seconds = max(1, Int((notBefore.microseconds - now.microseconds + 999_999) / 1_000_000))
+        var problem = Problem(
+            status: .conflict, type: AuthTypes.recoveryWaiting, title: "Recovery waiting period",
+            detail: "the recovery can be completed from \(notBefore.rfc3339) (in \(seconds) s) unless it is cancelled",
+            extensions: ["not_before": .string(notBefore.rfc3339)])
+        problem.retryAfter = seconds
+        return problem
     }
 
     /// 401 with `WWW-Authenticate: Bearer`.
@@ -71,6 +119,18 @@ extension AuthError: ProblemConvertible {
                 detail: "this passkey is already registered")
         case .passkeyNotFound:
             .notFound("no such passkey")
+        case .mfaAlreadyEnabled:
+            Problem(
+                status: .conflict, type: Problem.AuthTypes.mfaState, title: "MFA already enabled",
+                detail: "two-factor authentication is already enabled; disable it first")
+        case .mfaNotEnabled:
+            Problem(
+                status: .conflict, type: Problem.AuthTypes.mfaState, title: "MFA not enabled",
+                detail: "two-factor authentication is not enabled for this account")
+        case .noPendingEnrollment:
+            Problem(
+                status: .conflict, type: Problem.AuthTypes.mfaState, title: "No pending enrollment",
+                detail: "no TOTP enrollment is pending (it expired or was replaced); POST /v1/mfa/totp/enroll again")
         }
     }
 }

@@ -4,6 +4,7 @@ import AuthHTTP
 import EventLog
 import Foundation
 import Hummingbird
+import OTP
 import WebAuthn
 
 /// The auth API: owns the hashing pool, the rate limiters, the key ring and the keyed-hash key, and registers
@@ -43,6 +44,10 @@ public final class AuthService: Sendable {
     let assertionParty: RelyingParty
     /// WebAuthn ceremony challenges (outside the log).
     let challenges: ChallengeStore
+    /// Seals TOTP seeds and recovery tokens (AES-256-GCM) under the data key `<data>/keys/data.key`.
+    let mfaBox: SecretBox
+    /// Keys the backup-code hashes (HMAC-SHA-256): `<data>/keys/backup-codes.key`.
+    let backupCodeKey: [UInt8]
 
     /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
     /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
@@ -79,6 +84,8 @@ public final class AuthService: Sendable {
             id: configuration.rpID, name: configuration.rpName, allowedOrigins: configuration.allowedOrigins,
             userVerification: userVerification, counterPolicy: .warn)
         challenges = try ChallengeStore(store: store)
+        mfaBox = try SecretBox(key: try DataKeyFile.loadOrCreate(path: files.dataKeyPath))
+        backupCodeKey = try DataKeyFile.loadOrCreate(path: files.directory + "/backup-codes.key")
     }
 
     /// The clock (the store's).
@@ -94,6 +101,7 @@ public final class AuthService: Sendable {
         addIntrospectionRoutes(routes)
         addJWKSRoutes(routes)
         addPasskeyRoutes(routes)
+        addMFARoutes(routes)
         addDemoRoutes(routes)
     }
 

@@ -95,12 +95,17 @@ extension AuthService {
                 userID: user.id, expectedHash: storedHash, newHash: newHash,
                 previousParameters: Argon2id.parameters(of: storedHash)?.description ?? "unknown", request: info)
         }
-        let created = try await store.execute { context in
-            let result = try create.run(&context)
+        // With a second factor enabled the password only opens an MFA challenge; decided in the transaction.
+        let challenge = mfaChallenge(userID: user.id, mode: body.mode, request: info)
+        let created = try await store.execute { context -> CreateSession.Result? in
             if let rehashCommand { try rehashCommand.run(&context) }
-            return result
+            if try MFAState.record(of: user.id, in: context)?.isEnabled == true {
+                try challenge.command.run(&context)
+                return nil
+            }
+            return try create.run(&context)
         }
-
+        guard let created else { return try Respond.json(challenge.body) }
         return try loginResponse(created, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken)
     }
 

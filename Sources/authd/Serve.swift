@@ -5,6 +5,8 @@ import AuthHTTP
 import EventLog
 import Foundation
 import Logging
+import Notifications
+import OTP
 
 /// `authd serve`: runs the HTTP server until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -73,6 +75,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.webauthnCounterPolicy.flagName), help: help(.webauthnCounterPolicy, value: "policy"))
     var webauthnCounterPolicy: String?
 
+    @Option(name: .customLong(ServerSetting.mfaRecoveryDelay.flagName), help: help(.mfaRecoveryDelay, value: "duration"))
+    var mfaRecoveryDelay: String?
+
+    @Option(name: .customLong(ServerSetting.smtp.flagName), help: help(.smtp, value: "host:port"))
+    var smtp: String?
+
+    @Option(name: .customLong(ServerSetting.mailFrom.flagName), help: help(.mailFrom, value: "address"))
+    var mailFrom: String?
+
+    @Option(name: .customLong(ServerSetting.mailDir.flagName), help: help(.mailDir, value: "dir"))
+    var mailDir: String?
+
     @Option(name: .customLong(ServerSetting.logLevel.flagName), help: help(.logLevel, value: "level"))
     var logLevel: String?
 
@@ -109,6 +123,10 @@ struct Serve: AsyncParsableCommand {
         set(.rpName, rpName)
         set(.webauthnUserVerification, webauthnUserVerification)
         set(.webauthnCounterPolicy, webauthnCounterPolicy)
+        set(.mfaRecoveryDelay, mfaRecoveryDelay)
+        set(.smtp, smtp)
+        set(.mailFrom, mailFrom)
+        set(.mailDir, mailDir)
         set(.logLevel, logLevel)
         return values
     }
@@ -148,6 +166,17 @@ struct Serve: AsyncParsableCommand {
             store.close()
             throw error
         }
+        // Notices (recovery, new device, refresh reuse) are delivered by a thread that follows the log.
+        let notifier: Notifier
+        do {
+            notifier = try Self.makeNotifier(configuration: configuration, store: store, files: api.files)
+        } catch {
+            api.shutdown()
+            store.close()
+            throw error
+        }
+        notifier.start()
+        defer { notifier.stop() }
         let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }) { routes in
             api.addRoutes(to: routes)
         }
@@ -158,11 +187,13 @@ struct Serve: AsyncParsableCommand {
         do {
             try await server.run()
         } catch {
+            notifier.stop()
             api.shutdown()
             store.close()
             throw error
         }
         headLogger?.cancel()
+        notifier.stop()
         api.shutdown()
         store.close()
         logger.info("event store closed", metadata: ["head": .stringConvertible((try? store.head().seq) ?? 0)])
@@ -171,6 +202,19 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// The notifier: SMTP when `--smtp` is set, else `.eml` files in `--mail-dir` (default `<data>/mail`).
+    static func makeNotifier(configuration: ServerConfiguration, store: EventStore, files: KeyFiles) throws -> Notifier {
+        let transport: any MailTransport
+        if let relay = configuration.smtpRelay, let smtp = SMTPTransport(relay: relay) {
+            transport = smtp
+        } else {
+            transport = MailDirectoryTransport(directory: configuration.mailDirectory ?? configuration.dataDirectory + "/mail")
+        }
+        let composer = try NoticeComposer(
+            from: configuration.mailFrom, baseURL: configuration.issuer, dataKey: try DataKeyFile.loadOrCreate(path: files.dataKeyPath))
+        return try Notifier(store: store, composer: composer, transport: transport)
+    }
+
     /// Logs the chain head (`seq:hash`, as `authctl head` prints it) now and every `seconds`, so that it can be
     /// recorded outside the system and checked later with `authctl verify --expect-head`.
     static func logHead(store: EventStore, every seconds: Int, logger: Logger) async {

@@ -78,6 +78,8 @@ public struct CreateSession: Command {
                 actor: actor, request: request)
             familyExpiresAt = familyExpiry
         }
+        // Proof of a second factor during a recovery's waiting period means the factor is not lost.
+        if aal == "aal2" { try MFAState.cancelRecovery(of: userID, reason: "aal2_login", request: request, in: &context) }
         return Result(
             sessionID: sessionID, userID: userID, aal: aal, createdAt: context.now, expiresAt: expiresAt, familyExpiresAt: familyExpiresAt)
     }

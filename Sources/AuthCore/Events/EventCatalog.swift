@@ -10,6 +10,10 @@ public enum EventCatalog {
         RefreshFamilyStarted.self, RefreshRotated.self, RefreshReuseDetected.self, RefreshFamilyRevoked.self,
         SigningKeyRotated.self,
         PasskeyRegistered.self, PasskeyCounterAdvanced.self, PasskeyCounterRegressed.self, PasskeyRenamed.self, PasskeyDeleted.self,
+        LoginMFARequired.self, SessionSteppedUp.self,
+        MFATOTPEnrollmentStarted.self, MFATOTPEnabled.self, MFATOTPDisabled.self, MFATOTPVerified.self, MFAVerificationFailed.self,
+        MFABackupCodesGenerated.self, MFABackupCodeUsed.self,
+        MFARecoveryRequested.self, MFARecoveryCancelled.self, MFARecoveryCompleted.self,
     ]
 
     /// The type for a type name.

@@ -83,10 +83,12 @@ public struct SessionRecord: Record {
     public var clientIP: String?
     public var userAgent: String?
     public var familyID: String?
+    /// When the session last obtained `aal2` (login with a second factor, or step-up); `nil` for `aal1`.
+    public var aal2At: Timestamp?
 
     public init(
         userID: String, tokenHash: [UInt8], aal: String, mode: String, createdAt: Timestamp, lastSeenAt: Timestamp,
-        expiresAt: Timestamp, idleTimeout: Int64, clientIP: String?, userAgent: String?, familyID: String?
+        expiresAt: Timestamp, idleTimeout: Int64, clientIP: String?, userAgent: String?, familyID: String?, aal2At: Timestamp? = nil
     ) {
         self.userID = userID
         self.tokenHash = tokenHash
@@ -99,6 +101,13 @@ public struct SessionRecord: Record {
         self.clientIP = clientIP
         self.userAgent = userAgent
         self.familyID = familyID
+        self.aal2At = aal2At
+    }
+
+    /// Whether the session holds `aal2` obtained less than `maxAge` seconds before `now`.
+    public func hasRecentAAL2(at now: Timestamp, maxAge: Int64) -> Bool {
+        guard aal == "aal2", let aal2At else { return false }
+        return now < aal2At.adding(seconds: maxAge)
     }
 
     /// When the session ends if it is not seen again.
@@ -119,6 +128,7 @@ public struct SessionRecord: Record {
         writer.add("ip", clientIP)
         writer.add("user_agent", userAgent)
         writer.add("family_id", familyID)
+        writer.add("aal2_at", aal2At?.microseconds)
     }
 
     public init(fields: PayloadReader) throws {
@@ -133,6 +143,7 @@ public struct SessionRecord: Record {
         clientIP = try fields.optionalString("ip")
         userAgent = try fields.optionalString("user_agent")
         familyID = try fields.optionalString("family_id")
+        aal2At = try fields.optionalInt("aal2_at").map(Timestamp.init(microseconds:))
     }
 }
 

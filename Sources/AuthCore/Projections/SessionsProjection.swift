@@ -3,14 +3,17 @@ import EventLog
 /// Active sessions: by id, by token hash (for validation), and by user (for listing).
 ///
 /// `by_token` maps SHA-256(token) to a fixed-layout ``SessionCheck`` (absolute and idle deadlines, session id), so
-/// that validating a token is one point read and no record decoding (v2; v1 stored the bare session id).
+/// that validating a token is one point read and no record decoding (v2; v1 stored the bare session id). v3 records
+/// when the session last obtained `aal2` (`aal2_at`, for step-up freshness).
 public struct SessionsProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "sessions"
-    public let version = 2
+    public let version = 3
     public let tables = ["by_id", "by_token", "by_user"]
-    public var eventTypes: Set<String>? { [SessionCreated.type, SessionExtended.type, SessionRevoked.type, RefreshFamilyStarted.type] }
+    public var eventTypes: Set<String>? { [
+            SessionCreated.type, SessionExtended.type, SessionRevoked.type, RefreshFamilyStarted.type, SessionSteppedUp.type,
+        ] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
@@ -20,7 +23,8 @@ public struct SessionsProjection: Projection {
             let record = SessionRecord(
                 userID: e.userID, tokenHash: e.tokenHash, aal: e.aal, mode: e.mode, createdAt: event.timestamp,
                 lastSeenAt: event.timestamp, expiresAt: e.expiresAt, idleTimeout: e.idleTimeout,
-                clientIP: event.request.clientIP, userAgent: event.request.userAgent, familyID: nil)
+                clientIP: event.request.clientIP, userAgent: event.request.userAgent, familyID: nil,
+                aal2At: e.aal == "aal2" ? event.timestamp : nil)
             try byID.put(Key.of(e.sessionID), record: record)
             try state.table(self, "by_token").put(e.tokenHash, SessionCheck(e.sessionID, record).bytes)
             try state.table(self, "by_user").put(Key.pair(e.userID, e.sessionID), [])
@@ -36,6 +40,12 @@ public struct SessionsProjection: Projection {
             try byID.delete(Key.of(e.sessionID))
             try state.table(self, "by_token").delete(record.tokenHash)
             try state.table(self, "by_user").delete(Key.pair(record.userID, e.sessionID))
+        case SessionSteppedUp.type:
+            let e = try SessionSteppedUp(event)
+            guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
+            record.aal = "aal2"
+            record.aal2At = event.timestamp
+            try byID.put(Key.of(e.sessionID), record: record)
         case RefreshFamilyStarted.type:
             let e = try RefreshFamilyStarted(event)
             guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }

@@ -25,6 +25,6 @@ public struct SigningKeysProjection: Projection {
 public enum DomainProjections {
     /// Every projection of the auth domain (the ``StreamIndex`` is added by the store itself).
     public static let all: [any Projection] = [
-        UsersProjection(), SessionsProjection(), RefreshProjection(), SigningKeysProjection(), PasskeysProjection(),
+        UsersProjection(), SessionsProjection(), RefreshProjection(), SigningKeysProjection(), PasskeysProjection(), MFAProjection(),
     ]
 }

@@ -164,3 +164,18 @@ extension Queries {
         return try ids.compactMap { try passkey(id: $0) }.sorted { $0.record.createdAt < $1.record.createdAt }
     }
 }
+
+extension Queries {
+    /// The MFA state of `userID`, if any.
+    public func mfa(ofUser userID: String) throws -> MFARecord? {
+        try context.state.table(MFAProjection(), "by_user").record(MFARecord.self, Key.of(userID))
+    }
+
+    /// The MFA login challenge whose token hashes to `tokenHash`, if it can still be completed at `now`.
+    public func mfaChallenge(tokenHash: [UInt8], at now: Timestamp) throws -> MFAChallengeRecord? {
+        guard let record = try context.state.table(MFAProjection(), "challenges").record(MFAChallengeRecord.self, tokenHash),
+            record.isUsable(at: now)
+        else { return nil }
+        return record
+    }
+}

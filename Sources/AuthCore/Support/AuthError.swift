@@ -12,4 +12,10 @@ public enum AuthError: Error, Sendable, Equatable {
     case credentialTaken
     /// The passkey does not exist or is not the caller's.
     case passkeyNotFound
+    /// TOTP is already enabled (disable it first).
+    case mfaAlreadyEnabled
+    /// The user has no second factor enabled.
+    case mfaNotEnabled
+    /// No TOTP enrollment is pending (never started, expired, or replaced).
+    case noPendingEnrollment
 }

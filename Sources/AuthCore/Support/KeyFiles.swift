@@ -12,7 +12,9 @@ import Darwin
 ///
 /// - `subject.key`: 32 random bytes (base64url) keying the hashes that name emails and IPs in `login.failed` and
 ///   `login.throttled`, so the log cannot be used to enumerate addresses;
-/// - `signing-<kid>.pem`: one PKCS#8 PEM private key per access-token signing key.
+/// - `signing-<kid>.pem`: one PKCS#8 PEM private key per access-token signing key;
+/// - `data.key`: 32 raw bytes, the AES-256-GCM key sealing TOTP seeds and recovery tokens in MFA events;
+/// - `backup-codes.key`: 32 raw bytes keying the HMAC hashes of backup codes.
 ///
 /// Every file is created with mode 0600 (exclusively, then fsync'd), and refused if it is readable by others.
 public struct KeyFiles: Sendable {
@@ -33,6 +35,9 @@ public struct KeyFiles: Sendable {
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
     }
+
+    /// The path of the data key that seals recoverable secrets (TOTP seeds, recovery tokens in transit to the notifier).
+    public var dataKeyPath: String { directory + "/data.key" }
 
     /// The path of the signing key `kid`.
     public func signingKeyPath(_ kid: String) -> String { directory + "/signing-\(kid).pem" }

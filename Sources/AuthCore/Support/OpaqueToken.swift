@@ -36,6 +36,12 @@ public enum Identifier {
     public static func session() -> String { "ses_" + Encoding.base64URL(SecureRandom.bytes(16)) }
     /// `fam_...`.
     public static func family() -> String { "fam_" + Encoding.base64URL(SecureRandom.bytes(16)) }
+    /// `mfc_...`: a pending second-factor login (MFA challenge).
+    public static func mfaChallenge() -> String { "mfc_" + Encoding.base64URL(SecureRandom.bytes(16)) }
+    /// `rec_...`: an MFA recovery.
+    public static func recovery() -> String { "rec_" + Encoding.base64URL(SecureRandom.bytes(16)) }
+    /// `bcs_...`: a set of backup codes.
+    public static func backupCodeSet() -> String { "bcs_" + Encoding.base64URL(SecureRandom.bytes(12)) }
 
     /// Whether `text` looks like an identifier with `prefix` (cheap syntactic check before a lookup).
     public static func isWellFormed(_ text: some StringProtocol, prefix: String) -> Bool {

@@ -48,6 +48,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var webauthnUserVerification: WebAuthnUserVerification
     /// WebAuthn signature counter regression policy: `reject` or `warn`.
     public var webauthnCounterPolicy: WebAuthnCounterPolicy
+    /// Seconds between an MFA recovery request and the earliest completion.
+    public var mfaRecoveryDelay: Int
+    /// SMTP relay for notices, `host:port`; `nil` writes them to ``mailDirectory``.
+    public var smtpRelay: String?
+    /// Sender address of notices.
+    public var mailFrom: String
+    /// Directory for `.eml` notices when no relay is set; `nil` means `<data>/mail`.
+    public var mailDirectory: String?
     /// Log level.
     public var logLevel: Logger.Level
 
@@ -84,6 +92,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         rpName: String = "authd",
         webauthnUserVerification: WebAuthnUserVerification = .preferred,
         webauthnCounterPolicy: WebAuthnCounterPolicy = .reject,
+        mfaRecoveryDelay: Int = 86_400,
+        smtpRelay: String? = nil,
+        mailFrom: String = "authd@localhost",
+        mailDirectory: String? = nil,
         logLevel: Logger.Level = .info
     ) {
         self.dataDirectory = dataDirectory
@@ -107,6 +119,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.rpName = rpName
         self.webauthnUserVerification = webauthnUserVerification
         self.webauthnCounterPolicy = webauthnCounterPolicy
+        self.mfaRecoveryDelay = mfaRecoveryDelay
+        self.smtpRelay = smtpRelay
+        self.mailFrom = mailFrom
+        self.mailDirectory = mailDirectory
         self.logLevel = logLevel
     }
 
@@ -189,6 +205,20 @@ extension ServerConfiguration {
             }
             config.webauthnCounterPolicy = policy
         }
+        if let value = source.value(.mfaRecoveryDelay) { config.mfaRecoveryDelay = try value.duration(allowZero: true) }
+        if let value = source.value(.smtp) {
+            let (host, port) = try parseListen(value)
+            guard port > 0 else { throw value.invalid("expected HOST:PORT with a port in 1...65535") }
+            config.smtpRelay = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+        if let value = source.value(.mailFrom) {
+            guard Self.isPlainAddress(value.text) else { throw value.invalid("expected an address such as authd@example.com") }
+            config.mailFrom = value.text
+        }
+        if let value = source.value(.mailDir) {
+            guard !value.text.isEmpty else { throw value.invalid("expected a directory path") }
+            config.mailDirectory = value.text
+        }
         if let value = source.value(.logLevel) {
             guard let level = Logger.Level(rawValue: value.text.lowercased()) else {
                 throw value.invalid("expected one of trace, debug, info, notice, warning, error, critical")
@@ -203,6 +233,14 @@ extension ServerConfiguration {
             )
         }
         return config
+    }
+
+    /// Whether `text` is a bare `local@domain` address with no spaces, angle brackets or line breaks (safe in a
+    /// mail header and an SMTP command).
+    static func isPlainAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && text.utf8.count <= 254
+            && text.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0.value < 127 && !"<>()[]\\,;:\"".unicodeScalars.contains($0) }
     }
 
     /// Parses `HOST:PORT` or `[IPv6]:PORT`.

@@ -41,6 +41,14 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case webauthnUserVerification
     /// `--webauthn-counter-policy reject|warn`.
     case webauthnCounterPolicy
+    /// `--mfa-recovery-delay DURATION`.
+    case mfaRecoveryDelay
+    /// `--smtp HOST:PORT`.
+    case smtp
+    /// `--mail-from ADDRESS`.
+    case mailFrom
+    /// `--mail-dir DIR`.
+    case mailDir
     /// `--log-level LEVEL`.
     case logLevel
 
@@ -67,6 +75,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .rpName: "rp-name"
         case .webauthnUserVerification: "webauthn-user-verification"
         case .webauthnCounterPolicy: "webauthn-counter-policy"
+        case .mfaRecoveryDelay: "mfa-recovery-delay"
+        case .smtp: "smtp"
+        case .mailFrom: "mail-from"
+        case .mailDir: "mail-dir"
         case .logLevel: "log-level"
         }
     }
@@ -102,6 +114,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .rpName: "authd"
         case .webauthnUserVerification: "preferred"
         case .webauthnCounterPolicy: "reject"
+        case .mfaRecoveryDelay: "24h"
+        case .smtp: "none (notices go to --mail-dir)"
+        case .mailFrom: "authd@localhost"
+        case .mailDir: "DATA/mail"
         case .logLevel: "info"
         }
     }
@@ -129,6 +145,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .rpName: "WebAuthn relying party display name."
         case .webauthnUserVerification: "WebAuthn user verification: preferred (ask, accept presence only) or required."
         case .webauthnCounterPolicy: "WebAuthn signature counter regression: reject the login, or warn (record it and go ahead)."
+        case .mfaRecoveryDelay: "Waiting period between an MFA recovery request and its completion."
+        case .smtp: "SMTP relay (HOST:PORT, plain SMTP) that delivers notices to users."
+        case .mailFrom: "Sender address of notices."
+        case .mailDir: "Directory that receives notices as .eml files when no SMTP relay is set."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error, critical."
         }
     }
@@ -136,7 +156,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     /// Whether the value is a duration (`N`, `Ns`, `Nm`, `Nh`, `Nd`).
     public var isDuration: Bool {
         switch self {
-        case .accessTokenTTL, .sessionTTL, .sessionIdleTimeout, .sessionUpdateAge, .refreshTTL, .refreshGrace: true
+        case .accessTokenTTL, .sessionTTL, .sessionIdleTimeout, .sessionUpdateAge, .refreshTTL, .refreshGrace, .mfaRecoveryDelay: true
         default: false
         }
     }

@@ -1,0 +1,366 @@
+import AuthCore
+import AuthCrypto
+import AuthHTTP
+import EventLog
+import Hummingbird
+import OTP
+
+/// `{code}` or `{backup_code}`: a second factor.
+struct FactorRequest: StrictDecodable {
+    let code: String?
+    let backupCode: String?
+    enum CodingKeys: String, CodingKey, CaseIterable { case code, backupCode = "backup_code" }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+/// `POST /v1/login/mfa {mfa_token, code | backup_code}`.
+struct MFALoginRequest: StrictDecodable {
+    let mfaToken: String
+    let code: String?
+    let backupCode: String?
+    enum CodingKeys: String, CodingKey, CaseIterable { case mfaToken = "mfa_token", code, backupCode = "backup_code" }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+/// `POST /v1/mfa/recovery/request {email}`.
+struct RecoveryRequest: StrictDecodable {
+    let email: String
+    enum CodingKeys: String, CodingKey, CaseIterable { case email }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+/// `POST /v1/mfa/recovery/complete {token}`.
+struct RecoveryCompleteRequest: StrictDecodable {
+    let token: String
+    enum CodingKeys: String, CodingKey, CaseIterable { case token }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+struct TOTPEnrollResponse: Encodable {
+    let secret: String
+    let otpauthURI: String
+    let qrSVG: String
+    let expiresAt: String
+    enum CodingKeys: String, CodingKey { case secret, otpauthURI = "otpauth_uri", qrSVG = "qr_svg", expiresAt = "expires_at" }
+}
+
+struct BackupCodesResponse: Encodable {
+    let backupCodes: [String]
+    enum CodingKeys: String, CodingKey { case backupCodes = "backup_codes" }
+}
+
+struct MFAStatusResponse: Encodable {
+    struct Recovery: Encodable {
+        let notBefore: String
+        let expiresAt: String
+        enum CodingKeys: String, CodingKey { case notBefore = "not_before", expiresAt = "expires_at" }
+    }
+    let totpEnabled: Bool
+    let enabledAt: String?
+    let backupCodesRemaining: Int
+    let recovery: Recovery?
+    let sessionAAL: String
+    enum CodingKeys: String, CodingKey {
+        case totpEnabled = "totp_enabled", enabledAt = "enabled_at", backupCodesRemaining = "backup_codes_remaining", recovery
+        case sessionAAL = "session_aal"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(totpEnabled, forKey: .totpEnabled)
+        try container.encodeIfPresent(enabledAt, forKey: .enabledAt)
+        try container.encode(backupCodesRemaining, forKey: .backupCodesRemaining)
+        try container.encodeIfPresent(recovery, forKey: .recovery)
+        try container.encode(sessionAAL, forKey: .sessionAAL)
+    }
+}
+
+struct MFARequiredResponse: Encodable {
+    let mfaRequired = true
+    let mfaToken: String
+    let methods: [String]
+    let expiresAt: String
+    enum CodingKeys: String, CodingKey { case mfaRequired = "mfa_required", mfaToken = "mfa_token", methods, expiresAt = "expires_at" }
+}
+
+struct StepUpResponse: Encodable {
+    let aal: String
+    let aal2ExpiresAt: String
+    enum CodingKeys: String, CodingKey { case aal, aal2ExpiresAt = "aal2_expires_at" }
+}
+
+struct RecoveryRequestedResponse: Encodable {
+    let status = "accepted"
+    let detail = "if the account has two-factor authentication, a recovery notice was sent to its email"
+}
+
+struct RecoveryCompletedResponse: Encodable {
+    let revokedSessions: Int
+    enum CodingKeys: String, CodingKey { case revokedSessions = "revoked_sessions" }
+}
+
+/// Second-factor policy constants.
+enum MFAPolicy {
+    /// Seconds an unconfirmed TOTP enrollment stays valid.
+    static let enrollmentLifetime: Int64 = 600
+    /// Seconds an MFA login challenge (`mfa_token`) stays valid.
+    static let challengeLifetime: Int64 = 300
+    /// Seconds `aal2` counts as fresh for sensitive changes (step-up).
+    static let stepUpMaxAge: Int64 = 600
+    /// Seconds a recovery token stays usable after its waiting period.
+    static let recoveryUsableFor: Int64 = 72 * 3600
+    /// TOTP seed size (RFC 4226 recommends 160 bits for SHA-1).
+    static let secretByteCount = 20
+    /// Accepted TOTP steps on either side of the current one.
+    static let window = 1
+}
+
+extension AuthService {
+    func addMFARoutes(_ routes: AuthRoutes) {
+        routes.get("/v1/mfa") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            let record = try self.store.query { try $0.mfa(ofUser: principal.userID) } ?? MFARecord()
+            let now = self.clock.now()
+            let recovery = record.pendingRecovery(at: now).flatMap { _ in
+                zip2(record.recoveryNotBefore, record.recoveryExpiresAt).map {
+                    MFAStatusResponse.Recovery(notBefore: $0.0.rfc3339, expiresAt: $0.1.rfc3339)
+                }
+            }
+            return try Respond.json(
+                MFAStatusResponse(
+                    totpEnabled: record.isEnabled, enabledAt: record.enabledAt?.rfc3339,
+                    backupCodesRemaining: record.isEnabled ? record.backupCodesRemaining : 0, recovery: recovery,
+                    sessionAAL: principal.session.record.aal))
+        }
+        routes.post("/v1/mfa/totp/enroll") { request, context in try await self.enrollTOTP(request, context: context) }
+        routes.post("/v1/mfa/totp/confirm") { request, context in try await self.confirmTOTP(request, context: context) }
+        routes.delete("/v1/mfa/totp") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            try self.requireStepUp(principal)
+            try await self.store.run(DisableTOTP(userID: principal.userID, request: self.requestInfo(context)))
+            return Respond.noContent()
+        }
+        routes.post("/v1/mfa/backup-codes") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            try self.requireStepUp(principal)
+            let (codes, setID, hashes) = try self.newBackupCodes()
+            try await self.store.run(RegenerateBackupCodes(userID: principal.userID, setID: setID, hashes: hashes, request: self.requestInfo(context)))
+            return try Respond.json(BackupCodesResponse(backupCodes: codes))
+        }
+        routes.post("/v1/mfa/step-up") { request, context in try await self.stepUp(request, context: context) }
+        routes.post("/v1/login/mfa") { request, context in try await self.mfaLogin(request, context: context) }
+        routes.post("/v1/mfa/recovery/request") { request, context in try await self.requestRecovery(request, context: context) }
+        routes.post("/v1/mfa/recovery/complete") { request, context in try await self.completeRecovery(request, context: context) }
+        routes.post("/v1/mfa/recovery/cancel") { request, context in
+            let principal = try await self.authenticate(request, context: context)
+            guard principal.session.record.aal == "aal2" else { throw Problem.stepUpRequired(maxAge: MFAPolicy.stepUpMaxAge) }
+            guard try await self.store.run(CancelMFARecovery(userID: principal.userID, request: self.requestInfo(context))) else {
+                throw Problem.notFound("no recovery is pending")
+            }
+            return Respond.noContent()
+        }
+    }
+
+    // MARK: Enrollment
+
+    /// Starts TOTP enrollment: a fresh seed, sealed into `mfa.totp_enrollment_started`; the seed, its `otpauth://` URI
+    /// and a QR code of it are returned once.
+    func enrollTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let principal = try await authenticate(request, context: context)
+        guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
+        let secret = SecureRandom.bytes(MFAPolicy.secretByteCount)
+        let sealed = try mfaBox.seal(secret, associatedData: Array(principal.userID.utf8))
+        let expiresAt = clock.now().adding(seconds: MFAPolicy.enrollmentLifetime)
+        try await store.run(StartTOTPEnrollment(userID: principal.userID, sealedSecret: sealed, expiresAt: expiresAt, request: requestInfo(context)))
+        let uri = try OTPAuthURI(issuer: options.configuration.rpName, accountName: user.record.email, secret: secret, totp: TOTP())
+        let svg = try QRCode(text: uri.string).svg(moduleSize: 4)
+        return try Respond.json(
+            TOTPEnrollResponse(secret: Base32.encode(secret), otpauthURI: uri.string, qrSVG: svg, expiresAt: expiresAt.rfc3339))
+    }
+
+    /// Confirms enrollment with a code of the pending seed: TOTP on, and the 10 backup codes returned once.
+    func confirmTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let principal = try await authenticate(request, context: context)
+        let body = try await request.decodeStrict(as: FactorRequest.self, context: context)
+        guard let code = body.code, body.backupCode == nil else {
+            throw Problem.invalidField("code", reason: "missing", detail: "field 'code' (the 6-digit code of the new authenticator) is required")
+        }
+        try await consume(loginPerAccount, key: "mfa:" + principal.userID, scope: "account", userID: principal.userID, context: context)
+        guard let record = try store.query({ try $0.mfa(ofUser: principal.userID) }) else { throw AuthError.noPendingEnrollment }
+        guard !record.isEnabled else { throw AuthError.mfaAlreadyEnabled }
+        guard let sealed = record.pendingSecret, let expiry = record.pendingExpiresAt, clock.now() < expiry else {
+            throw AuthError.noPendingEnrollment
+        }
+        let secret = try mfaBox.open(sealed, associatedData: Array(principal.userID.utf8))
+        guard let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: nil) else {
+            try await store.run(RecordMFAFailure(userID: principal.userID, challengeID: nil, method: "totp", request: requestInfo(context)))
+            throw Problem.invalidCode(status: .badRequest)
+        }
+        let (codes, setID, hashes) = try newBackupCodes()
+        try await store.run(
+            ConfirmTOTP(
+                userID: principal.userID, sealedSecret: sealed, step: Int64(match.step), backupSetID: setID, backupHashes: hashes,
+                request: requestInfo(context)))
+        return try Respond.json(BackupCodesResponse(backupCodes: codes))
+    }
+
+    /// Ten fresh backup codes (display form), a set id, and their keyed hashes.
+    func newBackupCodes() throws -> (codes: [String], setID: String, hashes: [[UInt8]]) {
+        let codes = BackupCodes.generate()
+        let hashes = try codes.map { try BackupCodes.hash(code: $0, key: backupCodeKey) }
+        return (codes, Identifier.backupCodeSet(), hashes)
+    }
+
+    // MARK: Factors
+
+    /// The factor in `code` / `backupCode` if it is right for `record` (TOTP: a code of a step after the last used
+    /// one; backup code: an unused code of the current set), `nil` if it is wrong. Exactly one must be given (400).
+    func checkFactor(userID: String, record: MFARecord, code: String?, backupCode: String?) throws -> (PresentedFactor?, method: String) {
+        switch (code, backupCode) {
+        case (let code?, nil):
+            guard let sealed = record.totpSecret else { return (nil, "totp") }
+            let secret = try mfaBox.open(sealed, associatedData: Array(userID.utf8))
+            let last = record.lastStep.map { UInt64(clamping: $0) }
+            let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: last)
+            return (match.map { .totp(step: Int64($0.step)) }, "totp")
+        case (nil, let backup?):
+            guard let setID = record.backupSetID,
+                let index = try BackupCodes.firstMatch(code: backup, key: backupCodeKey, storedHashes: record.backupCodeHashes),
+                !record.isBackupCodeUsed(index)
+            else { return (nil, "backup_code") }
+            return (.backupCode(setID: setID, index: Int64(index)), "backup_code")
+        default:
+            throw Problem.invalidBody("give exactly one of 'code' (TOTP) and 'backup_code'")
+        }
+    }
+
+    /// Refuses (403, step-up problem) a sensitive change from a session without `aal2` obtained in the last
+    /// ``MFAPolicy/stepUpMaxAge`` seconds, when the user has a second factor.
+    func requireStepUp(_ principal: Principal) throws {
+        guard try store.query({ try $0.mfa(ofUser: principal.userID)?.isEnabled }) == true else { return }
+        guard principal.session.record.hasRecentAAL2(at: clock.now(), maxAge: MFAPolicy.stepUpMaxAge) else {
+            throw Problem.stepUpRequired(maxAge: MFAPolicy.stepUpMaxAge)
+        }
+    }
+
+    /// Raises the caller's session to `aal2` with a second factor.
+    func stepUp(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let principal = try await authenticate(request, context: context)
+        let body = try await request.decodeStrict(as: FactorRequest.self, context: context)
+        try await consume(loginPerAccount, key: "mfa:" + principal.userID, scope: "account", userID: principal.userID, context: context)
+        guard let record = try store.query({ try $0.mfa(ofUser: principal.userID) }), record.isEnabled else { throw AuthError.mfaNotEnabled }
+        let (factor, method) = try checkFactor(userID: principal.userID, record: record, code: body.code, backupCode: body.backupCode)
+        let info = requestInfo(context)
+        guard let factor else {
+            try await store.run(RecordMFAFailure(userID: principal.userID, challengeID: nil, method: method, request: info))
+            throw Problem.invalidCode(status: .unauthorized)
+        }
+        guard try await store.run(StepUpSession(sessionID: principal.sessionID, userID: principal.userID, factor: factor, request: info)) else {
+            throw Problem.invalidCode(status: .unauthorized)
+        }
+        let until = clock.now().adding(seconds: MFAPolicy.stepUpMaxAge)
+        return try Respond.json(StepUpResponse(aal: "aal2", aal2ExpiresAt: until.rfc3339))
+    }
+
+    // MARK: Login
+
+    /// The answer to a correct password when the account has a second factor: `login.mfa_required` and a
+    /// single-use `mfa_token` (only its hash is recorded), no session.
+    func mfaChallenge(userID: String, mode: PasswordLoginRequest.Mode, request: RequestInfo) -> (command: RequireMFA, body: MFARequiredResponse) {
+        let token = OpaqueToken.generate()
+        let expiresAt = clock.now().adding(seconds: MFAPolicy.challengeLifetime)
+        let methods = ["totp", "backup_code"]
+        let event = LoginMFARequired(
+            userID: userID, challengeID: Identifier.mfaChallenge(), tokenHash: token.hash, methods: methods, mode: mode.rawValue,
+            expiresAt: expiresAt)
+        return (RequireMFA(event: event, request: request), MFARequiredResponse(mfaToken: token.text, methods: methods, expiresAt: expiresAt.rfc3339))
+    }
+
+    /// Completes a password login with the second factor: an `aal2` session.
+    func mfaLogin(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let body = try await request.decodeStrict(as: MFALoginRequest.self, context: context)
+        try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
+        let now = clock.now()
+        guard let tokenHash = OpaqueToken.hash(of: body.mfaToken),
+            let challenge = try store.query({ try $0.mfaChallenge(tokenHash: tokenHash, at: now) })
+        else { throw Problem.mfaChallengeInvalid }
+        let userID = challenge.userID
+        try await consume(loginPerAccount, key: "mfa:" + userID, scope: "account", userID: userID, context: context)
+        guard let record = try store.query({ try $0.mfa(ofUser: userID) }), record.isEnabled else { throw Problem.mfaChallengeInvalid }
+        let (factor, method) = try checkFactor(userID: userID, record: record, code: body.code, backupCode: body.backupCode)
+        let info = requestInfo(context)
+        guard let factor else {
+            try await store.run(RecordMFAFailure(userID: userID, challengeID: challenge.challengeID, method: method, request: info))
+            var problem = Problem.invalidCode(status: .unauthorized)
+            problem.extensions["attempts_left"] = .int(Int(max(0, MFAChallengeRecord.maxAttempts - challenge.failures - 1)))
+            throw problem
+        }
+        let mode: PasswordLoginRequest.Mode = challenge.mode == "token" ? .token : .cookie
+        let configuration = options.configuration
+        let sessionToken = OpaqueToken.generate()
+        let refreshToken = mode == .token ? OpaqueToken.generate() : nil
+        let create = CreateSession(
+            userID: userID, sessionID: Identifier.session(), tokenHash: sessionToken.hash, method: "mfa", aal: "aal2", mode: mode.rawValue,
+            lifetime: Int64(configuration.sessionTTL), idleTimeout: Int64(configuration.sessionIdleTimeout),
+            refresh: refreshToken.map {
+                CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
+            },
+            request: info)
+        switch try await store.run(CompleteMFALogin(challengeTokenHash: tokenHash, factor: factor, session: create)) {
+        case .challengeInvalid: throw Problem.mfaChallengeInvalid
+        case .refused: throw Problem.invalidCode(status: .unauthorized)
+        case .session(let created):
+            loginPerAccount.reset("mfa:" + userID)
+            return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
+        }
+    }
+
+    // MARK: Recovery
+
+    /// Requests MFA recovery. The answer is the same whether or not the email exists or has MFA; for an account with
+    /// MFA, `mfa.recovery_requested` (token hashed, and sealed for the notifier) starts the waiting period.
+    func requestRecovery(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let body = try await request.decodeStrict(as: RecoveryRequest.self, context: context)
+        let email = try Self.normalizedEmail(body.email)
+        try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
+        try await consume(loginPerAccount, key: "recovery:" + email, scope: "account", userID: nil, context: context)
+        let token = OpaqueToken.generate()
+        let recoveryID = Identifier.recovery()
+        let raw = Encoding.fromBase64URL(token.text) ?? []
+        let sealed = try mfaBox.seal(raw, associatedData: MFARecoveryRequested.sealedTokenAssociatedData(recoveryID: recoveryID))
+        let now = clock.now()
+        let notBefore = now.adding(seconds: Int64(options.configuration.mfaRecoveryDelay))
+        let info = requestInfo(context)
+        if let user = try store.query({ try $0.user(email: email) }) {
+            let event = MFARecoveryRequested(
+                userID: user.id, recoveryID: recoveryID, tokenHash: token.hash, sealedToken: sealed, notBefore: notBefore,
+                expiresAt: notBefore.adding(seconds: MFAPolicy.recoveryUsableFor))
+            _ = try await store.run(RequestMFARecovery(event: event, request: info))
+        } else {
+            // The same trip through the writer for unknown emails, so the timing does not tell them apart.
+            _ = try await store.execute { _ in false }
+        }
+        return try Respond.json(RecoveryRequestedResponse(), status: .accepted)
+    }
+
+    /// Completes a recovery after its waiting period: MFA removed, every session and refresh family revoked.
+    func completeRecovery(_ request: Request, context: AuthRequestContext) async throws -> Response {
+        let body = try await request.decodeStrict(as: RecoveryCompleteRequest.self, context: context)
+        try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
+        guard let hash = OpaqueToken.hash(of: body.token) else { throw Problem.invalidRecoveryToken }
+        switch try await store.run(CompleteMFARecovery(tokenHash: hash, request: requestInfo(context))) {
+        case .invalid:
+            throw Problem.invalidRecoveryToken
+        case .tooEarly(let notBefore):
+            throw Problem.recoveryWaiting(notBefore: notBefore, now: clock.now())
+        case .completed(_, let revoked):
+            return try Respond.json(RecoveryCompletedResponse(revokedSessions: revoked))
+        }
+    }
+}
+
+/// Both values, or `nil`.
+private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}

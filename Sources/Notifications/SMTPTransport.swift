@@ -1,0 +1,152 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Delivers mail to an SMTP relay (RFC 5321, plain TCP): `EHLO`, `MAIL FROM`, `RCPT TO`, `DATA` with
+/// dot-stuffing, `QUIT`. Every reply code is checked; connect, read and write are bounded by `timeout`.
+/// No TLS or authentication: point it at a local relay (or a test server such as `aiosmtpd`).
+public struct SMTPTransport: MailTransport {
+    public let host: String
+    public let port: Int
+    /// The name sent in `EHLO`.
+    public let heloName: String
+    /// Seconds for each network operation.
+    public let timeout: Int
+
+    /// Creates the transport for `host:port`.
+    public init(host: String, port: Int, heloName: String = "authd.localhost", timeout: Int = 10) {
+        self.host = host
+        self.port = port
+        self.heloName = heloName
+        self.timeout = timeout
+    }
+
+    /// A transport for `HOST:PORT` or `[ADDR]:PORT`, or `nil`.
+    public init?(relay: String) {
+        guard let colon = relay.lastIndex(of: ":"), let port = Int(relay[relay.index(after: colon)...]), (1...65_535).contains(port) else {
+            return nil
+        }
+        var host = String(relay[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { "smtp://\(host):\(port)" }
+
+    public func deliver(_ message: MailMessage) throws {
+        guard MailMessage.isPlainAddress(message.from), MailMessage.isPlainAddress(message.to) else {
+            throw MailDeliveryError("refusing an address that is not a plain local@domain")
+        }
+        let connection = try Connection(host: host, port: port, timeout: timeout)
+        defer { connection.close() }
+        try connection.expect(220)
+        try connection.command("EHLO \(heloName)", expect: 250)
+        try connection.command("MAIL FROM:<\(message.from)>", expect: 250)
+        try connection.command("RCPT TO:<\(message.to)>", expect: 250, 251)
+        try connection.command("DATA", expect: 354)
+        try connection.send(Self.dotStuffed(message.rfc5322) + Array(".\r\n".utf8))
+        try connection.expect(250)
+        try? connection.command("QUIT", expect: 221)
+    }
+
+    /// The message with every line that starts with `.` given an extra `.` (RFC 5321 §4.5.2).
+    static func dotStuffed(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var atLineStart = true
+        for byte in bytes {
+            if atLineStart && byte == UInt8(ascii: ".") { out.append(byte) }
+            out.append(byte)
+            atLineStart = byte == 10
+        }
+        return out
+    }
+
+    /// One TCP connection with line-oriented replies.
+    final class Connection {
+        private var descriptor: Int32
+        private var buffer: [UInt8] = []
+
+        init(host: String, port: Int, timeout: Int) throws {
+            var hints = addrinfo()
+            hints.ai_family = AF_UNSPEC
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
+                throw MailDeliveryError("cannot resolve \(host)")
+            }
+            defer { freeaddrinfo(list) }
+            var candidate: UnsafeMutablePointer<addrinfo>? = first
+            var connected: Int32 = -1
+            while let info = candidate, connected < 0 {
+                let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+                if fd >= 0 {
+                    var limit = timeval(tv_sec: timeout, tv_usec: 0)
+                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                    if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                        connected = fd
+                    } else {
+                        Glibc.close(fd)
+                    }
+                }
+                candidate = info.pointee.ai_next
+            }
+            guard connected >= 0 else { throw MailDeliveryError("cannot connect to \(host):\(port): errno \(errno)") }
+            descriptor = connected
+        }
+
+        func close() {
+            if descriptor >= 0 { Glibc.close(descriptor) }
+            descriptor = -1
+        }
+
+        func send(_ bytes: [UInt8]) throws {
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw MailDeliveryError("write failed: errno \(errno)") }
+                sent += n
+            }
+        }
+
+        func command(_ line: String, expect codes: Int...) throws {
+            try send(Array((line + "\r\n").utf8))
+            try expect(codes)
+        }
+
+        func expect(_ codes: Int...) throws { try expect(codes) }
+
+        /// Reads one (possibly multi-line) reply and checks its code.
+        private func expect(_ codes: [Int]) throws {
+            while true {
+                let line = try readLine()
+                guard line.count >= 3, let code = Int(line.prefix(3)) else { throw MailDeliveryError("malformed reply '\(line)'") }
+                if line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
+                guard codes.contains(code) else { throw MailDeliveryError("server replied '\(line)'") }
+                return
+            }
+        }
+
+        private func readLine() throws -> String {
+            while true {
+                if let newline = buffer.firstIndex(of: 10) {
+                    var line = Array(buffer[..<newline])
+                    buffer.removeSubrange(...newline)
+                    if line.last == 13 { line.removeLast() }
+                    return String(decoding: line, as: UTF8.self)
+                }
+                guard buffer.count < 64 * 1024 else { throw MailDeliveryError("reply line too long") }
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                let n = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw MailDeliveryError(n == 0 ? "connection closed" : "read failed: errno \(errno)") }
+                buffer.append(contentsOf: chunk[..<n])
+            }
+        }
+    }
+}
