@@ -3,7 +3,8 @@ import Hummingbird
 
 /// The demo page at `GET /`: plain HTML, a script and a style sheet served by this server (no build step, no external
 /// assets), under a strict Content-Security-Policy. It registers with email and password, logs in with a password or
-/// a passkey (discoverable, no email typed), adds, renames and deletes passkeys, and lists sessions and passkeys.
+/// a passkey (discoverable, no email typed), adds, renames and deletes passkeys, and lists sessions and passkeys. It
+/// also sets up an authenticator app (TOTP: QR code, confirmation, backup codes) and asks for its code at login.
 extension AuthService {
     static let demoCSP =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; "
@@ -55,6 +56,15 @@ enum DemoAssets {
             </div>
           </section>
 
+          <section id="mfa-step" hidden>
+            <h2>Second factor</h2>
+            <p>Enter the 6-digit code of your authenticator app, or one of your backup codes.</p>
+            <label>Code <input id="mfa-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="24"></label>
+            <div class="row">
+              <button id="btn-mfa-verify" type="button">Verify</button>
+            </div>
+          </section>
+
           <section id="signed-in" hidden>
             <div class="row">
               <label>Passkey name <input id="passkey-name" type="text" maxlength="64" placeholder="Passkey"></label>
@@ -65,6 +75,24 @@ enum DemoAssets {
             <ul id="passkeys"></ul>
             <h2>Sessions</h2>
             <ul id="sessions"></ul>
+            <h2>Two-factor authentication</h2>
+            <p id="mfa-state">…</p>
+            <div class="row">
+              <button id="btn-totp-enroll" type="button">Set up an authenticator app</button>
+            </div>
+            <div id="totp-setup" hidden>
+              <p>Scan this QR code with your authenticator app, or type the key by hand.</p>
+              <div id="totp-qr" class="qr"></div>
+              <p>Key: <code id="totp-secret"></code></p>
+              <div class="row">
+                <label>Code from the app <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6"></label>
+                <button id="btn-totp-confirm" type="button">Confirm</button>
+              </div>
+            </div>
+            <div id="backup-codes-box" hidden>
+              <p>Your backup codes. Each works once; keep them somewhere safe. They are not shown again.</p>
+              <ul id="backup-codes" class="codes"></ul>
+            </div>
           </section>
         </main>
         <script src="/demo.js"></script>
@@ -89,6 +117,8 @@ enum DemoAssets {
         li { margin: .3rem 0; }
         li button { margin-left: .4rem; padding: .1rem .5rem; font-size: .85rem; }
         #status { min-height: 1.5em; color: #245; }
+        .qr svg { width: 200px; height: 200px; display: block; }
+        .codes { font-family: ui-monospace, monospace; columns: 2; }
         #status[data-state="error"] { color: #a01818; }
         """#
 
@@ -176,6 +206,8 @@ enum DemoAssets {
             return li;
           }
 
+          let mfaToken = null;
+
           async function refresh() {
             let session;
             try {
@@ -184,12 +216,20 @@ enum DemoAssets {
               if (error.status !== 401) show(error.message, "error");
               $("who").textContent = "Signed out";
               $("signed-in").hidden = true;
-              $("signed-out").hidden = false;
+              $("signed-out").hidden = mfaToken !== null;
+              $("mfa-step").hidden = mfaToken === null;
+              $("backup-codes-box").hidden = true;
               return;
             }
             $("who").textContent = "Signed in as " + session.user_id + " (" + session.aal + ")";
             $("signed-in").hidden = false;
             $("signed-out").hidden = true;
+            $("mfa-step").hidden = true;
+            const mfa = await api("GET", "/v1/mfa");
+            $("mfa-state").textContent = mfa.totp_enabled
+              ? "Authenticator app enabled · " + mfa.backup_codes_remaining + " backup codes left"
+              : "Not enabled.";
+            $("btn-totp-enroll").hidden = mfa.totp_enabled;
             const [sessions, passkeys] = await Promise.all([api("GET", "/v1/sessions"), api("GET", "/v1/passkeys")]);
             const sessionList = $("sessions");
             sessionList.replaceChildren(...sessions.sessions.map((s) =>
@@ -223,8 +263,48 @@ enum DemoAssets {
           }
 
           async function passwordLogin() {
-            await api("POST", "/v1/login/password", { ...credentials(), mode: "cookie" });
+            const result = await api("POST", "/v1/login/password", { ...credentials(), mode: "cookie" });
+            if (result.mfa_required) {
+              mfaToken = result.mfa_token;
+              $("signed-out").hidden = true;
+              $("mfa-step").hidden = false;
+              $("mfa-code").focus();
+              show("Password accepted; enter your second factor.");
+              return;
+            }
             show("Logged in with password.");
+            await refresh();
+          }
+
+          async function mfaVerify() {
+            const value = $("mfa-code").value.trim();
+            const body = { mfa_token: mfaToken };
+            if (/^[0-9]{6}$/.test(value)) body.code = value; else body.backup_code = value;
+            const result = await api("POST", "/v1/login/mfa", body);
+            mfaToken = null;
+            $("mfa-code").value = "";
+            show("Logged in with two factors (" + result.aal + ").");
+            await refresh();
+          }
+
+          async function totpEnroll() {
+            const enrollment = await api("POST", "/v1/mfa/totp/enroll", {});
+            const svg = new DOMParser().parseFromString(enrollment.qr_svg, "image/svg+xml").documentElement;
+            $("totp-qr").replaceChildren(document.importNode(svg, true));
+            $("totp-secret").textContent = enrollment.secret;
+            $("totp-setup").hidden = false;
+            $("backup-codes-box").hidden = true;
+            $("totp-code").focus();
+            show("Scan the QR code, then enter the code the app shows.");
+          }
+
+          async function totpConfirm() {
+            const result = await api("POST", "/v1/mfa/totp/confirm", { code: $("totp-code").value.trim() });
+            $("totp-setup").hidden = true;
+            $("totp-code").value = "";
+            $("backup-codes").replaceChildren(...result.backup_codes.map((c) => item(c)));
+            $("backup-codes-box").hidden = false;
+            show("Authenticator app enabled.");
             await refresh();
           }
 
@@ -289,6 +369,9 @@ enum DemoAssets {
           $("btn-add-passkey").addEventListener("click", () => run(addPasskey));
           $("btn-passkey-login").addEventListener("click", () => run(passkeyLogin));
           $("btn-logout").addEventListener("click", () => run(logout));
+          $("btn-mfa-verify").addEventListener("click", () => run(mfaVerify));
+          $("btn-totp-enroll").addEventListener("click", () => run(totpEnroll));
+          $("btn-totp-confirm").addEventListener("click", () => run(totpConfirm));
           if (!window.PublicKeyCredential) show("This browser does not support passkeys.", "error");
           run(refresh);
         })();
