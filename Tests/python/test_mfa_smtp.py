@@ -8,8 +8,10 @@
 """
 import email
 import email.policy
+import json
 import os
 import re
+import subprocess
 import threading
 import time
 
@@ -18,7 +20,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from conftest import FAST_ARGS, Authd, free_port
+from conftest import FAST_ARGS, Authd, binary, free_port
 
 PASSWORD = "correct horse battery"
 
@@ -151,6 +153,20 @@ def test_recovery_notices_arrive_by_smtp_and_the_waiting_period_holds(server, sm
     plain = post(server, "/v1/login/password", {"email": "grace@example.com", "password": PASSWORD, "mode": "token"})
     assert plain.status_code == 200 and plain.json()["aal"] == "aal1"
     mailbox.wait_for("Two-factor authentication removed")
+
+    # authctl state (read-only, beside the running server): MFA and the recovery before completion, none after.
+    events = subprocess.run([binary("authctl"), "replay", "--data", server.data_dir, "--type", "mfa.recovery_", "--format", "json"],
+                            check=True, capture_output=True, text=True, timeout=60).stdout.splitlines()
+    completed_seq = next(json.loads(line)["seq"] for line in events if '"mfa.recovery_completed"' in line)
+
+    def state(at):
+        out = subprocess.run([binary("authctl"), "state", "--data", server.data_dir, "--user", "grace@example.com", "--at", str(at),
+                              "--format", "json"], check=True, capture_output=True, text=True, timeout=60).stdout
+        return json.loads(out)["mfa"]
+
+    before, after = state(completed_seq - 1), state(completed_seq)
+    assert before["totp_enabled"] is True and before["recovery"]["id"].startswith("rec_")
+    assert after == {"totp_enabled": False, "last_step": None, "backup_codes_remaining": 0, "recovery": None}
 
 
 def test_new_device_and_refresh_reuse_notices(server, smtp):

@@ -14,6 +14,7 @@ struct UserSnapshot {
     var sessions: [(id: String, record: SessionRecord)]
     var families: [(id: String, record: FamilyRecord)]
     var passkeys: [(id: String, record: PasskeyRecord)]
+    var mfa: MFARecord
 
     static func build(userID: String, seq: UInt64?, time: Timestamp?, in context: ReadContext) throws -> UserSnapshot {
         let scratch = ScratchProjections(DomainProjections.all)
@@ -40,9 +41,10 @@ struct UserSnapshot {
         let passkeys = try scratch.entries(PasskeysProjection(), "by_id").map {
             (id: String(decoding: $0.key, as: UTF8.self), record: try PasskeyRecord(bytes: $0.value))
         }.filter { $0.record.userID == userID }
+        let mfa = try scratch.table(MFAProjection(), "by_user").record(MFARecord.self, Key.of(userID)) ?? MFARecord()
         return UserSnapshot(
             userID: userID, at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: seq ?? lastSeq, atTime: instant,
-            email: user?.email, events: count, sessions: sessions, families: families, passkeys: passkeys)
+            email: user?.email, events: count, sessions: sessions, families: families, passkeys: passkeys, mfa: mfa)
     }
 
     var text: String {
@@ -64,8 +66,24 @@ struct UserSnapshot {
             lines.append("  \(clip(id, 28))  name=\(p.name) counter=\(p.signCount) alg=\(p.algorithm) created=\(p.createdAt.rfc3339)")
         }
         lines.append("")
-        lines.append("mfa: not recorded by this version (TOTP and backup codes are not implemented yet)")
+        lines.append("mfa: " + mfaSummary)
         return lines.joined(separator: "\n")
+    }
+
+    /// TOTP on/off (since when, last used step), backup codes left, pending enrollment and recovery.
+    var mfaSummary: String {
+        var parts: [String] = []
+        if mfa.isEnabled {
+            parts.append("totp enabled since \(mfa.enabledAt?.rfc3339 ?? "?") (last step \(mfa.lastStep.map(String.init) ?? "-"))")
+            parts.append("backup codes left \(mfa.backupCodesRemaining)/\(mfa.backupCodeHashes.count)")
+        } else {
+            parts.append("totp off")
+        }
+        if let expiry = mfa.pendingExpiresAt, atTime < expiry { parts.append("enrollment pending until \(expiry.rfc3339)") }
+        if let recoveryID = mfa.pendingRecovery(at: atTime) {
+            parts.append("recovery \(recoveryID) pending, completable from \(mfa.recoveryNotBefore?.rfc3339 ?? "?")")
+        }
+        return parts.joined(separator: "; ")
     }
 
     var json: String {
@@ -75,9 +93,13 @@ struct UserSnapshot {
         let familiesJSON = families.map { id, f in
             "{\"id\":\(EventJSON.quote(id)),\"session_id\":\(EventJSON.quote(f.sessionID)),\"revoked\":\(f.revokedReason.map(EventJSON.quote) ?? "null"),\"live_leaf\":\(f.revokedReason == nil ? EventJSON.quote(Encoding.base64URL(f.currentHash)) : "null")}"
         }
+        let recovery = mfa.pendingRecovery(at: atTime).map {
+            "{\"id\":\(EventJSON.quote($0)),\"not_before\":\(EventJSON.quote(mfa.recoveryNotBefore?.rfc3339 ?? ""))}"
+        }
+        let mfaJSON = "{\"totp_enabled\":\(mfa.isEnabled),\"last_step\":\(mfa.lastStep.map(String.init) ?? "null"),\"backup_codes_remaining\":\(mfa.isEnabled ? mfa.backupCodesRemaining : 0),\"recovery\":\(recovery ?? "null")}"
         let passkeysJSON = passkeys.map { id, p in
             "{\"id\":\(EventJSON.quote(id)),\"name\":\(EventJSON.quote(p.name)),\"sign_count\":\(p.signCount)}"
         }
-        return "{\"user_id\":\(EventJSON.quote(userID)),\"email\":\(email.map(EventJSON.quote) ?? "null"),\"at\":\(EventJSON.quote(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":null}"
+        return "{\"user_id\":\(EventJSON.quote(userID)),\"email\":\(email.map(EventJSON.quote) ?? "null"),\"at\":\(EventJSON.quote(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":\(mfaJSON)}"
     }
 }
