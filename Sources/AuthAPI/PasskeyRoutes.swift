@@ -193,7 +193,8 @@ extension AuthService {
     }
 
     /// Passkey login: verifies the assertion against the stored credential, applies the counter rule, and creates a
-    /// session exactly as password login does. A user-verified assertion gives `aal2`.
+    /// session exactly as password login does. A user-verified assertion gives `aal2`; without user verification an
+    /// account with a second factor gets an MFA challenge (`mfa_required`), as after a password.
     func passkeyLogin(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let bytes = try await request.jsonBodyBytes(context: context)
         let extra = try Self.topLevelStrings(bytes, keys: ["mode"])
@@ -254,11 +255,14 @@ extension AuthService {
                 CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
             },
             request: requestInfo(context))
+        let secondStep = mfaChallenge(userID: userID, mode: mode, request: requestInfo(context))
         let outcome = try await store.run(
             PasskeyLogin(
                 credentialID: credentialID, newCount: Int64(verified.newSignCount),
-                counterPolicy: configuration.webauthnCounterPolicy.rawValue, session: create))
+                counterPolicy: configuration.webauthnCounterPolicy.rawValue, session: create, mfaChallenge: secondStep.command))
         switch outcome {
+        case .mfaRequired:
+            return try Respond.json(secondStep.body)
         case .rejected(let old, let new):
             throw WebAuthnError.counterRegressed(old: UInt32(clamping: old), new: UInt32(clamping: new)).problem
         case .session(let created):

@@ -31,8 +31,10 @@ import Testing
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
 
     /// Registers, logs in (token mode), enrolls and confirms TOTP, then logs in again with the second factor.
-    static func enroll(_ client: some TestClientProtocol, _ harness: Harness, email: String = email) async throws -> Enrolled {
-        let userID = try await client.register(email)
+    static func enroll(_ client: some TestClientProtocol, _ harness: Harness, email: String = email, register: Bool = true) async throws
+        -> Enrolled
+    {
+        let userID = register ? try await client.register(email) : ""
         let login = try await client.login(email, mode: "token")
         let auth = bearer(login.accessToken)
         let enroll = try await client.post("/v1/mfa/totp/enroll", [:], headers: auth)
@@ -122,6 +124,35 @@ import Testing
             let bad = try await client.post(
                 "/v1/login/mfa", ["mfa_token": both.fields["mfa_token"] as? String ?? "", "code": "123456", "backup_code": "x"])
             expectProblem(bad, .badRequest)
+        }
+    }
+
+    @Test func passkeyWithoutUserVerificationNeedsTheSecondFactor() async throws {
+        let harness = try PasskeyTests.harness()
+        try await harness.run { client in
+            let userID = try await client.register(Self.email)
+            let device = try PasskeyTests.authenticator()
+            let cookie = try await client.login(Self.email).cookie
+            #expect(try await client.registerPasskey(device, cookie: cookie).status == .created)
+            let enrolled = try await Self.enroll(client, harness, register: false)
+
+            // With user verification the passkey is aal2 on its own.
+            let verified = try await client.passkeyLogin(device, signCount: 1, userHandle: Array(userID.utf8))
+            #expect(verified.status == .ok && object(verified)["aal"] as? String == "aal2", "\(text(verified))")
+
+            // User presence only: one factor, so the account's second factor is asked for.
+            let options = try await client.post("/v1/login/passkey/options", [:])
+            let challenge = Encoding.fromBase64URL(object(options)["challenge"] as? String ?? "") ?? []
+            var credential = try device.assertion(
+                challenge: challenge, signCount: 2, userHandle: Array(userID.utf8), flags: PasskeyAuthenticator.up)
+            credential["mode"] = "token"
+            let presence = try await client.post("/v1/login/passkey/verify", credential)
+            #expect(presence.status == .ok)
+            #expect(object(presence)["mfa_required"] as? Bool == true && object(presence)["session_id"] == nil, "\(text(presence))")
+            harness.clock.advance(seconds: 30)
+            let second = try await client.post(
+                "/v1/login/mfa", ["mfa_token": object(presence)["mfa_token"] as? String ?? "", "code": try Self.code(enrolled.secret, harness)])
+            #expect(second.status == .ok && object(second)["aal"] as? String == "aal2", "\(text(second))")
         }
     }
 

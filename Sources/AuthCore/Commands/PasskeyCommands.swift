@@ -28,6 +28,9 @@ public struct PasskeyLogin: Command {
     public enum Outcome: Sendable, Equatable {
         case session(CreateSession.Result)
         case rejected(old: Int64, new: Int64)
+        /// The assertion had no user verification and the account has a second factor: an MFA challenge was opened
+        /// instead of a session (``mfaChallenge``).
+        case mfaRequired
     }
 
     public var credentialID: String
@@ -35,12 +38,16 @@ public struct PasskeyLogin: Command {
     /// `reject` or `warn`.
     public var counterPolicy: String
     public var session: CreateSession
+    /// Opened instead of the session when the session would be `aal1` and the user has a second factor (a passkey
+    /// without user verification is one factor, like a password).
+    public var mfaChallenge: RequireMFA?
 
-    public init(credentialID: String, newCount: Int64, counterPolicy: String, session: CreateSession) {
+    public init(credentialID: String, newCount: Int64, counterPolicy: String, session: CreateSession, mfaChallenge: RequireMFA? = nil) {
         self.credentialID = credentialID
         self.newCount = newCount
         self.counterPolicy = counterPolicy
         self.session = session
+        self.mfaChallenge = mfaChallenge
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
@@ -61,6 +68,10 @@ public struct PasskeyLogin: Command {
                     userID: record.userID, credentialID: credentialID, oldCount: old, newCount: newCount, policy: counterPolicy),
                 actor: actor, request: session.request)
             if counterPolicy != "warn" { return .rejected(old: old, new: newCount) }
+        }
+        if session.aal != "aal2", let mfaChallenge, try MFAState.record(of: record.userID, in: context)?.isEnabled == true {
+            try mfaChallenge.run(&context)
+            return .mfaRequired
         }
         return .session(try session.run(&context))
     }
