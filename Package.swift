@@ -29,8 +29,9 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         .target(name: "AuthCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: swiftSettings),
         .target(name: "CBOR", swiftSettings: swiftSettings),
-        .target(name: "JOSE", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
-        .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto"], swiftSettings: swiftSettings),
+        .target(name: "StrictJSON", swiftSettings: swiftSettings),
+        .target(name: "JOSE", dependencies: ["AuthCrypto", "StrictJSON"], swiftSettings: swiftSettings),
+        .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, projections, rebuild.
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "AuthHTTP",
             dependencies: [
-                "AuthCrypto",
+                "AuthCrypto", "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -108,6 +109,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),

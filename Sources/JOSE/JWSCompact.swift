@@ -67,7 +67,7 @@ struct JWSCompact {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: bytes)
-        } catch let .duplicateKey(name) {
+        } catch let .duplicateKey(name, _) {
             throw .duplicateJSONKey(part, name)
         } catch {
             throw .invalidJSON(part)

@@ -1,3 +1,4 @@
+import StrictJSON
 import AuthCrypto
 
 /// Parsed and checked `clientDataJSON` (WebAuthn §5.8.1, CollectedClientData).
@@ -29,7 +30,7 @@ public struct ClientData: Sendable, Equatable {
     public init(json: [UInt8]) throws(WebAuthnError) {
         let root: JSONNode
         do {
-            root = try StrictJSONReader.parse(json)
+            root = try StrictJSONParser.parse(json)
         } catch {
             throw .invalidClientData(error.description)
         }

@@ -1,3 +1,4 @@
+import StrictJSON
 /// Typed member access over a strictly parsed JSON object, for the credential response parsers.
 struct CredentialJSONFields {
     private let members: [String: JSONNode]
@@ -7,7 +8,7 @@ struct CredentialJSONFields {
     init(json: [UInt8]) throws(WebAuthnError) {
         let root: JSONNode
         do {
-            root = try StrictJSONReader.parse(json)
+            root = try StrictJSONParser.parse(json)
         } catch {
             throw .malformedResponse(error.description)
         }

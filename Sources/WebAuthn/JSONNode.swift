@@ -1,18 +1,10 @@
-/// A parsed JSON value (RFC 8259), internal to the WebAuthn target: clientDataJSON and credential JSON.
-enum JSONNode: Sendable, Equatable {
-    /// `null`.
-    case null
-    /// `true` or `false`.
-    case bool(Bool)
-    /// A number; only its presence matters to WebAuthn, integers are read exactly when they fit.
-    case number(Double)
-    /// A string.
-    case string(String)
-    /// An array.
-    case array([JSONNode])
-    /// An object; member names are unique (the reader rejects duplicates).
-    case object([String: JSONNode])
+import StrictJSON
 
+/// A strictly parsed JSON value (the shared ``StrictJSON/StrictJSONParser``'s), with the accessors the WebAuthn
+/// parsers use. Numbers matter only by presence; integers are read exactly when they fit.
+typealias JSONNode = JSONValue
+
+extension JSONValue {
     /// The string, if this is a string.
     var string: String? {
         if case let .string(value) = self { return value }

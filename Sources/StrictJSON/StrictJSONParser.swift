@@ -1,50 +1,63 @@
-/// A strict RFC 8259 JSON reader (adapted from JOSE's parser, which is internal there) over UTF-8 bytes: no duplicate member names (compared after unescaping),
-/// no lone surrogates, no comments, trailing commas, BOM or trailing content, bounded nesting.
-struct StrictJSONReader {
-    /// Why strict JSON parsing failed.
-    enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        /// The bytes are not valid UTF-8.
-        case invalidUTF8
-        /// The text is not JSON at this byte offset, or has content after the value.
-        case syntax(offset: Int)
-        /// An object has this member name twice.
-        case duplicateKey(String)
-        /// Arrays and objects nest deeper than the reader allows.
-        case tooDeep
-        /// A number does not fit a finite double.
-        case numberOutOfRange(offset: Int)
+/// The one strict RFC 8259 JSON parser of the project (JOSE headers and claims, WebAuthn client data and credential
+/// responses, HTTP request bodies) over UTF-8 bytes: no duplicate member names (compared after unescaping), no lone
+/// surrogates, no comments, trailing commas, BOM or trailing content, bounded nesting, finite numbers.
+public struct StrictJSONParser {
+    /// The deepest nesting of arrays and objects accepted by default.
+    public static let defaultMaximumDepth = 32
 
-        /// A short explanation.
-        var description: String {
-            switch self {
-            case .invalidUTF8: "not valid UTF-8"
-            case let .syntax(offset): "not valid JSON at byte \(offset)"
-            case let .duplicateKey(name): "duplicate member '\(name)'"
-            case .tooDeep: "nested too deeply"
-            case let .numberOutOfRange(offset): "number out of range at byte \(offset)"
-            }
-        }
+    /// A step of the path to the value being parsed, for error messages.
+    private enum PathStep {
+        case key(String)
+        case index(Int)
     }
 
-    /// The deepest nesting of arrays and objects accepted.
-    static let maximumDepth = 32
-
     private let bytes: [UInt8]
+    private let maximumDepth: Int
     private var index = 0
+    private var path: [PathStep] = []
+    /// The member names of the outermost object, in document order.
+    private var topLevelKeys: [String]?
 
     /// Parses exactly one JSON value filling all of `bytes` (surrounding whitespace allowed).
-    static func parse(_ bytes: [UInt8]) throws(StrictJSONReader.Failure) -> JSONNode {
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws(StrictJSONError) -> JSONValue {
+        var parser = StrictJSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        return try parser.parseDocument()
+    }
+
+    /// Parses a document that must be an object; returns its members and their names in document order, or `nil`
+    /// if the (valid) document is not an object.
+    public static func parseObject(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws(StrictJSONError)
+        -> (members: [String: JSONValue], keys: [String])?
+    {
+        var parser = StrictJSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        guard case let .object(members) = try parser.parseDocument(), let keys = parser.topLevelKeys else { return nil }
+        return (members, keys)
+    }
+
+    private init(bytes: [UInt8], maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    private mutating func parseDocument() throws(StrictJSONError) -> JSONValue {
         guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
-        var parser = StrictJSONReader(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw .syntax(offset: parser.index) }
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw .syntax(offset: index) }
         return value
     }
 
-    private init(bytes: [UInt8]) {
-        self.bytes = bytes
+    /// The current path, e.g. `a[0].x`.
+    private func pathText() -> String {
+        var out = ""
+        for step in path {
+            switch step {
+            case let .key(name): out += out.isEmpty ? name : "." + name
+            case let .index(position): out += "[\(position)]"
+            }
+        }
+        return out
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -53,12 +66,12 @@ struct StrictJSONReader {
         while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
     }
 
-    private mutating func expect(_ byte: UInt8) throws(StrictJSONReader.Failure) {
+    private mutating func expect(_ byte: UInt8) throws(StrictJSONError) {
         guard current == byte else { throw .syntax(offset: index) }
         index += 1
     }
 
-    private mutating func parseValue(depth: Int) throws(StrictJSONReader.Failure) -> JSONNode {
+    private mutating func parseValue(depth: Int) throws(StrictJSONError) -> JSONValue {
         guard let byte = current else { throw .syntax(offset: index) }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -72,14 +85,16 @@ struct StrictJSONReader {
         }
     }
 
-    private mutating func parseLiteral(_ literal: String) throws(StrictJSONReader.Failure) {
+    private mutating func parseLiteral(_ literal: String) throws(StrictJSONError) {
         for byte in literal.utf8 { try expect(byte) }
     }
 
-    private mutating func parseObject(depth: Int) throws(StrictJSONReader.Failure) -> JSONNode {
-        guard depth <= Self.maximumDepth else { throw .tooDeep }
+    private mutating func parseObject(depth: Int) throws(StrictJSONError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .tooDeep(limit: maximumDepth) }
         try expect(UInt8(ascii: "{"))
-        var members: [String: JSONNode] = [:]
+        var members: [String: JSONValue] = [:]
+        var keys: [String] = []
+        defer { if depth == 1 { topLevelKeys = keys } }
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
@@ -92,8 +107,11 @@ struct StrictJSONReader {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
+            path.append(.key(name))
             let value = try parseValue(depth: depth)
-            guard members.updateValue(value, forKey: name) == nil else { throw .duplicateKey(name) }
+            guard members.updateValue(value, forKey: name) == nil else { throw .duplicateKey(name, path: pathText()) }
+            path.removeLast()
+            if depth == 1 { keys.append(name) }
             skipWhitespace()
             if current == UInt8(ascii: ",") {
                 index += 1
@@ -104,10 +122,10 @@ struct StrictJSONReader {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(StrictJSONReader.Failure) -> JSONNode {
-        guard depth <= Self.maximumDepth else { throw .tooDeep }
+    private mutating func parseArray(depth: Int) throws(StrictJSONError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .tooDeep(limit: maximumDepth) }
         try expect(UInt8(ascii: "["))
-        var elements: [JSONNode] = []
+        var elements: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             index += 1
@@ -115,7 +133,9 @@ struct StrictJSONReader {
         }
         while true {
             skipWhitespace()
+            path.append(.index(elements.count))
             elements.append(try parseValue(depth: depth))
+            path.removeLast()
             skipWhitespace()
             if current == UInt8(ascii: ",") {
                 index += 1
@@ -126,7 +146,7 @@ struct StrictJSONReader {
         }
     }
 
-    private mutating func parseString() throws(StrictJSONReader.Failure) -> String {
+    private mutating func parseString() throws(StrictJSONError) -> String {
         try expect(UInt8(ascii: "\""))
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []
@@ -157,7 +177,7 @@ struct StrictJSONReader {
         }
     }
 
-    private mutating func parseEscape() throws(StrictJSONReader.Failure) -> Unicode.Scalar {
+    private mutating func parseEscape() throws(StrictJSONError) -> Unicode.Scalar {
         guard let byte = current else { throw .syntax(offset: index) }
         index += 1
         switch byte {
@@ -194,7 +214,7 @@ struct StrictJSONReader {
         }
     }
 
-    private mutating func parseHex4() throws(StrictJSONReader.Failure) -> UInt16 {
+    private mutating func parseHex4() throws(StrictJSONError) -> UInt16 {
         var value: UInt16 = 0
         for _ in 0..<4 {
             guard let byte = current else { throw .syntax(offset: index) }
@@ -211,7 +231,7 @@ struct StrictJSONReader {
         return value
     }
 
-    private mutating func parseNumber() throws(StrictJSONReader.Failure) -> Double {
+    private mutating func parseNumber() throws(StrictJSONError) -> Double {
         let start = index
         func digits() -> Int {
             let begin = index

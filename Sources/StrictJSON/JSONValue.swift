@@ -1,4 +1,4 @@
-/// A JSON value (RFC 8259) as JOSE headers, JWT claims and JWKs use it.
+/// A JSON value (RFC 8259), as the strict parser returns it and JOSE headers, JWT claims and JWKs use it.
 public enum JSONValue: Sendable, Hashable {
     /// `null`.
     case null
