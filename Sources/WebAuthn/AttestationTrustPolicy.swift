@@ -41,9 +41,12 @@ public struct AttestationTrustPolicy: Sendable {
     public init(anchors: [AttestationFormat: [X509Certificate]], validationTime: ValidationTime = .verificationTime) throws(WebAuthnError) {
         for format in anchors.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
             guard format == .packed else {
-                throw .invalidConfiguration("trust anchors for '\(format.rawValue)' cannot be honoured: its attestation statements are not verified")
+                throw .invalidConfiguration(
+                    "trust anchors for '\(format.rawValue)' cannot be honoured: its attestation statements are not verified")
             }
-            guard anchors[format]?.isEmpty == false else { throw .invalidConfiguration("the trust anchor list for '\(format.rawValue)' is empty") }
+            guard anchors[format]?.isEmpty == false else {
+                throw .invalidConfiguration("the trust anchor list for '\(format.rawValue)' is empty")
+            }
         }
         self.init(checked: anchors, validationTime: validationTime)
     }

@@ -76,8 +76,8 @@ public enum COSEAlgorithm: Int, Sendable, CaseIterable, Codable {
     }
 
     /// Verifies a WebAuthn signature: ECDSA signatures are ASN.1 DER (as authenticators and browsers send
-    /// them), RSA and EdDSA (Ed25519, Ed448) signatures are raw. Returns `false` for any bad signature, and when `key` does
-    /// not fit this algorithm.
+    /// them), RSA and EdDSA (Ed25519, Ed448) signatures are raw. Returns `false` for any bad signature, and when
+    /// `key` does not fit this algorithm.
     func verify(_ signature: [UInt8], of message: [UInt8], with key: PublicKey) -> Bool {
         guard key.supports(signatureAlgorithm) else { return false }
         let valid = try? key.verify(signature, for: message, algorithm: signatureAlgorithm, ecdsaEncoding: .der)
