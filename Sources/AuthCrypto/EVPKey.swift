@@ -23,7 +23,7 @@ final class EVPKey: @unchecked Sendable {
     }
 
     /// Takes ownership of `pointer` (freed here on failure too) and checks that it is a supported key:
-    /// EC on P-256/P-384/P-521, RSA of 2048...16384 bits, or Ed25519.
+    /// EC on P-256/P-384/P-521, RSA of 2048...16384 bits, Ed25519 or Ed448.
     static func take(_ pointer: OpaquePointer) throws(CryptoError) -> EVPKey {
         let bits = Int(EVP_PKEY_get_bits(pointer))
         let type: KeyType
@@ -48,9 +48,11 @@ final class EVPKey: @unchecked Sendable {
             }
         case EVP_PKEY_ED25519:
             type = .ed25519
+        case EVP_PKEY_ED448:
+            type = .ed448
         default:
             EVP_PKEY_free(pointer)
-            throw CryptoError(.invalidKey, "unsupported key type (only EC P-256/384/521, RSA and Ed25519)")
+            throw CryptoError(.invalidKey, "unsupported key type (only EC P-256/384/521, RSA, Ed25519 and Ed448)")
         }
         return EVPKey(pointer: pointer, type: type, curve: curve, bits: bits)
     }

@@ -6,4 +6,6 @@ public enum KeyType: String, Sendable, CaseIterable {
     case rsa = "RSA"
     /// An Ed25519 key (JWK `kty` "OKP", `crv` "Ed25519").
     case ed25519 = "Ed25519"
+    /// An Ed448 key (JWK `kty` "OKP", `crv` "Ed448"; COSE OKP `crv` 7). Verification only.
+    case ed448 = "Ed448"
 }

@@ -9,10 +9,12 @@ extension PublicKey {
         case rsa(modulus: [UInt8], exponent: [UInt8])
         /// An Ed25519 key: the 32-byte encoded point (RFC 8032).
         case ed25519([UInt8])
+        /// An Ed448 key: the 57-byte encoded point (RFC 8032 §5.2.5).
+        case ed448([UInt8])
     }
 
     /// Builds a key from raw components. EC coordinates must have exactly the curve's length and name a
-    /// point on the curve; RSA needs at least 2048 bits; Ed25519 needs 32 bytes. Throws `.invalidKey`.
+    /// point on the curve; RSA needs at least 2048 bits; Ed25519 needs 32 bytes, Ed448 57. Throws `.invalidKey`.
     public convenience init(components: Components) throws(CryptoError) {
         let pointer: OpaquePointer
         switch components {
@@ -27,10 +29,9 @@ extension PublicKey {
             }
             pointer = try Self.importRSA(modulus: modulus, exponent: exponent)
         case let .ed25519(raw):
-            guard raw.count == 32 else { throw CryptoError(.invalidKey, "Ed25519 public key must be 32 bytes") }
-            let made = raw.withNonNullUInt8s { bytes, count in EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, bytes, count) }
-            guard let made else { throw CryptoError(.invalidKey, "Ed25519 public key import") }
-            pointer = made
+            pointer = try Self.importRawEdwards(raw, type: EVP_PKEY_ED25519, byteCount: Self.ed25519ByteCount, name: "Ed25519")
+        case let .ed448(raw):
+            pointer = try Self.importRawEdwards(raw, type: EVP_PKEY_ED448, byteCount: Self.ed448ByteCount, name: "Ed448")
         }
         try self.init(checking: EVPKey.take(pointer))
     }
@@ -50,16 +51,15 @@ extension PublicKey {
             }
             return .rsa(modulus: n, exponent: e)
         case .ed25519:
-            var raw = [UInt8](repeating: 0, count: 32)
-            var length = raw.count
-            let status = raw.withUnsafeMutableBufferPointer { EVP_PKEY_get_raw_public_key(key.pointer, $0.baseAddress, &length) }
-            precondition(status == 1 && length == 32, "Ed25519 raw key unavailable: \(CryptoError("EVP_PKEY_get_raw_public_key"))")
-            return .ed25519(raw)
+            return .ed25519(rawEdwardsKey(byteCount: Self.ed25519ByteCount))
+        case .ed448:
+            return .ed448(rawEdwardsKey(byteCount: Self.ed448ByteCount))
         }
     }
 
     /// The public JWK members (RFC 7517/7518/8037) as base64url strings: `kty`, `crv`, `x`, `y` for EC;
-    /// `kty`, `n`, `e` for RSA; `kty` "OKP", `crv` "Ed25519", `x` for Ed25519. Callers add `kid`, `alg`, `use`.
+    /// `kty`, `n`, `e` for RSA; `kty` "OKP", `crv` "Ed25519" or "Ed448" (RFC 8037), `x` for EdDSA keys. Callers add
+    /// `kid`, `alg`, `use`.
     public var jwk: [String: String] {
         switch components {
         case let .ec(curve, x, y):
@@ -68,7 +68,30 @@ extension PublicKey {
             ["kty": "RSA", "n": Encoding.base64URL(modulus), "e": Encoding.base64URL(exponent)]
         case let .ed25519(raw):
             ["kty": "OKP", "crv": "Ed25519", "x": Encoding.base64URL(raw)]
+        case let .ed448(raw):
+            ["kty": "OKP", "crv": "Ed448", "x": Encoding.base64URL(raw)]
         }
+    }
+
+    /// The encoded public key sizes of RFC 8032.
+    private static let ed25519ByteCount = 32
+    private static let ed448ByteCount = 57
+
+    /// `EVP_PKEY_new_raw_public_key` for an Edwards-curve key of exactly `byteCount` bytes.
+    private static func importRawEdwards(_ raw: [UInt8], type: Int32, byteCount: Int, name: String) throws(CryptoError) -> OpaquePointer {
+        guard raw.count == byteCount else { throw CryptoError(.invalidKey, "\(name) public key must be \(byteCount) bytes") }
+        let made = raw.withNonNullUInt8s { bytes, count in EVP_PKEY_new_raw_public_key(type, nil, bytes, count) }
+        guard let made else { throw CryptoError(.invalidKey, "\(name) public key import") }
+        return made
+    }
+
+    /// The raw encoded public key of an Edwards-curve key (`byteCount` bytes).
+    private func rawEdwardsKey(byteCount: Int) -> [UInt8] {
+        var raw = [UInt8](repeating: 0, count: byteCount)
+        var length = raw.count
+        let status = raw.withUnsafeMutableBufferPointer { EVP_PKEY_get_raw_public_key(key.pointer, $0.baseAddress, &length) }
+        precondition(status == 1 && length == byteCount, "raw EdDSA key unavailable: \(CryptoError("EVP_PKEY_get_raw_public_key"))")
+        return raw
     }
 
     private func coordinate(_ name: String, _ curve: ECCurve) -> [UInt8]? {

@@ -1,6 +1,6 @@
 import COpenSSL
 
-/// A public key for signature verification: EC (P-256, P-384, P-521), RSA (2048 bits or more) or Ed25519.
+/// A public key for signature verification: EC (P-256, P-384, P-521), RSA (2048 bits or more), Ed25519 or Ed448.
 ///
 /// Import checks the key: EC points must be on their curve, RSA moduli must be at least 2048 bits with an
 /// odd public exponent above 1; anything else throws `CryptoError` of kind `.invalidKey`.
@@ -15,7 +15,7 @@ public final class PublicKey: Sendable, Equatable, CustomStringConvertible {
             guard let exponent = key.bigNumberParameter(OSSL_PKEY_PARAM_RSA_E), let modulus = key.bigNumberParameter(OSSL_PKEY_PARAM_RSA_N),
                   exponent.last.map({ $0 & 1 == 1 }) == true, exponent != [1], modulus.last.map({ $0 & 1 == 1 }) == true
             else { throw CryptoError(.invalidKey, "RSA public key has an even modulus or a bad exponent") }
-        case .ed25519:
+        case .ed25519, .ed448:
             break
         }
         self.key = key
@@ -49,7 +49,7 @@ public final class PublicKey: Sendable, Equatable, CustomStringConvertible {
     /// The key type.
     public var keyType: KeyType { key.type }
 
-    /// The curve of an EC key, `nil` for RSA and Ed25519.
+    /// The curve of an EC key, `nil` for RSA, Ed25519 and Ed448.
     public var curve: ECCurve? { key.curve }
 
     /// The key size in bits (the modulus size for RSA).
@@ -82,6 +82,7 @@ public final class PublicKey: Sendable, Equatable, CustomStringConvertible {
         case .ec: "PublicKey(EC \(key.curve?.rawValue ?? "?"))"
         case .rsa: "PublicKey(RSA \(key.bits))"
         case .ed25519: "PublicKey(Ed25519)"
+        case .ed448: "PublicKey(Ed448)"
         }
     }
 }

@@ -8,6 +8,8 @@ public enum SignatureAlgorithm: String, Sendable, CaseIterable {
     case es512 = "ES512"
     /// Ed25519 (pure EdDSA).
     case eddsa = "EdDSA"
+    /// Ed448 (pure EdDSA, RFC 8032 §5.2, empty context): verification only, for WebAuthn COSE alg -53.
+    case ed448 = "Ed448"
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     case rs256 = "RS256"
     /// RSASSA-PKCS1-v1_5 with SHA-384.
@@ -23,14 +25,14 @@ public enum SignatureAlgorithm: String, Sendable, CaseIterable {
     /// RSASSA-PSS with SHA-512, MGF1-SHA-512 and a 64-byte salt.
     case ps512 = "PS512"
 
-    /// The hash the scheme applies to the message, or `nil` for Ed25519 (which hashes internally).
+    /// The hash the scheme applies to the message, or `nil` for Ed25519 and Ed448 (which hash internally).
     public var digest: DigestAlgorithm? {
         switch self {
         case .es256, .rs256, .ps256: .sha256
         case .es384, .rs384, .ps384: .sha384
         case .es512, .rs512, .ps512: .sha512
         case .rs1: .sha1
-        case .eddsa: nil
+        case .eddsa, .ed448: nil
         }
     }
 
@@ -49,6 +51,7 @@ public enum SignatureAlgorithm: String, Sendable, CaseIterable {
         switch self {
         case .es256, .es384, .es512: .ec
         case .eddsa: .ed25519
+        case .ed448: .ed448
         case .rs256, .rs384, .rs512, .rs1, .ps256, .ps384, .ps512: .rsa
         }
     }

@@ -3,8 +3,9 @@ import COpenSSL
 /// A parsed DER X.509 certificate (RFC 5280), read once and exposed as plain values: the version, subject
 /// attributes, extensions and subject public key.
 ///
-/// This is a reader, not a validator: nothing here checks the certificate's signature, its issuer chain,
-/// validity dates, revocation or key usage. Callers that need trust must verify the chain themselves.
+/// Parsing is reading, not validating: nothing in `init(der:)` checks the certificate's signature, issuer,
+/// validity dates, revocation or key usage. ``validatePath(intermediates:trustAnchors:at:)`` validates a path
+/// to trust anchors the caller chooses.
 public struct X509Certificate: Sendable, Equatable {
     /// One extension as it appears in the certificate.
     public struct Extension: Sendable, Equatable {
@@ -59,7 +60,7 @@ public struct X509Certificate: Sendable, Equatable {
     }
 
     /// The subject public key. Throws `.invalidKey` if it is not a supported key (EC P-256/384/521,
-    /// RSA of 2048 bits or more, Ed25519).
+    /// RSA of 2048 bits or more, Ed25519, Ed448).
     public func publicKey() throws(CryptoError) -> PublicKey {
         try publicKeyResult.get()
     }

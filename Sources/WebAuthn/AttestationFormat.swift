@@ -4,7 +4,7 @@ public enum AttestationFormat: String, Sendable, CaseIterable, Codable {
     /// No attestation; the statement must be an empty map. Verified.
     case none
     /// Packed attestation, self (no `x5c`) or with a certificate chain. Verified (signature and leaf
-    /// certificate rules; the chain's trust is not evaluated).
+    /// certificate rules; the chain is validated when the relying party configures trust anchors for it).
     case packed
     /// TPM attestation. Accepted as `none`: the statement is not verified.
     case tpm

@@ -16,9 +16,13 @@ public struct AttestationResult: Sendable, Equatable {
     public enum Trust: String, Sendable, Equatable {
         /// There is no certificate to trust (`none` and self attestation).
         case notApplicable
-        /// A certificate chain is present but was not validated against any root (out of scope), or the
-        /// statement itself was not verified. Do not base authorization decisions on the authenticator model.
+        /// A certificate chain is present but the relying party configured no trust anchors for the format
+        /// (see ``AttestationTrustPolicy``), or the statement itself was not verified. Do not base authorization
+        /// decisions on the authenticator model.
         case unverified
+        /// The `x5c` chain validated to one of the relying party's trust anchors for the format, at the policy's
+        /// validation time.
+        case trusted
     }
 
     /// The statement's format.

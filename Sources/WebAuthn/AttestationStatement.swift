@@ -4,7 +4,8 @@ import CBOR
 /// An attestation statement (`fmt` and `attStmt` of an attestation object) and its verification.
 ///
 /// `none` must have an empty statement. `packed` is verified per WebAuthn §8.2 (see
-/// ``verify(authenticatorData:clientDataHash:)``). `tpm`, `android-key`, `android-safetynet`, `fido-u2f`
+/// ``verify(authenticatorData:clientDataHash:trust:)``), its certificate chain against the relying party's
+/// trust anchors when it configured any. `tpm`, `android-key`, `android-safetynet`, `fido-u2f`
 /// and `apple` are accepted as `none`: only their CBOR shape (a map) is checked, and the result says
 /// `verified: false`. Any other format is refused.
 public struct AttestationStatement: Sendable {
@@ -24,8 +25,10 @@ public struct AttestationStatement: Sendable {
     }
 
     /// Verifies the statement over `authenticatorData` (which must carry attested credential data) and the
-    /// SHA-256 of the client data.
-    public func verify(authenticatorData: AuthenticatorData, clientDataHash: [UInt8]) throws(WebAuthnError) -> AttestationResult {
+    /// SHA-256 of the client data; a `packed` certificate chain is validated against `trust`'s anchors for
+    /// `packed` when it has any.
+    public func verify(authenticatorData: AuthenticatorData, clientDataHash: [UInt8],
+                       trust: AttestationTrustPolicy = .noAnchors) throws(WebAuthnError) -> AttestationResult {
         guard let credential = authenticatorData.attestedCredentialData else { throw .missingAttestedCredentialData }
         switch format {
         case .none:
@@ -34,7 +37,8 @@ public struct AttestationStatement: Sendable {
             }
             return AttestationResult(format: .none, verified: true, kind: .none, trust: .notApplicable, certificateChain: [])
         case .packed:
-            return try verifyPacked(authenticatorData: authenticatorData, credential: credential, clientDataHash: clientDataHash)
+            return try verifyPacked(authenticatorData: authenticatorData, credential: credential, clientDataHash: clientDataHash,
+                                    trust: trust)
         case .tpm, .androidKey, .androidSafetyNet, .fidoU2F, .apple:
             return AttestationResult(format: format, verified: false, kind: .unverified, trust: .unverified, certificateChain: [])
         }
@@ -45,9 +49,12 @@ public struct AttestationStatement: Sendable {
     /// key's algorithm and `sig` must verify with the credential key. With `x5c`, `sig` must verify with the
     /// leaf certificate's key, and the leaf must meet §8.2.1: version 3; subject C, O, CN present and
     /// OU "Authenticator Attestation"; basic constraints not a CA; an id-fido-gen-ce-aaguid extension, if
-    /// present, not critical and equal to the AAGUID. The chain is not validated (trust `.unverified`).
+    /// present, not critical and equal to the AAGUID. Then, when `trust` has anchors for `packed`, the chain (leaf,
+    /// then the rest of `x5c` as untrusted intermediates) must validate to one of them at the policy's time
+    /// (trust `.trusted`, else ``WebAuthnError/attestationChainUntrusted(_:)``); without anchors it is not
+    /// validated (trust `.unverified`). An `alg` of RS1 (SHA-1) is refused as unsupported.
     private func verifyPacked(authenticatorData: AuthenticatorData, credential: AttestedCredentialData,
-                              clientDataHash: [UInt8]) throws(WebAuthnError) -> AttestationResult {
+                              clientDataHash: [UInt8], trust: AttestationTrustPolicy) throws(WebAuthnError) -> AttestationResult {
         for entry in statement.entries ?? [] {
             guard let name = entry.key.text, ["alg", "sig", "x5c"].contains(name) else {
                 throw .invalidAttestationStatement("packed attStmt has an unexpected member")
@@ -56,6 +63,7 @@ public struct AttestationStatement: Sendable {
         guard let algValue = statement["alg"]?.int else { throw .invalidAttestationStatement("packed attStmt has no integer 'alg'") }
         guard let signature = statement["sig"]?.bytes else { throw .invalidAttestationStatement("packed attStmt has no byte-string 'sig'") }
         let algorithm = try COSEAlgorithm.from(algValue)
+        guard algorithm != .rs1 else { throw .unsupportedAlgorithm(algValue) }
         let signedData = authenticatorData.rawValue + clientDataHash
 
         guard let x5c = statement["x5c"] else {
@@ -92,7 +100,16 @@ public struct AttestationStatement: Sendable {
         }
         guard algorithm.verify(signature, of: signedData, with: leafKey) else { throw .attestationSignatureInvalid }
         try Self.checkPackedCertificate(leaf, aaguid: credential.aaguid)
-        return AttestationResult(format: .packed, verified: true, kind: .basic, trust: .unverified, certificateChain: chain)
+        guard let anchors = trust.anchors(for: .packed) else {
+            return AttestationResult(format: .packed, verified: true, kind: .basic, trust: .unverified, certificateChain: chain)
+        }
+        do {
+            _ = try leaf.validatePath(intermediates: Array(certificates.dropFirst()), trustAnchors: anchors,
+                                      at: trust.validationTime.secondsSince1970)
+        } catch {
+            throw .attestationChainUntrusted(error)
+        }
+        return AttestationResult(format: .packed, verified: true, kind: .basic, trust: .trusted, certificateChain: chain)
     }
 
     /// OID of the FIDO AAGUID certificate extension (id-fido-gen-ce-aaguid).

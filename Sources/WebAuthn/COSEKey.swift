@@ -7,8 +7,13 @@ import CBOR
 /// Accepted shapes (every other shape throws):
 /// - EC2 (`kty` 2) with `alg` ES256/ES384/ES512, `crv` 1/2/3 (P-256/P-384/P-521) matching `alg`, and
 ///   byte-string `x` and `y` of exactly the curve's coordinate length (no compressed points);
-/// - OKP (`kty` 1) with `alg` EdDSA, `crv` 6 (Ed25519) and a 32-byte `x`;
-/// - RSA (`kty` 3) with `alg` RS256/384/512 or PS256/384/512, `n` and `e`, a modulus of at least 2048 bits.
+/// - OKP (`kty` 1) with `alg` EdDSA (-8), `crv` 6 (Ed25519) and a 32-byte `x`; EdDSA with another curve is
+///   refused as ``WebAuthnError/unsupportedAlgorithm(_:)`` -8;
+/// - OKP (`kty` 1) with `alg` Ed448 (-53), `crv` 7 (Ed448) and a 57-byte `x`;
+/// - RSA (`kty` 3) with `alg` RS256/384/512, PS256/384/512 or RS1, `n` and `e`, a modulus of at least 2048 bits.
+///
+/// Parsing a key says nothing about policy: whether its algorithm is acceptable (RS1 in particular) is the
+/// relying party's ``RelyingParty/allowedAlgorithms``, checked by the ceremonies.
 ///
 /// `alg` is required (WebAuthn §5.8.5 requires it in credential public keys), must be an integer, and must
 /// agree with `kty`. Private-key members (`d`, and RSA's private parameters) are refused.
@@ -56,7 +61,15 @@ public struct COSEKey: Sendable {
                 throw .invalidPublicKey("COSE Ed25519 key needs a 32-byte x (-2)")
             }
             components = .ed25519(x)
-        case .rs256, .rs384, .rs512, .ps256, .ps384, .ps512:
+        case .ed448:
+            guard cbor[-4] == nil else { throw .invalidPublicKey("COSE OKP key carries a private key (d)") }
+            guard let crv = cbor[-1]?.int else { throw .invalidPublicKey("COSE OKP key has no integer crv (-1)") }
+            guard crv == 7 else { throw .invalidPublicKey("COSE OKP crv \(crv) does not fit alg \(algValue) (Ed448 is crv 7)") }
+            guard let x = cbor[-2]?.bytes, x.count == 57 else {
+                throw .invalidPublicKey("COSE Ed448 key needs a 57-byte x (-2)")
+            }
+            components = .ed448(x)
+        case .rs256, .rs384, .rs512, .ps256, .ps384, .ps512, .rs1:
             for label in -8 ... -3 where cbor[label] != nil {
                 throw .invalidPublicKey("COSE RSA key carries private parameters")
             }

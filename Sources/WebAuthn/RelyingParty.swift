@@ -46,10 +46,15 @@ public struct RelyingParty: Sendable {
     /// The signature-counter policy (default ``CounterPolicy/reject``).
     public let counterPolicy: CounterPolicy
     /// The credential algorithms accepted at registration and authentication, in preference order
-    /// (default ES256, EdDSA, RS256); also the `pubKeyCredParams` of creation options.
+    /// (default ES256, EdDSA, RS256); also the `pubKeyCredParams` of creation options. An algorithm outside the
+    /// list is refused (``WebAuthnError/algorithmNotAllowed(_:)``) even when implemented: ``COSEAlgorithm/rs1``
+    /// (SHA-1, legacy TPMs) is accepted only by a configuration that lists it here explicitly.
     public let allowedAlgorithms: [COSEAlgorithm]
     /// The cross-origin policy (default ``CrossOriginPolicy/reject``).
     public let crossOrigin: CrossOriginPolicy
+    /// The attestation trust anchors and certificate validation time (default
+    /// ``AttestationTrustPolicy/noAnchors``: chains are reported as unverified, never refused).
+    public let attestationTrust: AttestationTrustPolicy
     /// SHA-256 of ``id``, which authenticator data must carry.
     public let rpIdHash: [UInt8]
 
@@ -62,7 +67,8 @@ public struct RelyingParty: Sendable {
         userVerification: UserVerificationPolicy = .preferred,
         counterPolicy: CounterPolicy = .reject,
         allowedAlgorithms: [COSEAlgorithm] = COSEAlgorithm.defaultAllowed,
-        crossOrigin: CrossOriginPolicy = .reject
+        crossOrigin: CrossOriginPolicy = .reject,
+        attestationTrust: AttestationTrustPolicy = .noAnchors
     ) throws(WebAuthnError) {
         guard !id.isEmpty else { throw .invalidConfiguration("the RP ID is empty") }
         guard !allowedOrigins.isEmpty else { throw .invalidConfiguration("no allowed origins") }
@@ -76,6 +82,7 @@ public struct RelyingParty: Sendable {
         self.counterPolicy = counterPolicy
         self.allowedAlgorithms = allowedAlgorithms
         self.crossOrigin = crossOrigin
+        self.attestationTrust = attestationTrust
         self.rpIdHash = SHA256.hash(Array(id.utf8))
     }
 }

@@ -28,7 +28,8 @@ public struct VerifiedRegistration: Sendable, Equatable {
     public let attestationVerified: Bool
     /// The attestation type.
     public let attestationKind: AttestationResult.Kind
-    /// The trust status of the attestation chain (never trusted: chain validation is out of scope).
+    /// The trust status of the attestation chain: ``AttestationResult/Trust/trusted`` only when the relying party
+    /// configured trust anchors for the format (``RelyingParty/attestationTrust``) and the chain validated.
     public let attestationTrust: AttestationResult.Trust
     /// The attestation certificates (DER, leaf first) of a verified `packed` statement with `x5c`.
     public let attestationCertificates: [[UInt8]]

@@ -13,8 +13,10 @@ import AuthCrypto
 /// attestation); the response's `id`/`rawId` are client-supplied copies and are not used (as in other relying
 /// party libraries; test fixtures carry placeholders there).
 ///
-/// Not checked: authenticator extension outputs (none are requested), and the attestation chain's trust
-/// (reported as ``AttestationResult/Trust/unverified``).
+/// The attestation chain is validated against the relying party's trust anchors for the format when it has any
+/// (``RelyingParty/attestationTrust``), else reported as ``AttestationResult/Trust/unverified``.
+///
+/// Not checked: authenticator extension outputs (none are requested).
 public func verifyRegistration(
     response: RegistrationResponseJSON, expectedChallenge: [UInt8], rp: RelyingParty
 ) throws(WebAuthnError) -> VerifiedRegistration {
@@ -44,7 +46,7 @@ public func verifyRegistration(
         throw .malformedResponse("response.publicKeyAlgorithm differs from the credential key's alg")
     }
 
-    let result = try attestation.statement.verify(authenticatorData: authData, clientDataHash: clientDataHash)
+    let result = try attestation.statement.verify(authenticatorData: authData, clientDataHash: clientDataHash, trust: rp.attestationTrust)
     return VerifiedRegistration(
         credentialId: credentialId,
         publicKeySPKI: attested.publicKey.spkiDER,

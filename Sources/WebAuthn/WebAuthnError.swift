@@ -1,3 +1,5 @@
+import AuthCrypto
+
 /// Why a WebAuthn ceremony was rejected. Each case is one failure reason; ``description`` is a sentence fit
 /// for the `detail` of an HTTP 400 problem response (it names the problem, never secret material).
 public enum WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -47,7 +49,8 @@ public enum WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible {
     case unexpectedAttestedCredentialData
     /// The credential ID is empty or longer than 1023 bytes.
     case credentialIdLength(Int)
-    /// The COSE algorithm is not one this library implements (e.g. Ed448, ML-DSA, RS1).
+    /// The COSE algorithm is not one this library implements (e.g. ML-DSA), or not in that place (EdDSA -8 over a
+    /// curve other than Ed25519, RS1 for a `packed` attestation signature).
     case unsupportedAlgorithm(Int)
     /// The COSE algorithm is implemented but not in the relying party's allowed list.
     case algorithmNotAllowed(Int)
@@ -59,6 +62,9 @@ public enum WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidAttestationStatement(String)
     /// The attestation statement's signature does not verify.
     case attestationSignatureInvalid
+    /// The relying party configured trust anchors for the format and the statement's certificate chain does not
+    /// validate to one of them (no path, expired, bad signature...): the path validation's verdict.
+    case attestationChainUntrusted(CertificatePathError)
     /// The assertion signature does not verify with the stored public key.
     case signatureInvalid
     /// The response names a credential other than the one the relying party looked up.
@@ -100,6 +106,7 @@ public enum WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unsupportedAttestationFormat(format): "The attestation format '\(format)' is not supported"
         case let .invalidAttestationStatement(reason): "The attestation statement is invalid: \(reason)"
         case .attestationSignatureInvalid: "The attestation signature is invalid"
+        case let .attestationChainUntrusted(error): "The attestation certificate chain is not trusted: \(error)"
         case .signatureInvalid: "The assertion signature is invalid"
         case .credentialIdMismatch: "The response is for a different credential"
         case .userHandleMismatch: "The user handle does not match the credential's user"
@@ -141,6 +148,7 @@ public enum WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedAttestationFormat: "unsupported_attestation_format"
         case .invalidAttestationStatement: "invalid_attestation_statement"
         case .attestationSignatureInvalid: "attestation_signature_invalid"
+        case .attestationChainUntrusted: "attestation_chain_untrusted"
         case .signatureInvalid: "signature_invalid"
         case .credentialIdMismatch: "credential_id_mismatch"
         case .userHandleMismatch: "user_handle_mismatch"

@@ -9,6 +9,12 @@ extension Dictionary where Key == String, Value == Any {
         return bytes
     }
 }
+/// Decodes hex typed into a test or read from a vector.
+func hexBytes(_ text: String) throws -> [UInt8] {
+    guard let bytes = Encoding.fromHex(text) else { throw Vectors.Missing(description: "not hex: \(text.prefix(40))") }
+    return bytes
+}
+
 /// Decodes base64url from a vector (strict: the vectors are canonical).
 func base64URL(_ text: String) throws -> [UInt8] {
     guard let bytes = Encoding.fromBase64URL(text) else { throw Vectors.Missing(description: "not base64url: \(text.prefix(40))") }

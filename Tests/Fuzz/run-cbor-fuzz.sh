@@ -33,19 +33,26 @@ if [[ ! -f "$vectors" ]]; then
 fi
 
 echo "== building CBORFuzz with libFuzzer + AddressSanitizer (scratch: $scratch)"
+build_started=$SECONDS
+set +e
 (
     cd "$root"
     swift build -c debug --product CBORFuzz --scratch-path "$scratch" \
         -Xswiftc -sanitize=fuzzer,address \
         -Xswiftc -DCBOR_FUZZ \
         -Xswiftc -enable-experimental-feature -Xswiftc Extern \
-        2>&1 | grep -v "Cannot export local symbol '__asan" || true
+        2>&1 | grep -v "Cannot export local symbol '__asan"
+    exit "${PIPESTATUS[0]}"
 )
+build_status=$?
+set -e
 binary="$scratch/debug/CBORFuzz"
-if [[ ! -x "$binary" ]]; then
-    echo "run-cbor-fuzz: build failed, $binary not found" >&2
+# A failed build must not fall back to a binary left by an earlier one.
+if [[ $build_status -ne 0 || ! -x "$binary" ]]; then
+    echo "run-cbor-fuzz: build failed (swift build exit status $build_status)" >&2
     exit 2
 fi
+echo "== build took $((SECONDS - build_started))s"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cbor-fuzz.XXXXXX")"
 corpus="$work/corpus"
@@ -64,6 +71,7 @@ PY
 
 log="$work/fuzz.log"
 echo "== fuzzing for ${seconds}s (log: $log)"
+fuzz_started=$SECONDS
 set +e
 SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}" "$binary" "$corpus" \
     -max_total_time="$seconds" \
@@ -81,7 +89,7 @@ if [[ -z "$execs" ]]; then
     execs="$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')"
 fi
 tail -n 3 "$log" | grep -E '^(#|Done|stat::)' || true
-echo "== executions: ${execs:-unknown}"
+echo "== executions: ${execs:-unknown} in $((SECONDS - fuzz_started))s"
 
 artifacts=$(find "$work" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
 if [[ $status -ne 0 || -n "$artifacts" ]]; then

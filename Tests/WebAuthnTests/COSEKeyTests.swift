@@ -35,12 +35,20 @@ struct COSEKeyTests {
             ([1: 2, 3: -7, -1: 1, -2: .byteString(x), -3: .byteString(y), -4: .byteString(x)],
              .invalidPublicKey("COSE EC2 key carries a private key (d)")),
             ([1: 1, 3: -8, -1: 7, -2: .byteString([UInt8](repeating: 1, count: 57))], .unsupportedAlgorithm(-8)),
-            ([1: 1, 3: -53, -1: 7, -2: .byteString([UInt8](repeating: 1, count: 57))], .unsupportedAlgorithm(-53)),
+            ([1: 1, 3: -53, -1: 6, -2: .byteString([UInt8](repeating: 1, count: 57))],
+             .invalidPublicKey("COSE OKP crv 6 does not fit alg -53 (Ed448 is crv 7)")),
+            ([1: 1, 3: -53, -1: 7, -2: .byteString([UInt8](repeating: 1, count: 56))], .invalidPublicKey("COSE Ed448 key needs a 57-byte x (-2)")),
+            ([1: 1, 3: -53, -1: 7, -2: .byteString([UInt8](repeating: 1, count: 57)), -4: .byteString([1])],
+             .invalidPublicKey("COSE OKP key carries a private key (d)")),
+            ([1: 2, 3: -53, -1: 7, -2: .byteString([UInt8](repeating: 1, count: 57))], .invalidPublicKey("COSE kty 2 does not fit alg -53")),
             ([1: 1, 3: -8, -1: 6, -2: .byteString([UInt8](repeating: 1, count: 31))], .invalidPublicKey("COSE Ed25519 key needs a 32-byte x (-2)")),
             ([1: 3, 3: -257, -1: .byteString([UInt8](repeating: 0xC3, count: 128)), -2: .byteString([1, 0, 1])],
              .invalidPublicKey("RSA key of 1024 bits is outside 2048...16384")),
             ([1: 7, 3: -48, -1: .byteString([1, 2, 3])], .unsupportedAlgorithm(-48)),
-            ([1: 3, 3: -65535, -1: .byteString([1]), -2: .byteString([3])], .unsupportedAlgorithm(-65535)),
+            ([1: 3, 3: -65535, -1: .byteString([UInt8](repeating: 0xC3, count: 128)), -2: .byteString([1, 0, 1])],
+             .invalidPublicKey("RSA key of 1024 bits is outside 2048...16384")),
+            ([1: 3, 3: -65535, -1: .byteString([UInt8](repeating: 0xC3, count: 256)), -2: .byteString([1, 0, 1]), -3: .byteString([1])],
+             .invalidPublicKey("COSE RSA key carries private parameters")),
             (.array([1, 2]), .invalidPublicKey("COSE key is not a CBOR map")),
         ]
         for (value, expected) in cases {
@@ -58,5 +66,24 @@ struct COSEKeyTests {
         // Trailing bytes after the encoded key.
         let encoded = try CBOREncoder().encode([1: 2, 3: -7, -1: 1, -2: .byteString(x), -3: .byteString(y)])
         #expect(throws: WebAuthnError.badCBOR("COSE key: trailingBytes(offset: \(encoded.count))")) { try COSEKey(bytes: encoded + [0]) }
+    }
+
+    @Test("Ed448 (-53) and RS1 (-65535) keys from the shared vectors parse to the published key material")
+    func ed448AndRS1() throws {
+        let w3c = try VectorHarness.allCases().first { $0.id == "w3c-packed-ed448-registration" }
+        let expected = try #require(w3c?.json["expected"] as? [String: Any])
+        let ed448 = try COSEKey(bytes: try #require(Encoding.fromBase64URL(expected["credential_public_key_cose_b64u"] as? String ?? "")))
+        let ed448Raw = (expected["credential_public_key"] as? [String: Any])?["x_hex"] as? String
+        #expect(ed448.algorithm == .ed448 && ed448.publicKey.keyType == .ed448)
+        #expect(ed448.publicKey.components == .ed448(Encoding.fromHex(ed448Raw ?? "") ?? []))
+
+        let tpm = try VectorHarness.allCases().first { $0.id == "simplewebauthn-reg-should_validate_tpm_rsa_response_sha1" }
+        let observed = try #require(tpm?.json["observed_in_data"] as? [String: Any])
+        let rs1 = try COSEKey(bytes: try #require(Encoding.fromBase64URL(observed["credential_public_key_cose_b64u"] as? String ?? "")))
+        let numbers = try #require(observed["credential_public_key"] as? [String: Any])
+        #expect(rs1.algorithm == .rs1 && rs1.algorithm.signatureAlgorithm == .rs1 && rs1.algorithm.keyType == 3)
+        #expect(rs1.publicKey.components == .rsa(modulus: Encoding.fromHex(numbers["n_hex"] as? String ?? "") ?? [],
+                                                exponent: Encoding.fromHex(numbers["e_hex"] as? String ?? "") ?? []))
+        #expect(!COSEAlgorithm.defaultAllowed.contains(.rs1))
     }
 }

@@ -11,49 +11,42 @@ import WebAuthn
 struct SharedVectorTests {
     /// Why a case is allowed to differ from its expected result.
     enum Reason: String {
-        /// The credential (or attestation) algorithm is not implemented here.
-        case unsupportedAlgorithm = "algorithm not supported"
         /// The format is accepted as `none`: its statement is not verified, so a bad statement still registers.
         case formatAcceptedAsNone = "attestation format accepted as none (statement not verified)"
-        /// Attestation chain trust is out of scope (reported as `attestationTrust: .unverified`).
-        case chainTrustOutOfScope = "attestation chain trust not evaluated"
+        /// ML-DSA is not implemented: the linked OpenSSL 3.0 has no ML-DSA, and signature schemes are not
+        /// implemented by hand here. The test asserts at run time that OpenSSL still cannot fetch it, so the entry
+        /// turns stale (and the test fails) once the library gains it.
+        case blockedOnOpenSSL = "blocked: system OpenSSL 3.0 lacks ML-DSA (needs ≥ 3.5)"
     }
 
     /// The exact list of cases whose outcome differs from `expected_result`, by name, with the reason.
     ///
     /// | case | expected | here | reason |
     /// |---|---|---|---|
-    /// | py_webauthn-auth-verify_ml_dsa_44_response | ok | unsupportedAlgorithm(-48) | ML-DSA-44 not implemented |
-    /// | py_webauthn-auth-verify_ml_dsa_65_response | ok | unsupportedAlgorithm(-49) | ML-DSA-65 not implemented |
-    /// | py_webauthn-auth-verify_ml_dsa_87_response | ok | unsupportedAlgorithm(-50) | ML-DSA-87 not implemented |
-    /// | py_webauthn-reg-verify_pqc_ml_dsa_44_packed_response | ok | unsupportedAlgorithm(-48) | ML-DSA-44 not implemented |
-    /// | py_webauthn-reg-verify_pqc_ml_dsa_65_packed_response | ok | unsupportedAlgorithm(-49) | ML-DSA-65 not implemented |
-    /// | py_webauthn-reg-verify_pqc_ml_dsa_87_packed_response | ok | unsupportedAlgorithm(-50) | ML-DSA-87 not implemented |
-    /// | w3c-packed-ed448-registration | ok | unsupportedAlgorithm(-53) | Ed448 not implemented |
-    /// | w3c-packed-ed448-authentication | ok | unsupportedAlgorithm(-53) | Ed448 not implemented |
-    /// | simplewebauthn-reg-should_validate_tpm_rsa_response_sha1 | ok | unsupportedAlgorithm(-65535) | credential key is RS1 (SHA-1), refused |
-    /// | simplewebauthn-att_tpm-should_verify_sha1_tpm_response | ok | unsupportedAlgorithm(-65535) | credential key is RS1 (SHA-1), refused |
+    /// | py_webauthn-auth-verify_ml_dsa_44_response | ok | unsupportedAlgorithm(-48) | blocked: OpenSSL 3.0 lacks ML-DSA-44 |
+    /// | py_webauthn-auth-verify_ml_dsa_65_response | ok | unsupportedAlgorithm(-49) | blocked: OpenSSL 3.0 lacks ML-DSA-65 |
+    /// | py_webauthn-auth-verify_ml_dsa_87_response | ok | unsupportedAlgorithm(-50) | blocked: OpenSSL 3.0 lacks ML-DSA-87 |
+    /// | py_webauthn-reg-verify_pqc_ml_dsa_44_packed_response | ok | unsupportedAlgorithm(-48) | blocked: OpenSSL 3.0 lacks ML-DSA-44 |
+    /// | py_webauthn-reg-verify_pqc_ml_dsa_65_packed_response | ok | unsupportedAlgorithm(-49) | blocked: OpenSSL 3.0 lacks ML-DSA-65 |
+    /// | py_webauthn-reg-verify_pqc_ml_dsa_87_packed_response | ok | unsupportedAlgorithm(-50) | blocked: OpenSSL 3.0 lacks ML-DSA-87 |
     /// | python-fido2-fido_u2f_attestation-bad-signature | error | accepted, verified=false | fido-u2f statement not verified |
     /// | simplewebauthn-reg-should_enforce_cts_check_by_default | error | accepted, verified=false | android-safetynet statement not verified |
     /// | simplewebauthn-att_tpm-should_fail_if_id_fido_gen_ce_aaguid_extension_is_present_and_does_not_match_aaguid_in_auth_data | error | accepted, verified=false | tpm statement not verified |
-    /// | py_webauthn-reg-raises_when_root_cert_invalid_for_response | error | accepted, trust=.unverified | packed x5c chain trust out of scope |
     static let allowedDifferences: [String: (reason: Reason, detail: String)] = [
-        "py_webauthn-auth-verify_ml_dsa_44_response": (.unsupportedAlgorithm, "ML-DSA-44 (-48)"),
-        "py_webauthn-auth-verify_ml_dsa_65_response": (.unsupportedAlgorithm, "ML-DSA-65 (-49)"),
-        "py_webauthn-auth-verify_ml_dsa_87_response": (.unsupportedAlgorithm, "ML-DSA-87 (-50)"),
-        "py_webauthn-reg-verify_pqc_ml_dsa_44_packed_response": (.unsupportedAlgorithm, "ML-DSA-44 (-48)"),
-        "py_webauthn-reg-verify_pqc_ml_dsa_65_packed_response": (.unsupportedAlgorithm, "ML-DSA-65 (-49)"),
-        "py_webauthn-reg-verify_pqc_ml_dsa_87_packed_response": (.unsupportedAlgorithm, "ML-DSA-87 (-50)"),
-        "w3c-packed-ed448-registration": (.unsupportedAlgorithm, "Ed448 (-53)"),
-        "w3c-packed-ed448-authentication": (.unsupportedAlgorithm, "Ed448 (-53)"),
-        "simplewebauthn-reg-should_validate_tpm_rsa_response_sha1": (.unsupportedAlgorithm, "RS1 (-65535) credential key"),
-        "simplewebauthn-att_tpm-should_verify_sha1_tpm_response": (.unsupportedAlgorithm, "RS1 (-65535) credential key"),
+        "py_webauthn-auth-verify_ml_dsa_44_response": (.blockedOnOpenSSL, "ML-DSA-44"),
+        "py_webauthn-auth-verify_ml_dsa_65_response": (.blockedOnOpenSSL, "ML-DSA-65"),
+        "py_webauthn-auth-verify_ml_dsa_87_response": (.blockedOnOpenSSL, "ML-DSA-87"),
+        "py_webauthn-reg-verify_pqc_ml_dsa_44_packed_response": (.blockedOnOpenSSL, "ML-DSA-44"),
+        "py_webauthn-reg-verify_pqc_ml_dsa_65_packed_response": (.blockedOnOpenSSL, "ML-DSA-65"),
+        "py_webauthn-reg-verify_pqc_ml_dsa_87_packed_response": (.blockedOnOpenSSL, "ML-DSA-87"),
         "python-fido2-fido_u2f_attestation-bad-signature": (.formatAcceptedAsNone, "fido-u2f"),
         "simplewebauthn-reg-should_enforce_cts_check_by_default": (.formatAcceptedAsNone, "android-safetynet ctsProfileMatch"),
         "simplewebauthn-att_tpm-should_fail_if_id_fido_gen_ce_aaguid_extension_is_present_and_does_not_match_aaguid_in_auth_data":
             (.formatAcceptedAsNone, "tpm AAGUID extension"),
-        "py_webauthn-reg-raises_when_root_cert_invalid_for_response": (.chainTrustOutOfScope, "packed x5c vs. a wrong root"),
     ]
+
+    /// The COSE algorithm of each blocked ML-DSA parameter set (OpenSSL's name → COSE `alg`).
+    static let mlDSAAlgorithms: [String: Int] = ["ML-DSA-44": -48, "ML-DSA-65": -49, "ML-DSA-87": -50]
 
     /// The failure reason (``WebAuthnError/code``) each rejected case must be rejected for: the library's
     /// reason matches the one the vector file records (`expected_failure_reason`).
@@ -80,6 +73,7 @@ struct SharedVectorTests {
         "simplewebauthn-att_packed-should_fail_if_id_fido_gen_ce_aaguid_extension_is_present_and_does_not_match_aaguid_in_auth_data":
             "invalid_attestation_statement",
         "python-fido2-packed_attestation-bad-signature": "attestation_signature_invalid",
+        "py_webauthn-reg-raises_when_root_cert_invalid_for_response": "attestation_chain_untrusted",
     ]
 
     @Test("every shared vector case gives its expected result, except exactly the allowed differences")
@@ -95,6 +89,10 @@ struct SharedVectorTests {
             }
             if let error = outcome.error {
                 #expect(Self.expectedErrorCodes[testCase.id] == error.code, "\(testCase.id) failed for another reason: \(error)")
+                if case let .attestationChainUntrusted(pathError) = error {
+                    // py_webauthn's root case: the YubiKey chain has no path to GlobalSign Root R2 (not an expiry).
+                    #expect(pathError.reason == .noPathToTrustAnchor, "\(testCase.id): \(pathError)")
+                }
             }
             try checkDetails(testCase, outcome)
         }
@@ -107,9 +105,12 @@ struct SharedVectorTests {
         for (name, outcome) in differing {
             guard let allowed = Self.allowedDifferences[name] else { continue }
             switch allowed.reason {
-            case .unsupportedAlgorithm:
-                let isUnsupported = if case .failed(.unsupportedAlgorithm) = outcome { true } else { false }
-                #expect(isUnsupported, "\(name): \(String(describing: outcome.error))")
+            case .blockedOnOpenSSL:
+                let algorithm = Self.mlDSAAlgorithms[allowed.detail]
+                #expect(algorithm != nil, "\(name): \(allowed.detail) is not an ML-DSA parameter set")
+                #expect(outcome.error == .unsupportedAlgorithm(algorithm ?? 0), "\(name): \(String(describing: outcome.error))")
+                #expect(!CryptoLibrary.providesKeyType(allowed.detail),
+                        "\(CryptoLibrary.openSSLVersion) now provides \(allowed.detail): implement COSE alg \(algorithm ?? 0) and drop \(name)")
             case .formatAcceptedAsNone:
                 guard case let .registered(result) = outcome else {
                     guard case let .attested(result) = outcome else { Issue.record("\(name): \(outcome)"); continue }
@@ -117,11 +118,9 @@ struct SharedVectorTests {
                     continue
                 }
                 #expect(!result.attestationVerified && !result.attestationFormat.isVerified, "\(name)")
-            case .chainTrustOutOfScope:
-                guard case let .registered(result) = outcome else { Issue.record("\(name): \(outcome)"); continue }
-                #expect(result.attestationVerified && result.attestationTrust == .unverified && !result.attestationCertificates.isEmpty, "\(name)")
             }
         }
+        #expect(Set(Self.allowedDifferences.values.map(\.reason)) == [.formatAcceptedAsNone, .blockedOnOpenSSL])
     }
 
     /// For agreeing successful cases: the values the vector files observed or asserted.
@@ -134,7 +133,9 @@ struct SharedVectorTests {
             if let fmt = expected["fmt"] as? String { #expect(result.attestationFormat.rawValue == fmt, "\(testCase.id)") }
             #expect(result.attestationVerified == result.attestationFormat.isVerified, "\(testCase.id)")
             if result.attestationFormat == .packed {
-                #expect(result.attestationTrust == (result.attestationCertificates.isEmpty ? .notApplicable : .unverified), "\(testCase.id)")
+                let anchored = try VectorHarness.attestationTrust(testCase).anchors(for: .packed) != nil
+                let expected: AttestationResult.Trust = result.attestationCertificates.isEmpty ? .notApplicable : anchored ? .trusted : .unverified
+                #expect(result.attestationTrust == expected, "\(testCase.id)")
             }
             if let id = (expected["credential_id_b64u"] as? String) {
                 #expect(Encoding.base64URL(result.credentialId) == id, "\(testCase.id)")

@@ -33,6 +33,7 @@ struct SoftAuthenticator {
         switch key.publicKey.components {
         case let .ec(_, x, y): [1: 2, 3: -7, -1: 1, -2: .byteString(x), -3: .byteString(y)]
         case let .ed25519(x): [1: 1, 3: -8, -1: 6, -2: .byteString(x)]
+        case let .ed448(x): [1: 1, 3: -53, -1: 7, -2: .byteString(x)]
         case let .rsa(n, e): [1: 3, 3: -257, -1: .byteString(n), -2: .byteString(e)]
         }
     }

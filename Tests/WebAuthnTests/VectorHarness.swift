@@ -18,8 +18,18 @@ import WebAuthn
 ///   "shouldhavebeenthisvalue") is decoded leniently: no client challenge can encode to it, so it must
 ///   mismatch either way.
 /// - `require_user_verification` selects ``RelyingParty/UserVerificationPolicy/required``.
-/// - Every implemented algorithm is allowed (``COSEAlgorithm/allCases``): the vectors exercise ES384, ES512,
-///   PS256 and PS384 beyond the production default.
+/// - Algorithms: every implemented algorithm except RS1 is allowed (the vectors exercise ES384, ES512, PS256,
+///   PS384 and Ed448 beyond the production default). RS1 (-65535, SHA-1) is allowed only for files whose
+///   `source.repo` is a library that accepts RS1 by default (``sourcesAcceptingRS1ByDefault``): no case records
+///   an algorithm option of its own, so the library's default is the test's configuration. This is keyed on the
+///   file's source, never on a case's name.
+/// - Trust anchors (``attestationTrust(_:)``): a W3C case whose `trust_anchor` names the file's
+///   `attestation_ca_cert` gets that CA as its `packed` anchor (the only format whose chains are validated
+///   here; for the other formats' cases it changes nothing). py_webauthn's `custom_trust_anchors_by_fmt`
+///   (`"AttestationFormat.PACKED": [placeholder]`) becomes anchors for that format; the vector names the root
+///   by reference, resolved by ``KnownRootCertificates``. Other cases have none (chains reported unverified).
+/// - `certificate_validation_time` (the original test pinned its clock) becomes the fixed validation time;
+///   without it certificates are checked at the time of the run.
 /// - W3C vectors: cross-origin embedding is allowed from the file's `conventions.top_origin_where_applicable`
 ///   (the spec's vectors include crossOrigin/topOrigin ceremonies that must verify); every other file uses
 ///   the default ``RelyingParty/CrossOriginPolicy/reject``. The default's rejection of those W3C cases is
@@ -91,7 +101,10 @@ enum VectorHarness {
     }
 
     /// Verifies one case with the mapping described on the type.
-    static func run(_ testCase: Case, normalizeBase64: Bool = true, crossOriginOverride: RelyingParty.CrossOriginPolicy? = nil) throws -> Outcome {
+    ///
+    /// The overrides replace the mapped configuration, for tests that run a case under another policy.
+    static func run(_ testCase: Case, normalizeBase64: Bool = true, crossOriginOverride: RelyingParty.CrossOriginPolicy? = nil,
+                    algorithmsOverride: [COSEAlgorithm]? = nil, trustOverride: AttestationTrustPolicy? = nil) throws -> Outcome {
         let json = testCase.json
         if testCase.file == attestationFile { return try runAttestation(json) }
         let observed = json["client_data_observed"] as? [String: Any] ?? [:]
@@ -128,11 +141,12 @@ enum VectorHarness {
         }
         let credentialJSON = Array(try JSONSerialization.data(withJSONObject: credential))
 
+        let trust = try trustOverride ?? attestationTrust(testCase)
         var last: Outcome = .failed(.rpIdHashMismatch)
         for rpID in rpIDs {
             let rp = try RelyingParty(
                 id: rpID, allowedOrigins: origins, userVerification: requireUV ? .required : .preferred,
-                allowedAlgorithms: COSEAlgorithm.allCases, crossOrigin: crossOrigin)
+                allowedAlgorithms: algorithmsOverride ?? allowedAlgorithms(testCase), crossOrigin: crossOrigin, attestationTrust: trust)
             do throws(WebAuthnError) {
                 if let types = (json["expected_type"] as? [String]) ?? (json["expected_type"] as? String).map({ [$0] }) {
                     let clientDataText = (credential["response"] as? [String: Any])?["clientDataJSON"] as? String ?? ""
@@ -166,6 +180,59 @@ enum VectorHarness {
             if last.succeeded { return last }
         }
         return last
+    }
+
+    /// The upstream libraries (a vector file's `source.repo`) whose verifier accepts RS1 (-65535) by default.
+    /// SimpleWebAuthn: `verifyRegistrationResponse` defaults `supportedAlgorithmIDs` to
+    /// `supportedCOSEAlgorithmIdentifiers` (packages/server/src/registration/generateRegistrationOptions.ts),
+    /// which ends with -65535, "RSASSA-PKCS1-v1_5 w/ SHA-1 (Deprecated; here for legacy support)"; its tests pass
+    /// no `supportedAlgorithmIDs`. py_webauthn's default list (`default_supported_pub_key_algs`) has no RS1, and
+    /// the W3C vectors have none.
+    static let sourcesAcceptingRS1ByDefault: Set<String> = ["MasterKale/SimpleWebAuthn"]
+
+    /// The relying party's algorithms for a case: every implemented algorithm but RS1, plus RS1 when the file's
+    /// source library accepts it by default.
+    static func allowedAlgorithms(_ testCase: Case) -> [COSEAlgorithm] {
+        var algorithms = COSEAlgorithm.allCases.filter { $0 != .rs1 }
+        let repo = (testCase.fileRoot["source"] as? [String: Any])?["repo"] as? String
+        if let repo, sourcesAcceptingRS1ByDefault.contains(repo) { algorithms.append(.rs1) }
+        return algorithms
+    }
+
+    /// The attestation trust policy for a case (see the type's documentation).
+    static func attestationTrust(_ testCase: Case) throws -> AttestationTrustPolicy {
+        let json = testCase.json
+        var anchors: [AttestationFormat: [X509Certificate]] = [:]
+        if let note = json["trust_anchor"] as? String {
+            guard note.hasPrefix("attestation_ca_cert"), let hex = testCase.fileRoot["attestation_ca_cert_der_hex"] as? String,
+                  let der = Encoding.fromHex(hex)
+            else { throw Failure(description: "\(testCase.id): trust_anchor '\(note)' names no certificate of the file") }
+            anchors[.packed, default: []].append(try X509Certificate(der: der))
+        }
+        if let custom = json["custom_trust_anchors_by_fmt"] {
+            guard let byFormat = custom as? [String: [String]] else { throw Failure(description: "\(testCase.id): bad custom_trust_anchors_by_fmt") }
+            for (name, placeholders) in byFormat {
+                // py_webauthn's enum member names: AttestationFormat.PACKED, .ANDROID_KEY, .FIDO_U2F, ...
+                let raw = name.replacingOccurrences(of: "AttestationFormat.", with: "").lowercased().replacingOccurrences(of: "_", with: "-")
+                guard let format = AttestationFormat(rawValue: raw) else { throw Failure(description: "\(testCase.id): unknown format \(name)") }
+                anchors[format, default: []] += try placeholders.map { try KnownRootCertificates.certificate(placeholder: $0) }
+            }
+        }
+        var time = AttestationTrustPolicy.ValidationTime.verificationTime
+        if let text = json["certificate_validation_time"] as? String {
+            guard let seconds = unixSeconds(iso8601: text) else { throw Failure(description: "\(testCase.id): bad certificate_validation_time") }
+            time = .fixed(secondsSince1970: seconds)
+        }
+        return try AttestationTrustPolicy(anchors: anchors, validationTime: time)
+    }
+
+    /// Seconds since the epoch of an RFC 3339 time with or without fractional seconds.
+    static func unixSeconds(iso8601 text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970.rounded(.down)) }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }
 
     /// The stored credential of an authentication case.
