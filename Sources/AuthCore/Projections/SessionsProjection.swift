@@ -77,10 +77,12 @@ public struct SessionCheck: Sendable, Equatable {
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16 + sessionID.utf8.count)
-        for value in [expiresAt.microseconds, idleExpiresAt.microseconds] {
+        func append(_ value: Int64) {
             let bits = UInt64(bitPattern: value)
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
         }
+        append(expiresAt.microseconds)
+        append(idleExpiresAt.microseconds)
         out.append(contentsOf: sessionID.utf8)
         return out
     }

@@ -3,36 +3,70 @@
 /// Unknown fields are ignored (old readers tolerate additive changes); upcasters use ``has(_:)`` to tell versions apart.
 public struct PayloadReader {
     private let bytes: [UInt8]
-    /// (key range, value start) per entry.
-    private var entries: [(key: Range<Int>, value: Int)] = []
+    /// Where each entry's key bytes start and where its value starts (right after them), as
+    /// `keyStart << 32 | valueStart`.
+    /// The first 16 entries are kept inline (no allocation per payload), the rest in `more`.
+    private var inline: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var more: [UInt64] = []
+    private let count: Int
     private let end: Int
+
+    private static let inlineCapacity = 16
 
     /// Parses the map found in `bytes[range]`.
     public init(_ bytes: [UInt8], range: Range<Int>? = nil) throws(EventDecodingError) {
         self.bytes = bytes
         let range = range ?? 0..<bytes.count
         self.end = range.upperBound
-        var reader = CBORReader(bytes, from: range.lowerBound, to: range.upperBound)
-        let count = try reader.mapCount()
-        entries.reserveCapacity(count)
-        for _ in 0..<count {
-            let key = try reader.textRange()
-            let value = reader.position
-            try reader.skip()
-            entries.append((key, value))
+        guard range.upperBound <= Int(UInt32.max) else { throw .malformed("payload too large") }
+        var inline = self.inline
+        var more: [UInt64] = []
+        count = try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> Int in
+            var reader = CBORScanner(buffer, from: range.lowerBound, to: range.upperBound)
+            let count = try reader.mapCount()
+            try withUnsafeMutableBytes(of: &inline) { (slots: UnsafeMutableRawBufferPointer) throws(EventDecodingError) in
+                for index in 0..<count {
+                    let key = try reader.textRange()
+                    let entry = UInt64(key.lowerBound) << 32 | UInt64(key.upperBound)
+                    try reader.skip()
+                    if index < Self.inlineCapacity {
+                        slots.storeBytes(of: entry, toByteOffset: index * 8, as: UInt64.self)
+                    } else {
+                        more.append(entry)
+                    }
+                }
+            }
+            guard reader.isAtEnd else { throw .malformed("trailing bytes after payload") }
+            return count
         }
-        guard reader.isAtEnd else { throw .malformed("trailing bytes after payload") }
+        self.inline = inline
+        self.more = more
+    }
+
+    @inline(__always)
+    private func entry(_ index: Int) -> (key: Range<Int>, value: Int) {
+        let packed = index < Self.inlineCapacity
+            ? withUnsafeBytes(of: inline) { $0.load(fromByteOffset: index * 8, as: UInt64.self) }
+            : more[index - Self.inlineCapacity]
+        // The key's bytes end where its value starts.
+        let value = Int(packed & 0xFFFF_FFFF)
+        return (Int(packed >> 32)..<value, value)
     }
 
     private func valueReader(_ key: String) -> CBORReader? {
         var key = key
         return key.withUTF8 { utf8 -> CBORReader? in
-            for entry in entries where entry.key.count == utf8.count {
-                if bytes[entry.key].elementsEqual(utf8) {
-                    return CBORReader(bytes, from: entry.value, to: end)
+            bytes.withUnsafeBufferPointer { buffer -> CBORReader? in
+                for index in 0..<count {
+                    let (keyRange, value) = entry(index)
+                    if keyRange.count == utf8.count && UnsafeBufferPointer(rebasing: buffer[keyRange]).elementsEqual(utf8) {
+                        return CBORReader(bytes, from: value, to: end)
+                    }
                 }
+                return nil
             }
-            return nil
         }
     }
 
@@ -40,7 +74,7 @@ public struct PayloadReader {
     public func has(_ key: String) -> Bool { valueReader(key) != nil }
 
     /// The names of all fields, in stored order.
-    public var keys: [String] { entries.map { String(decoding: bytes[$0.key], as: UTF8.self) } }
+    public var keys: [String] { (0..<count).map { String(decoding: bytes[entry($0).key], as: UTF8.self) } }
 
     /// A required text field.
     public func string(_ key: String) throws(EventDecodingError) -> String {

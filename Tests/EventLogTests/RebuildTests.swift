@@ -1,0 +1,158 @@
+@testable import EventLog
+import Foundation
+import LMDB
+import TestSupport
+import Testing
+
+@Suite("Rebuild internals: in-memory tables, index builder, write modes")
+struct RebuildTests {
+    /// A deterministic generator for the model tests.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("BytesMap behaves like a Dictionary under random puts, updates and deletes (growth, backward-shift deletion)")
+    func bytesMapMatchesDictionary() {
+        var generator = Generator(state: 7)
+        var map = BytesMap()
+        var model: [[UInt8]: [UInt8]] = [:]
+        // A small key space, so that updates and deletes hit present keys often.
+        let keys: [[UInt8]] = (0..<3_000).map { index in
+            Array("k\(index)".utf8) + (index % 7 == 0 ? [] : [UInt8](repeating: UInt8(index % 251), count: index % 40))
+        }
+        for step in 0..<60_000 {
+            let key = keys[Int(generator.next() % UInt64(keys.count))]
+            switch generator.next() % 3 {
+            case 0, 1:
+                let value = [UInt8(step & 0xFF), UInt8(step >> 8 & 0xFF)]
+                map.set(key, value)
+                model[key] = value
+            default:
+                #expect(map.remove(key) == (model.removeValue(forKey: key) != nil))
+            }
+            if step % 5_000 == 0 {
+                for probe in keys.prefix(200) { #expect(map[probe] == model[probe]) }
+            }
+        }
+        #expect(map.count == model.count)
+        for key in keys { #expect(map[key] == model[key]) }
+        #expect(Set(map.keys) == Set(model.keys))
+    }
+
+    @Test("sorted order is LMDB's (bytewise, shorter first) and stable for equal keys")
+    func sortedOrder() {
+        var generator = Generator(state: 11)
+        var keys: [[UInt8]] = [[], [0], [0, 0], [1], [0xFF], [1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8, 0], [1, 2, 3, 4, 5, 6, 7]]
+        for _ in 0..<2_000 {
+            let count = Int(generator.next() % 20)
+            keys.append((0..<count).map { _ in UInt8(generator.next() % 4) })
+        }
+        let order = ByteOrder.sortedOrder(keys)
+        let expected = keys.indices.sorted { a, b in
+            ByteOrder.less(keys[a], keys[b]) || (keys[a] == keys[b] && a < b)
+        }
+        #expect(order == expected)
+    }
+
+    @Test("the index builder yields exactly the keys of a sorted, de-duplicated key list (also with zero bytes in names)")
+    func indexBuilderOrder() throws {
+        for withZero in [false, true] {
+            var generator = Generator(state: withZero ? 3 : 5)
+            let builder = StreamIndexBuilder()
+            var expected = Set<[UInt8]>()
+            var names: [[UInt8]] = (0..<500).map { Array("user:u\($0)".utf8) }
+            names.append(Array("user:u1".utf8) + [0x41])  // a name that extends another
+            if withZero { names.append(Array("user:u1".utf8) + [0, 5]) }
+            for seq in UInt64(1)...20_000 {
+                var streams = [names[Int(generator.next() % UInt64(names.count))], names[Int(generator.next() % UInt64(names.count))]]
+                if seq % 97 == 0 { streams.append(streams[0]) }  // the same stream twice in one event
+                for stream in streams {
+                    stream.withUnsafeBytes { builder.add(stream: $0, seq: seq) }
+                    expected.insert(stream + [0] + EventCodec.seqKey(seq))
+                }
+            }
+            var keys: [[UInt8]] = []
+            try builder.forEachSortedKey { keys.append(Array($0)) }
+            #expect(keys == expected.sorted(by: ByteOrder.less))
+        }
+    }
+
+    @Test("payload readers find fields past the inline capacity")
+    func manyPayloadFields() throws {
+        var writer = PayloadWriter()
+        for index in 0..<40 { writer.add("field_\(index)", Int64(index * 3)) }
+        let reader = try PayloadReader(writer.bytes)
+        for index in 0..<40 { #expect(try reader.int("field_\(index)") == Int64(index * 3)) }
+        #expect(reader.keys.count == 40)
+        #expect(!reader.has("field_40"))
+    }
+
+    @Test("rebuild repairs tampered rows by writing only the differences, or rewrites everything; both equal the live state")
+    func writeModes() throws {
+        let dir = try TemporaryDirectory("modes")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<3_000 {
+            try store.executeSync { context in
+                _ = try context.emit(testEvent(user: "u\(index % 300)", note: "n\(index)"))
+            }
+        }
+        let live = try Digest.live(store: store)
+        let counter = try #require(store.databases[CounterProjection().databaseName("by_stream")])
+        // Tamper: change one row, delete one, add a stray one.
+        try store.environment.write { txn in
+            try txn.put(counter, key: Array("user:u1".utf8), value: [9, 9])
+            try txn.delete(counter, key: Array("user:u2".utf8))
+            try txn.put(counter, key: Array("user:zz".utf8), value: [1])
+        }
+        #expect(try Digest.live(store: store) != live)
+        let patched = try Rebuilder.rebuild(store: store)
+        #expect(try Digest.live(store: store) == live)
+        #expect(patched.patchedEntries == 3)
+        #expect(!patched.rewrittenTables.contains(counter.name))
+        let unchanged = try Rebuilder.rebuild(store: store)
+        #expect(unchanged.patchedEntries == 0)
+        let rewritten = try Rebuilder.rebuild(store: store, mode: .rewrite)
+        #expect(rewritten.rewrittenTables.count == rewritten.entries.count)
+        #expect(try Digest.live(store: store) == live)
+        // A table that differs a lot is bulk-loaded rather than patched.
+        try store.environment.write { txn in try txn.drop(counter) }
+        try store.environment.write { txn in try txn.put(counter, key: [0], value: [0]) }
+        let reloaded = try Rebuilder.rebuild(store: store)
+        #expect(reloaded.rewrittenTables.contains(counter.name))
+        #expect(try Digest.live(store: store) == live)
+        let report = try LogVerifier.verify(environment: store.environment, projections: store.projections)
+        #expect(report.ok)
+    }
+
+    @Test("a rebuild folds events appended after its snapshot before it swaps")
+    func catchUpInsideTheWrite() throws {
+        let dir = try TemporaryDirectory("catchup-write")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<500 { try store.executeSync { context in _ = try context.emit(testEvent(user: "u\(index % 50)")) } }
+        let (state, snapshot) = try Rebuilder.buildInMemory(
+            environment: store.environment, tables: store.tables, projections: store.projections, progress: nil)
+        #expect(snapshot.seq == 500)
+        for index in 0..<100 { try store.executeSync { context in _ = try context.emit(testEvent(user: "late\(index % 7)")) } }
+        try store.environment.write { txn in
+            try state.fold(txn: txn, log: store.tables.log, last: try LogHead.read(txn, store.tables).seq, parallel: false, progress: nil)
+        }
+        #expect(state.through == 600)
+        var keys: [[UInt8]] = []
+        try state.forEachSortedEntry(StreamIndex().databaseName("by_stream")) { key, _ in keys.append(Array(key)) }
+        #expect(keys.count == 600)
+        let report = try Rebuilder.rebuild(store: store)
+        #expect(report.events == 600)
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+    }
+}
