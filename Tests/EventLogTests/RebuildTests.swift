@@ -21,7 +21,7 @@ struct RebuildTests {
     @Test("BytesMap behaves like a Dictionary under random puts, updates and deletes (growth, backward-shift deletion)")
     func bytesMapMatchesDictionary() {
         var generator = Generator(state: 7)
-        var map = BytesMap()
+        let map = BytesMap()
         var model: [[UInt8]: [UInt8]] = [:]
         // A small key space, so that updates and deletes hit present keys often.
         let keys: [[UInt8]] = (0..<3_000).map { index in

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads fields of an event payload (a CBOR map with text keys) by name, in any order.
 ///
 /// Unknown fields are ignored (old readers tolerate additive changes); upcasters use ``has(_:)`` to tell versions apart.
@@ -8,6 +14,11 @@ public struct PayloadReader {
     /// The first 16 entries are kept inline (no allocation per payload), the rest in `more`.
     private var inline: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                          UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// A signature of each inline entry's key (length and three of its bytes): a lookup compares key bytes only
+    /// where the signatures agree.
+    private var signatures: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                             UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     private var more: [UInt64] = []
     private let count: Int
@@ -22,6 +33,7 @@ public struct PayloadReader {
         self.end = range.upperBound
         guard range.upperBound <= Int(UInt32.max) else { throw .malformed("payload too large") }
         var inline = self.inline
+        var signatures = self.signatures
         var more: [UInt64] = []
         count = try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> Int in
             var reader = CBORScanner(buffer, from: range.lowerBound, to: range.upperBound)
@@ -33,6 +45,8 @@ public struct PayloadReader {
                     try reader.skip()
                     if index < Self.inlineCapacity {
                         slots.storeBytes(of: entry, toByteOffset: index * 8, as: UInt64.self)
+                        let signature = Self.signature(UnsafeBufferPointer(rebasing: buffer[key]))
+                        withUnsafeMutableBytes(of: &signatures) { $0.storeBytes(of: signature, toByteOffset: index * 4, as: UInt32.self) }
                     } else {
                         more.append(entry)
                     }
@@ -42,7 +56,15 @@ public struct PayloadReader {
             return count
         }
         self.inline = inline
+        self.signatures = signatures
         self.more = more
+    }
+
+    @inline(__always)
+    private static func signature(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard !key.isEmpty else { return 0 }
+        return UInt32(truncatingIfNeeded: key.count) << 24 | UInt32(key[0]) << 16 | UInt32(key[key.count - 1]) << 8
+            | UInt32(key[key.count / 2])
     }
 
     @inline(__always)
@@ -57,17 +79,30 @@ public struct PayloadReader {
 
     private func valueReader(_ key: String) -> CBORReader? {
         var key = key
-        return key.withUTF8 { utf8 -> CBORReader? in
-            bytes.withUnsafeBufferPointer { buffer -> CBORReader? in
-                for index in 0..<count {
+        let found = key.withUTF8 { utf8 -> Int? in
+            bytes.withUnsafeBufferPointer { buffer -> Int? in
+                func matches(_ index: Int) -> Int? {
                     let (keyRange, value) = entry(index)
-                    if keyRange.count == utf8.count && UnsafeBufferPointer(rebasing: buffer[keyRange]).elementsEqual(utf8) {
-                        return CBORReader(bytes, from: value, to: end)
+                    guard keyRange.count == utf8.count else { return nil }
+                    if utf8.isEmpty || memcmp(buffer.baseAddress! + keyRange.lowerBound, utf8.baseAddress!, utf8.count) == 0 {
+                        return value
                     }
+                    return nil
                 }
+                let signature = Self.signature(utf8)
+                let inlineCount = min(count, Self.inlineCapacity)
+                let inlineHit = withUnsafeBytes(of: signatures) { signatures -> Int? in
+                    for index in 0..<inlineCount where signatures.load(fromByteOffset: index * 4, as: UInt32.self) == signature {
+                        if let value = matches(index) { return value }
+                    }
+                    return nil
+                }
+                if let inlineHit { return inlineHit }
+                for index in inlineCount..<count { if let value = matches(index) { return value } }
                 return nil
             }
         }
+        return found.map { CBORReader(bytes, from: $0, to: end) }
     }
 
     /// Whether the payload has a field named `key`.

@@ -1,109 +1,205 @@
-/// A hash map from byte strings to byte strings: the in-memory tables of rebuilds.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A hash map from byte strings to byte strings: the in-memory tables of rebuilds, which hold up to millions of
+/// entries and are read and written at random once per event.
 ///
-/// `Dictionary<[UInt8], [UInt8]>` keeps no hashes, so every occupied bucket on a probe path dereferences a key
-/// array (a cache miss in a table of a million keys). Here a slot holds the upper 32 bits of the key's hash next to
-/// the entry number, so a probe touches a key only when the hashes agree; entries live in dense arrays (cheap to
-/// iterate and sort). Hashing is Swift's seeded `Hasher`: keys include client-chosen bytes (emails, credential ids).
-struct BytesMap {
-    /// Open addressing, linear probing: hash tag (upper 32 bits) | entry number + 1; 0 is empty.
-    private var slots: [UInt64] = Array(repeating: 0, count: 16)
-    /// The entries, in no particular order.
-    private(set) var keys: [[UInt8]] = []
-    private(set) var values: [[UInt8]] = []
-    private var hashes: [UInt64] = []
+/// At that size every pointer followed is a cache miss, so the layout minimises them. Each entry is one record in an
+/// arena (header, key bytes, value bytes), and a slot of the open-addressing table holds a tag from the key's hash
+/// next to the record's offset: a lookup reads one slot and one record (the key and the value in the same cache
+/// lines), where `Dictionary<[UInt8], [UInt8]>` reads a bucket, a key array and a value array, and dereferences a
+/// key array for every occupied bucket on the probe path. Values are updated in place when they fit, so an update
+/// frees nothing; records that move or are deleted leave garbage, compacted when it outweighs the live records.
+/// Iterating or sorting walks the arena and hands out the bytes in place.
+///
+/// Hashing is Swift's seeded `Hasher`: keys include client-chosen bytes (emails, credential ids).
+final class BytesMap {
+    /// Open addressing, linear probing. A slot is `tag << 40 | (offset / 8 + 1)`; 0 is empty.
+    private var slots: UnsafeMutablePointer<UInt64>
+    private var slotCount: Int
+    private var arena: UnsafeMutableRawPointer
+    private var arenaCapacity: Int
+    private var arenaUsed = 0
+    private var garbage = 0
+    /// Live entries.
+    private(set) var count = 0
 
-    /// Number of entries.
-    var count: Int { keys.count }
+    // Record header: hash (8 bytes), key length (4), value length (4), value capacity (4), live flag (4).
+    private static let headerSize = 24
+    private static let offsetMask: UInt64 = (1 << 40) - 1
 
-    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
+    init() {
+        slotCount = 16
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: 0, count: slotCount)
+        arenaCapacity = 1 << 12
+        arena = malloc(arenaCapacity)!
+    }
+
+    deinit {
+        slots.deallocate()
+        free(arena)
+    }
 
     @inline(__always)
-    private static func hash(_ key: [UInt8]) -> UInt64 {
+    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = Hasher()
-        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes: key)
         return UInt64(UInt(bitPattern: hasher.finalize()))
     }
 
-    /// The slot holding `key` (entry number) or the empty slot where it would go (nil).
     @inline(__always)
-    private func find(_ key: [UInt8], hash: UInt64) -> (slot: Int, entry: Int?) {
-        let tag = hash & Self.tagMask
-        let mask = slots.count - 1
+    private static func recordSize(keyLength: Int, valueCapacity: Int) -> Int {
+        (headerSize + keyLength + valueCapacity + 7) & ~7
+    }
+
+    // MARK: Record access
+
+    @inline(__always)
+    private func header(_ offset: Int) -> (hash: UInt64, keyLength: Int, valueLength: Int, valueCapacity: Int, live: Bool) {
+        let base = arena + offset
+        return (
+            base.load(as: UInt64.self), Int(base.load(fromByteOffset: 8, as: UInt32.self)),
+            Int(base.load(fromByteOffset: 12, as: UInt32.self)), Int(base.load(fromByteOffset: 16, as: UInt32.self)),
+            base.load(fromByteOffset: 20, as: UInt32.self) != 0
+        )
+    }
+
+    @inline(__always)
+    private func key(at offset: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: arena + offset + Self.headerSize, count: Int((arena + offset).load(fromByteOffset: 8, as: UInt32.self)))
+    }
+
+    @inline(__always)
+    private func value(at offset: Int) -> UnsafeRawBufferPointer {
+        let keyLength = Int((arena + offset).load(fromByteOffset: 8, as: UInt32.self))
+        let valueLength = Int((arena + offset).load(fromByteOffset: 12, as: UInt32.self))
+        return UnsafeRawBufferPointer(start: arena + offset + Self.headerSize + keyLength, count: valueLength)
+    }
+
+    @inline(__always)
+    private static func slotOffset(_ slot: UInt64) -> Int { Int((slot & offsetMask) - 1) * 8 }
+
+    @inline(__always)
+    private static func slot(tag hash: UInt64, offset: Int) -> UInt64 { (hash >> 40) << 40 | UInt64(offset / 8 + 1) }
+
+    /// The slot holding `key` and its record's offset, or the empty slot where it would go.
+    @inline(__always)
+    private func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> (slot: Int, offset: Int?) {
+        let tag = hash >> 40
+        let mask = slotCount - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        return slots.withUnsafeBufferPointer { slots in
-            while true {
-                let found = slots[slot]
-                if found == 0 { return (slot, nil) }
-                if found & Self.tagMask == tag {
-                    let entry = Int(found & 0xFFFF_FFFF) - 1
-                    if keys[entry] == key { return (slot, entry) }
+        while true {
+            let found = slots[slot]
+            if found == 0 { return (slot, nil) }
+            if found >> 40 == tag {
+                let offset = Self.slotOffset(found)
+                let base = arena + offset
+                if base.load(as: UInt64.self) == hash, Int(base.load(fromByteOffset: 8, as: UInt32.self)) == key.count,
+                    key.count == 0 || memcmp(base + Self.headerSize, key.baseAddress!, key.count) == 0
+                {
+                    return (slot, offset)
                 }
-                slot = (slot + 1) & mask
             }
+            slot = (slot + 1) & mask
         }
     }
+
+    /// Appends a live record and returns its offset.
+    private func appendRecord(hash: UInt64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int {
+        let size = Self.recordSize(keyLength: key.count, valueCapacity: value.count)
+        reserveArena(size)
+        let offset = arenaUsed
+        let base = arena + offset
+        base.storeBytes(of: hash, as: UInt64.self)
+        base.storeBytes(of: UInt32(key.count), toByteOffset: 8, as: UInt32.self)
+        base.storeBytes(of: UInt32(value.count), toByteOffset: 12, as: UInt32.self)
+        base.storeBytes(of: UInt32(value.count), toByteOffset: 16, as: UInt32.self)
+        base.storeBytes(of: UInt32(1), toByteOffset: 20, as: UInt32.self)
+        if key.count > 0 { (base + Self.headerSize).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        if value.count > 0 { (base + Self.headerSize + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        arenaUsed += size
+        return offset
+    }
+
+    private func reserveArena(_ size: Int) {
+        guard arenaUsed + size > arenaCapacity else { return }
+        var capacity = arenaCapacity
+        while arenaUsed + size > capacity { capacity *= 2 }
+        // realloc moves large blocks by remapping pages, not by copying them.
+        arena = realloc(arena, capacity)!
+        arenaCapacity = capacity
+    }
+
+    private func kill(_ offset: Int) {
+        let (_, keyLength, _, valueCapacity, _) = header(offset)
+        (arena + offset).storeBytes(of: UInt32(0), toByteOffset: 20, as: UInt32.self)
+        garbage += Self.recordSize(keyLength: keyLength, valueCapacity: valueCapacity)
+    }
+
+    // MARK: Map operations
 
     /// The value under `key`.
     subscript(key: [UInt8]) -> [UInt8]? {
-        guard let entry = find(key, hash: Self.hash(key)).entry else { return nil }
-        return values[entry]
+        key.withUnsafeBytes { key in
+            guard let offset = find(key, hash: Self.hash(key)).offset else { return nil }
+            return [UInt8](value(at: offset))
+        }
     }
 
     /// Stores `value` under `key`.
-    mutating func set(_ key: [UInt8], _ value: [UInt8]) {
+    func set(_ key: [UInt8], _ value: [UInt8]) {
+        key.withUnsafeBytes { key in value.withUnsafeBytes { value in set(key, value) } }
+    }
+
+    /// Stores `value` under `key`.
+    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
         let hash = Self.hash(key)
-        let (slot, entry) = find(key, hash: hash)
-        if let entry {
-            values[entry] = value
+        let (slot, found) = find(key, hash: hash)
+        if let offset = found {
+            let (_, keyLength, _, valueCapacity, _) = header(offset)
+            if value.count <= valueCapacity {
+                let base = arena + offset
+                base.storeBytes(of: UInt32(value.count), toByteOffset: 12, as: UInt32.self)
+                if value.count > 0 { (base + Self.headerSize + keyLength).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+                return
+            }
+            kill(offset)
+            slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value))
+            compactIfWasteful()
             return
         }
-        slots[slot] = hash & Self.tagMask | UInt64(keys.count + 1)
-        keys.append(key)
-        values.append(value)
-        hashes.append(hash)
-        if keys.count * 2 > slots.count { grow() }
+        slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value))
+        count += 1
+        if count * 2 > slotCount { rehash(slotCount: slotCount * 2) }
     }
 
     /// Removes `key`; returns whether it was present.
     @discardableResult
-    mutating func remove(_ key: [UInt8]) -> Bool {
-        let (slot, found) = find(key, hash: Self.hash(key))
-        guard let entry = found else { return false }
-        removeSlot(slot)
-        // Move the last entry into the hole and repoint its slot.
-        let last = keys.count - 1
-        if entry != last {
-            let movedSlot = slotOf(entry: last)
-            keys.swapAt(entry, last)
-            values.swapAt(entry, last)
-            hashes.swapAt(entry, last)
-            slots[movedSlot] = slots[movedSlot] & Self.tagMask | UInt64(entry + 1)
+    func remove(_ key: [UInt8]) -> Bool {
+        key.withUnsafeBytes { key in
+            let (slot, found) = find(key, hash: Self.hash(key))
+            guard let offset = found else { return false }
+            kill(offset)
+            removeSlot(slot)
+            count -= 1
+            compactIfWasteful()
+            return true
         }
-        keys.removeLast()
-        values.removeLast()
-        hashes.removeLast()
-        return true
     }
 
-    /// The slot pointing at `entry`.
-    private func slotOf(entry: Int) -> Int {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hashes[entry]) & mask
-        while Int(slots[slot] & 0xFFFF_FFFF) != entry + 1 { slot = (slot + 1) & mask }
-        return slot
-    }
-
-    /// Empties `slot` and shifts later entries of its probe run back (deletion without tombstones).
-    private mutating func removeSlot(_ slot: Int) {
-        let mask = slots.count - 1
+    /// Empties `slot` and shifts later slots of its probe run back (deletion without tombstones).
+    private func removeSlot(_ slot: Int) {
+        let mask = slotCount - 1
         var hole = slot
         var next = (slot + 1) & mask
         while slots[next] != 0 {
-            let ideal = Int(truncatingIfNeeded: hashes[Int(slots[next] & 0xFFFF_FFFF) - 1]) & mask
+            let ideal = Int(truncatingIfNeeded: header(Self.slotOffset(slots[next])).hash) & mask
             // Move `next` into the hole unless its ideal slot lies cyclically in (hole, next].
-            let distanceToNext = (next - ideal) & mask
-            let distanceToHole = (hole - ideal) & mask
-            if distanceToHole < distanceToNext {
+            if (hole - ideal) & mask < (next - ideal) & mask {
                 slots[hole] = slots[next]
                 hole = next
             }
@@ -112,14 +208,102 @@ struct BytesMap {
         slots[hole] = 0
     }
 
-    private mutating func grow() {
-        var larger = [UInt64](repeating: 0, count: slots.count * 2)
-        let mask = larger.count - 1
-        for (entry, hash) in hashes.enumerated() {
+    /// Rebuilds the slot table from the live records.
+    private func rehash(slotCount newCount: Int) {
+        slots.deallocate()
+        slotCount = newCount
+        slots = .allocate(capacity: newCount)
+        slots.initialize(repeating: 0, count: newCount)
+        let mask = newCount - 1
+        forEachRecord { offset in
+            let hash = header(offset).hash
             var slot = Int(truncatingIfNeeded: hash) & mask
-            while larger[slot] != 0 { slot = (slot + 1) & mask }
-            larger[slot] = hash & Self.tagMask | UInt64(entry + 1)
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Self.slot(tag: hash, offset: offset)
         }
-        slots = larger
+    }
+
+    /// Copies the live records into a fresh arena once garbage outweighs them.
+    private func compactIfWasteful() {
+        guard garbage > 1 << 20, garbage * 2 > arenaUsed else { return }
+        let fresh = malloc(max(arenaUsed - garbage, 1 << 12))!
+        var used = 0
+        forEachRecord { offset in
+            let (_, keyLength, _, valueCapacity, _) = header(offset)
+            let size = Self.recordSize(keyLength: keyLength, valueCapacity: valueCapacity)
+            (fresh + used).copyMemory(from: arena + offset, byteCount: size)
+            used += size
+        }
+        free(arena)
+        arena = fresh
+        arenaCapacity = max(arenaUsed - garbage, 1 << 12)
+        arenaUsed = used
+        garbage = 0
+        rehash(slotCount: slotCount)
+    }
+
+    /// Calls `body` with the offset of every live record, in arena order.
+    @inline(__always)
+    private func forEachRecord(_ body: (Int) throws -> Void) rethrows {
+        var offset = 0
+        while offset < arenaUsed {
+            let (_, keyLength, _, valueCapacity, live) = header(offset)
+            if live { try body(offset) }
+            offset += Self.recordSize(keyLength: keyLength, valueCapacity: valueCapacity)
+        }
+    }
+
+    // MARK: Reading everything
+
+    /// Calls `body` with every entry (in no particular order), in place.
+    func forEach(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try forEachRecord { offset in try body(key(at: offset), value(at: offset)) }
+    }
+
+    /// Every key, copied.
+    var keys: [[UInt8]] {
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        forEach { key, _ in out.append([UInt8](key)) }
+        return out
+    }
+
+    /// Every value, copied, in the order of ``keys``.
+    var values: [[UInt8]] {
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        forEach { _, value in out.append([UInt8](value)) }
+        return out
+    }
+
+    /// The entries sorted by key (LMDB's order), as record handles for ``entry(_:)``. Valid until the next change.
+    func sortedRecords() -> [Int] {
+        var items: [(prefix: UInt64, offset: Int)] = []
+        items.reserveCapacity(count)
+        forEachRecord { offset in
+            let key = key(at: offset)
+            var prefix: UInt64 = 0
+            for index in 0..<min(8, key.count) { prefix |= UInt64(key[index]) << UInt64(56 - 8 * index) }
+            items.append((prefix, offset))
+        }
+        items.withUnsafeMutableBufferPointer { items in
+            items.sort { x, y in
+                if x.prefix != y.prefix { return x.prefix < y.prefix }
+                let a = key(at: x.offset), b = key(at: y.offset)
+                let common = min(a.count, b.count)
+                if common > 8 {
+                    let result = memcmp(a.baseAddress! + 8, b.baseAddress! + 8, common - 8)
+                    if result != 0 { return result < 0 }
+                }
+                return a.count < b.count
+            }
+        }
+        return items.map(\.offset)
+    }
+
+    /// The key and value of a record handle from ``sortedRecords()``, in place.
+    @inline(__always)
+    func entry(_ record: Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        (key(at: record), value(at: record))
     }
 }

@@ -100,14 +100,56 @@ public struct ProjectionTable {
 
 /// One in-memory table of a rebuild.
 final class MemoryTable: @unchecked Sendable {
-    var map = BytesMap()
+    let map = BytesMap()
     var inserted: [([UInt8], [UInt8])] = []
-    /// Counts changes (a rebuild sorts a table again only if it changed since).
+    /// Counts changes (a sorted view is reused until the table changes).
     var version = 0
 
-    /// All entries sorted by key (bytewise, as LMDB orders them); a key both put and inserted keeps the put value,
-    /// a key inserted twice the later value.
+    /// The entries in key order, as of `version`.
+    private enum SortedView {
+        /// Record handles of `map` (no inserted entries).
+        case records([Int])
+        /// Copies, with inserted entries merged in.
+        case entries([([UInt8], [UInt8])])
+    }
+
+    private var sorted: (version: Int, view: SortedView)?
+
+    /// Sorts the entries if the table changed since they were last sorted.
+    func prepareSorted() {
+        guard sorted?.version != version else { return }
+        sorted = (version, inserted.isEmpty ? .records(map.sortedRecords()) : .entries(sortedEntries()))
+    }
+
+    /// Calls `body` with every entry in key order, in place (buffers valid only during the call); returns how many
+    /// there were.
+    @discardableResult
+    func forEachSorted(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows -> Int {
+        prepareSorted()
+        switch sorted!.view {
+        case .records(let records):
+            for record in records {
+                let (key, value) = map.entry(record)
+                try body(key, value)
+            }
+            return records.count
+        case .entries(let entries):
+            for (key, value) in entries {
+                try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try body(key, value) } }
+            }
+            return entries.count
+        }
+    }
+
+    /// All entries sorted by key (bytewise, as LMDB orders them), copied; a key both put and inserted keeps the put
+    /// value, a key inserted twice the later value.
     func sortedEntries() -> [([UInt8], [UInt8])] {
+        if inserted.isEmpty {
+            return map.sortedRecords().map { record in
+                let (key, value) = map.entry(record)
+                return ([UInt8](key), [UInt8](value))
+            }
+        }
         var keys: [[UInt8]] = []
         var values: [[UInt8]] = []
         keys.reserveCapacity(inserted.count + map.count)
@@ -116,8 +158,10 @@ final class MemoryTable: @unchecked Sendable {
             keys.append(key)
             values.append(value)
         }
-        keys.append(contentsOf: map.keys)
-        values.append(contentsOf: map.values)
+        map.forEach { key, value in
+            keys.append([UInt8](key))
+            values.append([UInt8](value))
+        }
         // A stable sort keeps equal keys in insertion order, with the put value (from `map`) last.
         let order = ByteOrder.sortedOrder(keys)
         var entries: [([UInt8], [UInt8])] = []

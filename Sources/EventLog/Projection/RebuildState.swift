@@ -64,28 +64,11 @@ final class RebuildState: @unchecked Sendable {
         return merged
     }
 
-    /// Sorted entries per table, with the table's version they were sorted at.
-    private var sorted: [String: (version: Int, entries: [([UInt8], [UInt8])])] = [:]
-
     /// Sorts every table that changed since it was last sorted, and groups the index, in parallel.
     func prepareSorted() {
-        var changed: [(String, MemoryTable)] = []
-        for entry in folded {
-            for (name, table) in entry.memory.tables where sorted[name]?.version != table.version { changed.append((name, table)) }
-        }
-        let stale = changed
-        let results = ParallelResults<[([UInt8], [UInt8])]>(count: stale.count + 1)
-        DispatchQueue.concurrentPerform(iterations: stale.count + 1) { task in
-            if task == stale.count {
-                index?.builder.prepare()
-                results.set(task, .success([]))
-            } else {
-                results.set(task, .success(stale[task].1.sortedEntries()))
-            }
-        }
-        for (task, result) in results.values.enumerated() where task < stale.count {
-            // Sorting cannot fail.
-            sorted[stale[task].0] = (stale[task].1.version, (try? result.get()) ?? [])
+        let tables = folded.flatMap { $0.memory.tables.values }
+        DispatchQueue.concurrentPerform(iterations: tables.count + 1) { task in
+            if task == tables.count { index?.builder.prepare() } else { tables[task].prepareSorted() }
         }
     }
 
@@ -102,12 +85,10 @@ final class RebuildState: @unchecked Sendable {
             }
             return count
         }
-        prepareSorted()
-        guard let entries = sorted[name]?.entries else { throw EventStoreError.unknownTable(name) }
-        for (key, value) in entries {
-            try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try body(key, value) } }
+        for entry in folded {
+            if let table = entry.memory.tables[name] { return try table.forEachSorted(body) }
         }
-        return entries.count
+        throw EventStoreError.unknownTable(name)
     }
 
     /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections
