@@ -70,6 +70,7 @@ struct AuditBenchmark: ParsableCommand {
             report("\(prefix)_seconds", rebuildSeconds, decimals: 2)
             report("\(prefix)_cpu_seconds", rebuilt.cpuSeconds, decimals: 2)
             report("\(prefix)_fold_seconds", rebuilt.foldSeconds, decimals: 2)
+            report("\(prefix)_verify_seconds", rebuilt.verifySeconds, decimals: 2)
             report("\(prefix)_sort_seconds", rebuilt.sortSeconds, decimals: 2)
             report("\(prefix)_write_seconds", rebuilt.writeSeconds, decimals: 2)
             for (step, seconds) in rebuilt.writeStepSeconds.sorted(by: { $0.key < $1.key }) {
@@ -78,6 +79,7 @@ struct AuditBenchmark: ParsableCommand {
             for (task, seconds) in rebuilt.taskSeconds.sorted(by: { $0.key < $1.key }) {
                 report("\(prefix)_task_\(task)_cpu_seconds", seconds, decimals: 2)
             }
+            report("\(prefix)_tables_differing", Double(rebuilt.differingTables.count))
             report("\(prefix)_tables_rewritten", Double(rebuilt.rewrittenTables.count))
             report("\(prefix)_entries_patched", Double(rebuilt.patchedEntries))
         }

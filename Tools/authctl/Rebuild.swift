@@ -10,9 +10,10 @@ struct Rebuild: ParsableCommand {
         discussion: """
             The log is folded into memory from a read snapshot while authd keeps appending; then one write \
             transaction folds the events appended meanwhile, replaces every projection table and commits. \
-            Readers see the old state until that commit and the rebuilt state after it. A table is replaced by \
-            writing only its differences from the rebuilt state, or, if it is empty or differs a lot (or with \
-            --rewrite), by emptying it and bulk-loading the rebuilt state; the result is the same.
+            Readers see the old state until that commit and the rebuilt state after it. Live tables are first \
+            checked against the rebuilt state (order-independent fingerprints); only a table that differs is \
+            written: its differences, or, if it is empty or differs a lot (or with --rewrite, every table), its \
+            whole rebuilt state, bulk-loaded. The result is the same.
             """)
 
     @OptionGroup var options: DataOptions
@@ -33,6 +34,7 @@ struct Rebuild: ParsableCommand {
         print("head: \(report.head)")
         print("seconds: \(String(format: "%.3f", seconds))")
         print("events_per_second: \(Int(Double(report.events) / max(seconds, 1e-9)))")
+        print("tables_differing: \(report.differingTables.count) of \(report.entries.count)")
         print("tables_rewritten: \(report.rewrittenTables.count) of \(report.entries.count)")
         print("entries_patched: \(report.patchedEntries)")
         print("digest_before: \(Encoding.hex(before))")

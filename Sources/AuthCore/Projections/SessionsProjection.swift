@@ -17,10 +17,11 @@ public struct SessionsProjection: Projection {
         switch event.type {
         case SessionCreated.type:
             let e = try SessionCreated(event)
+            let request = event.request
             let record = SessionRecord(
                 userID: e.userID, tokenHash: e.tokenHash, aal: e.aal, mode: e.mode, createdAt: event.timestamp,
                 lastSeenAt: event.timestamp, expiresAt: e.expiresAt, idleTimeout: e.idleTimeout,
-                clientIP: event.request.clientIP, userAgent: event.request.userAgent, familyID: nil)
+                clientIP: request.clientIP, userAgent: request.userAgent, familyID: nil)
             try byID.put(Key.of(e.sessionID), record: record)
             try state.table(self, "by_token").put(e.tokenHash, SessionCheck(e.sessionID, record).bytes)
             try state.table(self, "by_user").put(Key.pair(e.userID, e.sessionID), [])

@@ -164,13 +164,27 @@ public struct RecordedEvent: Sendable, Equatable {
 struct EventTypeNames {
     private(set) var names: [String] = []
     private var bytes: [[UInt8]] = []
+    /// Length and first and last 8 bytes of each type (zero-padded): compared before the bytes.
+    private var signatures: [(Int, UInt64, UInt64)] = []
     /// The number of the type interned last.
     private(set) var last = 0
 
+    @inline(__always)
+    private static func signature(_ type: UnsafeBufferPointer<UInt8>) -> (Int, UInt64, UInt64) {
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        for index in 0..<min(8, type.count) {
+            head |= UInt64(type[index]) << UInt64(8 * index)
+            tail |= UInt64(type[type.count - 1 - index]) << UInt64(8 * index)
+        }
+        return (type.count, head, tail)
+    }
+
     /// The shared string for the type whose UTF-8 bytes are `type`.
     mutating func intern(_ type: UnsafeBufferPointer<UInt8>) -> String {
-        for (number, known) in bytes.enumerated() where known.count == type.count {
-            if known.withUnsafeBufferPointer({ $0.elementsEqual(type) }) {
+        let signature = Self.signature(type)
+        for (number, known) in signatures.enumerated() where known == signature {
+            if bytes[number].withUnsafeBufferPointer({ $0.elementsEqual(type) }) {
                 last = number
                 return names[number]
             }
@@ -179,6 +193,7 @@ struct EventTypeNames {
         last = names.count
         names.append(name)
         bytes.append(Array(type))
+        signatures.append(signature)
         return name
     }
 }

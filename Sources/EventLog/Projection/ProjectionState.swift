@@ -61,7 +61,7 @@ public struct ProjectionTable {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
             table.map.set(key, value)
-            table.version &+= 1
+            table.changed(key)
         }
     }
 
@@ -71,7 +71,7 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db): return try txn.delete(try database(db), key: key)
         case .memory(let table):
-            table.version &+= 1
+            table.changed(key)
             return table.map.remove(key)
         }
     }
@@ -82,7 +82,7 @@ public struct ProjectionTable {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
             table.inserted.append((key, value))
-            table.version &+= 1
+            table.changed(key)
         }
     }
 
@@ -103,7 +103,38 @@ final class MemoryTable: @unchecked Sendable {
     let map = BytesMap()
     var inserted: [([UInt8], [UInt8])] = []
     /// Counts changes (a sorted view is reused until the table changes).
-    var version = 0
+    private(set) var version = 0
+    /// When not nil, every key changed since (a rebuild checks them against the live table).
+    var touched: [[UInt8]]?
+
+    @inline(__always)
+    func changed(_ key: [UInt8]) {
+        version &+= 1
+        touched?.append(key)
+    }
+
+    /// The value a key has in this table, `inserted` entries included.
+    func value(_ key: [UInt8]) -> [UInt8]? {
+        if let value = map[key] { return value }
+        return inserted.last(where: { $0.0 == key })?.1
+    }
+
+    /// Number of entries (keys), `inserted` ones included.
+    var count: Int {
+        if inserted.isEmpty { return map.count }
+        return sortedEntries().count
+    }
+
+    /// Calls `body` with every entry in no particular order, in place.
+    func forEachUnordered(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        if inserted.isEmpty {
+            try map.forEach(body)
+        } else {
+            for (key, value) in sortedEntries() {
+                try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try body(key, value) } }
+            }
+        }
+    }
 
     /// The entries in key order, as of `version`.
     private enum SortedView {

@@ -5,8 +5,9 @@ import LMDB
 ///
 /// The log is read once, in batches of events; while one batch is read (and its envelopes located), the previous
 /// batch is folded into every projection, each projection on its own task (projections only touch their own
-/// tables), and into the ``StreamIndexBuilder`` (the index is not folded through `apply`: it is append-only by
-/// construction, so its entries are grouped by stream instead of put one by one into a table).
+/// tables), and into the index. The index is not folded through `apply`: it is append-only by construction (one
+/// entry per stream an event names), so either its entries are grouped by stream (``StreamIndexBuilder``, when
+/// the table is to be written) or only their ``TableFingerprint`` is kept (to check the live index against).
 ///
 /// Sendable by contract: within one parallel step, each task touches only its own part (the reader, the index, or
 /// one projection's tables); steps are separated by the join of `concurrentPerform`.
@@ -20,7 +21,7 @@ final class RebuildState: @unchecked Sendable {
         let types: Set<String>?
     }
 
-    /// Events read from the log, with the number of their type (see ``typeNumbers``).
+    /// Events read from the log, with the number of their type.
     struct Batch: Sendable {
         var events: [RecordedEvent] = []
         var types: [Int32] = []
@@ -30,8 +31,17 @@ final class RebuildState: @unchecked Sendable {
     }
 
     let folded: [Folded]
-    /// The index builder and the index table's name, if the ``StreamIndex`` is among the projections.
-    let index: (builder: StreamIndexBuilder, table: String)?
+    /// The index table's name, if the ``StreamIndex`` is among the projections.
+    let indexTable: String?
+    /// The index entries, when they are built (else only ``indexFingerprint`` is kept).
+    private(set) var indexBuilder: StreamIndexBuilder?
+    /// The fingerprint of the index entries, when they are not built.
+    private(set) var indexFingerprint = TableFingerprint()
+    /// The key of every fingerprint of this rebuild.
+    let fingerprintKey = TableFingerprint.Key.random()
+    /// Index keys added while changes are tracked (see ``trackChanges()``).
+    private(set) var addedIndexKeys: [[UInt8]] = []
+    private var tracking = false
     /// The last seq folded in.
     private(set) var through: UInt64 = 0
     /// CPU seconds spent per task kind (summed over threads): `read`, `index`, and each projection's name.
@@ -40,20 +50,26 @@ final class RebuildState: @unchecked Sendable {
     /// Per folded projection, by type number: whether it handles that type.
     private var wants: [[Bool]]
     private var names = EventTypeNames()
+    /// Scratch for index keys and for the streams of one event.
+    private var keyScratch: [UInt8] = Array(repeating: 0, count: 256)
+    private var eventStreams: [UnsafeRawBufferPointer] = []
 
-    init(projections: [any Projection]) {
+    /// Prepares to fold `projections`; with `buildIndex`, the index entries are kept (to be written), else only
+    /// their fingerprint.
+    init(projections: [any Projection], buildIndex: Bool) {
         var folded: [Folded] = []
-        var index: (StreamIndexBuilder, String)?
+        var indexTable: String?
         for projection in projections {
             if let streamIndex = projection as? StreamIndex {
-                index = (StreamIndexBuilder(), streamIndex.databaseName("by_stream"))
+                indexTable = streamIndex.databaseName("by_stream")
             } else {
                 let memory = MemoryTables(names: projection.tables.map { projection.databaseName($0) })
                 folded.append(Folded(projection: projection, memory: memory, state: ProjectionState(.memory(memory)), types: projection.eventTypes))
             }
         }
         self.folded = folded
-        self.index = index
+        self.indexTable = indexTable
+        indexBuilder = indexTable != nil && buildIndex ? StreamIndexBuilder() : nil
         wants = Array(repeating: [], count: folded.count)
     }
 
@@ -64,32 +80,13 @@ final class RebuildState: @unchecked Sendable {
         return merged
     }
 
-    /// Sorts every table that changed since it was last sorted, and groups the index, in parallel.
-    func prepareSorted() {
-        let tables = folded.flatMap { $0.memory.tables.values }
-        DispatchQueue.concurrentPerform(iterations: tables.count + 1) { task in
-            if task == tables.count { index?.builder.prepare() } else { tables[task].prepareSorted() }
-        }
+    /// The in-memory table `name` (not the index).
+    func table(_ name: String) -> MemoryTable? {
+        for entry in folded { if let table = entry.memory.tables[name] { return table } }
+        return nil
     }
 
-    /// Calls `body` with every entry of table `name` in key order (buffers valid only during the call); returns how
-    /// many there were.
-    @discardableResult
-    func forEachSortedEntry(_ name: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        if let (builder, table) = index, table == name {
-            var count = 0
-            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-            try builder.forEachSortedKey { key in
-                try body(key, empty)
-                count += 1
-            }
-            return count
-        }
-        for entry in folded {
-            if let table = entry.memory.tables[name] { return try table.forEachSorted(body) }
-        }
-        throw EventStoreError.unknownTable(name)
-    }
+    // MARK: Folding
 
     /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections
     /// fold concurrently; otherwise everything runs on the calling thread (small catch-ups inside a write).
@@ -149,8 +146,29 @@ final class RebuildState: @unchecked Sendable {
     }
 
     private func foldIndex(_ batch: Batch) {
-        guard let builder = index?.builder else { return }
-        for event in batch.events { builder.add(event) }
+        guard indexTable != nil else { return }
+        if let builder = indexBuilder {
+            for event in batch.events { builder.add(event) }
+            return
+        }
+        for event in batch.events {
+            let seq = event.seq.bigEndian
+            eventStreams.removeAll(keepingCapacity: true)
+            event.forEachStreamInPlace { stream in
+                // An event naming a stream twice has one index entry for it.
+                if eventStreams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
+                eventStreams.append(stream)
+                if keyScratch.count < stream.count + 9 { keyScratch = Array(repeating: 0, count: stream.count + 9) }
+                keyScratch.withUnsafeMutableBytes { scratch in
+                    if stream.count > 0 { scratch.baseAddress!.copyMemory(from: stream.baseAddress!, byteCount: stream.count) }
+                    scratch[stream.count] = 0
+                    scratch.storeBytes(of: seq, toByteOffset: stream.count + 1, as: UInt64.self)
+                    let key = UnsafeRawBufferPointer(rebasing: scratch[0..<(stream.count + 9)])
+                    indexFingerprint.add(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), using: fingerprintKey)
+                    if tracking { addedIndexKeys.append([UInt8](key)) }
+                }
+            }
+        }
     }
 
     private func fold(_ batch: Batch, into number: Int) throws {
@@ -159,6 +177,80 @@ final class RebuildState: @unchecked Sendable {
         for (event, type) in zip(batch.events, batch.types) where wants[Int(type)] {
             try entry.projection.apply(event, to: entry.state)
         }
+    }
+
+    /// From now on, remembers the keys that folding changes (in-memory tables) or adds (index).
+    func trackChanges() {
+        tracking = true
+        for entry in folded { for table in entry.memory.tables.values where table.touched == nil { table.touched = [] } }
+    }
+
+    /// Builds the index entries (if only their fingerprint was kept) by reading the log's events `1...through`
+    /// again.
+    func buildIndex(txn: Transaction, log: Database) throws {
+        guard indexTable != nil, indexBuilder == nil else { return }
+        let builder = StreamIndexBuilder()
+        guard through > 0 else {
+            indexBuilder = builder
+            return
+        }
+        let reader = try BatchReader(txn: txn, log: log, first: 1, last: through, batchSize: 4096)
+        defer { reader.close() }
+        var names = EventTypeNames()
+        var count: UInt64 = 0
+        while true {
+            var read = 0
+            try reader.next(names: &names) { event, _ in
+                builder.add(event)
+                read += 1
+            }
+            if read == 0 { break }
+            count += UInt64(read)
+        }
+        guard count == through else { throw EventStoreError.corrupt("the log changed under a rebuild") }
+        indexBuilder = builder
+    }
+
+    // MARK: Reading the result
+
+    /// Sorts every table that changed since it was last sorted, and groups the index, in parallel.
+    func prepareSorted() {
+        let tables = folded.flatMap { $0.memory.tables.values }
+        DispatchQueue.concurrentPerform(iterations: tables.count + 1) { task in
+            if task == tables.count { indexBuilder?.prepare() } else { tables[task].prepareSorted() }
+        }
+    }
+
+    /// Calls `body` with every entry of table `name` in key order (buffers valid only during the call); returns how
+    /// many there were. The index must have been built (``buildIndex(txn:log:)``).
+    @discardableResult
+    func forEachSortedEntry(_ name: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        if name == indexTable {
+            guard let builder = indexBuilder else { throw EventStoreError.corrupt("the index was not built") }
+            var count = 0
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            try builder.forEachSortedKey { key in
+                try body(key, empty)
+                count += 1
+            }
+            return count
+        }
+        guard let table = table(name) else { throw EventStoreError.unknownTable(name) }
+        return try table.forEachSorted(body)
+    }
+
+    /// The fingerprint of the rebuilt table `name`.
+    func fingerprint(_ name: String) throws -> TableFingerprint {
+        var fingerprint = TableFingerprint()
+        if name == indexTable {
+            guard let builder = indexBuilder else { return indexFingerprint }
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            try builder.forEachSortedKey { fingerprint.add(key: $0, value: empty, using: fingerprintKey) }
+            return fingerprint
+        }
+        guard let table = table(name) else { throw EventStoreError.unknownTable(name) }
+        table.forEachUnordered { fingerprint.add(key: $0, value: $1, using: fingerprintKey) }
+        return fingerprint
     }
 }
 
@@ -194,6 +286,9 @@ final class BatchReader: @unchecked Sendable {
             expected += 1
             count += 1
             entry = try cursor.next()
+        }
+        if count < batchSize, expected <= last, entry == nil {
+            throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(last)")
         }
     }
 }

@@ -4,15 +4,17 @@ import LMDB
 /// Rebuilds projections from the log.
 ///
 /// The log is folded into memory inside a read snapshot, reading it once for every projection (appends go on
-/// meanwhile; see ``RebuildState``), and the tables are sorted. Then, in one write transaction, the events appended
-/// since the snapshot are folded in too, each table is replaced by its rebuilt state, and the checkpoints are set.
-/// Readers see the old state until that transaction commits and the rebuilt state after: the swap is atomic.
-/// Appends wait only for the final transaction.
+/// meanwhile; see ``RebuildState``). Then, in one write transaction, the events appended since the snapshot are
+/// folded in too, each table is replaced by its rebuilt state, and the checkpoints are set. Readers see the old
+/// state until that transaction commits and the rebuilt state after: the swap is atomic. Appends wait only for the
+/// final transaction.
 ///
-/// Replacing a table (``WriteMode``): by default each live table is compared with its rebuilt state in key order
-/// and only the differences are written; a table that is empty or differs in more than an eighth of its entries is
-/// emptied and bulk-loaded in key order (`MDB_APPEND`) instead. Either way the result is the rebuilt state, byte for
-/// byte.
+/// How a table is replaced (``WriteMode``): by default, still in the snapshot, every live table is checked against
+/// its rebuilt state by ``TableFingerprint`` (both streamed once, two tables at a time); in the write transaction a
+/// table that matched needs only the keys the catch-up changed compared (and its entry count); a table that did not
+/// match is compared in key order and only its differences are written, or, if it is empty or differs in more than
+/// an eighth of its entries, it is emptied and bulk-loaded in key order (`MDB_APPEND`). With `.rewrite` every table
+/// is bulk-loaded. Either way the result is the rebuilt state, byte for byte.
 public enum Rebuilder {
     /// Progress of a rebuild: events folded so far and the total to fold.
     public typealias Progress = @Sendable (_ done: UInt64, _ total: UInt64) -> Void
@@ -34,17 +36,22 @@ public enum Rebuilder {
         public var head: LogHead
         /// Entries per table in the rebuilt state.
         public var entries: [String: Int]
+        /// Tables that differed from their rebuilt state at the snapshot (`.differences`).
+        public var differingTables: [String] = []
         /// Tables emptied and bulk-loaded.
         public var rewrittenTables: [String] = []
-        /// Entries written or deleted in the tables that were patched in place.
+        /// Entries written or deleted in tables repaired in place.
         public var patchedEntries = 0
         /// Seconds spent folding the log into memory (parallel, outside the write lock).
         public var foldSeconds: Double = 0
-        /// Seconds spent sorting the rebuilt tables (parallel, outside the write lock).
+        /// Seconds spent checking the live tables against the rebuilt state (parallel, outside the write lock).
+        public var verifySeconds: Double = 0
+        /// Seconds spent sorting the rebuilt tables for a bulk load (parallel, outside the write lock).
         public var sortSeconds: Double = 0
-        /// Seconds spent in the final write transaction (catch-up, compare, bulk load, commit).
+        /// Seconds spent in the final write transaction (catch-up, checks, repairs, commit).
         public var writeSeconds: Double = 0
-        /// The final write transaction's steps: `catch_up`, `sort`, `compare`, `bulk_load`, `commit` (seconds).
+        /// The final write transaction's steps: `catch_up`, `check`, `index`, `sort`, `compare`, `bulk_load`,
+        /// `commit` (seconds).
         public var writeStepSeconds: [String: Double] = [:]
         /// CPU seconds of the fold per task (summed over threads): `read` (log cursor, envelopes), `index`, and each
         /// folded projection by name.
@@ -62,9 +69,9 @@ public enum Rebuilder {
     /// Builds the projections' state from the log's events `1...head` into memory, in one read snapshot (see
     /// ``RebuildState``).
     static func buildInMemory(
-        environment: Environment, tables: LogTables, projections: [any Projection], progress: Progress?
+        environment: Environment, tables: LogTables, projections: [any Projection], buildIndex: Bool = true, progress: Progress?
     ) throws -> (RebuildState, LogHead) {
-        let state = RebuildState(projections: projections)
+        let state = RebuildState(projections: projections, buildIndex: buildIndex)
         let head = try environment.read { txn in
             let head = try LogHead.read(txn, tables)
             try state.fold(txn: txn, log: tables.log, last: head.seq, parallel: true, progress: progress)
@@ -86,11 +93,21 @@ public enum Rebuilder {
     ) throws -> Report {
         let started = MonotonicClock.seconds()
         let cpuStarted = CPUClock.processSeconds()
-        let (state, _) = try buildInMemory(environment: environment, tables: tables, projections: projections, progress: progress)
-        let folded = MonotonicClock.seconds()
-        state.prepareSorted()
-        let sortedAt = MonotonicClock.seconds()
         let names = tableNames(projections)
+        let state = RebuildState(projections: projections, buildIndex: mode == .rewrite)
+        var matched: Set<String> = []
+        var folded = started
+        try environment.readPair { foldTxn, scanTxn in
+            let head = try LogHead.read(foldTxn, tables)
+            try state.fold(txn: foldTxn, log: tables.log, last: head.seq, parallel: true, progress: progress)
+            folded = MonotonicClock.seconds()
+            if mode == .differences {
+                matched = try verify(state: state, names: names, databases: databases, transactions: [foldTxn, scanTxn])
+            }
+        }
+        let verified = MonotonicClock.seconds()
+        if mode == .rewrite { state.prepareSorted() }
+        let sortedAt = MonotonicClock.seconds()
         var steps: [String: Double] = [:]
         func step<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
             let start = MonotonicClock.seconds()
@@ -99,16 +116,23 @@ public enum Rebuilder {
         }
         var bodySeconds = 0.0
         // If the map fills up, the write runs again: the state then already holds the events folded by the first
-        // attempt (`state.through`), and only newer ones are folded.
+        // attempt (`state.through`) and the keys they changed, and only newer ones are folded.
         var report = try environment.write { txn -> Report in
             let bodyStarted = MonotonicClock.seconds()
             steps = [:]
             let head = try LogHead.read(txn, tables)
+            state.trackChanges()
             try step("catch_up") { try state.fold(txn: txn, log: tables.log, last: head.seq, parallel: false, progress: nil) }
-            step("sort") { state.prepareSorted() }
             var report = Report(events: head.seq, head: head, entries: [:])
             for name in names {
                 guard let db = databases[name] else { throw EventStoreError.unknownTable(name) }
+                if matched.contains(name), let checked = try step("check", { try checkChanges(txn: txn, db: db, name: name, state: state) }) {
+                    report.entries[name] = checked.entries
+                    report.patchedEntries += checked.written
+                    continue
+                }
+                if mode == .differences { report.differingTables.append(name) }
+                if name == state.indexTable { try step("index") { try state.buildIndex(txn: txn, log: tables.log) } }
                 if mode == .differences, let patched = try step("compare", { try patch(txn: txn, db: db, name: name, state: state) }) {
                     report.entries[name] = patched.entries
                     report.patchedEntries += patched.written
@@ -129,13 +153,82 @@ public enum Rebuilder {
         }
         let finished = MonotonicClock.seconds()
         report.foldSeconds = folded - started
-        report.sortSeconds = sortedAt - folded
+        report.verifySeconds = verified - folded
+        report.sortSeconds = sortedAt - verified
         report.writeSeconds = finished - sortedAt
         steps["commit"] = report.writeSeconds - bodySeconds
         report.writeStepSeconds = steps
         report.taskSeconds = state.taskSeconds
         report.cpuSeconds = CPUClock.processSeconds() - cpuStarted
         return report
+    }
+
+    /// Read transactions handed to the verification workers (each used by one worker).
+    private final class TransactionBox: @unchecked Sendable {
+        let transactions: [Transaction]
+        init(_ transactions: [Transaction]) { self.transactions = transactions }
+    }
+
+    /// The tables whose live state, in the snapshot of `transactions` (all on the same snapshot, one per worker),
+    /// has the fingerprint of their rebuilt state. Tables are spread over the workers by size.
+    static func verify(state: RebuildState, names: [String], databases: [String: Database], transactions: [Transaction]) throws -> Set<String> {
+        var sizes: [(String, Int)] = []
+        for name in names {
+            guard let db = databases[name] else { throw EventStoreError.unknownTable(name) }
+            sizes.append((name, try transactions[0].count(db)))
+        }
+        var assigned = Array(repeating: [String](), count: transactions.count)
+        var load = Array(repeating: 0, count: transactions.count)
+        for (name, size) in sizes.sorted(by: { $0.1 > $1.1 }) {
+            let worker = load.indices.min(by: { load[$0] < load[$1] })!
+            assigned[worker].append(name)
+            load[worker] += size + 1
+        }
+        let box = TransactionBox(transactions)
+        let work = assigned
+        let results = ParallelResults<[String]>(count: transactions.count)
+        DispatchQueue.concurrentPerform(iterations: transactions.count) { worker in
+            results.set(worker, Result {
+                var equal: [String] = []
+                for name in work[worker] {
+                    var live = TableFingerprint()
+                    try box.transactions[worker].forEachInPlace(databases[name]!) { key, value in
+                        live.add(key: key, value: value, using: state.fingerprintKey)
+                        return true
+                    }
+                    if live == (try state.fingerprint(name)) { equal.append(name) }
+                }
+                return equal
+            })
+        }
+        var matched: Set<String> = []
+        for result in results.values { matched.formUnion(try result.get()) }
+        return matched
+    }
+
+    /// For a table that matched its rebuilt state at the snapshot: writes the keys the catch-up changed where the
+    /// live table differs, then checks the entry counts. Returns the entry count and how many entries were written,
+    /// or nil if the counts differ (the table must then be compared in full).
+    static func checkChanges(txn: Transaction, db: Database, name: String, state: RebuildState) throws -> (entries: Int, written: Int)? {
+        var written = 0
+        let expected: Int
+        if name == state.indexTable {
+            for key in state.addedIndexKeys where try !txn.contains(db, key: key) {
+                try txn.put(db, key: key, value: [])
+                written += 1
+            }
+            expected = state.indexFingerprint.count
+        } else {
+            guard let table = state.table(name) else { throw EventStoreError.unknownTable(name) }
+            for key in table.touched ?? [] {
+                let rebuilt = table.value(key)
+                if try txn.get(db, key: key) == rebuilt { continue }
+                if let rebuilt { try txn.put(db, key: key, value: rebuilt) } else { try txn.delete(db, key: key) }
+                written += 1
+            }
+            expected = table.count
+        }
+        return try txn.count(db) == expected ? (expected, written) : nil
     }
 
     private struct TooManyDifferences: Error {}
