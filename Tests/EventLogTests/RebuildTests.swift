@@ -46,6 +46,30 @@ struct RebuildTests {
         #expect(Set(map.keys) == Set(model.keys))
     }
 
+    @Test("BytesMap past the mapped-memory threshold: growth, compaction after deletes, sorted order")
+    func bytesMapLarge() {
+        let map = BytesMap()
+        func key(_ index: Int) -> [UInt8] { withUnsafeBytes(of: (UInt64(index) &* 0x9E37_79B9).bigEndian) { Array($0) } + [UInt8](repeating: 7, count: 24) }
+        for index in 0..<150_000 { map.set(key(index), [UInt8(index & 0xFF), UInt8(index >> 8 & 0xFF)]) }
+        // Larger values move their records; deletes leave garbage; both are compacted away.
+        for index in stride(from: 0, to: 150_000, by: 2) { map.remove(key(index)) }
+        for index in stride(from: 1, to: 150_000, by: 4) { map.set(key(index), [UInt8](repeating: 1, count: 40)) }
+        #expect(map.count == 75_000)
+        for index in [0, 1, 2, 3, 5, 149_997, 149_999] {
+            let expected: [UInt8]? = index % 2 == 0 ? nil : index % 4 == 1 ? [UInt8](repeating: 1, count: 40) : [UInt8(index & 0xFF), UInt8(index >> 8 & 0xFF)]
+            #expect(map[key(index)] == expected)
+        }
+        var previous: [UInt8]?
+        var seen = 0
+        for record in map.sortedRecords() {
+            let entry = [UInt8](map.entry(record).key)
+            if let previous { #expect(ByteOrder.less(previous, entry)) }
+            previous = entry
+            seen += 1
+        }
+        #expect(seen == 75_000)
+    }
+
     @Test("sorted order is LMDB's (bytewise, shorter first) and stable for equal keys")
     func sortedOrder() {
         var generator = Generator(state: 11)

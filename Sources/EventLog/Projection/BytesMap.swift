@@ -33,15 +33,20 @@ final class BytesMap {
 
     init() {
         slotCount = 16
-        slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: 0, count: slotCount)
+        slots = Self.allocateSlots(slotCount)
         arenaCapacity = 1 << 12
-        arena = malloc(arenaCapacity)!
+        arena = LargeMemory.allocate(arenaCapacity)
     }
 
     deinit {
-        slots.deallocate()
-        free(arena)
+        LargeMemory.deallocate(UnsafeMutableRawPointer(slots), size: slotCount * 8)
+        LargeMemory.deallocate(arena, size: arenaCapacity)
+    }
+
+    private static func allocateSlots(_ count: Int) -> UnsafeMutablePointer<UInt64> {
+        let slots = LargeMemory.allocate(count * 8).bindMemory(to: UInt64.self, capacity: count)
+        slots.initialize(repeating: 0, count: count)
+        return slots
     }
 
     @inline(__always)
@@ -129,8 +134,7 @@ final class BytesMap {
         guard arenaUsed + size > arenaCapacity else { return }
         var capacity = arenaCapacity
         while arenaUsed + size > capacity { capacity *= 2 }
-        // realloc moves large blocks by remapping pages, not by copying them.
-        arena = realloc(arena, capacity)!
+        arena = LargeMemory.reallocate(arena, from: arenaCapacity, to: capacity)
         arenaCapacity = capacity
     }
 
@@ -210,10 +214,9 @@ final class BytesMap {
 
     /// Rebuilds the slot table from the live records.
     private func rehash(slotCount newCount: Int) {
-        slots.deallocate()
+        LargeMemory.deallocate(UnsafeMutableRawPointer(slots), size: slotCount * 8)
         slotCount = newCount
-        slots = .allocate(capacity: newCount)
-        slots.initialize(repeating: 0, count: newCount)
+        slots = Self.allocateSlots(newCount)
         let mask = newCount - 1
         forEachRecord { offset in
             let hash = header(offset).hash
@@ -226,7 +229,8 @@ final class BytesMap {
     /// Copies the live records into a fresh arena once garbage outweighs them.
     private func compactIfWasteful() {
         guard garbage > 1 << 20, garbage * 2 > arenaUsed else { return }
-        let fresh = malloc(max(arenaUsed - garbage, 1 << 12))!
+        let freshCapacity = max(arenaUsed - garbage, 1 << 12)
+        let fresh = LargeMemory.allocate(freshCapacity)
         var used = 0
         forEachRecord { offset in
             let (_, keyLength, _, valueCapacity, _) = header(offset)
@@ -234,9 +238,9 @@ final class BytesMap {
             (fresh + used).copyMemory(from: arena + offset, byteCount: size)
             used += size
         }
-        free(arena)
+        LargeMemory.deallocate(arena, size: arenaCapacity)
         arena = fresh
-        arenaCapacity = max(arenaUsed - garbage, 1 << 12)
+        arenaCapacity = freshCapacity
         arenaUsed = used
         garbage = 0
         rehash(slotCount: slotCount)
