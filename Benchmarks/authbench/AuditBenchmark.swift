@@ -2,6 +2,7 @@ import ArgumentParser
 import AuthCore
 import EventLog
 import Foundation
+import LMDB
 
 /// `authbench audit`: audit queries on a large synthetic log (generated once into --data, reused if present).
 struct AuditBenchmark: ParsableCommand {
@@ -9,17 +10,27 @@ struct AuditBenchmark: ParsableCommand {
 
     @Option(help: "Events in the log.") var events = 10_000_000
     @Option(help: "Data directory (kept, so the log is generated only once).") var data = "./bench-data/audit"
+    @Flag(help: "Generate without fsync per commit (synced once at the end). For benchmark data only.") var noSync = false
 
     func run() throws {
         print("machine_cores: \(ProcessInfo.processInfo.activeProcessorCount)")
         let exists = FileManager.default.fileExists(atPath: data + "/data.mdb")
-        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock())
-        var head = try store.head()
-        if !exists || head.seq < UInt64(events) {
-            let seconds = try fillSynthetic(store, count: events - Int(head.seq), seed: head.seq &+ 42, progress: true)
-            report("generate_eps", Double(UInt64(events) - head.seq) / seconds)
-            head = try store.head()
+        var head = LogHead.empty
+        if FileManager.default.fileExists(atPath: data + "/data.mdb") {
+            var readOnly = Environment.Options()
+            readOnly.readOnly = true
+            head = try LogHead.read(environment: Environment(path: data, options: readOnly))
         }
+        if !exists || head.seq < UInt64(events) {
+            // Generation may run without fsync (--no-sync); the measurements below use a normally opened store.
+            let writer = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock(), options: .benchmarkData(noSync: noSync))
+            let seconds = try fillSynthetic(writer, count: events - Int(head.seq), seed: head.seq &+ 42, progress: true)
+            if noSync { try writer.environment.sync() }
+            report("generate_eps", Double(UInt64(events) - head.seq) / seconds)
+            writer.close()
+        }
+        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock())
+        head = try store.head()
         report("log_events", Double(head.seq))
         report("log_file_bytes", Double(store.environment.usedBytes))
 
