@@ -144,6 +144,19 @@ final class BytesMap {
         garbage += Self.recordSize(keyLength: keyLength, valueCapacity: valueCapacity)
     }
 
+    /// Makes room for about `entries` entries taking `bytes` bytes, so that the map does not grow (copy and rehash)
+    /// while it fills. Only touched memory is committed: overestimating costs address space, not memory.
+    func reserve(entries: Int, bytes: Int) {
+        var slots = slotCount
+        while slots < entries * 2 { slots *= 2 }
+        if slots > slotCount { rehash(slotCount: slots) }
+        let arenaBytes = bytes + entries * (Self.headerSize + 8)
+        if arenaBytes > arenaCapacity {
+            arena = LargeMemory.reallocate(arena, from: arenaCapacity, to: arenaBytes)
+            arenaCapacity = arenaBytes
+        }
+    }
+
     // MARK: Map operations
 
     /// The value under `key`.

@@ -86,6 +86,22 @@ final class RebuildState: @unchecked Sendable {
         return nil
     }
 
+    /// Sizes the in-memory tables (and the index builder) after the live tables in `txn`, with a margin, so that
+    /// they do not grow while the log is folded: growing a table of hundreds of MB copies it and rehashes every
+    /// entry, and each fresh block's pages are faulted in (zeroed) again.
+    func reserve(txn: Transaction, databases: [String: Database]) throws {
+        for entry in folded {
+            for (name, table) in entry.memory.tables {
+                guard let db = databases[name] else { continue }
+                let (entries, bytes) = try txn.size(db)
+                table.map.reserve(entries: entries + entries / 4, bytes: bytes + bytes / 4)
+            }
+        }
+        if let builder = indexBuilder, let name = indexTable, let db = databases[name] {
+            builder.reserve(entries: try txn.count(db) + 4096)
+        }
+    }
+
     // MARK: Folding
 
     /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections

@@ -99,6 +99,7 @@ public enum Rebuilder {
         var folded = started
         try environment.readPair { foldTxn, scanTxn in
             let head = try LogHead.read(foldTxn, tables)
+            try state.reserve(txn: foldTxn, databases: databases)
             try state.fold(txn: foldTxn, log: tables.log, last: head.seq, parallel: true, progress: progress)
             folded = MonotonicClock.seconds()
             if mode == .differences {

@@ -31,6 +31,12 @@ final class StreamIndexBuilder: @unchecked Sendable {
     /// Entries added so far (before removing exact duplicates).
     var entryCount: Int { pairSeqs.count }
 
+    /// Makes room for about `entries` entries.
+    func reserve(entries: Int) {
+        pairStreams.reserveCapacity(entries)
+        pairSeqs.reserveCapacity(entries)
+    }
+
     /// Adds every stream of `event`.
     @inline(__always)
     func add(_ event: RecordedEvent) {
