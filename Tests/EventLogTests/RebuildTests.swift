@@ -272,4 +272,29 @@ struct RebuildTests {
         }
         #expect(try Digest.live(store: store) == live)
     }
+
+    @Test("verify names the first index entry that differs: missing, extra")
+    func verifyIndexDivergence() throws {
+        let dir = try TemporaryDirectory("verify-index")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<300 { try store.executeSync { context in _ = try context.emit(testEvent(user: "u\(index % 13)")) } }
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+        let indexDB = try #require(store.databases[StreamIndex().databaseName("by_stream")])
+        let missing = StreamIndex.key(StreamRef(.user, "u3"), seq: 4)
+        try store.environment.write { txn in _ = try txn.delete(indexDB, key: missing) }
+        var report = try LogVerifier.verify(environment: store.environment, projections: store.projections)
+        #expect(report.divergence?.table == indexDB.name)
+        #expect(report.divergence?.key == missing)
+        #expect(report.divergence?.reason == "absent live, present when rebuilt")
+        let extra = StreamIndex.key(StreamRef(.user, "u3"), seq: 5)
+        try store.environment.write { txn in
+            try txn.put(indexDB, key: missing, value: [])
+            try txn.put(indexDB, key: extra, value: [])
+        }
+        report = try LogVerifier.verify(environment: store.environment, projections: store.projections)
+        #expect(report.divergence?.key == extra)
+        #expect(report.divergence?.reason == "present live, absent when rebuilt")
+    }
 }
