@@ -16,9 +16,13 @@ struct GenerateLog: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 42
 
+    @Flag(help: "Do not fsync each commit; sync once at the end. For benchmark data only.")
+    var noSync = false
+
     func run() throws {
-        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock())
+        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock(), options: .benchmarkData(noSync: noSync))
         let seconds = try fillSynthetic(store, count: count, seed: seed, progress: true)
+        if noSync { try store.environment.sync() }
         print("generated: \(count)")
         report("generate_eps", Double(count) / seconds)
         print("head: \(try store.head())")

@@ -48,3 +48,14 @@ func fillSynthetic(_ store: EventStore, count: Int, chunk: Int = 2000, seed: UIn
     }
     return monotonicSeconds() - start
 }
+
+extension EventStore.Options {
+    /// Options for generating benchmark data: with `noSync`, commits are not fsync'd (the append path is the same;
+    /// only durability differs). Sync once at the end. (`MDB_WRITEMAP` would save the `write` calls too, but LMDB
+    /// does not nest transactions in that mode, and every command runs in a nested one.)
+    static func benchmarkData(noSync: Bool) -> EventStore.Options {
+        var options = EventStore.Options()
+        options.environment.noSync = noSync
+        return options
+    }
+}

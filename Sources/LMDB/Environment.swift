@@ -102,6 +102,42 @@ public final class Environment: @unchecked Sendable {
         try withTransaction(readOnly: false, body)
     }
 
+    /// Runs `body` with two read-only transactions on the same snapshot, for two threads to read it in parallel
+    /// (each transaction used by one thread at a time).
+    public func readPair<R>(_ body: (Transaction, Transaction) throws -> R) throws -> R {
+        while true {
+            let outcome: Result<R, any Error>? = resizeLock.withShared { () -> Result<R, any Error>? in
+                var first: OpaquePointer?
+                var rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &first)
+                if rc == MDB_MAP_RESIZED { return nil }
+                guard rc == 0, let first else { return .failure(LMDBError(code: rc)) }
+                // A commit between the two begins gives the second a newer snapshot: begin it again.
+                var second: OpaquePointer?
+                for _ in 0..<1_000 {
+                    rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &second)
+                    guard rc == 0, let opened = second else { break }
+                    if mdb_txn_id(opened) == mdb_txn_id(first) { break }
+                    mdb_txn_abort(opened)
+                    second = nil
+                }
+                guard rc == 0, let second else {
+                    mdb_txn_abort(first)
+                    if rc == MDB_MAP_RESIZED { return nil }
+                    return .failure(LMDBError(code: rc == 0 ? MDB_BAD_TXN : rc))
+                }
+                let a = Transaction(txn: first, readOnly: true)
+                let b = Transaction(txn: second, readOnly: true)
+                defer {
+                    a.abort()
+                    b.abort()
+                }
+                return Result { try body(a, b) }
+            }
+            if let outcome { return try outcome.get() }
+            try grow()
+        }
+    }
+
     private func withTransaction<R, E: Error>(readOnly: Bool, _ body: (Transaction) throws(E) -> R) throws -> R {
         while true {
             let outcome: Result<R, any Error>? = resizeLock.withShared { () -> Result<R, any Error>? in

@@ -94,6 +94,13 @@ public final class Transaction {
         return stat.ms_entries
     }
 
+    /// The number of entries in `db` and the bytes of its leaf and overflow pages (about what its entries take).
+    public func size(_ db: Database) throws(LMDBError) -> (entries: Int, bytes: Int) {
+        var stat = MDB_stat()
+        try LMDBError.check(mdb_stat(txn, db.dbi, &stat))
+        return (stat.ms_entries, (stat.ms_leaf_pages + stat.ms_overflow_pages) * Int(stat.ms_psize))
+    }
+
     /// Opens a cursor on `db`, valid for the rest of this transaction.
     public func cursor(_ db: Database) throws(LMDBError) -> Cursor {
         var cursor: OpaquePointer?

@@ -145,6 +145,25 @@ struct EventStoreTests {
         #expect(seen.map { Array($0.prefix(2)) } == [0, 1])
     }
 
+    @Test("a batch that fills the map runs again in a grown map; no command fails for it")
+    func mapGrowsUnderAppends() throws {
+        let dir = try TemporaryDirectory("grow")
+        defer { dir.remove() }
+        var options = EventStore.Options()
+        options.environment.mapSize = 1 << 20
+        let store = try EventStore(path: dir.path, projections: [CounterProjection()], clock: ManualClock(), options: options)
+        defer { store.close() }
+        let note = String(repeating: "x", count: 900)
+        for batch in 0..<40 {
+            try store.executeSync { context in
+                for index in 0..<50 { _ = try context.emit(testEvent(user: "u\(index % 9)", note: "\(batch)-\(index)-" + note)) }
+            }
+        }
+        #expect(try store.head().seq == 2_000)
+        #expect(store.environment.mapSize > 1 << 20)
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+    }
+
     @Test("appends after close fail with closed, and reopening sees everything")
     func closeAndReopen() async throws {
         let dir = try TemporaryDirectory("reopen")

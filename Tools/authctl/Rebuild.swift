@@ -10,10 +10,16 @@ struct Rebuild: ParsableCommand {
         discussion: """
             The log is folded into memory from a read snapshot while authd keeps appending; then one write \
             transaction folds the events appended meanwhile, replaces every projection table and commits. \
-            Readers see the old state until that commit and the rebuilt state after it.
+            Readers see the old state until that commit and the rebuilt state after it. Live tables are first \
+            checked against the rebuilt state (order-independent fingerprints); only a table that differs is \
+            written: its differences, or, if it is empty or differs a lot (or with --rewrite, every table), its \
+            whole rebuilt state, bulk-loaded. The result is the same.
             """)
 
     @OptionGroup var options: DataOptions
+
+    @Flag(help: "Empty and bulk-load every table instead of writing only the differences.")
+    var rewrite = false
 
     func run() throws {
         let store = try options.openStore()
@@ -21,13 +27,16 @@ struct Rebuild: ParsableCommand {
         let before = try Digest.live(store: store)
         let progress = ProgressReporter("rebuild")
         let started = MonotonicClock.seconds()
-        let report = try Rebuilder.rebuild(store: store, progress: { progress.update($0, $1) })
+        let report = try Rebuilder.rebuild(store: store, mode: rewrite ? .rewrite : .differences, progress: { progress.update($0, $1) })
         let seconds = MonotonicClock.seconds() - started
         let after = try Digest.live(store: store)
         print("events: \(report.events)")
         print("head: \(report.head)")
         print("seconds: \(String(format: "%.3f", seconds))")
         print("events_per_second: \(Int(Double(report.events) / max(seconds, 1e-9)))")
+        print("tables_differing: \(report.differingTables.count) of \(report.entries.count)")
+        print("tables_rewritten: \(report.rewrittenTables.count) of \(report.entries.count)")
+        print("entries_patched: \(report.patchedEntries)")
         print("digest_before: \(Encoding.hex(before))")
         print("digest_after: \(Encoding.hex(after))")
         print("changed: \(before != after)")

@@ -20,10 +20,11 @@ public struct SessionsProjection: Projection {
         switch event.type {
         case SessionCreated.type:
             let e = try SessionCreated(event)
+            let request = event.request
             let record = SessionRecord(
                 userID: e.userID, tokenHash: e.tokenHash, aal: e.aal, mode: e.mode, createdAt: event.timestamp,
                 lastSeenAt: event.timestamp, expiresAt: e.expiresAt, idleTimeout: e.idleTimeout,
-                clientIP: event.request.clientIP, userAgent: event.request.userAgent, familyID: nil,
+                clientIP: request.clientIP, userAgent: request.userAgent, familyID: nil,
                 aal2At: e.aal == "aal2" ? event.timestamp : nil)
             try byID.put(Key.of(e.sessionID), record: record)
             try state.table(self, "by_token").put(e.tokenHash, SessionCheck(e.sessionID, record).bytes)
@@ -87,10 +88,12 @@ public struct SessionCheck: Sendable, Equatable {
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16 + sessionID.utf8.count)
-        for value in [expiresAt.microseconds, idleExpiresAt.microseconds] {
+        func append(_ value: Int64) {
             let bits = UInt64(bitPattern: value)
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
         }
+        append(expiresAt.microseconds)
+        append(idleExpiresAt.microseconds)
         out.append(contentsOf: sessionID.utf8)
         return out
     }

@@ -1,46 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads fields of an event payload (a CBOR map with text keys) by name, in any order.
 ///
 /// Unknown fields are ignored (old readers tolerate additive changes); upcasters use ``has(_:)`` to tell versions apart.
 public struct PayloadReader {
     private let bytes: [UInt8]
-    /// (key range, value start) per entry.
-    private var entries: [(key: Range<Int>, value: Int)] = []
+    /// Where each entry's key bytes start and where its value starts (right after them), as
+    /// `keyStart << 32 | valueStart`.
+    /// The first 16 entries are kept inline (no allocation per payload), the rest in `more`.
+    private var inline: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// A signature of each inline entry's key (length and three of its bytes): a lookup compares key bytes only
+    /// where the signatures agree.
+    private var signatures: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                             UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var more: [UInt64] = []
+    private let count: Int
     private let end: Int
+
+    private static let inlineCapacity = 16
 
     /// Parses the map found in `bytes[range]`.
     public init(_ bytes: [UInt8], range: Range<Int>? = nil) throws(EventDecodingError) {
         self.bytes = bytes
         let range = range ?? 0..<bytes.count
         self.end = range.upperBound
-        var reader = CBORReader(bytes, from: range.lowerBound, to: range.upperBound)
-        let count = try reader.mapCount()
-        entries.reserveCapacity(count)
-        for _ in 0..<count {
-            let key = try reader.textRange()
-            let value = reader.position
-            try reader.skip()
-            entries.append((key, value))
+        guard range.upperBound <= Int(UInt32.max) else { throw .malformed("payload too large") }
+        var inline = self.inline
+        var signatures = self.signatures
+        var more: [UInt64] = []
+        count = try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> Int in
+            var reader = CBORScanner(buffer, from: range.lowerBound, to: range.upperBound)
+            let count = try reader.mapCount()
+            try withUnsafeMutableBytes(of: &inline) { (slots: UnsafeMutableRawBufferPointer) throws(EventDecodingError) in
+                for index in 0..<count {
+                    let key = try reader.textRange()
+                    let entry = UInt64(key.lowerBound) << 32 | UInt64(key.upperBound)
+                    try reader.skip()
+                    if index < Self.inlineCapacity {
+                        slots.storeBytes(of: entry, toByteOffset: index * 8, as: UInt64.self)
+                        let signature = Self.signature(UnsafeBufferPointer(rebasing: buffer[key]))
+                        withUnsafeMutableBytes(of: &signatures) { $0.storeBytes(of: signature, toByteOffset: index * 4, as: UInt32.self) }
+                    } else {
+                        more.append(entry)
+                    }
+                }
+            }
+            guard reader.isAtEnd else { throw .malformed("trailing bytes after payload") }
+            return count
         }
-        guard reader.isAtEnd else { throw .malformed("trailing bytes after payload") }
+        self.inline = inline
+        self.signatures = signatures
+        self.more = more
+    }
+
+    @inline(__always)
+    private static func signature(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard !key.isEmpty else { return 0 }
+        return UInt32(truncatingIfNeeded: key.count) << 24 | UInt32(key[0]) << 16 | UInt32(key[key.count - 1]) << 8
+            | UInt32(key[key.count / 2])
+    }
+
+    @inline(__always)
+    private func entry(_ index: Int) -> (key: Range<Int>, value: Int) {
+        let packed = index < Self.inlineCapacity
+            ? withUnsafeBytes(of: inline) { $0.load(fromByteOffset: index * 8, as: UInt64.self) }
+            : more[index - Self.inlineCapacity]
+        // The key's bytes end where its value starts.
+        let value = Int(packed & 0xFFFF_FFFF)
+        return (Int(packed >> 32)..<value, value)
     }
 
     private func valueReader(_ key: String) -> CBORReader? {
         var key = key
-        return key.withUTF8 { utf8 -> CBORReader? in
-            for entry in entries where entry.key.count == utf8.count {
-                if bytes[entry.key].elementsEqual(utf8) {
-                    return CBORReader(bytes, from: entry.value, to: end)
+        let found = key.withUTF8 { utf8 -> Int? in
+            bytes.withUnsafeBufferPointer { buffer -> Int? in
+                func matches(_ index: Int) -> Int? {
+                    let (keyRange, value) = entry(index)
+                    guard keyRange.count == utf8.count else { return nil }
+                    if utf8.isEmpty || memcmp(buffer.baseAddress! + keyRange.lowerBound, utf8.baseAddress!, utf8.count) == 0 {
+                        return value
+                    }
+                    return nil
                 }
+                let signature = Self.signature(utf8)
+                let inlineCount = min(count, Self.inlineCapacity)
+                let inlineHit = withUnsafeBytes(of: signatures) { signatures -> Int? in
+                    for index in 0..<inlineCount where signatures.load(fromByteOffset: index * 4, as: UInt32.self) == signature {
+                        if let value = matches(index) { return value }
+                    }
+                    return nil
+                }
+                if let inlineHit { return inlineHit }
+                for index in inlineCount..<count { if let value = matches(index) { return value } }
+                return nil
             }
-            return nil
         }
+        return found.map { CBORReader(bytes, from: $0, to: end) }
     }
 
     /// Whether the payload has a field named `key`.
     public func has(_ key: String) -> Bool { valueReader(key) != nil }
 
     /// The names of all fields, in stored order.
-    public var keys: [String] { entries.map { String(decoding: bytes[$0.key], as: UTF8.self) } }
+    public var keys: [String] { (0..<count).map { String(decoding: bytes[entry($0).key], as: UTF8.self) } }
 
     /// A required text field.
     public func string(_ key: String) throws(EventDecodingError) -> String {

@@ -1,11 +1,18 @@
 /// Builds an event payload: a CBOR map with text keys, written in the order given (each event type writes its
 /// fields in one fixed order, so the same event always encodes to the same bytes).
 public struct PayloadWriter {
-    private var body = CBORWriter(capacity: 192)
-    private var count: UInt64 = 0
+    /// The map: one header byte, kept up to date while the map has fewer than 24 entries (so that ``bytes`` needs
+    /// no copy), then the entries.
+    private var body: CBORWriter
+    private var count: UInt64 = 0 {
+        didSet { if count < 24 { body.bytes[0] = 0xA0 | UInt8(count) } }
+    }
 
     /// Creates an empty payload.
-    public init() {}
+    public init() {
+        body = CBORWriter(capacity: 192)
+        body.bytes.append(0xA0)
+    }
 
     /// Adds a text field.
     public mutating func add(_ key: String, _ value: String) {
@@ -62,9 +69,10 @@ public struct PayloadWriter {
 
     /// The encoded CBOR map.
     public var bytes: [UInt8] {
-        var out = CBORWriter(capacity: body.bytes.count + 3)
+        if count < 24 { return body.bytes }
+        var out = CBORWriter(capacity: body.bytes.count + 8)
         out.head(5, count)
-        out.bytes.append(contentsOf: body.bytes)
+        out.bytes.append(contentsOf: body.bytes[1...])
         return out.bytes
     }
 }

@@ -20,30 +20,76 @@ public struct RecordedEvent: Sendable, Equatable {
 
     /// Locates the envelope fields of a stored value (hash || event bytes) found under `seq`.
     public init(seq: UInt64, stored: [UInt8]) throws(EventDecodingError) {
-        guard stored.count > 32 else { throw .truncated }
-        var reader = CBORReader(stored, from: 32)
-        guard try reader.arrayCount() == 11 else { throw .malformed("envelope must be an array of 11 items") }
-        let format = try reader.uint()
-        guard format == EventCodec.format else { throw .malformed("unknown envelope format \(format)") }
-        timestamp = Timestamp(microseconds: try reader.int())
-        type = try reader.text()
-        let version = try reader.uint()
-        guard version <= UInt64(Int32.max) else { throw .malformed("version out of range") }
-        self.version = Int(version)
-        actorStart = reader.position
-        guard Actor.Kind(rawValue: try reader.text()) != nil else { throw .malformed("unknown actor kind") }
-        for _ in 0..<4 { _ = try reader.optionalTextRange() }
-        streamsStart = reader.position
-        let streamCount = try reader.arrayCount()
-        for _ in 0..<streamCount {
-            let range = try reader.textRange()
-            guard stored[range].contains(0x3A) else { throw .malformed("bad stream reference") }
-        }
-        payloadStart = reader.position
-        try reader.skip()
-        guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
+        let envelope = try Self.locate(stored)
+        self.init(seq: seq, stored: stored, envelope: envelope, type: envelope.typeString(in: stored))
+    }
+
+    /// Like ``init(seq:stored:)``, taking the type's `String` from `names` (rebuilds: no string is built per event)
+    /// and reporting its number there (``EventTypeNames/last``).
+    init(seq: UInt64, stored: [UInt8], names: inout EventTypeNames) throws(EventDecodingError) {
+        let envelope = try Self.locate(stored)
+        let type = stored.withUnsafeBufferPointer { names.intern(UnsafeBufferPointer(rebasing: $0[envelope.type])) }
+        self.init(seq: seq, stored: stored, envelope: envelope, type: type)
+    }
+
+    private init(seq: UInt64, stored: [UInt8], envelope: Envelope, type: String) {
         self.seq = seq
         self.stored = stored
+        timestamp = Timestamp(microseconds: envelope.timestamp)
+        self.type = type
+        version = envelope.version
+        actorStart = envelope.actorStart
+        streamsStart = envelope.streamsStart
+        payloadStart = envelope.payloadStart
+    }
+
+    /// Where the envelope's fields are in a stored value.
+    private struct Envelope {
+        var timestamp: Int64
+        var type: Range<Int>
+        var version: Int
+        var actorStart: Int
+        var streamsStart: Int
+        var payloadStart: Int
+
+        func typeString(in stored: [UInt8]) -> String {
+            stored.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[type]), as: UTF8.self) }
+        }
+    }
+
+    private static let actorKinds = Actor.Kind.allCases.map { Array($0.rawValue.utf8) }
+
+    /// Checks the envelope's shape and locates its fields, in place.
+    private static func locate(_ stored: [UInt8]) throws(EventDecodingError) -> Envelope {
+        guard stored.count > 32 else { throw .truncated }
+        return try stored.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> Envelope in
+            var reader = CBORScanner(buffer, from: 32)
+            guard try reader.arrayCount() == 11 else { throw .malformed("envelope must be an array of 11 items") }
+            let format = try reader.uint()
+            guard format == EventCodec.format else { throw .malformed("unknown envelope format \(format)") }
+            let timestamp = try reader.int()
+            let type = try reader.textRange()
+            let version = try reader.uint()
+            guard version <= UInt64(Int32.max) else { throw .malformed("version out of range") }
+            let actorStart = reader.position
+            let kind = try reader.textRange()
+            guard actorKinds.contains(where: { $0.withUnsafeBufferPointer { reader.bytes(kind, equal: $0) } }) else {
+                throw .malformed("unknown actor kind")
+            }
+            for _ in 0..<4 { _ = try reader.optionalTextRange() }
+            let streamsStart = reader.position
+            let streamCount = try reader.arrayCount()
+            for _ in 0..<streamCount {
+                let range = try reader.textRange()
+                guard UnsafeBufferPointer(rebasing: buffer[range]).contains(0x3A) else { throw .malformed("bad stream reference") }
+            }
+            let payloadStart = reader.position
+            try reader.skip()
+            guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
+            return Envelope(
+                timestamp: timestamp, type: type, version: Int(version), actorStart: actorStart, streamsStart: streamsStart,
+                payloadStart: payloadStart)
+        }
     }
 
     /// `SHA-256(previous hash || seq (8 bytes, big-endian) || event bytes)`.
@@ -89,6 +135,18 @@ public struct RecordedEvent: Sendable, Equatable {
         }
     }
 
+    /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
+    func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
+        stored.withUnsafeBufferPointer { buffer in
+            var reader = CBORScanner(buffer, from: streamsStart)
+            guard let count = try? reader.arrayCount() else { return }
+            for _ in 0..<count {
+                guard let range = try? reader.textRange() else { return }
+                body(UnsafeRawBufferPointer(start: buffer.baseAddress! + range.lowerBound, count: range.count))
+            }
+        }
+    }
+
     /// The payload bytes (a CBOR map).
     public var payload: [UInt8] { Array(stored[payloadStart...]) }
 
@@ -99,5 +157,43 @@ public struct RecordedEvent: Sendable, Equatable {
 
     public static func == (lhs: RecordedEvent, rhs: RecordedEvent) -> Bool {
         lhs.seq == rhs.seq && lhs.stored == rhs.stored
+    }
+}
+
+/// The event types met so far, each with one shared `String` and a number (for per-type lookup tables).
+struct EventTypeNames {
+    private(set) var names: [String] = []
+    private var bytes: [[UInt8]] = []
+    /// Length and first and last 8 bytes of each type (zero-padded): compared before the bytes.
+    private var signatures: [(Int, UInt64, UInt64)] = []
+    /// The number of the type interned last.
+    private(set) var last = 0
+
+    @inline(__always)
+    private static func signature(_ type: UnsafeBufferPointer<UInt8>) -> (Int, UInt64, UInt64) {
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        for index in 0..<min(8, type.count) {
+            head |= UInt64(type[index]) << UInt64(8 * index)
+            tail |= UInt64(type[type.count - 1 - index]) << UInt64(8 * index)
+        }
+        return (type.count, head, tail)
+    }
+
+    /// The shared string for the type whose UTF-8 bytes are `type`.
+    mutating func intern(_ type: UnsafeBufferPointer<UInt8>) -> String {
+        let signature = Self.signature(type)
+        for (number, known) in signatures.enumerated() where known == signature {
+            if bytes[number].withUnsafeBufferPointer({ $0.elementsEqual(type) }) {
+                last = number
+                return names[number]
+            }
+        }
+        let name = String(decoding: type, as: UTF8.self)
+        last = names.count
+        names.append(name)
+        bytes.append(Array(type))
+        signatures.append(signature)
+        return name
     }
 }

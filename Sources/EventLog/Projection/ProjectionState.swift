@@ -12,16 +12,18 @@ public final class ProjectionState {
     }
 
     let backing: Backing
-    /// Resolved tables by projection name, then table name (short names: no allocation to look up).
-    private var resolved: [String: [String: ProjectionTable]] = [:]
+    /// Tables resolved so far, with the projection and table names they were asked for. A short list compared with
+    /// `==` (names are literals: equal strings share their bits) is cheaper than hashing both names on every event.
+    private var resolved: [(projection: String, table: String, value: ProjectionTable)] = []
 
     init(_ backing: Backing) { self.backing = backing }
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> ProjectionTable {
-        if let found = resolved[projection.name]?[table] { return found }
+        let name = projection.name
+        for entry in resolved where entry.table == table && entry.projection == name { return entry.value }
         let made = self.table(named: projection.databaseName(table))
-        resolved[projection.name, default: [:]][table] = made
+        resolved.append((name, table, made))
         return made
     }
 
@@ -49,7 +51,7 @@ public struct ProjectionTable {
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
         switch storage {
         case .live(let txn, let db): return try txn.get(try database(db), key: key)
-        case .memory(let table): return table.map[BytesKey(key)]
+        case .memory(let table): return table.map[key]
         }
     }
 
@@ -57,7 +59,9 @@ public struct ProjectionTable {
     public func put(_ key: [UInt8], _ value: [UInt8]) throws {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
-        case .memory(let table): table.map[BytesKey(key)] = value
+        case .memory(let table):
+            table.map.set(key, value)
+            table.changed(key)
         }
     }
 
@@ -66,7 +70,9 @@ public struct ProjectionTable {
     public func delete(_ key: [UInt8]) throws -> Bool {
         switch storage {
         case .live(let txn, let db): return try txn.delete(try database(db), key: key)
-        case .memory(let table): return table.map.removeValue(forKey: BytesKey(key)) != nil
+        case .memory(let table):
+            table.changed(key)
+            return table.map.remove(key)
         }
     }
 
@@ -74,7 +80,9 @@ public struct ProjectionTable {
     public func insert(_ key: [UInt8], _ value: [UInt8] = []) throws {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
-        case .memory(let table): table.inserted.append((key, value))
+        case .memory(let table):
+            table.inserted.append((key, value))
+            table.changed(key)
         }
     }
 
@@ -92,32 +100,108 @@ public struct ProjectionTable {
 
 /// One in-memory table of a rebuild.
 final class MemoryTable: @unchecked Sendable {
-    var map: [BytesKey: [UInt8]] = [:]
+    let map = BytesMap()
     var inserted: [([UInt8], [UInt8])] = []
+    /// Counts changes (a sorted view is reused until the table changes).
+    private(set) var version = 0
+    /// When not nil, every key changed since (a rebuild checks them against the live table).
+    var touched: [[UInt8]]?
 
-    /// All entries sorted by key (bytewise, as LMDB orders them); a key both put and inserted keeps the put value.
-    func sortedEntries() -> [([UInt8], [UInt8])] {
-        var entries = inserted
-        entries.reserveCapacity(inserted.count + map.count)
-        for (key, value) in map { entries.append((key.bytes, value)) }
-        entries.sort { ByteOrder.less($0.0, $1.0) }
-        // Duplicates are rare (a key both put and inserted, or inserted twice); look before copying.
-        var hasDuplicates = false
-        for index in entries.indices.dropFirst() where entries[index].0 == entries[index - 1].0 {
-            hasDuplicates = true
-            break
-        }
-        guard hasDuplicates else { return entries }
-        var unique: [([UInt8], [UInt8])] = []
-        unique.reserveCapacity(entries.count)
-        for entry in entries {
-            if let last = unique.last, last.0 == entry.0 {
-                unique[unique.count - 1] = map[BytesKey(entry.0)] != nil ? (entry.0, map[BytesKey(entry.0)]!) : entry
-            } else {
-                unique.append(entry)
+    @inline(__always)
+    func changed(_ key: [UInt8]) {
+        version &+= 1
+        touched?.append(key)
+    }
+
+    /// The value a key has in this table, `inserted` entries included.
+    func value(_ key: [UInt8]) -> [UInt8]? {
+        if let value = map[key] { return value }
+        return inserted.last(where: { $0.0 == key })?.1
+    }
+
+    /// Number of entries (keys), `inserted` ones included.
+    var count: Int {
+        if inserted.isEmpty { return map.count }
+        return sortedEntries().count
+    }
+
+    /// Calls `body` with every entry in no particular order, in place.
+    func forEachUnordered(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        if inserted.isEmpty {
+            try map.forEach(body)
+        } else {
+            for (key, value) in sortedEntries() {
+                try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try body(key, value) } }
             }
         }
-        return unique
+    }
+
+    /// The entries in key order, as of `version`.
+    private enum SortedView {
+        /// Record handles of `map` (no inserted entries).
+        case records([Int])
+        /// Copies, with inserted entries merged in.
+        case entries([([UInt8], [UInt8])])
+    }
+
+    private var sorted: (version: Int, view: SortedView)?
+
+    /// Sorts the entries if the table changed since they were last sorted.
+    func prepareSorted() {
+        guard sorted?.version != version else { return }
+        sorted = (version, inserted.isEmpty ? .records(map.sortedRecords()) : .entries(sortedEntries()))
+    }
+
+    /// Calls `body` with every entry in key order, in place (buffers valid only during the call); returns how many
+    /// there were.
+    @discardableResult
+    func forEachSorted(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows -> Int {
+        prepareSorted()
+        switch sorted!.view {
+        case .records(let records):
+            for record in records {
+                let (key, value) = map.entry(record)
+                try body(key, value)
+            }
+            return records.count
+        case .entries(let entries):
+            for (key, value) in entries {
+                try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try body(key, value) } }
+            }
+            return entries.count
+        }
+    }
+
+    /// All entries sorted by key (bytewise, as LMDB orders them), copied; a key both put and inserted keeps the put
+    /// value, a key inserted twice the later value.
+    func sortedEntries() -> [([UInt8], [UInt8])] {
+        if inserted.isEmpty {
+            return map.sortedRecords().map { record in
+                let (key, value) = map.entry(record)
+                return ([UInt8](key), [UInt8](value))
+            }
+        }
+        var keys: [[UInt8]] = []
+        var values: [[UInt8]] = []
+        keys.reserveCapacity(inserted.count + map.count)
+        values.reserveCapacity(inserted.count + map.count)
+        for (key, value) in inserted {
+            keys.append(key)
+            values.append(value)
+        }
+        map.forEach { key, value in
+            keys.append([UInt8](key))
+            values.append([UInt8](value))
+        }
+        // A stable sort keeps equal keys in insertion order, with the put value (from `map`) last.
+        let order = ByteOrder.sortedOrder(keys)
+        var entries: [([UInt8], [UInt8])] = []
+        entries.reserveCapacity(order.count)
+        for (position, index) in order.enumerated() {
+            if position + 1 < order.count, keys[order[position + 1]] == keys[index] { continue }
+            entries.append((keys[index], values[index]))
+        }
+        return entries
     }
 }
 

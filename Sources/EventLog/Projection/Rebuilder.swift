@@ -3,13 +3,30 @@ import LMDB
 
 /// Rebuilds projections from the log.
 ///
-/// The log is folded into in-memory tables inside a read snapshot (appends go on meanwhile); then, in one write
-/// transaction, the events appended since the snapshot are folded in too, every projection table is emptied and
-/// refilled in key order (`MDB_APPEND`), and the checkpoints are set. Readers see the old state until that
-/// transaction commits and the rebuilt state after: the swap is atomic. Appends wait only for the final transaction.
+/// The log is folded into memory inside a read snapshot, reading it once for every projection (appends go on
+/// meanwhile; see ``RebuildState``). Then, in one write transaction, the events appended since the snapshot are
+/// folded in too, each table is replaced by its rebuilt state, and the checkpoints are set. Readers see the old
+/// state until that transaction commits and the rebuilt state after: the swap is atomic. Appends wait only for the
+/// final transaction.
+///
+/// How a table is replaced (``WriteMode``): by default, still in the snapshot, every live table is checked against
+/// its rebuilt state by ``TableFingerprint`` (both streamed once, two tables at a time); in the write transaction a
+/// table that matched needs only the keys the catch-up changed compared (and its entry count); a table that did not
+/// match is compared in key order and only its differences are written, or, if it is empty or differs in more than
+/// an eighth of its entries, it is emptied and bulk-loaded in key order (`MDB_APPEND`). With `.rewrite` every table
+/// is bulk-loaded. Either way the result is the rebuilt state, byte for byte.
 public enum Rebuilder {
     /// Progress of a rebuild: events folded so far and the total to fold.
     public typealias Progress = @Sendable (_ done: UInt64, _ total: UInt64) -> Void
+
+    /// How rebuilt tables replace the live ones.
+    public enum WriteMode: Sendable {
+        /// Write only the differences between each live table and its rebuilt state (bulk-load tables that are
+        /// empty or differ too much).
+        case differences
+        /// Empty every table and bulk-load its rebuilt state.
+        case rewrite
+    }
 
     /// What a rebuild did.
     public struct Report: Sendable {
@@ -17,39 +34,31 @@ public enum Rebuilder {
         public var events: UInt64
         /// The head the rebuilt state reflects.
         public var head: LogHead
-        /// Entries written per table.
+        /// Entries per table in the rebuilt state.
         public var entries: [String: Int]
+        /// Tables that differed from their rebuilt state at the snapshot (`.differences`).
+        public var differingTables: [String] = []
+        /// Tables emptied and bulk-loaded.
+        public var rewrittenTables: [String] = []
+        /// Entries written or deleted in tables repaired in place.
+        public var patchedEntries = 0
         /// Seconds spent folding the log into memory (parallel, outside the write lock).
         public var foldSeconds: Double = 0
-        /// Seconds spent in the final write transaction (catch-up, sort, bulk load, commit).
+        /// Seconds spent checking the live tables against the rebuilt state (parallel, outside the write lock).
+        public var verifySeconds: Double = 0
+        /// Seconds spent sorting the rebuilt tables for a bulk load (parallel, outside the write lock).
+        public var sortSeconds: Double = 0
+        /// Seconds spent in the final write transaction (catch-up, checks, repairs, commit).
         public var writeSeconds: Double = 0
-    }
-
-    /// Folds the log's events `(after, through]` into `memory`, for one projection (skipping events of types it
-    /// does not handle without decoding them).
-    static func fold(
-        txn: Transaction, tables: LogTables, projection: any Projection, memory: MemoryTables,
-        after: UInt64, through: UInt64, progress: Progress?
-    ) throws -> UInt64 {
-        let state = ProjectionState(.memory(memory))
-        let filter = projection.eventTypes.map { $0.map { Array($0.utf8) } }
-        var count: UInt64 = 0
-        var expected = after + 1
-        guard through > after else { return 0 }
-        try txn.forEach(tables.log, from: EventCodec.seqKey(after + 1)) { key, value in
-            guard let seq = EventCodec.seq(fromKey: key) else { throw EventStoreError.corrupt("bad log key") }
-            if seq > through { return false }
-            guard seq == expected else { throw EventStoreError.corrupt("gap in the log before seq \(seq)") }
-            expected += 1
-            count += 1
-            if count & 0xFFFF == 0 { progress?(count, through - after) }
-            if let filter, try !EventCodec.hasType(stored: value, in: filter) { return true }
-            try projection.apply(try EventCodec.decode(seq: seq, stored: value), to: state)
-            return true
-        }
-        guard expected == through + 1 else { throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(through)") }
-        progress?(count, through - after)
-        return count
+        /// The final write transaction's steps: `catch_up`, `check`, `index`, `sort`, `compare`, `bulk_load`,
+        /// `commit` (seconds).
+        public var writeStepSeconds: [String: Double] = [:]
+        /// CPU seconds of the fold per task (summed over threads): `read` (log cursor, envelopes), `index`, and each
+        /// folded projection by name.
+        public var taskSeconds: [String: Double] = [:]
+        /// CPU seconds of the whole rebuild (all threads): compared with the wall time, shows how loaded the machine
+        /// was.
+        public var cpuSeconds: Double = 0
     }
 
     /// The full database names of `projections`' tables, sorted.
@@ -57,73 +66,219 @@ public enum Rebuilder {
         projections.flatMap { projection in projection.tables.map { projection.databaseName($0) } }.sorted()
     }
 
-    /// Builds the projections' state from the log's events `1...head` into memory: one reader thread per projection
-    /// (projections only touch their own tables), each in its own read snapshot of the same immutable prefix.
+    /// Builds the projections' state from the log's events `1...head` into memory, in one read snapshot (see
+    /// ``RebuildState``).
     static func buildInMemory(
-        environment: Environment, tables: LogTables, projections: [any Projection], progress: Progress?
-    ) throws -> (MemoryTables, LogHead) {
-        let head = try environment.read { txn in try LogHead.read(txn, tables) }
-        let results = ParallelResults<MemoryTables>(count: projections.count)
-        DispatchQueue.concurrentPerform(iterations: projections.count) { index in
-            let projection = projections[index]
-            let memory = MemoryTables(names: projection.tables.map { projection.databaseName($0) })
-            results.set(index, Result {
-                try environment.read { txn in
-                    _ = try fold(
-                        txn: txn, tables: tables, projection: projection, memory: memory, after: 0, through: head.seq,
-                        progress: index == 0 ? progress : nil)
-                }
-                return memory
-            })
+        environment: Environment, tables: LogTables, projections: [any Projection], buildIndex: Bool = true, progress: Progress?
+    ) throws -> (RebuildState, LogHead) {
+        let state = RebuildState(projections: projections, buildIndex: buildIndex)
+        let head = try environment.read { txn in
+            let head = try LogHead.read(txn, tables)
+            try state.fold(txn: txn, log: tables.log, last: head.seq, parallel: true, progress: progress)
+            return head
         }
-        let merged = MemoryTables(names: [])
-        for result in results.values { merged.merge(try result.get()) }
-        return (merged, head)
+        return (state, head)
     }
 
     /// Rebuilds `projections` of the store at `environment` and swaps them in atomically.
-    public static func rebuild(store: EventStore, progress: Progress? = nil) throws -> Report {
+    public static func rebuild(store: EventStore, mode: WriteMode = .differences, progress: Progress? = nil) throws -> Report {
         try rebuild(
             environment: store.environment, tables: store.tables, projections: store.projections,
-            databases: store.databases, progress: progress)
+            databases: store.databases, mode: mode, progress: progress)
     }
 
     static func rebuild(
         environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database],
-        progress: Progress?
+        mode: WriteMode = .differences, progress: Progress?
     ) throws -> Report {
         let started = MonotonicClock.seconds()
-        let (memory, snapshotHead) = try buildInMemory(
-            environment: environment, tables: tables, projections: projections, progress: progress)
-        let folded = MonotonicClock.seconds()
+        let cpuStarted = CPUClock.processSeconds()
+        let names = tableNames(projections)
+        let state = RebuildState(projections: projections, buildIndex: mode == .rewrite)
+        var matched: Set<String> = []
+        var folded = started
+        try environment.readPair { foldTxn, scanTxn in
+            let head = try LogHead.read(foldTxn, tables)
+            try state.reserve(txn: foldTxn, databases: databases)
+            try state.fold(txn: foldTxn, log: tables.log, last: head.seq, parallel: true, progress: progress)
+            folded = MonotonicClock.seconds()
+            if mode == .differences {
+                matched = try verify(state: state, names: names, databases: databases, transactions: [foldTxn, scanTxn])
+            }
+        }
+        let verified = MonotonicClock.seconds()
+        if mode == .rewrite { state.prepareSorted() }
+        let sortedAt = MonotonicClock.seconds()
+        var steps: [String: Double] = [:]
+        func step<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
+            let start = MonotonicClock.seconds()
+            defer { steps[name, default: 0] += MonotonicClock.seconds() - start }
+            return try body()
+        }
+        var bodySeconds = 0.0
+        // If the map fills up, the write runs again: the state then already holds the events folded by the first
+        // attempt (`state.through`) and the keys they changed, and only newer ones are folded.
         var report = try environment.write { txn -> Report in
+            let bodyStarted = MonotonicClock.seconds()
+            steps = [:]
             let head = try LogHead.read(txn, tables)
-            var caughtUp: UInt64 = 0
-            for projection in projections {
-                caughtUp = try fold(
-                    txn: txn, tables: tables, projection: projection, memory: memory, after: snapshotHead.seq,
-                    through: head.seq, progress: nil)
-            }
-            let names = tableNames(projections)
-            let sorted = ParallelResults<[([UInt8], [UInt8])]>(count: names.count)
-            DispatchQueue.concurrentPerform(iterations: names.count) { index in
-                sorted.set(index, .success(memory.sortedEntries(names[index])))
-            }
-            var entries: [String: Int] = [:]
-            for (index, name) in names.enumerated() {
+            state.trackChanges()
+            try step("catch_up") { try state.fold(txn: txn, log: tables.log, last: head.seq, parallel: false, progress: nil) }
+            var report = Report(events: head.seq, head: head, entries: [:])
+            for name in names {
                 guard let db = databases[name] else { throw EventStoreError.unknownTable(name) }
-                try txn.drop(db)
-                let rows = try sorted.values[index].get()
-                for (key, value) in rows { try txn.put(db, key: key, value: value, flags: [.append]) }
-                entries[name] = rows.count
+                if matched.contains(name), let checked = try step("check", { try checkChanges(txn: txn, db: db, name: name, state: state) }) {
+                    report.entries[name] = checked.entries
+                    report.patchedEntries += checked.written
+                    continue
+                }
+                if mode == .differences { report.differingTables.append(name) }
+                if name == state.indexTable { try step("index") { try state.buildIndex(txn: txn, log: tables.log) } }
+                if mode == .differences, let patched = try step("compare", { try patch(txn: txn, db: db, name: name, state: state) }) {
+                    report.entries[name] = patched.entries
+                    report.patchedEntries += patched.written
+                    continue
+                }
+                try step("bulk_load") {
+                    try txn.drop(db)
+                    report.entries[name] = try txn.append(to: db) { appender in
+                        try state.forEachSortedEntry(name) { key, value in try appender.append(key: key, value: value) }
+                    }
+                }
+                report.rewrittenTables.append(name)
             }
             let checkpoint = EventCodec.seqKey(head.seq)
             for projection in projections { try txn.put(tables.meta, key: projection.checkpointKey, value: checkpoint) }
-            return Report(events: snapshotHead.seq + caughtUp, head: head, entries: entries)
+            bodySeconds = MonotonicClock.seconds() - bodyStarted
+            return report
         }
+        let finished = MonotonicClock.seconds()
         report.foldSeconds = folded - started
-        report.writeSeconds = MonotonicClock.seconds() - folded
+        report.verifySeconds = verified - folded
+        report.sortSeconds = sortedAt - verified
+        report.writeSeconds = finished - sortedAt
+        steps["commit"] = report.writeSeconds - bodySeconds
+        report.writeStepSeconds = steps
+        report.taskSeconds = state.taskSeconds
+        report.cpuSeconds = CPUClock.processSeconds() - cpuStarted
         return report
+    }
+
+    /// Read transactions handed to the verification workers (each used by one worker).
+    private final class TransactionBox: @unchecked Sendable {
+        let transactions: [Transaction]
+        init(_ transactions: [Transaction]) { self.transactions = transactions }
+    }
+
+    /// The tables whose live state, in the snapshot of `transactions` (all on the same snapshot, one per worker),
+    /// has the fingerprint of their rebuilt state. Tables are spread over the workers by size.
+    static func verify(state: RebuildState, names: [String], databases: [String: Database], transactions: [Transaction]) throws -> Set<String> {
+        var sizes: [(String, Int)] = []
+        for name in names {
+            guard let db = databases[name] else { throw EventStoreError.unknownTable(name) }
+            sizes.append((name, try transactions[0].count(db)))
+        }
+        var assigned = Array(repeating: [String](), count: transactions.count)
+        var load = Array(repeating: 0, count: transactions.count)
+        for (name, size) in sizes.sorted(by: { $0.1 > $1.1 }) {
+            let worker = load.indices.min(by: { load[$0] < load[$1] })!
+            assigned[worker].append(name)
+            load[worker] += size + 1
+        }
+        let box = TransactionBox(transactions)
+        let work = assigned
+        let results = ParallelResults<[String]>(count: transactions.count)
+        DispatchQueue.concurrentPerform(iterations: transactions.count) { worker in
+            results.set(worker, Result {
+                var equal: [String] = []
+                for name in work[worker] {
+                    var live = TableFingerprint()
+                    try box.transactions[worker].forEachInPlace(databases[name]!) { key, value in
+                        live.add(key: key, value: value, using: state.fingerprintKey)
+                        return true
+                    }
+                    if live == (try state.fingerprint(name)) { equal.append(name) }
+                }
+                return equal
+            })
+        }
+        var matched: Set<String> = []
+        for result in results.values { matched.formUnion(try result.get()) }
+        return matched
+    }
+
+    /// For a table that matched its rebuilt state at the snapshot: writes the keys the catch-up changed where the
+    /// live table differs, then checks the entry counts. Returns the entry count and how many entries were written,
+    /// or nil if the counts differ (the table must then be compared in full).
+    static func checkChanges(txn: Transaction, db: Database, name: String, state: RebuildState) throws -> (entries: Int, written: Int)? {
+        var written = 0
+        let expected: Int
+        if name == state.indexTable {
+            for key in state.addedIndexKeys where try !txn.contains(db, key: key) {
+                try txn.put(db, key: key, value: [])
+                written += 1
+            }
+            expected = state.indexFingerprint.count
+        } else {
+            guard let table = state.table(name) else { throw EventStoreError.unknownTable(name) }
+            for key in table.touched ?? [] {
+                let rebuilt = table.value(key)
+                if try txn.get(db, key: key) == rebuilt { continue }
+                if let rebuilt { try txn.put(db, key: key, value: rebuilt) } else { try txn.delete(db, key: key) }
+                written += 1
+            }
+            expected = table.count
+        }
+        return try txn.count(db) == expected ? (expected, written) : nil
+    }
+
+    private struct TooManyDifferences: Error {}
+
+    /// Writes the differences between the live table `db` and its rebuilt state: returns the rebuilt entry count
+    /// and how many entries were written or deleted, or nil (nothing written) if the table is empty or more than an
+    /// eighth of its entries differ, when a bulk load is cheaper.
+    static func patch(txn: Transaction, db: Database, name: String, state: RebuildState) throws -> (entries: Int, written: Int)? {
+        let liveCount = try txn.count(db)
+        guard liveCount > 0 else { return nil }
+        let limit = liveCount / 8
+        var puts: [([UInt8], [UInt8])] = []
+        var deletes: [[UInt8]] = []
+        let rebuiltCount: Int
+        do {
+            let cursor = try InPlaceCursor(txn, db)
+            defer { cursor.close() }
+            var live = try cursor.first()
+            func noteDifference() throws {
+                if puts.count + deletes.count > limit { throw TooManyDifferences() }
+            }
+            rebuiltCount = try state.forEachSortedEntry(name) { key, value in
+                while let (liveKey, _) = live, ByteOrder.compare(liveKey, key) < 0 {
+                    deletes.append(Array(liveKey))
+                    try noteDifference()
+                    live = try cursor.next()
+                }
+                if let (liveKey, liveValue) = live, ByteOrder.compare(liveKey, key) == 0 {
+                    if ByteOrder.compare(liveValue, value) != 0 {
+                        puts.append((Array(key), Array(value)))
+                        try noteDifference()
+                    }
+                    live = try cursor.next()
+                } else {
+                    puts.append((Array(key), Array(value)))
+                    try noteDifference()
+                }
+            }
+            while let (liveKey, _) = live {
+                deletes.append(Array(liveKey))
+                try noteDifference()
+                live = try cursor.next()
+            }
+        } catch is TooManyDifferences {
+            return nil
+        }
+        for key in deletes { try txn.delete(db, key: key) }
+        for (key, value) in puts { try txn.put(db, key: key, value: value) }
+        return (rebuiltCount, puts.count + deletes.count)
     }
 }
 

@@ -8,7 +8,9 @@ final class GroupCommitter: @unchecked Sendable {
     /// A queued command. `run` executes it inside the batch and returns how to answer its caller once the batch
     /// has committed (or failed).
     struct Job {
-        let run: (Transaction, inout LogHead, Timestamp) -> (_ commitError: (any Error)?) -> Void
+        /// Throws only what must abort the whole batch: a full (or externally resized) map, after which the batch
+        /// runs again in a grown map.
+        let run: (Transaction, inout LogHead, Timestamp) throws -> (_ commitError: (any Error)?) -> Void
         let fail: (any Error) -> Void
     }
 
@@ -90,7 +92,7 @@ final class GroupCommitter: @unchecked Sendable {
                 let before = head.seq
                 let now = clock.now()
                 for job in batch {
-                    answers.append(job.run(txn, &head, now))
+                    answers.append(try job.run(txn, &head, now))
                 }
                 if head.seq != before {
                     try txn.put(tables.meta, key: LogTables.headKey, value: head.encoded)
@@ -141,6 +143,9 @@ final class GroupCommitter: @unchecked Sendable {
                     return { commitError in
                         if let commitError { completion(.failure(commitError)) } else { completion(.success(value)) }
                     }
+                } catch let error as LMDBError where error == .mapFull || error == .mapResized {
+                    // Not this command's failure: the map must grow and the batch run again.
+                    throw error
                 } catch {
                     return { _ in completion(.failure(error)) }
                 }

@@ -24,6 +24,26 @@ public enum Digest {
         return hasher.finalize()
     }
 
+    /// The digest of tables given as an iteration of each table's entries in key order.
+    static func sorted(
+        names: [String], _ forEach: (String, (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> [UInt8] {
+        var hasher = AuthCrypto.SHA256()
+        for name in names {
+            absorb(&hasher, Array(name.utf8))
+            try forEach(name) { key, value in
+                absorb(&hasher, key)
+                absorb(&hasher, value)
+            }
+        }
+        return hasher.finalize()
+    }
+
+    private static func absorb(_ hasher: inout AuthCrypto.SHA256, _ bytes: UnsafeRawBufferPointer) {
+        hasher.update(EventCodec.seqKey(UInt64(bytes.count)))
+        hasher.update(Array(bytes))
+    }
+
     /// The digest of in-memory tables.
     static func memory(_ memory: MemoryTables, names: [String]) -> [UInt8] {
         var hasher = AuthCrypto.SHA256()

@@ -40,6 +40,10 @@ public enum LogVerifier {
             let names = Rebuilder.tableNames(projections)
             let memory = MemoryTables(names: names)
             let state = ProjectionState(.memory(memory))
+            // The index is built grouped by stream (its ~2.5 entries per event are never held as separate keys).
+            let indexName = projections.first { $0 is StreamIndex }.map { $0.databaseName("by_stream") }
+            let folded = projections.filter { !($0 is StreamIndex) }
+            let index = StreamIndexBuilder()
             var previous = EventCodec.genesisHash
             var expected: UInt64 = 1
             let total = report.head.seq
@@ -68,7 +72,8 @@ public enum LogVerifier {
                     return false
                 }
                 do {
-                    for projection in projections { try projection.apply(event, to: state) }
+                    for projection in folded { try projection.apply(event, to: state) }
+                    if indexName != nil { index.add(event) }
                 } catch {
                     report.chainFailure = (seq, "projection apply failed: \(error)")
                     return false
@@ -100,7 +105,15 @@ public enum LogVerifier {
                 }
             }
             guard report.chainFailure == nil else { return report }
-            report.rebuiltDigest = Digest.memory(memory, names: names)
+            let rebuilt = RebuiltTables { name, body in
+                if name == indexName {
+                    let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+                    try index.forEachSortedKey { try body($0, empty) }
+                } else if let table = memory.tables[name] {
+                    try table.forEachSorted(body)
+                }
+            }
+            report.rebuiltDigest = try Digest.sorted(names: names, rebuilt.forEach)
             let liveDatabases = databases
             for name in names where liveDatabases[name] == nil {
                 report.divergence = (name, [], "table missing in the live store")
@@ -108,39 +121,52 @@ public enum LogVerifier {
             }
             report.liveDigest = try Digest.live(txn: txn, names: names, databases: liveDatabases)
             if report.liveDigest != report.rebuiltDigest {
-                report.divergence = try firstDifference(txn: txn, names: names, databases: liveDatabases, memory: memory)
+                report.divergence = try firstDifference(txn: txn, names: names, databases: liveDatabases, rebuilt: rebuilt)
             }
             return report
         }
     }
 
+    /// Rebuilt tables, each visited in key order.
+    struct RebuiltTables {
+        let forEach: (String, (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    }
+
+    private struct Found: Error {}
+
+    /// The first table (in name order) and key where the live tables and the rebuilt ones differ.
     static func firstDifference(
-        txn: Transaction, names: [String], databases: [String: Database], memory: MemoryTables
+        txn: Transaction, names: [String], databases: [String: Database], rebuilt: RebuiltTables
     ) throws -> (table: String, key: [UInt8], reason: String)? {
         for name in names {
-            let rebuilt = memory.sortedEntries(name)
-            var index = 0
+            let cursor = try InPlaceCursor(txn, databases[name]!)
+            defer { cursor.close() }
+            var live = try cursor.first()
             var found: (String, [UInt8], String)?
-            try txn.forEach(databases[name]!) { key, value in
-                guard index < rebuilt.count else {
-                    found = (name, key, "present live, absent when rebuilt")
-                    return false
+            do {
+                try rebuilt.forEach(name) { key, value in
+                    guard let (liveKey, liveValue) = live else {
+                        found = (name, Array(key), "absent live, present when rebuilt")
+                        throw Found()
+                    }
+                    let order = ByteOrder.compare(key, liveKey)
+                    if order < 0 {
+                        found = (name, Array(key), "absent live, present when rebuilt")
+                        throw Found()
+                    }
+                    if order > 0 {
+                        found = (name, Array(liveKey), "present live, absent when rebuilt")
+                        throw Found()
+                    }
+                    if ByteOrder.compare(value, liveValue) != 0 {
+                        found = (name, Array(liveKey), "value differs")
+                        throw Found()
+                    }
+                    live = try cursor.next()
                 }
-                let (rKey, rValue) = rebuilt[index]
-                if rKey != key {
-                    found = ByteOrder.less(rKey, key)
-                        ? (name, rKey, "absent live, present when rebuilt") : (name, key, "present live, absent when rebuilt")
-                    return false
-                }
-                if rValue != value {
-                    found = (name, key, "value differs")
-                    return false
-                }
-                index += 1
-                return true
-            }
+            } catch is Found {}
+            if found == nil, let (liveKey, _) = live { found = (name, Array(liveKey), "present live, absent when rebuilt") }
             if let found { return found }
-            if index < rebuilt.count { return (name, rebuilt[index].0, "absent live, present when rebuilt") }
         }
         return nil
     }

@@ -1,0 +1,310 @@
+import Dispatch
+import LMDB
+
+/// The in-memory state of a rebuild: every projection folded from one pass over the log.
+///
+/// The log is read once, in batches of events; while one batch is read (and its envelopes located), the previous
+/// batch is folded into every projection, each projection on its own task (projections only touch their own
+/// tables), and into the index. The index is not folded through `apply`: it is append-only by construction (one
+/// entry per stream an event names), so either its entries are grouped by stream (``StreamIndexBuilder``, when
+/// the table is to be written) or only their ``TableFingerprint`` is kept (to check the live index against).
+///
+/// Sendable by contract: within one parallel step, each task touches only its own part (the reader, the index, or
+/// one projection's tables); steps are separated by the join of `concurrentPerform`.
+final class RebuildState: @unchecked Sendable {
+    /// A projection folded through `apply` into in-memory tables.
+    struct Folded {
+        let projection: any Projection
+        let memory: MemoryTables
+        let state: ProjectionState
+        /// `eventTypes` as given (nil: every type).
+        let types: Set<String>?
+    }
+
+    /// Events read from the log, with the number of their type.
+    struct Batch: Sendable {
+        var events: [RecordedEvent] = []
+        var types: [Int32] = []
+        /// Per folded projection, by type number: whether it handles that type (a snapshot, so the reader may add
+        /// types while the batch is folded).
+        var wants: [[Bool]] = []
+    }
+
+    let folded: [Folded]
+    /// The index table's name, if the ``StreamIndex`` is among the projections.
+    let indexTable: String?
+    /// The index entries, when they are built (else only ``indexFingerprint`` is kept).
+    private(set) var indexBuilder: StreamIndexBuilder?
+    /// The fingerprint of the index entries, when they are not built.
+    private(set) var indexFingerprint = TableFingerprint()
+    /// The key of every fingerprint of this rebuild.
+    let fingerprintKey = TableFingerprint.Key.random()
+    /// Index keys added while changes are tracked (see ``trackChanges()``).
+    private(set) var addedIndexKeys: [[UInt8]] = []
+    private var tracking = false
+    /// The last seq folded in.
+    private(set) var through: UInt64 = 0
+    /// CPU seconds spent per task kind (summed over threads): `read`, `index`, and each projection's name.
+    private(set) var taskSeconds: [String: Double] = [:]
+
+    /// Per folded projection, by type number: whether it handles that type.
+    private var wants: [[Bool]]
+    private var names = EventTypeNames()
+    /// Scratch for index keys and for the streams of one event.
+    private var keyScratch: [UInt8] = Array(repeating: 0, count: 256)
+    private var eventStreams: [UnsafeRawBufferPointer] = []
+
+    /// Prepares to fold `projections`; with `buildIndex`, the index entries are kept (to be written), else only
+    /// their fingerprint.
+    init(projections: [any Projection], buildIndex: Bool) {
+        var folded: [Folded] = []
+        var indexTable: String?
+        for projection in projections {
+            if let streamIndex = projection as? StreamIndex {
+                indexTable = streamIndex.databaseName("by_stream")
+            } else {
+                let memory = MemoryTables(names: projection.tables.map { projection.databaseName($0) })
+                folded.append(Folded(projection: projection, memory: memory, state: ProjectionState(.memory(memory)), types: projection.eventTypes))
+            }
+        }
+        self.folded = folded
+        self.indexTable = indexTable
+        indexBuilder = indexTable != nil && buildIndex ? StreamIndexBuilder() : nil
+        wants = Array(repeating: [], count: folded.count)
+    }
+
+    /// Every table, in memory, except the index's.
+    var memory: MemoryTables {
+        let merged = MemoryTables(names: [])
+        for entry in folded { merged.merge(entry.memory) }
+        return merged
+    }
+
+    /// The in-memory table `name` (not the index).
+    func table(_ name: String) -> MemoryTable? {
+        for entry in folded { if let table = entry.memory.tables[name] { return table } }
+        return nil
+    }
+
+    /// Sizes the in-memory tables (and the index builder) after the live tables in `txn`, with a margin, so that
+    /// they do not grow while the log is folded: growing a table of hundreds of MB copies it and rehashes every
+    /// entry, and each fresh block's pages are faulted in (zeroed) again.
+    func reserve(txn: Transaction, databases: [String: Database]) throws {
+        for entry in folded {
+            for (name, table) in entry.memory.tables {
+                guard let db = databases[name] else { continue }
+                let (entries, bytes) = try txn.size(db)
+                table.map.reserve(entries: entries + entries / 4, bytes: bytes + bytes / 4)
+            }
+        }
+        if let builder = indexBuilder, let name = indexTable, let db = databases[name] {
+            builder.reserve(entries: try txn.count(db) + 4096)
+        }
+    }
+
+    // MARK: Folding
+
+    /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections
+    /// fold concurrently; otherwise everything runs on the calling thread (small catch-ups inside a write).
+    func fold(txn: Transaction, log: Database, last: UInt64, parallel: Bool, progress: Rebuilder.Progress?) throws {
+        guard last > through else { return }
+        let first = through + 1
+        let reader = try BatchReader(txn: txn, log: log, first: first, last: last, batchSize: 4096)
+        defer { reader.close() }
+        var current = try read(reader)
+        while !current.events.isEmpty {
+            let batch = current
+            if parallel {
+                let taskCount = 2 + folded.count
+                let results = ParallelResults<(Batch?, [String: Double])>(count: taskCount)
+                DispatchQueue.concurrentPerform(iterations: taskCount) { task in
+                    let started = CPUClock.threadSeconds()
+                    var next: Batch?
+                    let result = Result { () throws -> Void in
+                        switch task {
+                        case 0: next = try self.read(reader)
+                        case 1: self.foldIndex(batch)
+                        default: try self.fold(batch, into: task - 2)
+                        }
+                    }
+                    let name = task == 0 ? "read" : task == 1 ? "index" : self.folded[task - 2].projection.name
+                    results.set(task, result.map { (next, [name: CPUClock.threadSeconds() - started]) })
+                }
+                var next = Batch()
+                for (task, result) in results.values.enumerated() {
+                    let (batch, seconds) = try result.get()
+                    if task == 0, let batch { next = batch }
+                    taskSeconds.merge(seconds, uniquingKeysWith: +)
+                }
+                current = next
+            } else {
+                foldIndex(batch)
+                for number in folded.indices { try fold(batch, into: number) }
+                current = try read(reader)
+            }
+            through = batch.events.last!.seq
+            progress?(through - first + 1, last - first + 1)
+        }
+        guard through == last else { throw EventStoreError.corrupt("log ends at \(through), head is \(last)") }
+    }
+
+    private func read(_ reader: BatchReader) throws -> Batch {
+        var batch = Batch()
+        try reader.next(names: &names) { event, number in
+            if number == wants.first?.count {
+                for index in folded.indices { wants[index].append(folded[index].types?.contains(event.type) ?? true) }
+            }
+            batch.events.append(event)
+            batch.types.append(Int32(number))
+        }
+        batch.wants = wants
+        return batch
+    }
+
+    private func foldIndex(_ batch: Batch) {
+        guard indexTable != nil else { return }
+        if let builder = indexBuilder {
+            for event in batch.events { builder.add(event) }
+            return
+        }
+        for event in batch.events {
+            let seq = event.seq.bigEndian
+            eventStreams.removeAll(keepingCapacity: true)
+            event.forEachStreamInPlace { stream in
+                // An event naming a stream twice has one index entry for it.
+                if eventStreams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
+                eventStreams.append(stream)
+                if keyScratch.count < stream.count + 9 { keyScratch = Array(repeating: 0, count: stream.count + 9) }
+                keyScratch.withUnsafeMutableBytes { scratch in
+                    if stream.count > 0 { scratch.baseAddress!.copyMemory(from: stream.baseAddress!, byteCount: stream.count) }
+                    scratch[stream.count] = 0
+                    scratch.storeBytes(of: seq, toByteOffset: stream.count + 1, as: UInt64.self)
+                    let key = UnsafeRawBufferPointer(rebasing: scratch[0..<(stream.count + 9)])
+                    indexFingerprint.add(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), using: fingerprintKey)
+                    if tracking { addedIndexKeys.append([UInt8](key)) }
+                }
+            }
+        }
+    }
+
+    private func fold(_ batch: Batch, into number: Int) throws {
+        let entry = folded[number]
+        let wants = batch.wants[number]
+        for (event, type) in zip(batch.events, batch.types) where wants[Int(type)] {
+            try entry.projection.apply(event, to: entry.state)
+        }
+    }
+
+    /// From now on, remembers the keys that folding changes (in-memory tables) or adds (index).
+    func trackChanges() {
+        tracking = true
+        for entry in folded { for table in entry.memory.tables.values where table.touched == nil { table.touched = [] } }
+    }
+
+    /// Builds the index entries (if only their fingerprint was kept) by reading the log's events `1...through`
+    /// again.
+    func buildIndex(txn: Transaction, log: Database) throws {
+        guard indexTable != nil, indexBuilder == nil else { return }
+        let builder = StreamIndexBuilder()
+        guard through > 0 else {
+            indexBuilder = builder
+            return
+        }
+        let reader = try BatchReader(txn: txn, log: log, first: 1, last: through, batchSize: 4096)
+        defer { reader.close() }
+        var names = EventTypeNames()
+        var count: UInt64 = 0
+        while true {
+            var read = 0
+            try reader.next(names: &names) { event, _ in
+                builder.add(event)
+                read += 1
+            }
+            if read == 0 { break }
+            count += UInt64(read)
+        }
+        guard count == through else { throw EventStoreError.corrupt("the log changed under a rebuild") }
+        indexBuilder = builder
+    }
+
+    // MARK: Reading the result
+
+    /// Sorts every table that changed since it was last sorted, and groups the index, in parallel.
+    func prepareSorted() {
+        let tables = folded.flatMap { $0.memory.tables.values }
+        DispatchQueue.concurrentPerform(iterations: tables.count + 1) { task in
+            if task == tables.count { indexBuilder?.prepare() } else { tables[task].prepareSorted() }
+        }
+    }
+
+    /// Calls `body` with every entry of table `name` in key order (buffers valid only during the call); returns how
+    /// many there were. The index must have been built (``buildIndex(txn:log:)``).
+    @discardableResult
+    func forEachSortedEntry(_ name: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        if name == indexTable {
+            guard let builder = indexBuilder else { throw EventStoreError.corrupt("the index was not built") }
+            var count = 0
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            try builder.forEachSortedKey { key in
+                try body(key, empty)
+                count += 1
+            }
+            return count
+        }
+        guard let table = table(name) else { throw EventStoreError.unknownTable(name) }
+        return try table.forEachSorted(body)
+    }
+
+    /// The fingerprint of the rebuilt table `name`.
+    func fingerprint(_ name: String) throws -> TableFingerprint {
+        var fingerprint = TableFingerprint()
+        if name == indexTable {
+            guard let builder = indexBuilder else { return indexFingerprint }
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            try builder.forEachSortedKey { fingerprint.add(key: $0, value: empty, using: fingerprintKey) }
+            return fingerprint
+        }
+        guard let table = table(name) else { throw EventStoreError.unknownTable(name) }
+        table.forEachUnordered { fingerprint.add(key: $0, value: $1, using: fingerprintKey) }
+        return fingerprint
+    }
+}
+
+/// Reads consecutive events of the log in batches through one cursor, checking that seqs are gapless.
+/// Sendable by contract: used by one task at a time (the read transaction is `MDB_NOTLS`, so any thread may).
+final class BatchReader: @unchecked Sendable {
+    private let cursor: InPlaceCursor
+    private var entry: InPlaceCursor.Entry?
+    private var expected: UInt64
+    private let last: UInt64
+    private let batchSize: Int
+
+    init(txn: Transaction, log: Database, first: UInt64, last: UInt64, batchSize: Int) throws {
+        cursor = try InPlaceCursor(txn, log)
+        entry = try cursor.seek(EventCodec.seqKey(first))
+        expected = first
+        self.last = last
+        self.batchSize = batchSize
+    }
+
+    func close() { cursor.close() }
+
+    /// Calls `body` with up to `batchSize` next events (none once past `last`) and their type numbers (numbered
+    /// in order of first appearance).
+    func next(names: inout EventTypeNames, _ body: (RecordedEvent, Int) throws -> Void) throws {
+        var count = 0
+        while count < batchSize, expected <= last, let (key, value) = entry {
+            guard key.count == 8 else { throw EventStoreError.corrupt("bad log key") }
+            let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+            guard seq == expected else { throw EventStoreError.corrupt("gap in the log before seq \(seq)") }
+            let event = try RecordedEvent(seq: seq, stored: [UInt8](value), names: &names)
+            try body(event, names.last)
+            expected += 1
+            count += 1
+            entry = try cursor.next()
+        }
+        if count < batchSize, expected <= last, entry == nil {
+            throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(last)")
+        }
+    }
+}

@@ -1,0 +1,300 @@
+@testable import EventLog
+import Foundation
+import LMDB
+import TestSupport
+import Testing
+
+@Suite("Rebuild internals: in-memory tables, index builder, write modes")
+struct RebuildTests {
+    /// A deterministic generator for the model tests.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("BytesMap behaves like a Dictionary under random puts, updates and deletes (growth, backward-shift deletion)")
+    func bytesMapMatchesDictionary() {
+        var generator = Generator(state: 7)
+        let map = BytesMap()
+        var model: [[UInt8]: [UInt8]] = [:]
+        // A small key space, so that updates and deletes hit present keys often.
+        let keys: [[UInt8]] = (0..<3_000).map { index in
+            Array("k\(index)".utf8) + (index % 7 == 0 ? [] : [UInt8](repeating: UInt8(index % 251), count: index % 40))
+        }
+        for step in 0..<60_000 {
+            let key = keys[Int(generator.next() % UInt64(keys.count))]
+            switch generator.next() % 3 {
+            case 0, 1:
+                let value = [UInt8(step & 0xFF), UInt8(step >> 8 & 0xFF)]
+                map.set(key, value)
+                model[key] = value
+            default:
+                #expect(map.remove(key) == (model.removeValue(forKey: key) != nil))
+            }
+            if step % 5_000 == 0 {
+                for probe in keys.prefix(200) { #expect(map[probe] == model[probe]) }
+            }
+        }
+        #expect(map.count == model.count)
+        for key in keys { #expect(map[key] == model[key]) }
+        #expect(Set(map.keys) == Set(model.keys))
+    }
+
+    @Test("BytesMap past the mapped-memory threshold: growth, compaction after deletes, sorted order")
+    func bytesMapLarge() {
+        let map = BytesMap()
+        func key(_ index: Int) -> [UInt8] { withUnsafeBytes(of: (UInt64(index) &* 0x9E37_79B9).bigEndian) { Array($0) } + [UInt8](repeating: 7, count: 24) }
+        for index in 0..<150_000 { map.set(key(index), [UInt8(index & 0xFF), UInt8(index >> 8 & 0xFF)]) }
+        // Larger values move their records; deletes leave garbage; both are compacted away.
+        for index in stride(from: 0, to: 150_000, by: 2) { map.remove(key(index)) }
+        for index in stride(from: 1, to: 150_000, by: 4) { map.set(key(index), [UInt8](repeating: 1, count: 40)) }
+        #expect(map.count == 75_000)
+        for index in [0, 1, 2, 3, 5, 149_997, 149_999] {
+            let expected: [UInt8]? = index % 2 == 0 ? nil : index % 4 == 1 ? [UInt8](repeating: 1, count: 40) : [UInt8(index & 0xFF), UInt8(index >> 8 & 0xFF)]
+            #expect(map[key(index)] == expected)
+        }
+        var previous: [UInt8]?
+        var seen = 0
+        for record in map.sortedRecords() {
+            let entry = [UInt8](map.entry(record).key)
+            if let previous { #expect(ByteOrder.less(previous, entry)) }
+            previous = entry
+            seen += 1
+        }
+        #expect(seen == 75_000)
+    }
+
+    @Test("sorted order is LMDB's (bytewise, shorter first) and stable for equal keys")
+    func sortedOrder() {
+        var generator = Generator(state: 11)
+        var keys: [[UInt8]] = [[], [0], [0, 0], [1], [0xFF], [1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8, 0], [1, 2, 3, 4, 5, 6, 7]]
+        for _ in 0..<2_000 {
+            let count = Int(generator.next() % 20)
+            keys.append((0..<count).map { _ in UInt8(generator.next() % 4) })
+        }
+        let order = ByteOrder.sortedOrder(keys)
+        let expected = keys.indices.sorted { a, b in
+            ByteOrder.less(keys[a], keys[b]) || (keys[a] == keys[b] && a < b)
+        }
+        #expect(order == expected)
+    }
+
+    @Test("the index builder yields exactly the keys of a sorted, de-duplicated key list (also with zero bytes in names)")
+    func indexBuilderOrder() throws {
+        for withZero in [false, true] {
+            var generator = Generator(state: withZero ? 3 : 5)
+            let builder = StreamIndexBuilder()
+            var expected = Set<[UInt8]>()
+            var names: [[UInt8]] = (0..<500).map { Array("user:u\($0)".utf8) }
+            names.append(Array("user:u1".utf8) + [0x41])  // a name that extends another
+            if withZero { names.append(Array("user:u1".utf8) + [0, 5]) }
+            for seq in UInt64(1)...20_000 {
+                var streams = [names[Int(generator.next() % UInt64(names.count))], names[Int(generator.next() % UInt64(names.count))]]
+                if seq % 97 == 0 { streams.append(streams[0]) }  // the same stream twice in one event
+                for stream in streams {
+                    stream.withUnsafeBytes { builder.add(stream: $0, seq: seq) }
+                    expected.insert(stream + [0] + EventCodec.seqKey(seq))
+                }
+            }
+            var keys: [[UInt8]] = []
+            try builder.forEachSortedKey { keys.append(Array($0)) }
+            #expect(keys == expected.sorted(by: ByteOrder.less))
+        }
+    }
+
+    @Test("payload readers find fields past the inline capacity")
+    func manyPayloadFields() throws {
+        var writer = PayloadWriter()
+        for index in 0..<40 { writer.add("field_\(index)", Int64(index * 3)) }
+        let reader = try PayloadReader(writer.bytes)
+        for index in 0..<40 { #expect(try reader.int("field_\(index)") == Int64(index * 3)) }
+        #expect(reader.keys.count == 40)
+        #expect(!reader.has("field_40"))
+    }
+
+    @Test("rebuild repairs tampered rows by writing only the differences, or rewrites everything; both equal the live state")
+    func writeModes() throws {
+        let dir = try TemporaryDirectory("modes")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<3_000 {
+            try store.executeSync { context in
+                _ = try context.emit(testEvent(user: "u\(index % 300)", note: "n\(index)"))
+            }
+        }
+        let live = try Digest.live(store: store)
+        let counter = try #require(store.databases[CounterProjection().databaseName("by_stream")])
+        // Tamper: change one row, delete one, add a stray one.
+        try store.environment.write { txn in
+            try txn.put(counter, key: Array("user:u1".utf8), value: [9, 9])
+            try txn.delete(counter, key: Array("user:u2".utf8))
+            try txn.put(counter, key: Array("user:zz".utf8), value: [1])
+        }
+        #expect(try Digest.live(store: store) != live)
+        let patched = try Rebuilder.rebuild(store: store)
+        #expect(try Digest.live(store: store) == live)
+        #expect(patched.patchedEntries == 3)
+        #expect(!patched.rewrittenTables.contains(counter.name))
+        let unchanged = try Rebuilder.rebuild(store: store)
+        #expect(unchanged.patchedEntries == 0)
+        let rewritten = try Rebuilder.rebuild(store: store, mode: .rewrite)
+        #expect(rewritten.rewrittenTables.count == rewritten.entries.count)
+        #expect(try Digest.live(store: store) == live)
+        // A table that differs a lot is bulk-loaded rather than patched.
+        try store.environment.write { txn in try txn.drop(counter) }
+        try store.environment.write { txn in try txn.put(counter, key: [0], value: [0]) }
+        let reloaded = try Rebuilder.rebuild(store: store)
+        #expect(reloaded.rewrittenTables.contains(counter.name))
+        #expect(try Digest.live(store: store) == live)
+        let report = try LogVerifier.verify(environment: store.environment, projections: store.projections)
+        #expect(report.ok)
+    }
+
+    @Test("a rebuild folds events appended after its snapshot before it swaps")
+    func catchUpInsideTheWrite() throws {
+        let dir = try TemporaryDirectory("catchup-write")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<500 { try store.executeSync { context in _ = try context.emit(testEvent(user: "u\(index % 50)")) } }
+        let (state, snapshot) = try Rebuilder.buildInMemory(
+            environment: store.environment, tables: store.tables, projections: store.projections, progress: nil)
+        #expect(snapshot.seq == 500)
+        for index in 0..<100 { try store.executeSync { context in _ = try context.emit(testEvent(user: "late\(index % 7)")) } }
+        try store.environment.write { txn in
+            try state.fold(txn: txn, log: store.tables.log, last: try LogHead.read(txn, store.tables).seq, parallel: false, progress: nil)
+        }
+        #expect(state.through == 600)
+        var keys: [[UInt8]] = []
+        try state.forEachSortedEntry(StreamIndex().databaseName("by_stream")) { key, _ in keys.append(Array(key)) }
+        #expect(keys.count == 600)
+        let report = try Rebuilder.rebuild(store: store)
+        #expect(report.events == 600)
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+    }
+
+    @Test("SipHash-2-4-128 matches the reference vectors, fed whole or in pieces")
+    func sipHashVectors() {
+        let key = TableFingerprint.Key(k0: 0x0706_0504_0302_0100, k1: 0x0F0E_0D0C_0B0A_0908)
+        func hash(_ message: [UInt8], pieces: [Int] = []) -> [UInt8] {
+            var hasher = SipHash128(key)
+            var start = 0
+            for cut in pieces + [message.count] {
+                message[start..<cut].withUnsafeBytes { hasher.combine($0) }
+                start = cut
+            }
+            let (a, b) = hasher.finalize()
+            return withUnsafeBytes(of: a.littleEndian) { Array($0) } + withUnsafeBytes(of: b.littleEndian) { Array($0) }
+        }
+        #expect(hash([]) == [0xA3, 0x81, 0x7F, 0x04, 0xBA, 0x25, 0xA8, 0xE6, 0x6D, 0xF6, 0x72, 0x14, 0xC7, 0x55, 0x02, 0x93])
+        #expect(hash([0]) == [0xDA, 0x87, 0xC1, 0xD8, 0x6B, 0x99, 0xAF, 0x44, 0x34, 0x76, 0x59, 0x11, 0x9B, 0x22, 0xFC, 0x45])
+        let message = (0..<63).map { UInt8($0) }
+        #expect(hash(message, pieces: [1, 5, 17, 40]) == hash(message))
+        #expect(hash(message, pieces: [7, 8, 9, 16, 24]) == hash(message))
+    }
+
+    @Test("fingerprints ignore order and see any changed, added or removed entry")
+    func fingerprints() {
+        let key = TableFingerprint.Key.random()
+        func print(_ entries: [([UInt8], [UInt8])]) -> TableFingerprint {
+            var fingerprint = TableFingerprint()
+            for (k, v) in entries {
+                k.withUnsafeBytes { k in v.withUnsafeBytes { v in fingerprint.add(key: k, value: v, using: key) } }
+            }
+            return fingerprint
+        }
+        let entries: [([UInt8], [UInt8])] = (0..<100).map { ([UInt8]("k\($0)".utf8), [UInt8($0)]) }
+        #expect(print(entries) == print(entries.reversed()))
+        var changed = entries
+        changed[3].1 = [99]
+        #expect(print(changed) != print(entries))
+        #expect(print(Array(entries.dropLast())) != print(entries))
+        // The key length is hashed: moving a byte from the key to the value changes the fingerprint.
+        #expect(print([([1, 2], [3])]) != print([([1], [2, 3])]))
+    }
+
+    @Test("an index entry removed from the live table is found by its fingerprint and restored")
+    func indexRepair() throws {
+        let dir = try TemporaryDirectory("index-repair")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<2_000 { try store.executeSync { context in _ = try context.emit(testEvent(user: "u\(index % 97)")) } }
+        let live = try Digest.live(store: store)
+        let index = try #require(store.databases[StreamIndex().databaseName("by_stream")])
+        try store.environment.write { txn in _ = try txn.delete(index, key: StreamIndex.key(StreamRef(.user, "u5"), seq: 6)) }
+        let report = try Rebuilder.rebuild(store: store)
+        #expect(report.differingTables == [index.name])
+        #expect(report.patchedEntries == 1)
+        #expect(try Digest.live(store: store) == live)
+    }
+
+    @Test("after a matching snapshot, the keys changed by the catch-up are checked and repaired in the write")
+    func catchUpChecks() throws {
+        let dir = try TemporaryDirectory("catchup-check")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<1_000 { try store.executeSync { context in _ = try context.emit(testEvent(user: "u\(index % 50)")) } }
+        let state = RebuildState(projections: store.projections, buildIndex: false)
+        let names = Rebuilder.tableNames(store.projections)
+        let matched = try store.environment.readPair { a, b in
+            try state.fold(txn: a, log: store.tables.log, last: try LogHead.read(a, store.tables).seq, parallel: true, progress: nil)
+            return try Rebuilder.verify(state: state, names: names, databases: store.databases, transactions: [a, b])
+        }
+        #expect(matched == Set(names))
+        for index in 0..<30 { try store.executeSync { context in _ = try context.emit(testEvent(user: "late\(index % 4)")) } }
+        let counter = try #require(store.databases[CounterProjection().databaseName("by_stream")])
+        let indexDB = try #require(store.databases[StreamIndex().databaseName("by_stream")])
+        let live = try Digest.live(store: store)
+        try store.environment.write { txn in
+            state.trackChanges()
+            try state.fold(txn: txn, log: store.tables.log, last: try LogHead.read(txn, store.tables).seq, parallel: false, progress: nil)
+            // As the writer left them: nothing to write.
+            #expect(try Rebuilder.checkChanges(txn: txn, db: counter, name: counter.name, state: state)?.written == 0)
+            #expect(try Rebuilder.checkChanges(txn: txn, db: indexDB, name: indexDB.name, state: state)?.written == 0)
+            // A key the catch-up changed, damaged: rewritten. An index entry it added, lost: restored.
+            try txn.put(counter, key: Array("user:late1".utf8), value: [0, 0])
+            _ = try txn.delete(indexDB, key: StreamIndex.key(StreamRef(.user, "late2"), seq: 1_003))
+            #expect(try Rebuilder.checkChanges(txn: txn, db: counter, name: counter.name, state: state)?.written == 1)
+            #expect(try Rebuilder.checkChanges(txn: txn, db: indexDB, name: indexDB.name, state: state)?.written == 1)
+            // An extra row the catch-up did not touch shows in the count: the table must be compared in full.
+            try txn.put(counter, key: Array("user:zz".utf8), value: [1])
+            #expect(try Rebuilder.checkChanges(txn: txn, db: counter, name: counter.name, state: state) == nil)
+            try txn.delete(counter, key: Array("user:zz".utf8))
+        }
+        #expect(try Digest.live(store: store) == live)
+    }
+
+    @Test("verify names the first index entry that differs: missing, extra")
+    func verifyIndexDivergence() throws {
+        let dir = try TemporaryDirectory("verify-index")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for index in 0..<300 { try store.executeSync { context in _ = try context.emit(testEvent(user: "u\(index % 13)")) } }
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+        let indexDB = try #require(store.databases[StreamIndex().databaseName("by_stream")])
+        let missing = StreamIndex.key(StreamRef(.user, "u3"), seq: 4)
+        try store.environment.write { txn in _ = try txn.delete(indexDB, key: missing) }
+        var report = try LogVerifier.verify(environment: store.environment, projections: store.projections)
+        #expect(report.divergence?.table == indexDB.name)
+        #expect(report.divergence?.key == missing)
+        #expect(report.divergence?.reason == "absent live, present when rebuilt")
+        let extra = StreamIndex.key(StreamRef(.user, "u3"), seq: 5)
+        try store.environment.write { txn in
+            try txn.put(indexDB, key: missing, value: [])
+            try txn.put(indexDB, key: extra, value: [])
+        }
+        report = try LogVerifier.verify(environment: store.environment, projections: store.projections)
+        #expect(report.divergence?.key == extra)
+        #expect(report.divergence?.reason == "present live, absent when rebuilt")
+    }
+}
