@@ -180,26 +180,6 @@ struct RebuildTests {
         #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
     }
 
-    @Test("SipHash-2-4-128 matches the reference vectors, fed whole or in pieces")
-    func sipHashVectors() {
-        let key = TableFingerprint.Key(k0: 0x0706_0504_0302_0100, k1: 0x0F0E_0D0C_0B0A_0908)
-        func hash(_ message: [UInt8], pieces: [Int] = []) -> [UInt8] {
-            var hasher = SipHash128(key)
-            var start = 0
-            for cut in pieces + [message.count] {
-                message[start..<cut].withUnsafeBytes { hasher.combine($0) }
-                start = cut
-            }
-            let (a, b) = hasher.finalize()
-            return withUnsafeBytes(of: a.littleEndian) { Array($0) } + withUnsafeBytes(of: b.littleEndian) { Array($0) }
-        }
-        #expect(hash([]) == [0xA3, 0x81, 0x7F, 0x04, 0xBA, 0x25, 0xA8, 0xE6, 0x6D, 0xF6, 0x72, 0x14, 0xC7, 0x55, 0x02, 0x93])
-        #expect(hash([0]) == [0xDA, 0x87, 0xC1, 0xD8, 0x6B, 0x99, 0xAF, 0x44, 0x34, 0x76, 0x59, 0x11, 0x9B, 0x22, 0xFC, 0x45])
-        let message = (0..<63).map { UInt8($0) }
-        #expect(hash(message, pieces: [1, 5, 17, 40]) == hash(message))
-        #expect(hash(message, pieces: [7, 8, 9, 16, 24]) == hash(message))
-    }
-
     @Test("fingerprints ignore order and see any changed, added or removed entry")
     func fingerprints() {
         let key = TableFingerprint.Key.random()
