@@ -167,6 +167,8 @@ extension AuthService {
     /// and a QR code of it are returned once.
     func enrollTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
+        // Every enrollment is an event: the per-user MFA bucket keeps a session from flooding the log with them.
+        try await consume(loginPerAccount, key: "mfa:" + principal.userID, scope: "account", userID: principal.userID, context: context)
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
         let secret = SecureRandom.bytes(MFAPolicy.secretByteCount)
         let sealed = try mfaBox.seal(secret, associatedData: Array(principal.userID.utf8))
