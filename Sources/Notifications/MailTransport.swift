@@ -12,11 +12,18 @@ public protocol MailTransport: Sendable {
     var description: String { get }
 }
 
-/// Why a delivery failed.
+/// Why a delivery failed. A transient failure (network, 4xx reply) is retried; a permanent one (a recipient the
+/// transport cannot address, a 5xx reply) would fail the same way every time, so the notifier drops that notice
+/// instead of blocking every later one behind it.
 public struct MailDeliveryError: Error, CustomStringConvertible, Sendable {
     public let description: String
+    /// Whether retrying cannot help.
+    public let isPermanent: Bool
     /// Creates the error.
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, permanent: Bool = false) {
+        self.description = description
+        isPermanent = permanent
+    }
 }
 
 /// Writes each message as `<file name>.eml` into a directory (the development default: `<data>/mail`). Files

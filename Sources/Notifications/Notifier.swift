@@ -7,7 +7,8 @@ import Logging
 /// delivered position (kept in the `notifier` database of the store's LMDB environment, outside the log), composes
 /// the notice of each event (``NoticeComposer``) and hands it to the transport. The position advances only after a
 /// delivery succeeded, so delivery is at-least-once; a failing transport is retried with exponential backoff (1 s
-/// doubling up to ``maxBackoff``) without skipping the notice. Requests never wait for it.
+/// doubling up to ``maxBackoff``) without skipping the notice; a permanent failure (``MailDeliveryError/isPermanent``)
+/// drops that one notice, logged, so it cannot hold back the ones after it. Requests never wait for it.
 ///
 /// On its very first start on a log, the notifier begins at the current head (history is not mailed).
 public final class Notifier: @unchecked Sendable {
@@ -134,9 +135,13 @@ public final class Notifier: @unchecked Sendable {
                 }
             }
             if let message {
-                try transport.deliver(message)
-                delivered += 1
-                logger.info("notice delivered", metadata: ["seq": .stringConvertible(next), "subject": .string(message.subject)])
+                do {
+                    try transport.deliver(message)
+                    delivered += 1
+                    logger.info("notice delivered", metadata: ["seq": .stringConvertible(next), "subject": .string(message.subject)])
+                } catch let error as MailDeliveryError where error.isPermanent {
+                    logger.error("notice dropped", metadata: ["seq": .stringConvertible(next), "error": .string(error.description)])
+                }
                 try setPosition(next)
             }
             seq = next

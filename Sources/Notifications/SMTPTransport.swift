@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// Delivers mail to an SMTP relay (RFC 5321, plain TCP): `EHLO`, `MAIL FROM`, `RCPT TO`, `DATA` with
-/// dot-stuffing, `QUIT`. Every reply code is checked; connect, read and write are bounded by `timeout`.
+/// dot-stuffing, `QUIT`. Every reply code is checked (a 5xx reply is a permanent failure); connect, read and write are
+/// bounded by `timeout`.
 /// No TLS or authentication: point it at a local relay (or a test server such as `aiosmtpd`).
 public struct SMTPTransport: MailTransport {
     public let host: String
@@ -38,7 +39,7 @@ public struct SMTPTransport: MailTransport {
 
     public func deliver(_ message: MailMessage) throws {
         guard MailMessage.isPlainAddress(message.from), MailMessage.isPlainAddress(message.to) else {
-            throw MailDeliveryError("refusing an address that is not a plain local@domain")
+            throw MailDeliveryError("refusing an address that is not a plain ASCII local@domain", permanent: true)
         }
         let connection = try Connection(host: host, port: port, timeout: timeout)
         defer { connection.close() }
@@ -127,7 +128,7 @@ public struct SMTPTransport: MailTransport {
                 let line = try readLine()
                 guard line.count >= 3, let code = Int(line.prefix(3)) else { throw MailDeliveryError("malformed reply '\(line)'") }
                 if line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
-                guard codes.contains(code) else { throw MailDeliveryError("server replied '\(line)'") }
+                guard codes.contains(code) else { throw MailDeliveryError("server replied '\(line)'", permanent: (500..<600).contains(code)) }
                 return
             }
         }

@@ -400,13 +400,39 @@ import Testing
     }
 }
 
-/// A transport that fails its first `failures` deliveries, then records messages.
+extension MFATests {
+    @Test func aPermanentlyRefusedNoticeIsDroppedAndDoesNotHoldBackTheNext() async throws {
+        let harness = try Harness()
+        try await harness.run { client in
+            let transport = FlakyTransport(failures: 0, refusing: "gone@example.com")
+            let composer = try NoticeComposer(
+                from: "authd@example.com", baseURL: "https://auth.example.com",
+                dataKey: try DataKeyFile.loadOrCreate(path: harness.directory.path + "/keys/data.key"))
+            let notifier = try Notifier(store: harness.store, composer: composer, transport: transport)
+            for email in ["gone@example.com", "here@example.com"] {
+                _ = try await client.register(email)
+                _ = try await client.login(email, headers: [.userAgent: "Laptop/1"])
+                _ = try await client.login(email, headers: [.userAgent: "Phone/2"])  // a new device: one notice each
+            }
+            #expect(try notifier.deliverPending() == 1)
+            #expect(transport.delivered.map(\.to) == ["here@example.com"])
+            #expect(try notifier.position() == (try harness.store.head().seq))
+        }
+    }
+}
+
+/// A transport that fails its first `failures` deliveries, refuses for good every message to `refusing`, and records
+/// the rest.
 final class FlakyTransport: MailTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var remainingFailures: Int
+    private let refusing: String?
     private var messages: [MailMessage] = []
 
-    init(failures: Int) { remainingFailures = failures }
+    init(failures: Int, refusing: String? = nil) {
+        remainingFailures = failures
+        self.refusing = refusing
+    }
 
     var description: String { "flaky" }
 
@@ -414,6 +440,7 @@ final class FlakyTransport: MailTransport, @unchecked Sendable {
 
     func deliver(_ message: MailMessage) throws {
         try lock.withLock {
+            if message.to == refusing { throw MailDeliveryError("550 mailbox unavailable", permanent: true) }
             if remainingFailures > 0 {
                 remainingFailures -= 1
                 throw MailDeliveryError("simulated relay outage")
