@@ -121,10 +121,9 @@ extension AuthService {
             let principal = try await self.authenticate(request, context: context)
             let record = try self.store.query { try $0.mfa(ofUser: principal.userID) } ?? MFARecord()
             let now = self.clock.now()
-            let recovery = record.pendingRecovery(at: now).flatMap { _ in
-                zip2(record.recoveryNotBefore, record.recoveryExpiresAt).map {
-                    MFAStatusResponse.Recovery(notBefore: $0.0.rfc3339, expiresAt: $0.1.rfc3339)
-                }
+            var recovery: MFAStatusResponse.Recovery?
+            if record.pendingRecovery(at: now) != nil, let notBefore = record.recoveryNotBefore, let expiresAt = record.recoveryExpiresAt {
+                recovery = MFAStatusResponse.Recovery(notBefore: notBefore.rfc3339, expiresAt: expiresAt.rfc3339)
             }
             return try Respond.json(
                 MFAStatusResponse(
@@ -359,10 +358,4 @@ extension AuthService {
             return try Respond.json(RecoveryCompletedResponse(revokedSessions: revoked))
         }
     }
-}
-
-/// Both values, or `nil`.
-private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
-    guard let a, let b else { return nil }
-    return (a, b)
 }
