@@ -21,6 +21,36 @@ extension Transaction {
         }
     }
 
+    /// Calls `body` with the value stored under `key` in place (nil when absent); the buffer is valid only during
+    /// the call.
+    public func withValue<R>(
+        _ db: Database, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> R
+    ) throws -> R {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(txn, db.dbi, &k, &v)
+        if rc == MDB_NOTFOUND { return try body(nil) }
+        try LMDBError.check(rc)
+        return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    /// Stores `value` under `key`, both given in place.
+    public func put(_ db: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, 0))
+    }
+
+    /// Deletes `key`, given in place; returns whether it was present.
+    @discardableResult
+    public func delete(_ db: Database, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let rc = mdb_del(txn, db.dbi, &k, nil)
+        if rc == MDB_NOTFOUND { return false }
+        try LMDBError.check(rc)
+        return true
+    }
+
     /// Runs `body` with an appender that writes into `db` in ascending key order (`MDB_APPEND` through one cursor,
     /// so no search from the root per entry). Keys must sort after every key already in `db`.
     public func append<R>(to db: Database, _ body: (inout Appender) throws -> R) throws -> R {

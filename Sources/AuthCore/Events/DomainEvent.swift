@@ -63,3 +63,14 @@ extension CommandContext {
         try emit(event.pending(actor: actor, request: request))
     }
 }
+
+extension DomainEvent {
+    /// The payload fields of `event`, for reading them in place (``PayloadReader/textBytes(_:)``: no `String`, no
+    /// copy), which the hot projections do in rebuilds. Only the current version is read this way: it throws for
+    /// any other, as ``init(_:)`` does while ``readableVersions`` is only the current one. Whoever adds an older
+    /// readable version must give the in-place readers an upcast too.
+    static func fieldsInPlace(_ event: RecordedEvent) throws -> PayloadReader {
+        guard event.type == type, event.version == version else { throw EventDecodingError.unknownType(event.type, event.version) }
+        return try event.fields()
+    }
+}

@@ -2,7 +2,7 @@ import EventLog
 
 /// A user's second-factor state: TOTP (sealed seed, last used step), backup codes (keyed hashes, used bits), the
 /// pending enrollment, the pending recovery and the current MFA login challenge.
-public struct MFARecord: Record {
+public struct MFARecord: MapRecord {
     /// The sealed seed of an unconfirmed enrollment.
     public var pendingSecret: [UInt8]?
     /// When the unconfirmed enrollment lapses.
@@ -90,7 +90,7 @@ public struct MFARecord: Record {
 }
 
 /// A pending second-factor login (by SHA-256 of its `mfa_token`).
-public struct MFAChallengeRecord: Record {
+public struct MFAChallengeRecord: MapRecord {
     /// Wrong codes after which a challenge is dead (the user must enter the password again).
     public static let maxAttempts: Int64 = 5
 

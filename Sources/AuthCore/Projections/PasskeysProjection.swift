@@ -1,7 +1,7 @@
 import EventLog
 
 /// A registered passkey.
-public struct PasskeyRecord: Record {
+public struct PasskeyRecord: MapRecord {
     public var userID: String
     public var publicKey: [UInt8]
     public var algorithm: Int64

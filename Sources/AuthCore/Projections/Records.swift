@@ -1,14 +1,23 @@
 import EventLog
 
-/// A projection record stored as a CBOR map (the same codec as event payloads).
+/// A projection record: a value of one of a projection's tables.
 public protocol Record: Sendable, Equatable {
+    /// The stored bytes.
+    var bytes: [UInt8] { get }
+    /// Decodes stored bytes.
+    init(bytes: [UInt8]) throws
+}
+
+/// A projection record stored as a CBOR map (the same codec as event payloads): self-describing, for records that
+/// are read and written rarely. The hot ones use a fixed binary layout (``BinaryRecordWriter``).
+public protocol MapRecord: Record {
     /// Writes the record's fields.
     func encode(to writer: inout PayloadWriter)
     /// Reads the record's fields.
     init(fields: PayloadReader) throws
 }
 
-extension Record {
+extension MapRecord {
     /// The stored bytes.
     public var bytes: [UInt8] {
         var writer = PayloadWriter()
@@ -22,12 +31,12 @@ extension Record {
 
 extension ProjectionTable {
     /// The record under `key`, decoded.
-    public func record<R: Record>(_ type: R.Type, _ key: [UInt8]) throws -> R? {
+    public func record<R: Record>(_ type: R.Type, _ key: some TableBytes) throws -> R? {
         try get(key).map { try R(bytes: $0) }
     }
 
     /// Stores `record` under `key`.
-    public func put(_ key: [UInt8], record: some Record) throws { try put(key, record.bytes) }
+    public func put(_ key: some TableBytes, record: some Record) throws { try put(key, record.bytes) }
 }
 
 /// Key helpers.
@@ -43,10 +52,20 @@ public enum Key {
         key.append(contentsOf: b.utf8)
         return key
     }
+
+    /// `a || 0x00 || b` from UTF-8 bytes.
+    static func pair(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> [UInt8] {
+        var key: [UInt8] = []
+        key.reserveCapacity(a.count + 1 + b.count)
+        key.append(contentsOf: a)
+        key.append(0)
+        key.append(contentsOf: b)
+        return key
+    }
 }
 
 /// A user.
-public struct UserRecord: Record {
+public struct UserRecord: MapRecord {
     public var email: String
     public var passwordHash: String
     public var createdAt: Timestamp
@@ -116,34 +135,89 @@ public struct SessionRecord: Record {
     /// Whether the session is usable at `now`.
     public func isActive(at now: Timestamp) -> Bool { now < expiresAt && now < idleExpiresAt }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("aal", aal)
-        writer.add("mode", mode)
-        writer.add("created_at", createdAt.microseconds)
-        writer.add("last_seen_at", lastSeenAt.microseconds)
-        writer.add("expires_at", expiresAt.microseconds)
-        writer.add("idle_timeout", idleTimeout)
-        writer.add("ip", clientIP)
-        writer.add("user_agent", userAgent)
-        writer.add("family_id", familyID)
-        writer.add("aal2_at", aal2At?.microseconds)
+    /// The binary layout (v4 of the sessions projection): layout byte 1; `created_at`, `last_seen_at`,
+    /// `expires_at`, `idle_timeout`, `aal2_at` (64-bit, at offsets 1, 9, 17, 25, 33); a flags byte (bit 0: `aal2_at`
+    /// present); then the fields `token_hash`, `user_id`, `aal`, `mode`, `ip`, `user_agent`, `family_id`, in that
+    /// order (`family_id` last, so that setting it appends to the record).
+    static let layout: UInt8 = 1
+    static let lastSeenOffset = 9
+    static let fieldsOffset = 42
+
+    /// Where a stored record's fields are.
+    struct Fields {
+        var tokenHash: Range<Int>
+        var userID: Range<Int>
+        var aal: Range<Int>
+        var mode: Range<Int>
+        var clientIP: Range<Int>?
+        var userAgent: Range<Int>?
+        var familyID: Range<Int>?
+        var aal2At: Int64?
+        var fixed: (createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64, idleTimeout: Int64)
+
+        init(_ stored: UnsafeRawBufferPointer) throws(EventDecodingError) {
+            var reader = try BinaryRecordReader(stored, layout: SessionRecord.layout)
+            fixed = (try reader.int64(), try reader.int64(), try reader.int64(), try reader.int64())
+            let aal2At = try reader.int64()
+            let flags = try reader.byte()
+            self.aal2At = flags & 1 != 0 ? aal2At : nil
+            tokenHash = try reader.requiredRange()
+            userID = try reader.requiredRange()
+            aal = try reader.requiredRange()
+            mode = try reader.requiredRange()
+            clientIP = try reader.fieldRange()
+            userAgent = try reader.fieldRange()
+            familyID = try reader.fieldRange()
+            try reader.end()
+        }
     }
 
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        tokenHash = try fields.bytes("token_hash")
-        aal = try fields.string("aal")
-        mode = try fields.string("mode")
-        createdAt = Timestamp(microseconds: try fields.int("created_at"))
-        lastSeenAt = Timestamp(microseconds: try fields.int("last_seen_at"))
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-        idleTimeout = try fields.int("idle_timeout")
-        clientIP = try fields.optionalString("ip")
-        userAgent = try fields.optionalString("user_agent")
-        familyID = try fields.optionalString("family_id")
-        aal2At = try fields.optionalInt("aal2_at").map(Timestamp.init(microseconds:))
+    /// Encodes a record from its parts (text as UTF-8 bytes).
+    static func encode(
+        userID: ArraySlice<UInt8>, tokenHash: ArraySlice<UInt8>, aal: ArraySlice<UInt8>, mode: ArraySlice<UInt8>,
+        createdAt: Timestamp, lastSeenAt: Timestamp, expiresAt: Timestamp, idleTimeout: Int64, clientIP: ArraySlice<UInt8>?,
+        userAgent: ArraySlice<UInt8>?, familyID: ArraySlice<UInt8>?, aal2At: Timestamp?
+    ) -> [UInt8] {
+        var writer = BinaryRecordWriter(
+            layout: layout,
+            capacity: fieldsOffset + 28 + tokenHash.count + userID.count + aal.count + mode.count + (clientIP?.count ?? 0)
+                + (userAgent?.count ?? 0) + (familyID?.count ?? 0))
+        writer.int64(createdAt.microseconds)
+        writer.int64(lastSeenAt.microseconds)
+        writer.int64(expiresAt.microseconds)
+        writer.int64(idleTimeout)
+        writer.int64(aal2At?.microseconds ?? 0)
+        writer.byte(aal2At == nil ? 0 : 1)
+        writer.field(tokenHash)
+        writer.field(userID)
+        writer.field(aal)
+        writer.field(mode)
+        writer.field(clientIP)
+        writer.field(userAgent)
+        writer.field(familyID)
+        return writer.bytes
+    }
+
+    /// The stored bytes.
+    public var bytes: [UInt8] {
+        Self.encode(
+            userID: userID.utf8Slice, tokenHash: tokenHash[...], aal: aal.utf8Slice, mode: mode.utf8Slice, createdAt: createdAt,
+            lastSeenAt: lastSeenAt, expiresAt: expiresAt, idleTimeout: idleTimeout, clientIP: clientIP?.utf8Slice,
+            userAgent: userAgent?.utf8Slice, familyID: familyID?.utf8Slice, aal2At: aal2At)
+    }
+
+    /// Decodes stored bytes.
+    public init(bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { stored throws(EventDecodingError) in
+            let fields = try Fields(stored)
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: stored[range]), as: UTF8.self) }
+            return SessionRecord(
+                userID: text(fields.userID), tokenHash: [UInt8](UnsafeRawBufferPointer(rebasing: stored[fields.tokenHash])),
+                aal: text(fields.aal), mode: text(fields.mode), createdAt: Timestamp(microseconds: fields.fixed.createdAt),
+                lastSeenAt: Timestamp(microseconds: fields.fixed.lastSeenAt), expiresAt: Timestamp(microseconds: fields.fixed.expiresAt),
+                idleTimeout: fields.fixed.idleTimeout, clientIP: fields.clientIP.map(text), userAgent: fields.userAgent.map(text),
+                familyID: fields.familyID.map(text), aal2At: fields.aal2At.map(Timestamp.init(microseconds:)))
+        }
     }
 }
 
@@ -163,20 +237,46 @@ public struct FamilyRecord: Record {
         self.revokedReason = revokedReason
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("current_hash", bytes: currentHash)
-        writer.add("expires_at", expiresAt.microseconds)
-        writer.add("revoked_reason", revokedReason)
+    /// The binary layout (v2 of the refresh projection): layout byte 1; `expires_at` (64-bit, offset 1); then the
+    /// fields `current_hash` (at offset 9, so that a rotation patches it in place), `session_id`, `user_id`,
+    /// `revoked_reason`.
+    static let layout: UInt8 = 1
+    static let currentHashOffset = 9
+
+    /// The stored bytes.
+    public var bytes: [UInt8] {
+        Self.encode(
+            sessionID: sessionID.utf8Slice, userID: userID.utf8Slice, currentHash: currentHash[...], expiresAt: expiresAt,
+            revokedReason: revokedReason?.utf8Slice)
     }
 
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        currentHash = try fields.bytes("current_hash")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-        revokedReason = try fields.optionalString("revoked_reason")
+    /// Encodes a record from its parts (text as UTF-8 bytes).
+    static func encode(
+        sessionID: ArraySlice<UInt8>, userID: ArraySlice<UInt8>, currentHash: ArraySlice<UInt8>, expiresAt: Timestamp,
+        revokedReason: ArraySlice<UInt8>?
+    ) -> [UInt8] {
+        var writer = BinaryRecordWriter(
+            layout: layout, capacity: 25 + sessionID.count + userID.count + currentHash.count + (revokedReason?.count ?? 0))
+        writer.int64(expiresAt.microseconds)
+        writer.field(currentHash)
+        writer.field(sessionID)
+        writer.field(userID)
+        writer.field(revokedReason)
+        return writer.bytes
+    }
+
+    /// Decodes stored bytes.
+    public init(bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { stored throws(EventDecodingError) in
+            var reader = try BinaryRecordReader(stored, layout: Self.layout)
+            let expiresAt = try reader.int64()
+            let currentHash = try reader.byteArray()
+            let record = FamilyRecord(
+                sessionID: try reader.string(), userID: try reader.string(), currentHash: currentHash,
+                expiresAt: Timestamp(microseconds: expiresAt), revokedReason: try reader.optionalString())
+            try reader.end()
+            return record
+        }
     }
 }
 
@@ -194,21 +294,41 @@ public struct RefreshTokenRecord: Record {
         self.usedSeq = usedSeq
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("used_at", usedAt?.microseconds)
-        if let usedSeq { writer.add("used_seq", usedSeq) }
+    /// The binary layout (v2 of the refresh projection): layout byte 1; flags (bit 0: `used_at`, bit 1:
+    /// `used_seq` present); `used_at`, `used_seq` (64-bit); then the field `family_id`.
+    static let layout: UInt8 = 1
+
+    /// The stored bytes.
+    public var bytes: [UInt8] { Self.encode(familyID: familyID.utf8Slice, usedAt: usedAt, usedSeq: usedSeq) }
+
+    /// Encodes a record from its parts.
+    static func encode(familyID: ArraySlice<UInt8>, usedAt: Timestamp?, usedSeq: UInt64?) -> [UInt8] {
+        var writer = BinaryRecordWriter(layout: layout, capacity: 22 + familyID.count)
+        writer.byte((usedAt == nil ? 0 : 1) | (usedSeq == nil ? 0 : 2))
+        writer.int64(usedAt?.microseconds ?? 0)
+        writer.int64(Int64(bitPattern: usedSeq ?? 0))
+        writer.field(familyID)
+        return writer.bytes
     }
 
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        usedAt = try fields.optionalInt("used_at").map(Timestamp.init(microseconds:))
-        usedSeq = fields.has("used_seq") ? try fields.uint("used_seq") : nil
+    /// Decodes stored bytes.
+    public init(bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { stored throws(EventDecodingError) in
+            var reader = try BinaryRecordReader(stored, layout: Self.layout)
+            let flags = try reader.byte()
+            let usedAt = try reader.int64()
+            let usedSeq = try reader.int64()
+            let record = RefreshTokenRecord(
+                familyID: try reader.string(), usedAt: flags & 1 != 0 ? Timestamp(microseconds: usedAt) : nil,
+                usedSeq: flags & 2 != 0 ? UInt64(bitPattern: usedSeq) : nil)
+            try reader.end()
+            return record
+        }
     }
 }
 
 /// A signing key's public half.
-public struct SigningKeyRecord: Record {
+public struct SigningKeyRecord: MapRecord {
     public var algorithm: String
     public var publicKey: [UInt8]
     public var createdAt: Timestamp

@@ -1,11 +1,14 @@
 import EventLog
 
 /// Refresh-token families and their tokens (by hash): which token is current, which were used and when.
+///
+/// v2 stores ``FamilyRecord`` and ``RefreshTokenRecord`` in a fixed binary layout instead of CBOR maps, and folds
+/// rotations in place: the family's current hash is patched where it lies, and event fields are read as bytes.
 public struct RefreshProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "refresh"
-    public let version = 1
+    public let version = 2
     public let tables = ["families", "tokens"]
     public var eventTypes: Set<String>? { [RefreshFamilyStarted.type, RefreshRotated.type, RefreshFamilyRevoked.type] }
 
@@ -14,20 +17,34 @@ public struct RefreshProjection: Projection {
         let tokens = state.table(self, "tokens")
         switch event.type {
         case RefreshFamilyStarted.type:
-            let e = try RefreshFamilyStarted(event)
-            try families.put(
-                Key.of(e.familyID),
-                record: FamilyRecord(sessionID: e.sessionID, userID: e.userID, currentHash: e.tokenHash, expiresAt: e.expiresAt, revokedReason: nil))
-            try tokens.put(e.tokenHash, record: RefreshTokenRecord(familyID: e.familyID, usedAt: nil, usedSeq: nil))
+            let fields = try RefreshFamilyStarted.fieldsInPlace(event)
+            let familyID = try fields.textBytes("family_id")
+            let tokenHash = try fields.byteStringBytes("token_hash")
+            try families.put(familyID, FamilyRecord.encode(
+                sessionID: try fields.textBytes("session_id"), userID: try fields.textBytes("user_id"), currentHash: tokenHash,
+                expiresAt: Timestamp(microseconds: try fields.int("expires_at")), revokedReason: nil))
+            try tokens.put(tokenHash, RefreshTokenRecord.encode(familyID: familyID, usedAt: nil, usedSeq: nil))
         case RefreshRotated.type:
-            let e = try RefreshRotated(event)
-            if !e.grace {
-                try tokens.put(e.parentHash, record: RefreshTokenRecord(familyID: e.familyID, usedAt: event.timestamp, usedSeq: event.seq))
+            let fields = try RefreshRotated.fieldsInPlace(event)
+            let familyID = try fields.textBytes("family_id")
+            let childHash = try fields.byteStringBytes("child_hash")
+            if try !fields.bool("grace") {
+                try tokens.put(try fields.byteStringBytes("parent_hash"),
+                               RefreshTokenRecord.encode(familyID: familyID, usedAt: event.timestamp, usedSeq: event.seq))
             }
-            try tokens.put(e.childHash, record: RefreshTokenRecord(familyID: e.familyID, usedAt: nil, usedSeq: nil))
-            guard var family = try families.record(FamilyRecord.self, Key.of(e.familyID)) else { return }
-            family.currentHash = e.childHash
-            try families.put(Key.of(e.familyID), record: family)
+            try tokens.put(childHash, RefreshTokenRecord.encode(familyID: familyID, usedAt: nil, usedSeq: nil))
+            let patched = try families.update(familyID) { record -> Bool in
+                var reader = try BinaryRecordReader(UnsafeRawBufferPointer(record), layout: FamilyRecord.layout)
+                _ = try reader.int64()
+                let current = try reader.requiredRange()
+                guard current.count == childHash.count else { return false }
+                childHash.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: record[current]).copyMemory(from: $0) }
+                return true
+            }
+            if patched == false, var family = try families.record(FamilyRecord.self, familyID) {
+                family.currentHash = [UInt8](childHash)
+                try families.put(familyID, record: family)
+            }
         case RefreshFamilyRevoked.type:
             let e = try RefreshFamilyRevoked(event)
             guard var family = try families.record(FamilyRecord.self, Key.of(e.familyID)) else { return }

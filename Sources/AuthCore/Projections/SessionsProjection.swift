@@ -4,12 +4,14 @@ import EventLog
 ///
 /// `by_token` maps SHA-256(token) to a fixed-layout ``SessionCheck`` (absolute and idle deadlines, session id), so
 /// that validating a token is one point read and no record decoding (v2; v1 stored the bare session id). v3 records
-/// when the session last obtained `aal2` (`aal2_at`, for step-up freshness).
+/// when the session last obtained `aal2` (`aal2_at`, for step-up freshness). v4 stores ``SessionRecord`` in a fixed
+/// binary layout instead of a CBOR map, and folds the frequent events in place: `session.extended` patches the
+/// last-seen time and the idle deadline where they lie, and event fields are read as bytes, not `String`s.
 public struct SessionsProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "sessions"
-    public let version = 3
+    public let version = 4
     public let tables = ["by_id", "by_token", "by_user"]
     public var eventTypes: Set<String>? { [
             SessionCreated.type, SessionExtended.type, SessionRevoked.type, RefreshFamilyStarted.type, SessionSteppedUp.type,
@@ -19,28 +21,52 @@ public struct SessionsProjection: Projection {
         let byID = state.table(self, "by_id")
         switch event.type {
         case SessionCreated.type:
-            let e = try SessionCreated(event)
-            let request = event.request
-            let record = SessionRecord(
-                userID: e.userID, tokenHash: e.tokenHash, aal: e.aal, mode: e.mode, createdAt: event.timestamp,
-                lastSeenAt: event.timestamp, expiresAt: e.expiresAt, idleTimeout: e.idleTimeout,
-                clientIP: request.clientIP, userAgent: request.userAgent, familyID: nil,
-                aal2At: e.aal == "aal2" ? event.timestamp : nil)
-            try byID.put(Key.of(e.sessionID), record: record)
-            try state.table(self, "by_token").put(e.tokenHash, SessionCheck(e.sessionID, record).bytes)
-            try state.table(self, "by_user").put(Key.pair(e.userID, e.sessionID), [])
+            let fields = try SessionCreated.fieldsInPlace(event)
+            let sessionID = try fields.textBytes("session_id")
+            let userID = try fields.textBytes("user_id")
+            let tokenHash = try fields.byteStringBytes("token_hash")
+            let aal = try fields.textBytes("aal")
+            let expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
+            let idleTimeout = try fields.int("idle_timeout")
+            let request = event.requestClientBytes
+            let aal2At = aal.elementsEqual("aal2".utf8) ? event.timestamp : nil
+            try byID.put(sessionID, SessionRecord.encode(
+                userID: userID, tokenHash: tokenHash, aal: aal, mode: try fields.textBytes("mode"), createdAt: event.timestamp,
+                lastSeenAt: event.timestamp, expiresAt: expiresAt, idleTimeout: idleTimeout, clientIP: request.clientIP,
+                userAgent: request.userAgent, familyID: nil, aal2At: aal2At))
+            try state.table(self, "by_token").put(tokenHash, SessionCheck.encode(
+                sessionID: sessionID, expiresAt: expiresAt, idleExpiresAt: event.timestamp.adding(seconds: idleTimeout)))
+            try state.table(self, "by_user").put(Key.pair(userID, sessionID), [UInt8]())
         case SessionExtended.type:
-            let e = try SessionExtended(event)
-            guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
-            record.lastSeenAt = e.lastSeenAt
-            try byID.put(Key.of(e.sessionID), record: record)
-            try state.table(self, "by_token").put(record.tokenHash, SessionCheck(e.sessionID, record).bytes)
+            let fields = try SessionExtended.fieldsInPlace(event)
+            let sessionID = try fields.textBytes("session_id")
+            let lastSeenAt = try fields.int("last_seen_at")
+            // Patch the last-seen time in place; keep what the token check needs.
+            guard let (tokenHash, expiresAt, idleExpiresAt) = try byID.update(sessionID, { record in
+                let fields = try SessionRecord.Fields(UnsafeRawBufferPointer(record))
+                record.storeInt64(lastSeenAt, at: SessionRecord.lastSeenOffset)
+                let idleExpiresAt = Timestamp(microseconds: lastSeenAt).adding(seconds: fields.fixed.idleTimeout)
+                return ([UInt8](UnsafeRawBufferPointer(rebasing: record[fields.tokenHash])), fields.fixed.expiresAt, idleExpiresAt)
+            }) else { return }
+            let byToken = state.table(self, "by_token")
+            let patched = try byToken.update(tokenHash) { check -> Bool in
+                check.storeBigEndian(idleExpiresAt.microseconds, at: 8)
+                return true
+            }
+            if patched == nil {
+                try byToken.put(tokenHash, SessionCheck.encode(
+                    sessionID: sessionID, expiresAt: Timestamp(microseconds: expiresAt), idleExpiresAt: idleExpiresAt))
+            }
         case SessionRevoked.type:
-            let e = try SessionRevoked(event)
-            guard let record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
-            try byID.delete(Key.of(e.sessionID))
-            try state.table(self, "by_token").delete(record.tokenHash)
-            try state.table(self, "by_user").delete(Key.pair(record.userID, e.sessionID))
+            let sessionID = try SessionRevoked.fieldsInPlace(event).textBytes("session_id")
+            guard let (tokenHash, userID) = try byID.read(sessionID, { record in
+                let fields = try SessionRecord.Fields(record)
+                return ([UInt8](UnsafeRawBufferPointer(rebasing: record[fields.tokenHash])),
+                        [UInt8](UnsafeRawBufferPointer(rebasing: record[fields.userID])))
+            }) else { return }
+            try byID.delete(sessionID)
+            try state.table(self, "by_token").delete(tokenHash)
+            try state.table(self, "by_user").delete(Key.pair(userID[...], sessionID))
         case SessionSteppedUp.type:
             let e = try SessionSteppedUp(event)
             guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
@@ -48,13 +74,31 @@ public struct SessionsProjection: Projection {
             record.aal2At = event.timestamp
             try byID.put(Key.of(e.sessionID), record: record)
         case RefreshFamilyStarted.type:
-            let e = try RefreshFamilyStarted(event)
-            guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
-            record.familyID = e.familyID
-            try byID.put(Key.of(e.sessionID), record: record)
+            let fields = try RefreshFamilyStarted.fieldsInPlace(event)
+            let sessionID = try fields.textBytes("session_id")
+            let familyID = try fields.textBytes("family_id")
+            guard let stored = try byID.get(sessionID) else { return }
+            try byID.put(sessionID, try SessionRecord.settingFamily(familyID, in: stored))
         default:
             break
         }
+    }
+}
+
+extension SessionRecord {
+    /// `stored` with `family_id` set to `familyID`: the field is the record's last, so an absent one is replaced by
+    /// appending the bytes (no decoding); a present one through a full decode.
+    static func settingFamily(_ familyID: ArraySlice<UInt8>, in stored: [UInt8]) throws -> [UInt8] {
+        let current = try stored.withUnsafeBytes { stored throws(EventDecodingError) in try Fields(stored).familyID }
+        guard current == nil else {
+            var record = try SessionRecord(bytes: stored)
+            record.familyID = String(decoding: familyID, as: UTF8.self)
+            return record.bytes
+        }
+        var writer = BinaryRecordWriter(layout: layout, capacity: stored.count + familyID.count)
+        writer.append(stored[1..<(stored.count - 4)])
+        writer.field(familyID)
+        return writer.bytes
     }
 }
 
@@ -64,12 +108,6 @@ public struct SessionCheck: Sendable, Equatable {
     public var sessionID: String
     public var expiresAt: Timestamp
     public var idleExpiresAt: Timestamp
-
-    init(_ sessionID: String, _ record: SessionRecord) {
-        self.sessionID = sessionID
-        expiresAt = record.expiresAt
-        idleExpiresAt = record.idleExpiresAt
-    }
 
     /// Decodes the stored form; nil if malformed.
     public init?(bytes: [UInt8]) {
@@ -85,19 +123,23 @@ public struct SessionCheck: Sendable, Equatable {
     }
 
     /// The stored form.
-    public var bytes: [UInt8] {
+    static func encode(sessionID: ArraySlice<UInt8>, expiresAt: Timestamp, idleExpiresAt: Timestamp) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(16 + sessionID.utf8.count)
-        func append(_ value: Int64) {
-            let bits = UInt64(bitPattern: value)
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        }
-        append(expiresAt.microseconds)
-        append(idleExpiresAt.microseconds)
-        out.append(contentsOf: sessionID.utf8)
+        out.reserveCapacity(16 + sessionID.count)
+        withUnsafeBytes(of: expiresAt.microseconds.bigEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: idleExpiresAt.microseconds.bigEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: sessionID)
         return out
     }
 
     /// Whether the session is usable at `now`.
     public func isActive(at now: Timestamp) -> Bool { now < expiresAt && now < idleExpiresAt }
+}
+
+extension UnsafeMutableRawBufferPointer {
+    /// Stores a 64-bit integer big-endian at `offset` (``SessionCheck``'s deadlines).
+    @inline(__always)
+    func storeBigEndian(_ value: Int64, at offset: Int) {
+        storeBytes(of: value.bigEndian, toByteOffset: offset, as: Int64.self)
+    }
 }

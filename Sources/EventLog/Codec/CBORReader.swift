@@ -90,6 +90,13 @@ struct CBORReader {
         return try textRange()
     }
 
+    /// Reads a byte string's byte range.
+    mutating func byteStringRange() throws(EventDecodingError) -> Range<Int> {
+        let (major, argument) = try head()
+        guard major == 2 else { throw .malformed("expected byte string") }
+        return try take(argument)
+    }
+
     mutating func byteString() throws(EventDecodingError) -> [UInt8] {
         let (major, argument) = try head()
         guard major == 2 else { throw .malformed("expected byte string") }

@@ -123,6 +123,18 @@ public struct PayloadReader {
         do { return try reader.optionalText() } catch { throw .wrongType(key) }
     }
 
+    /// A required text field's UTF-8 bytes, in place (a slice of the stored event: no copy, no `String`).
+    public func textBytes(_ key: String) throws(EventDecodingError) -> ArraySlice<UInt8> {
+        guard var reader = valueReader(key) else { throw .missingField(key) }
+        do { return bytes[try reader.textRange()] } catch { throw .wrongType(key) }
+    }
+
+    /// A required byte-string field, in place (a slice of the stored event: no copy).
+    public func byteStringBytes(_ key: String) throws(EventDecodingError) -> ArraySlice<UInt8> {
+        guard var reader = valueReader(key) else { throw .missingField(key) }
+        do { return bytes[try reader.byteStringRange()] } catch { throw .wrongType(key) }
+    }
+
     /// A required byte-string field.
     public func bytes(_ key: String) throws(EventDecodingError) -> [UInt8] {
         guard var reader = valueReader(key) else { throw .missingField(key) }

@@ -116,6 +116,17 @@ public struct RecordedEvent: Sendable, Equatable {
         return RequestInfo(requestID: requestID, clientIP: clientIP, userAgent: userAgent)
     }
 
+    /// The UTF-8 bytes of the request's client IP and user agent, in place (slices of ``stored``: no `String`).
+    public var requestClientBytes: (clientIP: ArraySlice<UInt8>?, userAgent: ArraySlice<UInt8>?) {
+        var reader = CBORReader(stored, from: actorStart)
+        _ = try? reader.textRange()
+        _ = try? reader.optionalTextRange()
+        _ = try? reader.optionalTextRange()
+        let clientIP = (try? reader.optionalTextRange()) ?? nil
+        let userAgent = (try? reader.optionalTextRange()) ?? nil
+        return (clientIP.map { stored[$0] }, userAgent.map { stored[$0] })
+    }
+
     /// Streams it belongs to.
     public var streams: [StreamRef] {
         var out: [StreamRef] = []

@@ -161,10 +161,14 @@ final class BytesMap {
 
     /// The value under `key`.
     subscript(key: [UInt8]) -> [UInt8]? {
-        key.withUnsafeBytes { key in
-            guard let offset = find(key, hash: Self.hash(key)).offset else { return nil }
-            return [UInt8](value(at: offset))
-        }
+        key.withUnsafeBytes { key in self.value(key).map { [UInt8](UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// The value under `key`, in place and writable (its length is fixed); valid until the map next changes.
+    @inline(__always)
+    func value(_ key: UnsafeRawBufferPointer) -> UnsafeMutableRawBufferPointer? {
+        guard let offset = find(key, hash: Self.hash(key)).offset else { return nil }
+        return UnsafeMutableRawBufferPointer(mutating: value(at: offset))
     }
 
     /// Stores `value` under `key`.
@@ -197,15 +201,19 @@ final class BytesMap {
     /// Removes `key`; returns whether it was present.
     @discardableResult
     func remove(_ key: [UInt8]) -> Bool {
-        key.withUnsafeBytes { key in
-            let (slot, found) = find(key, hash: Self.hash(key))
-            guard let offset = found else { return false }
-            kill(offset)
-            removeSlot(slot)
-            count -= 1
-            compactIfWasteful()
-            return true
-        }
+        key.withUnsafeBytes { key in remove(key) }
+    }
+
+    /// Removes `key`; returns whether it was present.
+    @discardableResult
+    func remove(_ key: UnsafeRawBufferPointer) -> Bool {
+        let (slot, found) = find(key, hash: Self.hash(key))
+        guard let offset = found else { return false }
+        kill(offset)
+        removeSlot(slot)
+        count -= 1
+        compactIfWasteful()
+        return true
     }
 
     /// Empties `slot` and shifts later slots of its probe run back (deletion without tombstones).

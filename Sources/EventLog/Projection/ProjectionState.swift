@@ -36,8 +36,18 @@ public final class ProjectionState {
     }
 }
 
+/// Bytes a table can read in place: keys and values given as arrays or as slices of a stored event (no copy).
+public protocol TableBytes {
+    /// Calls `body` with the bytes, in place.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+}
+
+extension Array: TableBytes where Element == UInt8 {}
+extension ArraySlice: TableBytes where Element == UInt8 {}
+
 /// One key/value table of a projection. Keys and values are bytes; keys sort bytewise.
 public struct ProjectionTable {
+    @usableFromInline
     enum Storage {
         case live(Transaction, Database?)
         case memory(MemoryTable)
@@ -45,18 +55,75 @@ public struct ProjectionTable {
 
     /// The full database name.
     public let name: String
+    @usableFromInline
     let storage: Storage
 
+    init(name: String, storage: Storage) {
+        self.name = name
+        self.storage = storage
+    }
+
     /// The value under `key`, or nil.
-    public func get(_ key: [UInt8]) throws -> [UInt8]? {
-        switch storage {
-        case .live(let txn, let db): return try txn.get(try database(db), key: key)
-        case .memory(let table): return table.map[key]
-        }
+    @inlinable
+    public func get(_ key: some TableBytes) throws -> [UInt8]? {
+        try key.withUnsafeBytes { key in try read(raw: key) { [UInt8]($0) } }
+    }
+
+    /// Calls `body` with the value under `key` in place (valid only during the call); nil if there is none.
+    @inlinable
+    public func read<R>(_ key: some TableBytes, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try key.withUnsafeBytes { key in try read(raw: key, body) }
+    }
+
+    /// Changes the value under `key` in place (its length stays): `body` gets it writable; nil if there is none.
+    /// In a rebuild the bytes are patched where they lie; in a live transaction they are read, patched and put back.
+    @inlinable
+    public func update<R>(_ key: some TableBytes, _ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R? {
+        try key.withUnsafeBytes { key in try update(raw: key, body) }
     }
 
     /// Stores `value` under `key`.
-    public func put(_ key: [UInt8], _ value: [UInt8]) throws {
+    @inlinable
+    public func put(_ key: some TableBytes, _ value: some TableBytes) throws {
+        try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try put(raw: key, value) } }
+    }
+
+    /// Deletes `key`; returns whether it was present.
+    @inlinable
+    @discardableResult
+    public func delete(_ key: some TableBytes) throws -> Bool {
+        try key.withUnsafeBytes { key in try delete(raw: key) }
+    }
+
+    @usableFromInline
+    func read<R>(raw key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        switch storage {
+        case .live(let txn, let db):
+            return try txn.withValue(try database(db), key: key) { value in try value.map(body) }
+        case .memory(let table):
+            return try table.map.value(key).map { try body(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    @usableFromInline
+    func update<R>(raw key: UnsafeRawBufferPointer, _ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R? {
+        switch storage {
+        case .live(let txn, let db):
+            let db = try database(db)
+            guard var value = try txn.withValue(db, key: key, { $0.map { [UInt8]($0) } }) else { return nil }
+            let result = try value.withUnsafeMutableBytes(body)
+            try value.withUnsafeBytes { value in try txn.put(db, key: key, value: value) }
+            return result
+        case .memory(let table):
+            guard let value = table.map.value(key) else { return nil }
+            let result = try body(value)
+            table.changed(key)
+            return result
+        }
+    }
+
+    @usableFromInline
+    func put(raw key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
@@ -65,9 +132,8 @@ public struct ProjectionTable {
         }
     }
 
-    /// Deletes `key`; returns whether it was present.
-    @discardableResult
-    public func delete(_ key: [UInt8]) throws -> Bool {
+    @usableFromInline
+    func delete(raw key: UnsafeRawBufferPointer) throws -> Bool {
         switch storage {
         case .live(let txn, let db): return try txn.delete(try database(db), key: key)
         case .memory(let table):
@@ -99,6 +165,7 @@ public struct ProjectionTable {
 }
 
 /// One in-memory table of a rebuild.
+@usableFromInline
 final class MemoryTable: @unchecked Sendable {
     let map = BytesMap()
     var inserted: [([UInt8], [UInt8])] = []
@@ -111,6 +178,12 @@ final class MemoryTable: @unchecked Sendable {
     func changed(_ key: [UInt8]) {
         version &+= 1
         touched?.append(key)
+    }
+
+    @inline(__always)
+    func changed(_ key: UnsafeRawBufferPointer) {
+        version &+= 1
+        if touched != nil { touched!.append([UInt8](key)) }
     }
 
     /// The value a key has in this table, `inserted` entries included.
