@@ -117,7 +117,11 @@ final class RebuildState: @unchecked Sendable {
             if parallel {
                 let taskCount = 2 + folded.count
                 let results = ParallelResults<(Batch?, [String: Double])>(count: taskCount)
-                DispatchQueue.concurrentPerform(iterations: taskCount) { task in
+                // Longest task first (by the CPU time each took so far): every batch ends at a join, and on few
+                // cores a long task started last leaves the other cores idle until it ends.
+                let order = taskOrder()
+                DispatchQueue.concurrentPerform(iterations: taskCount) { slot in
+                    let task = order[slot]
                     let started = CPUClock.threadSeconds()
                     var next: Batch?
                     let result = Result { () throws -> Void in
@@ -146,6 +150,14 @@ final class RebuildState: @unchecked Sendable {
             progress?(through - first + 1, last - first + 1)
         }
         guard through == last else { throw EventStoreError.corrupt("log ends at \(through), head is \(last)") }
+    }
+
+    /// The fold's tasks (0: read, 1: index, 2...: folded projections), longest so far first.
+    private func taskOrder() -> [Int] {
+        func seconds(_ task: Int) -> Double {
+            taskSeconds[task == 0 ? "read" : task == 1 ? "index" : folded[task - 2].projection.name] ?? 0
+        }
+        return Array(0..<(2 + folded.count)).sorted { seconds($0) > seconds($1) }
     }
 
     private func read(_ reader: BatchReader) throws -> Batch {
