@@ -1,0 +1,139 @@
+import AuthCore
+import EventLog
+import TestSupport
+import Testing
+
+/// The fixed-layout records of the sessions (v4) and refresh (v2) projections, and the in-place folds that patch
+/// them, against a real LMDB store: every step is read back through the live tables and checked against a rebuild.
+@Suite("Projection records: fixed binary layout, in-place folds")
+struct ProjectionRecordTests {
+    static let session = SessionRecord(
+        userID: "usr_1", tokenHash: Array(repeating: 7, count: 32), aal: "aal1", mode: "token",
+        createdAt: Timestamp(seconds: 1_000), lastSeenAt: Timestamp(seconds: 1_100), expiresAt: Timestamp(seconds: 9_000),
+        idleTimeout: 600, clientIP: "10.0.0.1", userAgent: "curl/8.5", familyID: "fam_1", aal2At: Timestamp(seconds: 1_050))
+
+    @Test("records round-trip with every optional field absent and present")
+    func roundTrip() throws {
+        var bare = Self.session
+        bare.clientIP = nil
+        bare.userAgent = nil
+        bare.familyID = nil
+        bare.aal2At = nil
+        for record in [Self.session, bare] { #expect(try SessionRecord(bytes: record.bytes) == record) }
+        let family = FamilyRecord(sessionID: "ses_1", userID: "usr_1", currentHash: [1, 2, 3], expiresAt: Timestamp(seconds: 5), revokedReason: nil)
+        var revoked = family
+        revoked.revokedReason = "reuse_detected"
+        for record in [family, revoked] { #expect(try FamilyRecord(bytes: record.bytes) == record) }
+        for record in [
+            RefreshTokenRecord(familyID: "fam_1", usedAt: nil, usedSeq: nil),
+            RefreshTokenRecord(familyID: "fam_1", usedAt: Timestamp(seconds: 3), usedSeq: 42),
+            RefreshTokenRecord(familyID: "", usedAt: Timestamp(microseconds: -1), usedSeq: UInt64.max),
+        ] {
+            #expect(try RefreshTokenRecord(bytes: record.bytes) == record)
+        }
+    }
+
+    @Test("every truncation, a foreign layout byte and trailing bytes are refused, never misread")
+    func malformedRecordsThrow() throws {
+        // Each encoding with the offset of its first length-prefixed field.
+        let encodings: [([UInt8], Int, ([UInt8]) throws -> Void)] = [
+            (Self.session.bytes, 42, { _ = try SessionRecord(bytes: $0) }),
+            (FamilyRecord(sessionID: "s", userID: "u", currentHash: [9], expiresAt: Timestamp(seconds: 1), revokedReason: "x").bytes, 9,
+             { _ = try FamilyRecord(bytes: $0) }),
+            (RefreshTokenRecord(familyID: "f", usedAt: nil, usedSeq: 1).bytes, 18, { _ = try RefreshTokenRecord(bytes: $0) }),
+        ]
+        for (bytes, firstField, decode) in encodings {
+            for length in 0..<bytes.count { #expect(throws: EventDecodingError.self) { try decode(Array(bytes[..<length])) } }
+            #expect(throws: EventDecodingError.self) { try decode(bytes + [0]) }
+            var foreign = bytes
+            foreign[0] = 0xA5
+            #expect(throws: EventDecodingError.self) { try decode(foreign) }
+            // A length field pointing past the end.
+            var long = bytes
+            long.replaceSubrange(firstField..<(firstField + 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
+            #expect(throws: EventDecodingError.self) { try decode(long) }
+        }
+    }
+
+    @Test("a session's and a family's life, folded in place live, equals the rebuild after every event")
+    func inPlaceFoldsMatchRebuild() throws {
+        let dir = try TemporaryDirectory("records")
+        defer { dir.remove() }
+        let clock = ManualClock()
+        let store = try EventStore(path: dir.path, projections: DomainProjections.all, clock: clock)
+        defer { store.close() }
+        let request = RequestInfo(requestID: "req_1", clientIP: "192.0.2.7", userAgent: "Mozilla/5.0 (test)")
+        let token = Array(repeating: UInt8(0x11), count: 32)
+        let first = Array(repeating: UInt8(0x21), count: 32)
+        let second = Array(repeating: UInt8(0x22), count: 32)
+        let third = Array(repeating: UInt8(0x23), count: 32)
+        let created = clock.now()
+        let steps: [PendingEvent] = [
+            SessionCreated(sessionID: "ses_a", userID: "usr_a", tokenHash: token, aal: "aal1", mode: "token",
+                expiresAt: created.adding(seconds: 86_400), idleTimeout: 3_600).pending(actor: .user("usr_a"), request: request),
+            RefreshFamilyStarted(familyID: "fam_a", sessionID: "ses_a", userID: "usr_a", tokenHash: first,
+                expiresAt: created.adding(seconds: 86_400)).pending(actor: .user("usr_a"), request: request),
+            SessionExtended(sessionID: "ses_a", userID: "usr_a", lastSeenAt: created.adding(seconds: 120))
+                .pending(actor: .user("usr_a"), request: request),
+            RefreshRotated(familyID: "fam_a", sessionID: "ses_a", userID: "usr_a", parentHash: first, childHash: second, grace: false)
+                .pending(actor: .user("usr_a"), request: request),
+            RefreshRotated(familyID: "fam_a", sessionID: "ses_a", userID: "usr_a", parentHash: first, childHash: third, grace: true)
+                .pending(actor: .user("usr_a"), request: request),
+            SessionSteppedUp(sessionID: "ses_a", userID: "usr_a", method: "totp").pending(actor: .user("usr_a"), request: request),
+            RefreshFamilyRevoked(familyID: "fam_a", sessionID: "ses_a", userID: "usr_a", reason: "logout")
+                .pending(actor: .user("usr_a"), request: request),
+        ]
+        var seqs: [UInt64] = []
+        for event in steps {
+            clock.advance(microseconds: 1_000_000)
+            let recorded = try store.executeSync { context in try context.emit(event) }
+            seqs.append(recorded.seq)
+            let verified = try LogVerifier.verify(environment: store.environment, projections: store.projections)
+            #expect(verified.ok, "live state differs from the rebuild after \(event.type)")
+        }
+
+        let sessions = SessionsProjection()
+        let refresh = RefreshProjection()
+        try store.read { context in
+            let record = try #require(try context.state.table(sessions, "by_id").record(SessionRecord.self, Key.of("ses_a")))
+            #expect(record.userID == "usr_a" && record.tokenHash == token && record.mode == "token")
+            #expect(record.clientIP == "192.0.2.7" && record.userAgent == "Mozilla/5.0 (test)")
+            #expect(record.createdAt == Timestamp(microseconds: created.microseconds + 1_000_000))
+            #expect(record.lastSeenAt == created.adding(seconds: 120))
+            #expect(record.familyID == "fam_a")
+            #expect(record.aal == "aal2" && record.aal2At == Timestamp(microseconds: created.microseconds + 6_000_000))
+            let checkBytes = try #require(try context.state.table(sessions, "by_token").get(token))
+            let check = try #require(SessionCheck(bytes: checkBytes))
+            #expect(check.sessionID == "ses_a")
+            #expect(check.idleExpiresAt == created.adding(seconds: 120 + 3_600))
+            #expect(check.expiresAt == record.expiresAt)
+
+            let family = try #require(try context.state.table(refresh, "families").record(FamilyRecord.self, Key.of("fam_a")))
+            #expect(family.currentHash == third)
+            #expect(family.revokedReason == "logout")
+            let tokens = context.state.table(refresh, "tokens")
+            let used = try #require(try tokens.record(RefreshTokenRecord.self, first))
+            // The grace re-exchange did not mark the parent again: it keeps the first rotation's time and seq.
+            #expect(used.usedSeq == seqs[3] && used.usedAt == Timestamp(microseconds: created.microseconds + 4_000_000))
+            #expect(try tokens.record(RefreshTokenRecord.self, second) == RefreshTokenRecord(familyID: "fam_a", usedAt: nil, usedSeq: nil))
+            #expect(try tokens.record(RefreshTokenRecord.self, third)?.usedAt == nil)
+        }
+
+        clock.advance(microseconds: 1_000_000)
+        _ = try store.executeSync { context in
+            try context.emit(SessionRevoked(sessionID: "ses_a", userID: "usr_a", reason: "logout").pending(actor: .user("usr_a"), request: request))
+        }
+        let remaining = try store.read { context in
+            [
+                try context.state.table(sessions, "by_id").get(Key.of("ses_a")),
+                try context.state.table(sessions, "by_token").get(token),
+                try context.state.table(sessions, "by_user").get(Key.pair("usr_a", "ses_a")),
+            ]
+        }
+        #expect(remaining.allSatisfy { $0 == nil })
+        let live = try Digest.live(store: store)
+        let report = try Rebuilder.rebuild(store: store)
+        #expect(report.differingTables.isEmpty)
+        #expect(try Digest.live(store: store) == live)
+    }
+}
