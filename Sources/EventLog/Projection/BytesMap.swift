@@ -235,9 +235,13 @@ final class BytesMap {
 
     /// Rebuilds the slot table from the live records.
     private func rehash(slotCount newCount: Int) {
-        LargeMemory.deallocate(UnsafeMutableRawPointer(slots), size: slotCount * 8)
-        slotCount = newCount
-        slots = Self.allocateSlots(newCount)
+        if newCount == slotCount {
+            slots.update(repeating: 0, count: slotCount)
+        } else {
+            LargeMemory.deallocate(UnsafeMutableRawPointer(slots), size: slotCount * 8)
+            slotCount = newCount
+            slots = Self.allocateSlots(newCount)
+        }
         let mask = newCount - 1
         forEachRecord { offset in
             let hash = header(offset).hash
@@ -247,21 +251,22 @@ final class BytesMap {
         }
     }
 
-    /// Copies the live records into a fresh arena once garbage outweighs them.
+    /// Slides the live records down over the garbage once it outweighs them, in place: the arena's pages are
+    /// already faulted in, so reusing them costs no fresh zeroed pages (a fresh arena would, on every compaction).
     private func compactIfWasteful() {
         guard garbage > 1 << 20, garbage * 2 > arenaUsed else { return }
-        let freshCapacity = max(arenaUsed - garbage, 1 << 12)
-        let fresh = LargeMemory.allocate(freshCapacity)
         var used = 0
-        forEachRecord { offset in
-            let (_, keyLength, _, valueCapacity, _) = header(offset)
+        var offset = 0
+        while offset < arenaUsed {
+            let (_, keyLength, _, valueCapacity, live) = header(offset)
             let size = Self.recordSize(keyLength: keyLength, valueCapacity: valueCapacity)
-            (fresh + used).copyMemory(from: arena + offset, byteCount: size)
-            used += size
+            if live {
+                // Records only move down, in arena order, so a move never overwrites a record not yet moved.
+                if used != offset { memmove(arena + used, arena + offset, size) }
+                used += size
+            }
+            offset += size
         }
-        LargeMemory.deallocate(arena, size: arenaCapacity)
-        arena = fresh
-        arenaCapacity = freshCapacity
         arenaUsed = used
         garbage = 0
         rehash(slotCount: slotCount)

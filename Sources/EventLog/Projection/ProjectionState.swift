@@ -21,7 +21,11 @@ public final class ProjectionState {
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> ProjectionTable {
         let name = projection.name
-        for entry in resolved where entry.table == table && entry.projection == name { return entry.value }
+        // Lengths first: comparing two different strings costs more than comparing two equal literals.
+        let tableLength = table.utf8.count
+        for entry in resolved where entry.table.utf8.count == tableLength && entry.table == table && entry.projection == name {
+            return entry.value
+        }
         let made = self.table(named: projection.databaseName(table))
         resolved.append((name, table, made))
         return made
