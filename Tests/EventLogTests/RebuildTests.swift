@@ -157,6 +157,42 @@ struct RebuildTests {
         #expect(report.ok)
     }
 
+    @Test("a projection failing in the middle of a parallel fold stops the rebuild with its error, leaving the live state")
+    func failingProjectionStopsRebuild() throws {
+        struct Refusal: Error, Equatable { let seq: UInt64 }
+        /// Counts like the counter, but refuses the event at `failAt` once `armed` (the live appends pass).
+        final class Switch: @unchecked Sendable { var armed = false }
+        struct FailingProjection: Projection {
+            let name = "failing"
+            let version = 1
+            let tables = ["seen"]
+            let failAt: UInt64
+            let control: Switch
+            func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+                if control.armed && event.seq == failAt { throw Refusal(seq: event.seq) }
+                try state.table(self, "seen").put(EventCodec.seqKey(event.seq), [UInt8]())
+            }
+        }
+        let dir = try TemporaryDirectory("failing-fold")
+        defer { dir.remove() }
+        let control = Switch()
+        // Past several batches of the fold, so the failure comes while the reader and other consumers are running.
+        let store = try makeStore(dir, projections: [CounterProjection(), FailingProjection(failAt: 9_000, control: control)])
+        defer { store.close() }
+        for chunk in 0..<12 {
+            try store.executeSync { context in
+                for index in 0..<1_000 { _ = try context.emit(testEvent(user: "u\((chunk * 1_000 + index) % 211)")) }
+            }
+        }
+        let live = try Digest.live(store: store)
+        control.armed = true
+        #expect(throws: Refusal(seq: 9_000)) { try Rebuilder.rebuild(store: store) }
+        #expect(throws: Refusal(seq: 9_000)) { try Rebuilder.rebuild(store: store, mode: .rewrite) }
+        #expect(try Digest.live(store: store) == live)
+        control.armed = false
+        #expect(try Rebuilder.rebuild(store: store).patchedEntries == 0)
+    }
+
     @Test("a rebuild folds events appended after its snapshot before it swaps")
     func catchUpInsideTheWrite() throws {
         let dir = try TemporaryDirectory("catchup-write")

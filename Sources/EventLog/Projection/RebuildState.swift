@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import Synchronization
 import LMDB
 
 /// The in-memory state of a rebuild: every projection folded from one pass over the log.
@@ -111,53 +113,74 @@ final class RebuildState: @unchecked Sendable {
         let first = through + 1
         let reader = try BatchReader(txn: txn, log: log, first: first, last: last, batchSize: 4096)
         defer { reader.close() }
-        var current = try read(reader)
-        while !current.events.isEmpty {
-            let batch = current
-            if parallel {
-                let taskCount = 2 + folded.count
-                let results = ParallelResults<(Batch?, [String: Double])>(count: taskCount)
-                // Longest task first (by the CPU time each took so far): every batch ends at a join, and on few
-                // cores a long task started last leaves the other cores idle until it ends.
-                let order = taskOrder()
-                DispatchQueue.concurrentPerform(iterations: taskCount) { slot in
-                    let task = order[slot]
-                    let started = CPUClock.threadSeconds()
-                    var next: Batch?
-                    let result = Result { () throws -> Void in
-                        switch task {
-                        case 0: next = try self.read(reader)
-                        case 1: self.foldIndex(batch)
-                        default: try self.fold(batch, into: task - 2)
-                        }
-                    }
-                    let name = task == 0 ? "read" : task == 1 ? "index" : self.folded[task - 2].projection.name
-                    results.set(task, result.map { (next, [name: CPUClock.threadSeconds() - started]) })
-                }
-                var next = Batch()
-                for (task, result) in results.values.enumerated() {
-                    let (batch, seconds) = try result.get()
-                    if task == 0, let batch { next = batch }
-                    taskSeconds.merge(seconds, uniquingKeysWith: +)
-                }
-                current = next
-            } else {
+        if parallel {
+            try foldPipelined(reader: reader, first: first, last: last, progress: progress)
+        } else {
+            while true {
+                let batch = try read(reader)
+                guard let lastEvent = batch.events.last else { break }
                 foldIndex(batch)
                 for number in folded.indices { try fold(batch, into: number) }
-                current = try read(reader)
+                through = lastEvent.seq
+                progress?(through - first + 1, last - first + 1)
             }
-            through = batch.events.last!.seq
-            progress?(through - first + 1, last - first + 1)
         }
         guard through == last else { throw EventStoreError.corrupt("log ends at \(through), head is \(last)") }
     }
 
-    /// The fold's tasks (0: read, 1: index, 2...: folded projections), longest so far first.
-    private func taskOrder() -> [Int] {
-        func seconds(_ task: Int) -> Double {
-            taskSeconds[task == 0 ? "read" : task == 1 ? "index" : folded[task - 2].projection.name] ?? 0
+    /// The parallel fold: this thread reads batches into a ``BatchPipeline``; the index and every folded
+    /// projection each fold them on a thread of their own.
+    private func foldPipelined(reader: BatchReader, first: UInt64, last: UInt64, progress: Rebuilder.Progress?) throws {
+        let consumers = 1 + folded.count
+        let pipeline = BatchPipeline<Batch>(consumers: consumers, depth: 8)
+        let lastSeqs = Mutex<[Int: UInt64]>([:])
+        let seconds = Mutex<[String: Double]>([:])
+        let exited = DispatchSemaphore(value: 0)
+        for consumer in 0..<consumers {
+            let name = consumer == 0 ? "index" : folded[consumer - 1].projection.name
+            let thread = Thread { [self] in
+                let started = CPUClock.threadSeconds()
+                var index = 0
+                while let batch = pipeline.batch(index) {
+                    do {
+                        if consumer == 0 { foldIndex(batch) } else { try fold(batch, into: consumer - 1) }
+                    } catch {
+                        pipeline.fail(error)
+                        break
+                    }
+                    if pipeline.done(index), let progress {
+                        let seq = lastSeqs.withLock { $0.removeValue(forKey: index) } ?? first
+                        progress(seq - first + 1, last - first + 1)
+                    }
+                    index += 1
+                }
+                seconds.withLock { $0[name, default: 0] += CPUClock.threadSeconds() - started }
+                exited.signal()
+            }
+            thread.name = "rebuild-\(name)"
+            thread.start()
         }
-        return Array(0..<(2 + folded.count)).sorted { seconds($0) > seconds($1) }
+        let started = CPUClock.threadSeconds()
+        var index = 0
+        var lastRead: UInt64?
+        do {
+            while true {
+                let batch = try read(reader)
+                guard let lastEvent = batch.events.last else { break }
+                lastSeqs.withLock { $0[index] = lastEvent.seq }
+                guard pipeline.push(batch) else { break }
+                lastRead = lastEvent.seq
+                index += 1
+            }
+        } catch {
+            pipeline.fail(error)
+        }
+        pipeline.finish()
+        for _ in 0..<consumers { exited.wait() }
+        taskSeconds["read", default: 0] += CPUClock.threadSeconds() - started
+        taskSeconds.merge(seconds.withLock { $0 }, uniquingKeysWith: +)
+        try pipeline.drain()
+        if let lastRead { through = lastRead }
     }
 
     private func read(_ reader: BatchReader) throws -> Batch {
