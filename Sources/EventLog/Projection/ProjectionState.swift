@@ -14,20 +14,32 @@ public final class ProjectionState {
     let backing: Backing
     /// Tables resolved so far, with the projection and table names they were asked for. A short list compared with
     /// `==` (names are literals: equal strings share their bits) is cheaper than hashing both names on every event.
-    private var resolved: [(projection: String, table: String, value: ProjectionTable)] = []
+    private var resolved: [Resolved] = []
+
+    private struct Resolved {
+        let projection: String
+        let table: String
+        let value: ProjectionTable
+    }
 
     init(_ backing: Backing) { self.backing = backing }
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> ProjectionTable {
         let name = projection.name
-        // Lengths first: comparing two different strings costs more than comparing two equal literals.
+        // Compared in place (no copy of an entry per comparison), lengths first: comparing two different strings
+        // costs more than comparing two equal literals.
         let tableLength = table.utf8.count
-        for entry in resolved where entry.table.utf8.count == tableLength && entry.table == table && entry.projection == name {
-            return entry.value
+        let hit = resolved.withUnsafeBufferPointer { entries -> Int? in
+            for index in entries.indices
+            where entries[index].table.utf8.count == tableLength && entries[index].table == table && entries[index].projection == name {
+                return index
+            }
+            return nil
         }
+        if let hit { return resolved[hit].value }
         let made = self.table(named: projection.databaseName(table))
-        resolved.append((name, table, made))
+        resolved.append(Resolved(projection: name, table: table, value: made))
         return made
     }
 
