@@ -5,14 +5,15 @@ import LMDB
 
 /// The in-memory state of a rebuild: every projection folded from one pass over the log.
 ///
-/// The log is read once, in batches of events; while one batch is read (and its envelopes located), the previous
-/// batch is folded into every projection, each projection on its own task (projections only touch their own
-/// tables), and into the index. The index is not folded through `apply`: it is append-only by construction (one
+/// The log is read once, in batches of events, on the calling thread; through a ``BatchPipeline`` the index and
+/// every projection each fold the batches on a thread of their own (projections only touch their own tables),
+/// while the reader goes on with the next batches. The index is not folded through `apply`: it is append-only by construction (one
 /// entry per stream an event names), so either its entries are grouped by stream (``StreamIndexBuilder``, when
 /// the table is to be written) or only their ``TableFingerprint`` is kept (to check the live index against).
 ///
-/// Sendable by contract: within one parallel step, each task touches only its own part (the reader, the index, or
-/// one projection's tables); steps are separated by the join of `concurrentPerform`.
+/// Sendable by contract: during a parallel fold each thread touches only its own part (the reader its cursor and
+/// type numbering, the index thread the index state, each projection thread that projection's tables), and batches
+/// pass between them under the pipeline's lock; the fold returns only after every thread has ended.
 final class RebuildState: @unchecked Sendable {
     /// A projection folded through `apply` into in-memory tables.
     struct Folded {

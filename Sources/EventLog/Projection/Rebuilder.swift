@@ -11,11 +11,12 @@ import LMDB
 /// final transaction.
 ///
 /// How a table is replaced (``WriteMode``): by default, still in the snapshot, every live table is checked against
-/// its rebuilt state by ``TableFingerprint`` (both streamed once, two tables at a time); in the write transaction a
-/// table that matched needs only the keys the catch-up changed compared (and its entry count); a table that did not
-/// match is compared in key order and only its differences are written, or, if it is empty or differs in more than
-/// an eighth of its entries, it is emptied and bulk-loaded in key order (`MDB_APPEND`). With `.rewrite` every table
-/// is bulk-loaded. Either way the result is the rebuilt state, byte for byte.
+/// its rebuilt state by ``TableFingerprint`` (the live tables are streamed once, on a thread of their own while the
+/// log is folded); in the write transaction a table that matched needs only the keys the catch-up changed compared
+/// (and its entry count); a table that did not match is compared in key order and only its differences are written,
+/// or, if it is empty or differs in more than an eighth of its entries, it is emptied and bulk-loaded in key order
+/// (`MDB_APPEND`). With `.rewrite` every table is bulk-loaded. Either way the result is the rebuilt state, byte for
+/// byte.
 public enum Rebuilder {
     /// Progress of a rebuild: events folded so far and the total to fold.
     public typealias Progress = @Sendable (_ done: UInt64, _ total: UInt64) -> Void
