@@ -1,4 +1,6 @@
-/// Reads the CBOR subset events use, strictly: definite lengths only, no trailing garbage is allowed by callers.
+/// Reads the CBOR subset events use, strictly (definite lengths only; callers refuse trailing bytes), from an array
+/// it keeps: the owning form of ``CBORScanner``, which holds the one implementation of the grammar. Each read lends
+/// the array's storage to a scanner at the current position.
 struct CBORReader {
     let bytes: [UInt8]
     var position: Int
@@ -12,146 +14,69 @@ struct CBORReader {
 
     var isAtEnd: Bool { position >= end }
 
+    /// Runs `read` on a scanner at the current position and moves past what it read.
     @inline(__always)
-    mutating func byte() throws(EventDecodingError) -> UInt8 {
-        guard position < end else { throw .truncated }
-        let value = bytes[position]
-        position += 1
+    private mutating func scan<R>(_ read: (inout CBORScanner) throws(EventDecodingError) -> R) throws(EventDecodingError) -> R {
+        let start = position
+        let end = end
+        let outcome = bytes.withUnsafeBufferPointer { buffer -> Result<(R, Int), EventDecodingError> in
+            var scanner = CBORScanner(buffer, from: start, to: end)
+            do throws(EventDecodingError) {
+                let value = try read(&scanner)
+                return .success((value, scanner.position))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let (value, next) = try outcome.get()
+        position = next
         return value
     }
 
-    /// Reads an item head: the major type and its argument.
-    @inline(__always)
-    mutating func head() throws(EventDecodingError) -> (major: UInt8, argument: UInt64) {
-        let initial = try byte()
-        let major = initial >> 5
-        let info = initial & 0x1F
-        switch info {
-        case 0..<24:
-            return (major, UInt64(info))
-        case 24...27:
-            let count = 1 << Int(info - 24)
-            guard end - position >= count else { throw .truncated }
-            var value: UInt64 = 0
-            for index in 0..<count { value = value << 8 | UInt64(bytes[position + index]) }
-            position += count
-            return (major, value)
-        default:
-            throw .malformed("unsupported additional information \(info)")
-        }
-    }
-
-    mutating func peekMajorAndInfo() throws(EventDecodingError) -> UInt8 {
+    /// The next byte, not consumed.
+    func peekMajorAndInfo() throws(EventDecodingError) -> UInt8 {
         guard position < end else { throw .truncated }
         return bytes[position]
     }
 
-    mutating func uint() throws(EventDecodingError) -> UInt64 {
-        let (major, argument) = try head()
-        guard major == 0 else { throw .malformed("expected unsigned integer") }
-        return argument
-    }
+    mutating func uint() throws(EventDecodingError) -> UInt64 { try scan { scanner throws(EventDecodingError) in try scanner.uint() } }
 
-    mutating func int() throws(EventDecodingError) -> Int64 {
-        let (major, argument) = try head()
-        guard argument <= UInt64(Int64.max) else { throw .malformed("integer out of range") }
-        switch major {
-        case 0: return Int64(argument)
-        case 1: return -1 - Int64(argument)
-        default: throw .malformed("expected integer")
-        }
-    }
+    mutating func int() throws(EventDecodingError) -> Int64 { try scan { scanner throws(EventDecodingError) in try scanner.int() } }
 
     /// Reads a text string's byte range.
     mutating func textRange() throws(EventDecodingError) -> Range<Int> {
-        let (major, argument) = try head()
-        guard major == 3 else { throw .malformed("expected text string") }
-        return try take(argument)
-    }
-
-    mutating func text() throws(EventDecodingError) -> String {
-        let range = try textRange()
-        return String(decoding: bytes[range], as: UTF8.self)
-    }
-
-    mutating func optionalText() throws(EventDecodingError) -> String? {
-        if try peekMajorAndInfo() == 0xF6 {
-            position += 1
-            return nil
-        }
-        return try text()
+        try scan { scanner throws(EventDecodingError) in try scanner.textRange() }
     }
 
     mutating func optionalTextRange() throws(EventDecodingError) -> Range<Int>? {
-        if try peekMajorAndInfo() == 0xF6 {
-            position += 1
-            return nil
-        }
-        return try textRange()
+        try scan { scanner throws(EventDecodingError) in try scanner.optionalTextRange() }
     }
 
     /// Reads a byte string's byte range.
     mutating func byteStringRange() throws(EventDecodingError) -> Range<Int> {
-        let (major, argument) = try head()
-        guard major == 2 else { throw .malformed("expected byte string") }
-        return try take(argument)
+        try scan { scanner throws(EventDecodingError) in try scanner.byteStringRange() }
     }
 
-    mutating func byteString() throws(EventDecodingError) -> [UInt8] {
-        let (major, argument) = try head()
-        guard major == 2 else { throw .malformed("expected byte string") }
-        return Array(bytes[try take(argument)])
+    mutating func text() throws(EventDecodingError) -> String {
+        String(decoding: bytes[try textRange()], as: UTF8.self)
     }
 
-    mutating func bool() throws(EventDecodingError) -> Bool {
-        switch try byte() {
-        case 0xF4: return false
-        case 0xF5: return true
-        default: throw .malformed("expected boolean")
-        }
+    mutating func optionalText() throws(EventDecodingError) -> String? {
+        try optionalTextRange().map { String(decoding: bytes[$0], as: UTF8.self) }
     }
+
+    mutating func byteString() throws(EventDecodingError) -> [UInt8] { Array(bytes[try byteStringRange()]) }
+
+    mutating func bool() throws(EventDecodingError) -> Bool { try scan { scanner throws(EventDecodingError) in try scanner.bool() } }
 
     mutating func arrayCount() throws(EventDecodingError) -> Int {
-        let (major, argument) = try head()
-        guard major == 4, argument <= UInt64(end - position) else { throw .malformed("expected array") }
-        return Int(argument)
+        try scan { scanner throws(EventDecodingError) in try scanner.arrayCount() }
     }
 
-    mutating func mapCount() throws(EventDecodingError) -> Int {
-        let (major, argument) = try head()
-        guard major == 5, argument <= UInt64(end - position) else { throw .malformed("expected map") }
-        return Int(argument)
-    }
-
-    @inline(__always)
-    private mutating func take(_ length: UInt64) throws(EventDecodingError) -> Range<Int> {
-        guard length <= UInt64(end - position) else { throw .truncated }
-        let range = position..<position + Int(length)
-        position += Int(length)
-        return range
-    }
+    mutating func mapCount() throws(EventDecodingError) -> Int { try scan { scanner throws(EventDecodingError) in try scanner.mapCount() } }
 
     /// Skips one complete item (of the subset).
-    mutating func skip(depth: Int = 0) throws(EventDecodingError) {
-        guard depth < 16 else { throw .malformed("nesting too deep") }
-        let initial = try peekMajorAndInfo()
-        if initial >= 0xF4 && initial <= 0xF7 {
-            position += 1
-            return
-        }
-        let (major, argument) = try head()
-        switch major {
-        case 0, 1: return
-        case 2, 3: _ = try take(argument)
-        case 4:
-            guard argument <= UInt64(end - position) else { throw .truncated }
-            for _ in 0..<Int(argument) { try skip(depth: depth + 1) }
-        case 5:
-            guard argument <= UInt64(end - position) else { throw .truncated }
-            for _ in 0..<Int(argument) * 2 { try skip(depth: depth + 1) }
-        default: throw .malformed("unsupported major type \(major)")
-        }
-    }
+    mutating func skip() throws(EventDecodingError) { try scan { scanner throws(EventDecodingError) in try scanner.skip() } }
 }
 
 /// Why stored event bytes could not be decoded.

@@ -1,5 +1,7 @@
-/// ``CBORReader``'s strict subset over a borrowed buffer: for the hot loops that locate fields (envelopes, payload
-/// maps) without retaining an array or bounds-checking through it. Positions are offsets into the buffer.
+/// The CBOR subset events use, read strictly (definite lengths only) over a borrowed buffer: the one implementation
+/// of that grammar. Hot loops (envelopes, payload maps) scan buffers directly, without retaining an array or
+/// bounds-checking through it; ``CBORReader`` is its owning form over an array. Positions are offsets into the
+/// buffer.
 struct CBORScanner {
     let base: UnsafePointer<UInt8>
     var position: Int
@@ -74,6 +76,21 @@ struct CBORScanner {
     }
 
     @inline(__always)
+    mutating func byteStringRange() throws(EventDecodingError) -> Range<Int> {
+        let (major, argument) = try head()
+        guard major == 2 else { throw .malformed("expected byte string") }
+        return try take(argument)
+    }
+
+    @inline(__always)
+    mutating func bool() throws(EventDecodingError) -> Bool {
+        let initial = try peek()
+        guard initial == 0xF4 || initial == 0xF5 else { throw .malformed("expected boolean") }
+        position += 1
+        return initial == 0xF5
+    }
+
+    @inline(__always)
     mutating func arrayCount() throws(EventDecodingError) -> Int {
         let (major, argument) = try head()
         guard major == 4, argument <= UInt64(end - position) else { throw .malformed("expected array") }
@@ -95,7 +112,7 @@ struct CBORScanner {
         return range
     }
 
-    /// Skips one complete item (of the subset), like ``CBORReader/skip(depth:)``.
+    /// Skips one complete item (of the subset), at most 16 levels deep.
     mutating func skip(depth: Int = 0) throws(EventDecodingError) {
         guard depth < 16 else { throw .malformed("nesting too deep") }
         let initial = try peek()
