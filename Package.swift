@@ -56,6 +56,7 @@ let package = Package(
             name: "AuthAPI",
             dependencies: [
                 "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog", "WebAuthn", "LMDB", "CBOR", "OTP",
+                "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -4,6 +4,7 @@ import AuthHTTP
 import EventLog
 import Foundation
 import Hummingbird
+import StrictJSON
 import WebAuthn
 
 /// `POST /v1/login/passkey/options {email?}`.
@@ -279,26 +280,27 @@ extension AuthService {
                 method: "passkey", request: requestInfo(context)))
     }
 
-    /// The challenge (bytes) a response's client data names, or a 400 problem.
+    /// The challenge (bytes) a response's client data names, or a 400 problem. The client data is parsed by the
+    /// same strict parser as everything else (no repeated keys, bounded nesting); verification parses it again in
+    /// full.
     static func challenge(ofClientData encoded: String) throws -> [UInt8] {
         guard let json = Encoding.fromBase64URL(encoded),
-            let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-            let text = object["challenge"] as? String, let challenge = Encoding.fromBase64URL(text)
+            let object = try? StrictJSONParser.parseObject(json)?.members,
+            let text = object["challenge"]?.stringValue, let challenge = Encoding.fromBase64URL(text)
         else {
             throw WebAuthnError.malformedResponse("clientDataJSON does not name a challenge").problem
         }
         return challenge
     }
 
-    /// The string members `keys` at the top level of a JSON object body (absent ones omitted), or 400.
+    /// The string members `keys` at the top level of a JSON object body (absent or null ones omitted), or 400 —
+    /// with the checks and problems of every other body (``StrictJSONDecoder/object(from:)``).
     static func topLevelStrings(_ bytes: [UInt8], keys: [String]) throws -> [String: String] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw Problem.invalidBody("the body must be a JSON object")
-        }
+        let object = try StrictJSONDecoder.object(from: bytes)
         var out: [String: String] = [:]
         for key in keys {
-            guard let value = object[key], !(value is NSNull) else { continue }
-            guard let text = value as? String else {
+            guard let value = object[key], value != .null else { continue }
+            guard let text = value.stringValue else {
                 throw Problem.invalidField(key, reason: "invalid", detail: "field '\(key)' must be a string")
             }
             out[key] = text

@@ -123,6 +123,39 @@ import Testing
         #expect(failures.allSatisfy { $0.reason == "passkey_rejected" && $0.userID?.hasPrefix("usr_") == true })
     }
 
+    @Test("passkey bodies get the checks and problems of every other body; client data is parsed strictly")
+    func passkeyBodiesAreCheckedStrictly() async throws {
+        let harness = try Self.harness()
+        try await harness.run { client in
+            func raw(_ body: String) async throws -> [String: Any] {
+                let response = try await client.execute(
+                    uri: "/v1/login/passkey/verify", method: .post, headers: json, body: ByteBuffer(string: body))
+                return expectProblem(response, .badRequest)
+            }
+            #expect(try await raw(#"{"mode":"cookie","mode":"token"}"#)["detail"] as? String == "duplicate field 'mode'")
+            #expect(try await raw("[1,2]")["detail"] as? String == "request body must be a JSON object")
+            #expect(try await raw("{\"mode\":")["detail"] as? String == "request body is not valid JSON (error at byte 8)")
+            #expect(try await raw(" ")["detail"] as? String == "request body is empty; expected a JSON object")
+            let wrongType = try await raw(#"{"mode":5}"#)
+            #expect(wrongType["detail"] as? String == "field 'mode' must be a string")
+
+            // Client data naming its challenge twice is malformed (JSONSerialization took the last one).
+            let options = try await client.post("/v1/login/passkey/options", [:])
+            let challenge = object(options)["challenge"] as? String ?? ""
+            let clientData = #"{"type":"webauthn.get","challenge":"AAAA","challenge":"\#(challenge)","origin":"\#(Harness.origin)"}"#
+            let credential: [String: Any] = [
+                "id": "AAAA", "rawId": "AAAA", "type": "public-key",
+                "response": [
+                    "clientDataJSON": Encoding.base64URL(Array(clientData.utf8)), "authenticatorData": "AAAA", "signature": "AAAA",
+                ],
+            ]
+            let duplicated = try await client.post("/v1/login/passkey/verify", credential)
+            let problem = expectProblem(duplicated, .badRequest)
+            #expect(problem["code"] as? String == "malformed_response", "\(text(duplicated))")
+            #expect((problem["detail"] as? String)?.hasSuffix("clientDataJSON does not name a challenge") == true, "\(text(duplicated))")
+        }
+    }
+
     @Test func challengesAreSingleUseAndExpire() async throws {
         let harness = try Self.harness()
         try await harness.run { client in

@@ -27,6 +27,14 @@ public enum JSONStructureScanner {
     /// - Throws: ``Failure`` if the document is not valid JSON, has duplicate keys, is nested deeper than
     ///   `maxDepth`, or is not an object.
     public static func topLevelKeys(in bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(Failure) -> [String] {
+        try topLevelObject(in: bytes, maxDepth: maxDepth).keys
+    }
+
+    /// Checks `bytes` as ``topLevelKeys(in:maxDepth:)`` does and returns the top-level object: its members, and its
+    /// keys in document order.
+    public static func topLevelObject(
+        in bytes: [UInt8], maxDepth: Int = defaultMaxDepth
+    ) throws(Failure) -> (members: [String: StrictJSON.JSONValue], keys: [String]) {
         let parsed: (members: [String: StrictJSON.JSONValue], keys: [String])?
         do throws(StrictJSONError) {
             parsed = try StrictJSONParser.parseObject(bytes, maximumDepth: maxDepth)
@@ -39,6 +47,6 @@ public enum JSONStructureScanner {
             }
         }
         guard let parsed else { throw .notAnObject }
-        return parsed.keys
+        return parsed
     }
 }

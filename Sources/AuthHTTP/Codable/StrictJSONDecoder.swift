@@ -1,4 +1,5 @@
 import Foundation
+import StrictJSON
 
 /// Strict JSON decoding of request bodies. Every failure is a 400 ``Problem`` whose detail names
 /// the field, never the value:
@@ -40,6 +41,21 @@ public enum StrictJSONDecoder {
             throw error.problem
         } catch {
             throw .invalidBody("request body could not be decoded")
+        }
+    }
+
+    /// The top-level members of a body that must be a JSON object, after checks 1 and 2 (valid UTF-8 JSON, an
+    /// object at the top, nested at most 64 deep, no repeated key at any depth); for bodies read member by member
+    /// rather than decoded into one type.
+    /// - Throws: ``Problem`` (400) on any failure, as ``decode(_:from:)`` does.
+    public static func object(from bytes: [UInt8]) throws(Problem) -> [String: StrictJSON.JSONValue] {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            throw .invalidBody("request body is empty; expected a JSON object")
+        }
+        do {
+            return try JSONStructureScanner.topLevelObject(in: bytes).members
+        } catch {
+            throw problem(for: error)
         }
     }
 
