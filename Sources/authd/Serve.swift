@@ -138,6 +138,10 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
+        guard MailMessage.isPlainAddress(configuration.mailFrom) else {
+            throw ValidationError(
+                "invalid value '\(configuration.mailFrom)' for \(ServerSetting.mailFrom.flag): expected an address such as authd@example.com")
+        }
         let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -183,3 +183,11 @@ def test_new_device_and_refresh_reuse_notices(server, smtp):
     assert post(server, "/v1/token/refresh", {"refresh_token": refresh}).status_code == 200
     assert post(server, "/v1/token/refresh", {"refresh_token": refresh}).status_code == 401
     mailbox.wait_for("Suspicious use of your session")
+
+
+@pytest.mark.parametrize("address", ["two words@example.com", "Ada <ada@example.com>", "ada@example.com\r\nBcc: x@y", "nobody"])
+def test_a_sender_address_unsafe_in_a_header_is_refused_at_start(tmp_path, address):
+    result = subprocess.run([binary("authd"), "serve", "--data", str(tmp_path / "data"), "--listen", f"127.0.0.1:{free_port()}",
+                             "--mail-from", address], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "for --mail-from: expected an address such as authd@example.com" in result.stderr, result.stderr

@@ -212,7 +212,9 @@ extension ServerConfiguration {
             config.smtpRelay = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         }
         if let value = source.value(.mailFrom) {
-            guard Self.isPlainAddress(value.text) else { throw value.invalid("expected an address such as authd@example.com") }
+            // Its shape (a plain address, safe in a header and an SMTP command) is checked where mail is made:
+            // authd checks it with `MailMessage.isPlainAddress` before starting.
+            guard !value.text.isEmpty else { throw value.invalid("expected an address such as authd@example.com") }
             config.mailFrom = value.text
         }
         if let value = source.value(.mailDir) {
@@ -233,14 +235,6 @@ extension ServerConfiguration {
             )
         }
         return config
-    }
-
-    /// Whether `text` is a bare `local@domain` address with no spaces, angle brackets or line breaks (safe in a
-    /// mail header and an SMTP command).
-    static func isPlainAddress(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && text.utf8.count <= 254
-            && text.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0.value < 127 && !"<>()[]\\,;:\"".unicodeScalars.contains($0) }
     }
 
     /// Parses `HOST:PORT` or `[IPv6]:PORT`.
