@@ -7,9 +7,10 @@ import LMDB
 ///
 /// The log is read once, in batches of events, on the calling thread; through a ``BatchPipeline`` the index and
 /// every projection each fold the batches on a thread of their own (projections only touch their own tables),
-/// while the reader goes on with the next batches. The index is not folded through `apply`: it is append-only by construction (one
-/// entry per stream an event names), so either its entries are grouped by stream (``StreamIndexBuilder``, when
-/// the table is to be written) or only their ``TableFingerprint`` is kept (to check the live index against).
+/// while the reader goes on with the next batches. The index is not folded through `apply`: it is append-only by
+/// construction (one entry per stream an event names), so either its entries are grouped by stream
+/// (``StreamIndexBuilder``, when the table is to be written) or only their ``TableFingerprint`` is kept (to check
+/// the live index against).
 ///
 /// Sendable by contract: during a parallel fold each thread touches only its own part (the reader its cursor and
 /// type numbering, the index thread the index state, each projection thread that projection's tables), and batches
@@ -168,7 +169,7 @@ final class RebuildState: @unchecked Sendable {
             while true {
                 let batch = try read(reader)
                 guard let lastEvent = batch.events.last else { break }
-                lastSeqs.withLock { $0[index] = lastEvent.seq }
+                if progress != nil { lastSeqs.withLock { $0[index] = lastEvent.seq } }
                 guard pipeline.push(batch) else { break }
                 lastRead = lastEvent.seq
                 index += 1

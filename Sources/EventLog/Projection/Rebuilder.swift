@@ -103,7 +103,7 @@ public enum Rebuilder {
             let head = try LogHead.read(foldTxn, tables)
             try state.reserve(txn: foldTxn, databases: databases)
             // The live tables are fingerprinted on a thread of their own while the log is folded (both read the
-            // same snapshot): it fills the cores' idle time at the fold's joins instead of adding a phase after it.
+            // same snapshot): it runs beside the fold's threads instead of adding a phase after the fold.
             let scan = mode == .differences
                 ? LiveFingerprints(names: names, databases: databases, txn: scanTxn, key: state.fingerprintKey) : nil
             defer { scan?.wait() }
