@@ -2,6 +2,7 @@
 import Foundation
 import LMDB
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite("Rebuild internals: in-memory tables, index builder, write modes")
@@ -191,6 +192,26 @@ struct RebuildTests {
         #expect(try Digest.live(store: store) == live)
         control.armed = false
         #expect(try Rebuilder.rebuild(store: store).patchedEntries == 0)
+    }
+
+    @Test("rebuild progress rises in order and ends at the total, though projections fold on threads of their own")
+    func progressIsOrdered() throws {
+        let dir = try TemporaryDirectory("progress")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        for chunk in 0..<30 {
+            try store.executeSync { context in
+                for index in 0..<1_000 { _ = try context.emit(testEvent(user: "u\((chunk * 1_000 + index) % 97)")) }
+            }
+        }
+        let seen = Mutex<[(UInt64, UInt64)]>([])
+        _ = try Rebuilder.rebuild(store: store, progress: { done, total in seen.withLock { $0.append((done, total)) } })
+        let updates = seen.withLock { $0 }
+        #expect(updates.count >= 7)  // 30,000 events in batches of 4,096
+        #expect(updates.allSatisfy { $0.1 == 30_000 })
+        #expect(zip(updates, updates.dropFirst()).allSatisfy { $0.0 < $1.0 })
+        #expect(updates.last?.0 == 30_000)
     }
 
     @Test("a rebuild folds events appended after its snapshot before it swaps")

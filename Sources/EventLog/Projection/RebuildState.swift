@@ -136,6 +136,7 @@ final class RebuildState: @unchecked Sendable {
         let consumers = 1 + folded.count
         let pipeline = BatchPipeline<Batch>(consumers: consumers, depth: 8)
         let lastSeqs = Mutex<[Int: UInt64]>([:])
+        let reported = Mutex<UInt64>(0)
         let seconds = Mutex<[String: Double]>([:])
         let exited = DispatchSemaphore(value: 0)
         for consumer in 0..<consumers {
@@ -150,9 +151,14 @@ final class RebuildState: @unchecked Sendable {
                         pipeline.fail(error)
                         break
                     }
-                    if pipeline.done(index), let progress {
-                        let seq = lastSeqs.withLock { $0.removeValue(forKey: index) } ?? first
-                        progress(seq - first + 1, last - first + 1)
+                    if pipeline.done(index), let progress, let seq = lastSeqs.withLock({ $0.removeValue(forKey: index) }) {
+                        // Batches complete in order, but their last consumers may report at the same time: report
+                        // one at a time, never going back.
+                        reported.withLock { reported in
+                            guard seq > reported else { return }
+                            reported = seq
+                            progress(seq - first + 1, last - first + 1)
+                        }
                     }
                     index += 1
                 }
