@@ -80,6 +80,20 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// The names of the environment's named databases, in key order (they are the keys of LMDB's main database).
+    public func databaseNames() throws -> [String] {
+        try read { txn in
+            var main: MDB_dbi = 0
+            try LMDBError.check(mdb_dbi_open(txn.txn, nil, 0, &main))
+            var names: [String] = []
+            try txn.forEachInPlace(Database(dbi: main, name: "", isDupSort: false)) { key, _ in
+                names.append(String(decoding: key, as: UTF8.self))
+                return true
+            }
+            return names
+        }
+    }
+
     /// Opens a named database if it exists; `nil` if it does not.
     public func openExistingDatabase(_ name: String, dupSort: Bool = false) throws(LMDBError) -> Database? {
         do {

@@ -214,6 +214,36 @@ struct RebuildTests {
         #expect(updates.last?.0 == 30_000)
     }
 
+    @Test("a version bump leaves the old tables; they are found, and dropped only when asked, with their checkpoint")
+    func staleTablesAfterAVersionBump() throws {
+        let dir = try TemporaryDirectory("stale")
+        defer { dir.remove() }
+        do {
+            let store = try makeStore(dir, projections: [CounterProjection(name: "counter", version: 1)])
+            for index in 0..<300 { try store.executeSync { context in _ = try context.emit(testEvent(user: "u\(index % 7)")) } }
+            store.close()
+        }
+        let store = try makeStore(dir, projections: [CounterProjection(name: "counter", version: 2)])
+        defer { store.close() }
+        let projections = store.projections
+        #expect(projections.contains { $0 is StreamIndex })
+        let stale = try StaleTables.find(environment: store.environment, projections: projections)
+        #expect(stale.databases.map(\.name) == ["p.counter.v1.by_stream"])
+        #expect(stale.databases.first?.entries == 7)
+        #expect(stale.checkpoints == ["checkpoint/p.counter.v1"])
+        let live = try Digest.live(store: store)
+        // Listing changes nothing; dropping removes exactly those, and the current state stays as it was.
+        #expect(try StaleTables.find(environment: store.environment, projections: projections) == stale)
+        try stale.drop(environment: store.environment)
+        #expect(try StaleTables.find(environment: store.environment, projections: projections).isEmpty)
+        #expect(!(try store.environment.databaseNames()).contains("p.counter.v1.by_stream"))
+        #expect(try store.environment.databaseNames().contains("p.counter.v2.by_stream"))
+        #expect(try Digest.live(store: store) == live)
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+        for index in 0..<10 { try store.executeSync { context in _ = try context.emit(testEvent(user: "v\(index)")) } }
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+    }
+
     @Test("a rebuild folds events appended after its snapshot before it swaps")
     func catchUpInsideTheWrite() throws {
         let dir = try TemporaryDirectory("catchup-write")

@@ -9,7 +9,7 @@ struct AuthCtl: ParsableCommand {
         abstract: "Audit and operate an authd event log.",
         subcommands: [
             Replay.self, Export.self, Investigate.self, State.self, Head.self, Verify.self, Rebuild.self, Stats.self,
-            Backup.self, Keys.self, SchemaExamples.self,
+            Backup.self, Prune.self, Keys.self, SchemaExamples.self,
         ]
     )
 }
