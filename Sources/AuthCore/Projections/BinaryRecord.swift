@@ -111,14 +111,6 @@ extension UnsafeMutableRawBufferPointer {
     }
 }
 
-extension UnsafeRawBufferPointer {
-    /// Loads a 64-bit little-endian integer at `offset` (a fixed field of a binary record).
-    @inline(__always)
-    func int64(at offset: Int) -> Int64 {
-        Int64(littleEndian: loadUnaligned(fromByteOffset: offset, as: Int64.self))
-    }
-}
-
 extension String {
     /// The string's UTF-8 bytes as a slice (for ``BinaryRecordWriter``).
     var utf8Slice: ArraySlice<UInt8> { ArraySlice(utf8) }

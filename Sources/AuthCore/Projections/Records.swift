@@ -241,7 +241,6 @@ public struct FamilyRecord: Record {
     /// fields `current_hash` (at offset 9, so that a rotation patches it in place), `session_id`, `user_id`,
     /// `revoked_reason`.
     static let layout: UInt8 = 1
-    static let currentHashOffset = 9
 
     /// The stored bytes.
     public var bytes: [UInt8] {

@@ -83,11 +83,4 @@ final class BatchPipeline<Batch>: @unchecked Sendable {
         while completed < produced && failure == nil { condition.wait() }
         if let failure { throw failure }
     }
-
-    /// The failure, if any.
-    var error: (any Error)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return failure
-    }
 }

@@ -35,10 +35,4 @@ struct TableFingerprint: Equatable, Sendable {
         count += 1
         sum &+= UInt64(bitPattern: Int64(hasher.finalize()))
     }
-
-    /// Adds every entry of `other` (fingerprints of disjoint parts of a table).
-    mutating func merge(_ other: TableFingerprint) {
-        count += other.count
-        sum &+= other.sum
-    }
 }
