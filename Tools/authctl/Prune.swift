@@ -24,7 +24,7 @@ struct Prune: ParsableCommand {
         defer { store?.close() }
         let environment = try store?.environment ?? options.openReadOnly()
         let stale = try StaleTables.find(environment: environment, projections: options.projections)
-        for (name, entries) in stale.databases { print("stale_table: \(name) (\(entries) entries)") }
+        for table in stale.databases { print("stale_table: \(table.name) (\(table.entries) entries)") }
         for key in stale.checkpoints { print("stale_checkpoint: \(key)") }
         guard !stale.isEmpty else {
             print("stale: none")

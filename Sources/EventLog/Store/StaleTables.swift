@@ -7,30 +7,31 @@ import LMDB
 /// reads them, but they take space and are copied by backups. They are never removed implicitly (an older binary
 /// would still use them); ``drop(environment:)`` removes them when an operator asks (`authctl prune --drop`).
 public struct StaleTables: Sendable, Equatable {
-    /// Names of the stale databases, sorted, with their entry counts.
-    public var databases: [(name: String, entries: Int)]
+    /// A stale database.
+    public struct Table: Sendable, Equatable {
+        /// Its name.
+        public var name: String
+        /// Its entry count.
+        public var entries: Int
+    }
+
+    /// The stale databases, sorted by name.
+    public var databases: [Table]
     /// Checkpoint keys (`checkpoint/p.<name>.v<version>`) of no current projection.
     public var checkpoints: [String]
 
-    public static func == (lhs: StaleTables, rhs: StaleTables) -> Bool {
-        lhs.databases.map(\.name) == rhs.databases.map(\.name) && lhs.databases.map(\.entries) == rhs.databases.map(\.entries)
-            && lhs.checkpoints == rhs.checkpoints
-    }
-
     /// Finds the stale tables of the environment, given the current `projections` (the stream index included).
     public static func find(environment: Environment, projections: [any Projection]) throws -> StaleTables {
-        let current = Set(projections.flatMap { projection in projection.tables.map { projection.databaseName($0) } })
+        let current = Set(Rebuilder.tableNames(projections))
         let currentCheckpoints = Set(projections.map { String(decoding: $0.checkpointKey, as: UTF8.self) })
         let names = try environment.databaseNames().filter { $0.hasPrefix("p.") && !current.contains($0) }
         let meta = try environment.openDatabase(LogTables.metaName, flags: [])
-        var databases: [(name: String, entries: Int)] = []
-        for name in names {
-            let db = try environment.openDatabase(name, flags: [])
-            databases.append((name, try environment.read { txn in try txn.count(db) }))
-        }
+        let handles = try names.map { try environment.openDatabase($0, flags: []) }
         let prefix = Array("checkpoint/".utf8)
+        var databases: [Table] = []
         var checkpoints: [String] = []
         try environment.read { txn in
+            for db in handles { databases.append(Table(name: db.name, entries: try txn.count(db))) }
             try txn.forEach(meta, from: prefix) { key, _ in
                 guard key.starts(with: prefix) else { return false }
                 let name = String(decoding: key, as: UTF8.self)
