@@ -15,15 +15,7 @@ public enum StrictJSONDecoder {
     /// Decodes `type` from `bytes`, applying all checks.
     /// - Throws: ``Problem`` (400) on any failure.
     public static func decode<T: StrictDecodable>(_ type: T.Type, from bytes: [UInt8]) throws(Problem) -> T {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            throw .invalidBody("request body is empty; expected a JSON object")
-        }
-        let keys: [String]
-        do {
-            keys = try JSONStructureScanner.topLevelKeys(in: bytes)
-        } catch {
-            throw problem(for: error)
-        }
+        let keys = try checkedObject(bytes).keys
         let unknown = keys.filter { !T.allowedFields.contains($0) }
         if let first = unknown.first {
             let detail = unknown.count == 1
@@ -49,11 +41,19 @@ public enum StrictJSONDecoder {
     /// rather than decoded into one type.
     /// - Throws: ``Problem`` (400) on any failure, as ``decode(_:from:)`` does.
     public static func object(from bytes: [UInt8]) throws(Problem) -> [String: StrictJSON.JSONValue] {
+        try checkedObject(bytes).members
+    }
+
+    /// Checks 1 and 2 (an empty body is refused first, with its own detail); the top-level object's members and
+    /// its keys in document order.
+    private static func checkedObject(
+        _ bytes: [UInt8]
+    ) throws(Problem) -> (members: [String: StrictJSON.JSONValue], keys: [String]) {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             throw .invalidBody("request body is empty; expected a JSON object")
         }
         do {
-            return try JSONStructureScanner.topLevelObject(in: bytes).members
+            return try JSONStructureScanner.topLevelObject(in: bytes)
         } catch {
             throw problem(for: error)
         }
