@@ -113,8 +113,7 @@ public struct PayloadReader {
 
     /// A required text field.
     public func string(_ key: String) throws(EventDecodingError) -> String {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do { return try reader.text() } catch { throw .wrongType(key) }
+        String(decoding: try textBytes(key), as: UTF8.self)
     }
 
     /// An optional text field.
@@ -136,10 +135,7 @@ public struct PayloadReader {
     }
 
     /// A required byte-string field.
-    public func bytes(_ key: String) throws(EventDecodingError) -> [UInt8] {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do { return try reader.byteString() } catch { throw .wrongType(key) }
-    }
+    public func bytes(_ key: String) throws(EventDecodingError) -> [UInt8] { Array(try byteStringBytes(key)) }
 
     /// An optional byte-string field.
     public func optionalBytes(_ key: String) throws(EventDecodingError) -> [UInt8]? {

@@ -107,24 +107,26 @@ public struct RecordedEvent: Sendable, Equatable {
 
     /// The request it came from.
     public var request: RequestInfo {
-        var reader = CBORReader(stored, from: actorStart)
-        _ = try? reader.text()
-        _ = try? reader.optionalText()
-        let requestID = (try? reader.optionalText()) ?? nil
-        let clientIP = (try? reader.optionalText()) ?? nil
-        let userAgent = (try? reader.optionalText()) ?? nil
-        return RequestInfo(requestID: requestID, clientIP: clientIP, userAgent: userAgent)
+        let (requestID, clientIP, userAgent) = requestRanges
+        func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: stored[$0], as: UTF8.self) } }
+        return RequestInfo(requestID: text(requestID), clientIP: text(clientIP), userAgent: text(userAgent))
     }
 
     /// The UTF-8 bytes of the request's client IP and user agent, in place (slices of ``stored``: no `String`).
     public var requestClientBytes: (clientIP: ArraySlice<UInt8>?, userAgent: ArraySlice<UInt8>?) {
+        let (_, clientIP, userAgent) = requestRanges
+        return (clientIP.map { stored[$0] }, userAgent.map { stored[$0] })
+    }
+
+    /// Where the request's fields are in ``stored`` (after the actor's kind and id; nil when absent).
+    private var requestRanges: (requestID: Range<Int>?, clientIP: Range<Int>?, userAgent: Range<Int>?) {
         var reader = CBORReader(stored, from: actorStart)
         _ = try? reader.textRange()
         _ = try? reader.optionalTextRange()
-        _ = try? reader.optionalTextRange()
+        let requestID = (try? reader.optionalTextRange()) ?? nil
         let clientIP = (try? reader.optionalTextRange()) ?? nil
         let userAgent = (try? reader.optionalTextRange()) ?? nil
-        return (clientIP.map { stored[$0] }, userAgent.map { stored[$0] })
+        return (requestID, clientIP, userAgent)
     }
 
     /// Streams it belongs to.
