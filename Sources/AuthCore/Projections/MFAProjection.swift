@@ -169,10 +169,7 @@ public struct MFAProjection: Projection {
             let e = try MFATOTPVerified(event)
             try update(state, e.userID) {
                 $0.lastStep = max($0.lastStep ?? e.step, e.step)
-                if e.challengeID != nil, let hash = $0.challengeTokenHash {
-                    try challenges.delete(hash)
-                    $0.challengeTokenHash = nil
-                }
+                if e.challengeID != nil { try self.clearChallenge(&$0, state) }
             }
         case MFABackupCodesGenerated.type:
             let e = try MFABackupCodesGenerated(event)
@@ -185,10 +182,7 @@ public struct MFAProjection: Projection {
             let e = try MFABackupCodeUsed(event)
             try update(state, e.userID) {
                 if $0.backupSetID == e.setID, (0..<63).contains(e.index) { $0.backupUsed |= 1 << e.index }
-                if e.challengeID != nil, let hash = $0.challengeTokenHash {
-                    try challenges.delete(hash)
-                    $0.challengeTokenHash = nil
-                }
+                if e.challengeID != nil { try self.clearChallenge(&$0, state) }
             }
         case LoginMFARequired.type:
             let e = try LoginMFARequired(event)
@@ -233,9 +227,15 @@ public struct MFAProjection: Projection {
     private func removeFactors(_ state: ProjectionState, _ userID: String) throws {
         try update(state, userID) {
             try self.clearRecovery(&$0, state)
-            if let hash = $0.challengeTokenHash { try state.table(self, "challenges").delete(hash) }
+            try self.clearChallenge(&$0, state)
             $0 = MFARecord()
         }
+    }
+
+    /// Drops the user's pending login challenge (its `mfa_token` can no longer be used).
+    private func clearChallenge(_ record: inout MFARecord, _ state: ProjectionState) throws {
+        if let hash = record.challengeTokenHash { try state.table(self, "challenges").delete(hash) }
+        record.challengeTokenHash = nil
     }
 
     private func clearRecovery(_ record: inout MFARecord, _ state: ProjectionState) throws {
