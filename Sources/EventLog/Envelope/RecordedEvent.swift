@@ -5,36 +5,44 @@
 public struct RecordedEvent: Sendable, Equatable {
     /// Gapless sequence number, starting at 1.
     public let seq: UInt64
-    /// The stored value: hash (32 bytes) followed by the event bytes.
-    public let stored: [UInt8]
     /// When it was appended (from the injected clock).
     public let timestamp: Timestamp
     /// Dotted, past-tense event type.
     public let type: String
     /// Schema version of the payload.
     public let version: Int
-    // Byte offsets of the envelope fields after `version`, and of the payload map.
+    /// Holds the stored value in `start..<end`: the value alone, or (rebuilds) the values of a whole batch of events,
+    /// so that reading a batch allocates once, not once per event.
+    private let buffer: [UInt8]
+    private let start: Int
+    private let end: Int
+    // Byte offsets in `buffer` of the envelope fields after `version`, and of the payload map.
     private let actorStart: Int
     private let streamsStart: Int
     private let payloadStart: Int
 
     /// Locates the envelope fields of a stored value (hash || event bytes) found under `seq`.
     public init(seq: UInt64, stored: [UInt8]) throws(EventDecodingError) {
-        let envelope = try Self.locate(stored)
-        self.init(seq: seq, stored: stored, envelope: envelope, type: envelope.typeString(in: stored))
+        let envelope = try Self.locate(stored, in: 0..<stored.count)
+        self.init(seq: seq, buffer: stored, range: 0..<stored.count, envelope: envelope, type: envelope.typeString(in: stored))
     }
 
-    /// Like ``init(seq:stored:)``, taking the type's `String` from `names` (rebuilds: no string is built per event)
-    /// and reporting its number there (``EventTypeNames/last``).
-    init(seq: UInt64, stored: [UInt8], names: inout EventTypeNames) throws(EventDecodingError) {
-        let envelope = try Self.locate(stored)
-        let type = stored.withUnsafeBufferPointer { names.intern(UnsafeBufferPointer(rebasing: $0[envelope.type])) }
-        self.init(seq: seq, stored: stored, envelope: envelope, type: type)
+    /// Like ``init(seq:stored:)`` for the stored value `buffer[range]`, taking the type's `String` from `names`
+    /// (rebuilds: no string is built per event) and reporting its number there (``EventTypeNames/last``). The
+    /// payload's structure is not checked here but by whoever reads it (``fields()`` checks it whole): a rebuild
+    /// skips events no projection reads, and walking every payload an extra time cost a fifth of its reading.
+    /// (`authctl verify` decodes every event in full.)
+    init(seq: UInt64, buffer: [UInt8], range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
+        let envelope = try Self.locate(buffer, in: range, checkingPayload: false)
+        let type = buffer.withUnsafeBufferPointer { names.intern(UnsafeBufferPointer(rebasing: $0[envelope.type])) }
+        self.init(seq: seq, buffer: buffer, range: range, envelope: envelope, type: type)
     }
 
-    private init(seq: UInt64, stored: [UInt8], envelope: Envelope, type: String) {
+    private init(seq: UInt64, buffer: [UInt8], range: Range<Int>, envelope: Envelope, type: String) {
         self.seq = seq
-        self.stored = stored
+        self.buffer = buffer
+        start = range.lowerBound
+        end = range.upperBound
         timestamp = Timestamp(microseconds: envelope.timestamp)
         self.type = type
         version = envelope.version
@@ -43,7 +51,7 @@ public struct RecordedEvent: Sendable, Equatable {
         payloadStart = envelope.payloadStart
     }
 
-    /// Where the envelope's fields are in a stored value.
+    /// Where the envelope's fields are in a buffer.
     private struct Envelope {
         var timestamp: Int64
         var type: Range<Int>
@@ -52,18 +60,19 @@ public struct RecordedEvent: Sendable, Equatable {
         var streamsStart: Int
         var payloadStart: Int
 
-        func typeString(in stored: [UInt8]) -> String {
-            stored.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[type]), as: UTF8.self) }
+        func typeString(in buffer: [UInt8]) -> String {
+            buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[type]), as: UTF8.self) }
         }
     }
 
     private static let actorKinds = Actor.Kind.allCases.map { Array($0.rawValue.utf8) }
 
-    /// Checks the envelope's shape and locates its fields, in place.
-    private static func locate(_ stored: [UInt8]) throws(EventDecodingError) -> Envelope {
-        guard stored.count > 32 else { throw .truncated }
-        return try stored.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> Envelope in
-            var reader = CBORScanner(buffer, from: 32)
+    /// Checks the shape of the envelope of the stored value `buffer[range]` and locates its fields, in place; with
+    /// `checkingPayload`, also that the payload is one well-formed CBOR item ending the value.
+    private static func locate(_ buffer: [UInt8], in range: Range<Int>, checkingPayload: Bool = true) throws(EventDecodingError) -> Envelope {
+        guard range.count > 32 else { throw .truncated }
+        return try buffer.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> Envelope in
+            var reader = CBORScanner(buffer, from: range.lowerBound + 32, to: range.upperBound)
             guard try reader.arrayCount() == 11 else { throw .malformed("envelope must be an array of 11 items") }
             let format = try reader.uint()
             guard format == EventCodec.format else { throw .malformed("unknown envelope format \(format)") }
@@ -80,27 +89,33 @@ public struct RecordedEvent: Sendable, Equatable {
             let streamsStart = reader.position
             let streamCount = try reader.arrayCount()
             for _ in 0..<streamCount {
-                let range = try reader.textRange()
-                guard UnsafeBufferPointer(rebasing: buffer[range]).contains(0x3A) else { throw .malformed("bad stream reference") }
+                let stream = try reader.textRange()
+                guard UnsafeBufferPointer(rebasing: buffer[stream]).contains(0x3A) else { throw .malformed("bad stream reference") }
             }
             let payloadStart = reader.position
-            try reader.skip()
-            guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
+            guard payloadStart < range.upperBound else { throw .truncated }
+            if checkingPayload {
+                try reader.skip()
+                guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
+            }
             return Envelope(
                 timestamp: timestamp, type: type, version: Int(version), actorStart: actorStart, streamsStart: streamsStart,
                 payloadStart: payloadStart)
         }
     }
 
+    /// The stored value: hash (32 bytes) followed by the event bytes.
+    public var stored: [UInt8] { start == 0 && end == buffer.count ? buffer : Array(buffer[start..<end]) }
+
     /// `SHA-256(previous hash || seq (8 bytes, big-endian) || event bytes)`.
-    public var hash: [UInt8] { Array(stored[0..<32]) }
+    public var hash: [UInt8] { Array(buffer[start..<(start + 32)]) }
 
     /// The event bytes (the hashed part after the stored hash).
-    public var eventBytes: ArraySlice<UInt8> { stored[32...] }
+    public var eventBytes: ArraySlice<UInt8> { buffer[(start + 32)..<end] }
 
     /// Who caused it.
     public var actor: Actor {
-        var reader = CBORReader(stored, from: actorStart)
+        var reader = CBORReader(buffer, from: actorStart, to: end)
         let kind = (try? reader.text()).flatMap(Actor.Kind.init(rawValue:)) ?? .system
         return Actor(kind: kind, id: (try? reader.optionalText()) ?? nil)
     }
@@ -108,19 +123,20 @@ public struct RecordedEvent: Sendable, Equatable {
     /// The request it came from.
     public var request: RequestInfo {
         let (requestID, clientIP, userAgent) = requestRanges
-        func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: stored[$0], as: UTF8.self) } }
+        func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: buffer[$0], as: UTF8.self) } }
         return RequestInfo(requestID: text(requestID), clientIP: text(clientIP), userAgent: text(userAgent))
     }
 
-    /// The UTF-8 bytes of the request's client IP and user agent, in place (slices of ``stored``: no `String`).
+    /// The UTF-8 bytes of the request's client IP and user agent, in place (slices of the stored value: no
+    /// `String`).
     public var requestClientBytes: (clientIP: ArraySlice<UInt8>?, userAgent: ArraySlice<UInt8>?) {
         let (_, clientIP, userAgent) = requestRanges
-        return (clientIP.map { stored[$0] }, userAgent.map { stored[$0] })
+        return (clientIP.map { buffer[$0] }, userAgent.map { buffer[$0] })
     }
 
-    /// Where the request's fields are in ``stored`` (after the actor's kind and id; nil when absent).
+    /// Where the request's fields are in `buffer` (after the actor's kind and id; nil when absent).
     private var requestRanges: (requestID: Range<Int>?, clientIP: Range<Int>?, userAgent: Range<Int>?) {
-        var reader = CBORReader(stored, from: actorStart)
+        var reader = CBORReader(buffer, from: actorStart, to: end)
         _ = try? reader.textRange()
         _ = try? reader.optionalTextRange()
         let requestID = (try? reader.optionalTextRange()) ?? nil
@@ -140,18 +156,18 @@ public struct RecordedEvent: Sendable, Equatable {
 
     /// Calls `body` with the UTF-8 bytes (`kind:id`) of each stream, without building strings.
     public func forEachStream(_ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
-        var reader = CBORReader(stored, from: streamsStart)
+        var reader = CBORReader(buffer, from: streamsStart, to: end)
         guard let count = try? reader.arrayCount() else { return }
         for _ in 0..<count {
             guard let range = try? reader.textRange() else { return }
-            try body(stored[range])
+            try body(buffer[range])
         }
     }
 
     /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
     func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
-        stored.withUnsafeBufferPointer { buffer in
-            var reader = CBORScanner(buffer, from: streamsStart)
+        buffer.withUnsafeBufferPointer { buffer in
+            var reader = CBORScanner(buffer, from: streamsStart, to: end)
             guard let count = try? reader.arrayCount() else { return }
             for _ in 0..<count {
                 guard let range = try? reader.textRange() else { return }
@@ -161,26 +177,36 @@ public struct RecordedEvent: Sendable, Equatable {
     }
 
     /// The payload bytes (a CBOR map).
-    public var payload: [UInt8] { Array(stored[payloadStart...]) }
+    public var payload: [UInt8] { Array(buffer[payloadStart..<end]) }
 
     /// A reader over the payload fields (no copy).
     public func fields() throws(EventDecodingError) -> PayloadReader {
-        try PayloadReader(stored, range: payloadStart..<stored.count)
+        try PayloadReader(buffer, range: payloadStart..<end)
     }
 
     public static func == (lhs: RecordedEvent, rhs: RecordedEvent) -> Bool {
-        lhs.seq == rhs.seq && lhs.stored == rhs.stored
+        lhs.seq == rhs.seq && lhs.buffer[lhs.start..<lhs.end].elementsEqual(rhs.buffer[rhs.start..<rhs.end])
     }
 }
 
 /// The event types met so far, each with one shared `String` and a number (for per-type lookup tables).
+///
+/// Seeded with the type names projections compare against (their literals): an event's `type` is then that very
+/// string, and a projection's `switch event.type` finds its case by identity instead of comparing bytes.
 struct EventTypeNames {
     private(set) var names: [String] = []
     private var bytes: [[UInt8]] = []
     /// Length and first and last 8 bytes of each type (zero-padded): compared before the bytes.
     private var signatures: [(Int, UInt64, UInt64)] = []
+    /// Names whose string to use when met (not yet numbered: numbers follow first appearance).
+    private var known: [String: String] = [:]
     /// The number of the type interned last.
     private(set) var last = 0
+
+    /// Names that, when met, are represented by the given strings.
+    init(known: some Sequence<String> = []) {
+        for name in known { self.known[name] = name }
+    }
 
     @inline(__always)
     private static func signature(_ type: UnsafeBufferPointer<UInt8>) -> (Int, UInt64, UInt64) {
@@ -202,7 +228,8 @@ struct EventTypeNames {
                 return names[number]
             }
         }
-        let name = String(decoding: type, as: UTF8.self)
+        let decoded = String(decoding: type, as: UTF8.self)
+        let name = known[decoded] ?? decoded
         last = names.count
         names.append(name)
         bytes.append(Array(type))

@@ -53,7 +53,7 @@ final class RebuildState: @unchecked Sendable {
 
     /// Per folded projection, by type number: whether it handles that type.
     private var wants: [[Bool]]
-    private var names = EventTypeNames()
+    private var names: EventTypeNames
     /// Scratch for index keys and for the streams of one event.
     private var keyScratch: [UInt8] = Array(repeating: 0, count: 256)
     private var eventStreams: [UnsafeRawBufferPointer] = []
@@ -75,6 +75,7 @@ final class RebuildState: @unchecked Sendable {
         self.indexTable = indexTable
         indexBuilder = indexTable != nil && buildIndex ? StreamIndexBuilder() : nil
         wants = Array(repeating: [], count: folded.count)
+        names = EventTypeNames(known: folded.flatMap { $0.types ?? [] })
     }
 
     /// Every table, in memory, except the index's.
@@ -108,12 +109,17 @@ final class RebuildState: @unchecked Sendable {
 
     // MARK: Folding
 
+    /// Batches the reader may be ahead of the slowest consumer.
+    static let pipelineDepth = 8
+
     /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections
     /// fold concurrently; otherwise everything runs on the calling thread (small catch-ups inside a write).
     func fold(txn: Transaction, log: Database, last: UInt64, parallel: Bool, progress: Rebuilder.Progress?) throws {
         guard last > through else { return }
         let first = through + 1
-        let reader = try BatchReader(txn: txn, log: log, first: first, last: last, batchSize: 4096)
+        // Up to `pipelineDepth` batches are in the pipeline, one is being read and one may still be held by a consumer.
+        let reader = try BatchReader(
+            txn: txn, log: log, first: first, last: last, batchSize: 4096, bufferPool: parallel ? Self.pipelineDepth + 2 : 1)
         defer { reader.close() }
         if parallel {
             try foldPipelined(reader: reader, first: first, last: last, progress: progress)
@@ -134,7 +140,7 @@ final class RebuildState: @unchecked Sendable {
     /// projection each fold them on a thread of their own.
     private func foldPipelined(reader: BatchReader, first: UInt64, last: UInt64, progress: Rebuilder.Progress?) throws {
         let consumers = 1 + folded.count
-        let pipeline = BatchPipeline<Batch>(consumers: consumers, depth: 8)
+        let pipeline = BatchPipeline<Batch>(consumers: consumers, depth: Self.pipelineDepth)
         let lastSeqs = Mutex<[Int: UInt64]>([:])
         let reported = Mutex<UInt64>(0)
         let seconds = Mutex<[String: Double]>([:])
@@ -210,21 +216,34 @@ final class RebuildState: @unchecked Sendable {
             for event in batch.events { builder.add(event) }
             return
         }
+        // Locals, written back at the end: the class's stored properties, used in the closure below, would each
+        // be checked for exclusive access at run time, per stream.
+        var fingerprint = indexFingerprint
+        var added = addedIndexKeys
+        var streams = eventStreams
+        var scratch = keyScratch
+        let tracking = tracking, key = fingerprintKey
+        defer {
+            indexFingerprint = fingerprint
+            addedIndexKeys = added
+            eventStreams = streams
+            keyScratch = scratch
+        }
         for event in batch.events {
             let seq = event.seq.bigEndian
-            eventStreams.removeAll(keepingCapacity: true)
+            streams.removeAll(keepingCapacity: true)
             event.forEachStreamInPlace { stream in
                 // An event naming a stream twice has one index entry for it.
-                if eventStreams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
-                eventStreams.append(stream)
-                if keyScratch.count < stream.count + 9 { keyScratch = Array(repeating: 0, count: stream.count + 9) }
-                keyScratch.withUnsafeMutableBytes { scratch in
+                if streams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
+                streams.append(stream)
+                if scratch.count < stream.count + 9 { scratch = Array(repeating: 0, count: stream.count + 9) }
+                scratch.withUnsafeMutableBytes { scratch in
                     if stream.count > 0 { scratch.baseAddress!.copyMemory(from: stream.baseAddress!, byteCount: stream.count) }
                     scratch[stream.count] = 0
                     scratch.storeBytes(of: seq, toByteOffset: stream.count + 1, as: UInt64.self)
-                    let key = UnsafeRawBufferPointer(rebasing: scratch[0..<(stream.count + 9)])
-                    indexFingerprint.add(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), using: fingerprintKey)
-                    if tracking { addedIndexKeys.append([UInt8](key)) }
+                    let entry = UnsafeRawBufferPointer(rebasing: scratch[0..<(stream.count + 9)])
+                    fingerprint.add(key: entry, value: UnsafeRawBufferPointer(start: nil, count: 0), using: key)
+                    if tracking { added.append([UInt8](entry)) }
                 }
             }
         }
@@ -253,7 +272,7 @@ final class RebuildState: @unchecked Sendable {
             indexBuilder = builder
             return
         }
-        let reader = try BatchReader(txn: txn, log: log, first: 1, last: through, batchSize: 4096)
+        let reader = try BatchReader(txn: txn, log: log, first: 1, last: through, batchSize: 4096, bufferPool: 1)
         defer { reader.close() }
         var names = EventTypeNames()
         var count: UInt64 = 0
@@ -321,8 +340,16 @@ final class BatchReader: @unchecked Sendable {
     private var expected: UInt64
     private let last: UInt64
     private let batchSize: Int
+    /// Bytes to reserve for a batch's buffer (grows to the largest batch met, plus an eighth).
+    private var bufferEstimate = 1 << 16
+    /// Buffers of earlier batches, oldest first (``bufferPool`` of them at most).
+    private var buffers: [[UInt8]] = []
+    private let bufferPool: Int
 
-    init(txn: Transaction, log: Database, first: UInt64, last: UInt64, batchSize: Int) throws {
+    /// Reads `first...last`, `batchSize` events at a time; the buffers of the last `bufferPool` batches are kept for
+    /// reuse (more than the batches in use at once, so that the oldest is free).
+    init(txn: Transaction, log: Database, first: UInt64, last: UInt64, batchSize: Int, bufferPool: Int) throws {
+        self.bufferPool = bufferPool
         cursor = try InPlaceCursor(txn, log)
         entry = try cursor.seek(EventCodec.seqKey(first))
         expected = first
@@ -333,21 +360,35 @@ final class BatchReader: @unchecked Sendable {
     func close() { cursor.close() }
 
     /// Calls `body` with up to `batchSize` next events (none once past `last`) and their type numbers (numbered
-    /// in order of first appearance).
+    /// in order of first appearance). The events' stored values are copied into one buffer they share.
     func next(names: inout EventTypeNames, _ body: (RecordedEvent, Int) throws -> Void) throws {
-        var count = 0
-        while count < batchSize, expected <= last, let (key, value) = entry {
+        // The oldest buffer is reused once the events of its batch are gone (else this allocates a fresh one):
+        // fresh memory of that size would come from `mmap`, zeroed page by page.
+        var buffer = buffers.count < bufferPool ? [] : buffers.removeFirst()
+        buffer.removeAll(keepingCapacity: true)
+        buffer.reserveCapacity(bufferEstimate)
+        defer { if bufferPool > 0 { buffers.append(buffer) } }
+        var ends: [Int] = []
+        ends.reserveCapacity(batchSize)
+        let first = expected
+        while ends.count < batchSize, expected <= last, let (key, value) = entry {
             guard key.count == 8 else { throw EventStoreError.corrupt("bad log key") }
             let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
             guard seq == expected else { throw EventStoreError.corrupt("gap in the log before seq \(seq)") }
-            let event = try RecordedEvent(seq: seq, stored: [UInt8](value), names: &names)
-            try body(event, names.last)
+            buffer.append(contentsOf: value)
+            ends.append(buffer.count)
             expected += 1
-            count += 1
             entry = try cursor.next()
         }
-        if count < batchSize, expected <= last, entry == nil {
+        if ends.count < batchSize, expected <= last, entry == nil {
             throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(last)")
+        }
+        bufferEstimate = max(bufferEstimate, buffer.count + buffer.count / 8)
+        var start = 0
+        for (offset, end) in ends.enumerated() {
+            let event = try RecordedEvent(seq: first + UInt64(offset), buffer: buffer, range: start..<end, names: &names)
+            try body(event, names.last)
+            start = end
         }
     }
 }
