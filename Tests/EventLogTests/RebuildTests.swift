@@ -267,6 +267,62 @@ struct RebuildTests {
         #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
     }
 
+    @Test("batched events share a reused buffer yet equal the events decoded alone, also those kept past later batches")
+    func batchBuffersAreSharedSafely() throws {
+        let dir = try TemporaryDirectory("batch-buffers")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        // More than two batches of 4,096, with payloads of varied sizes.
+        let total = 9_000
+        try store.executeSync { context in
+            for index in 0..<total {
+                _ = try context.emit(testEvent(user: "u\(index % 97)", note: String(repeating: "n", count: index % 300)))
+            }
+        }
+        try store.environment.read { txn in
+            let reader = try BatchReader(txn: txn, log: store.tables.log, first: 1, last: UInt64(total), batchSize: 4096, bufferPool: 2)
+            defer { reader.close() }
+            var names = EventTypeNames()
+            // Every event is kept while later batches are read into the pooled buffers: a kept event must keep its
+            // bytes (the pool then allocates afresh instead of overwriting them).
+            var kept: [RecordedEvent] = []
+            while true {
+                let before = kept.count
+                try reader.next(names: &names) { event, _ in kept.append(event) }
+                if kept.count == before { break }
+            }
+            #expect(kept.count == total)
+            for event in kept {
+                let alone = try EventCodec.decode(seq: event.seq, stored: try #require(try txn.get(store.tables.log, key: EventCodec.seqKey(event.seq))))
+                #expect(event == alone)
+                #expect(event.stored == alone.stored && event.hash == alone.hash && Array(event.eventBytes) == Array(alone.eventBytes))
+                #expect(event.type == alone.type && event.payload == alone.payload && event.streams == alone.streams)
+                #expect(event.request == alone.request && event.actor == alone.actor)
+                #expect(try event.fields().string("note") == alone.fields().string("note"))
+            }
+        }
+    }
+
+    @Test("a payload that is not one well-formed map is refused by whoever reads it, though batches do not walk it")
+    func malformedPayloadIsRefusedByItsReader() throws {
+        let good = EventCodec.encode(testEvent(), timestamp: Timestamp(microseconds: 1))
+        // The payload map announces one more entry than it holds; then, a well-formed map with a byte after it.
+        let payloadStart = good.count - testEvent().payload.count
+        var missing = good
+        missing[payloadStart] += 1
+        let trailing = good + [0x00]
+        for broken in [missing, trailing] {
+            let stored = [UInt8](repeating: 0, count: 32) + broken
+            #expect(throws: EventDecodingError.self) { try RecordedEvent(seq: 1, stored: stored) }
+            var names = EventTypeNames()
+            let padded = [0xAA] + stored + [0xBB]
+            let batched = try RecordedEvent(seq: 1, buffer: padded, range: 1..<(padded.count - 1), names: &names)
+            #expect(batched.type == "test.happened")
+            #expect(throws: EventDecodingError.self) { try batched.fields() }
+        }
+    }
+
     @Test("fingerprints ignore order and see any changed, added or removed entry")
     func fingerprints() {
         let key = TableFingerprint.Key.random()

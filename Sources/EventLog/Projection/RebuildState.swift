@@ -229,10 +229,11 @@ final class RebuildState: @unchecked Sendable {
             eventStreams = streams
             keyScratch = scratch
         }
-        for event in batch.events {
-            let seq = event.seq.bigEndian
+        // In place, as in `fold(_:into:)`.
+        batch.events.withUnsafeBufferPointer { events in for index in events.indices {
+            let seq = events[index].seq.bigEndian
             streams.removeAll(keepingCapacity: true)
-            event.forEachStreamInPlace { stream in
+            events[index].forEachStreamInPlace { stream in
                 // An event naming a stream twice has one index entry for it.
                 if streams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
                 streams.append(stream)
@@ -246,14 +247,19 @@ final class RebuildState: @unchecked Sendable {
                     if tracking { added.append([UInt8](entry)) }
                 }
             }
-        }
+        } }
     }
 
     private func fold(_ batch: Batch, into number: Int) throws {
         let entry = folded[number]
         let wants = batch.wants[number]
-        for (event, type) in zip(batch.events, batch.types) where wants[Int(type)] {
-            try entry.projection.apply(event, to: entry.state)
+        let projection = entry.projection, state = entry.state
+        // Events are passed in place (borrowed, not copied): every copy would count a reference to the batch's
+        // buffer, which all the fold's threads share.
+        try batch.events.withUnsafeBufferPointer { events in
+            try batch.types.withUnsafeBufferPointer { types in
+                for index in events.indices where wants[Int(types[index])] { try projection.apply(events[index], to: state) }
+            }
         }
     }
 
