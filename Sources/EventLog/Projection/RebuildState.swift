@@ -230,24 +230,26 @@ final class RebuildState: @unchecked Sendable {
             keyScratch = scratch
         }
         // In place, as in `fold(_:into:)`.
-        batch.events.withUnsafeBufferPointer { events in for index in events.indices {
-            let seq = events[index].seq.bigEndian
-            streams.removeAll(keepingCapacity: true)
-            events[index].forEachStreamInPlace { stream in
-                // An event naming a stream twice has one index entry for it.
-                if streams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
-                streams.append(stream)
-                if scratch.count < stream.count + 9 { scratch = Array(repeating: 0, count: stream.count + 9) }
-                scratch.withUnsafeMutableBytes { scratch in
-                    if stream.count > 0 { scratch.baseAddress!.copyMemory(from: stream.baseAddress!, byteCount: stream.count) }
-                    scratch[stream.count] = 0
-                    scratch.storeBytes(of: seq, toByteOffset: stream.count + 1, as: UInt64.self)
-                    let entry = UnsafeRawBufferPointer(rebasing: scratch[0..<(stream.count + 9)])
-                    fingerprint.add(key: entry, value: UnsafeRawBufferPointer(start: nil, count: 0), using: key)
-                    if tracking { added.append([UInt8](entry)) }
+        batch.events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                let seq = events[index].seq.bigEndian
+                streams.removeAll(keepingCapacity: true)
+                events[index].forEachStreamInPlace { stream in
+                    // An event naming a stream twice has one index entry for it.
+                    if streams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
+                    streams.append(stream)
+                    if scratch.count < stream.count + 9 { scratch = Array(repeating: 0, count: stream.count + 9) }
+                    scratch.withUnsafeMutableBytes { scratch in
+                        if stream.count > 0 { scratch.baseAddress!.copyMemory(from: stream.baseAddress!, byteCount: stream.count) }
+                        scratch[stream.count] = 0
+                        scratch.storeBytes(of: seq, toByteOffset: stream.count + 1, as: UInt64.self)
+                        let entry = UnsafeRawBufferPointer(rebasing: scratch[0..<(stream.count + 9)])
+                        fingerprint.add(key: entry, value: UnsafeRawBufferPointer(start: nil, count: 0), using: key)
+                        if tracking { added.append([UInt8](entry)) }
+                    }
                 }
             }
-        } }
+        }
     }
 
     private func fold(_ batch: Batch, into number: Int) throws {
