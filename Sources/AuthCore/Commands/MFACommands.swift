@@ -7,10 +7,12 @@ public enum MFAState {
         try context.state.table(MFAProjection(), "by_user").record(MFARecord.self, Key.of(userID))
     }
 
-    /// Emits `mfa.recovery_cancelled` (`reason`) if the user has a pending recovery.
-    static func cancelRecovery(of userID: String, reason: String, request: RequestInfo, in context: inout CommandContext) throws {
-        guard let recoveryID = try record(of: userID, in: context)?.pendingRecovery(at: context.now) else { return }
+    /// Emits `mfa.recovery_cancelled` (`reason`) if the user has a pending recovery; returns whether there was one.
+    @discardableResult
+    static func cancelRecovery(of userID: String, reason: String, request: RequestInfo, in context: inout CommandContext) throws -> Bool {
+        guard let recoveryID = try record(of: userID, in: context)?.pendingRecovery(at: context.now) else { return false }
         try context.emit(MFARecoveryCancelled(userID: userID, recoveryID: recoveryID, reason: reason), actor: .user(userID), request: request)
+        return true
     }
 }
 
@@ -301,14 +303,9 @@ public struct CompleteMFARecovery: Command {
             let recoveryID = record.pendingRecovery(at: context.now), let notBefore = record.recoveryNotBefore
         else { return .invalid }
         guard context.now >= notBefore else { return .tooEarly(notBefore: notBefore) }
-        let actor = Actor.user(userID)
-        try context.emit(MFARecoveryCompleted(userID: userID, recoveryID: recoveryID), actor: actor, request: request)
-        let sessions = try SessionEnding.sessions(of: userID, in: context)
-        for (sessionID, session) in sessions {
-            try SessionEnding.revoke(
-                sessionID, session, reason: "mfa_recovery", familyReason: "mfa_recovery", actor: actor, request: request, in: &context)
-        }
-        return .completed(userID: userID, revokedSessions: sessions.count)
+        try context.emit(MFARecoveryCompleted(userID: userID, recoveryID: recoveryID), actor: .user(userID), request: request)
+        let revoked = try RevokeSessions(userID: userID, keep: nil, reason: "mfa_recovery", request: request).run(&context)
+        return .completed(userID: userID, revokedSessions: revoked)
     }
 }
 
@@ -323,8 +320,6 @@ public struct CancelMFARecovery: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> Bool {
-        guard try MFAState.record(of: userID, in: context)?.pendingRecovery(at: context.now) != nil else { return false }
         try MFAState.cancelRecovery(of: userID, reason: "user", request: request, in: &context)
-        return true
     }
 }

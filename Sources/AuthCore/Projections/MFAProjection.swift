@@ -253,7 +253,7 @@ public struct MFAProjection: Projection {
     /// Reads, changes and writes the user's record (an empty record once everything is removed is deleted).
     private func update(_ state: ProjectionState, _ userID: String, _ change: (inout MFARecord) throws -> Void) throws {
         let table = state.table(self, "by_user")
-        var record = try table.record(MFARecord.self, Key.of(userID)) ?? MFARecord()
+        var record = try self.record(state, userID) ?? MFARecord()
         try change(&record)
         if record == MFARecord() {
             try table.delete(Key.of(userID))
