@@ -167,7 +167,7 @@ extension AuthService {
     func enrollTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
         // Every enrollment is an event: the per-user MFA bucket keeps a session from flooding the log with them.
-        try await consume(loginPerAccount, key: "mfa:" + principal.userID, scope: "account", userID: principal.userID, context: context)
+        try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
         let secret = SecureRandom.bytes(MFAPolicy.secretByteCount)
         let sealed = try mfaBox.seal(secret, associatedData: Array(principal.userID.utf8))
@@ -186,7 +186,7 @@ extension AuthService {
         guard let code = body.code, body.backupCode == nil else {
             throw Problem.invalidField("code", reason: "missing", detail: "field 'code' (the 6-digit code of the new authenticator) is required")
         }
-        try await consume(loginPerAccount, key: "mfa:" + principal.userID, scope: "account", userID: principal.userID, context: context)
+        try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let record = try store.query({ try $0.mfa(ofUser: principal.userID) }) else { throw AuthError.noPendingEnrollment }
         guard !record.isEnabled else { throw AuthError.mfaAlreadyEnabled }
         guard let sealed = record.pendingSecret, let expiry = record.pendingExpiresAt, clock.now() < expiry else {
@@ -213,6 +213,15 @@ extension AuthService {
     }
 
     // MARK: Factors
+
+    /// The user's bucket of second-factor attempts (enrollment, confirmation, step-up, MFA login) in the per-account
+    /// limiter.
+    static func mfaBucketKey(_ userID: String) -> String { "mfa:" + userID }
+
+    /// Takes one second-factor attempt from the user's bucket (429 when it is empty).
+    func consumeMFAAttempt(userID: String, context: AuthRequestContext) async throws {
+        try await consume(loginPerAccount, key: Self.mfaBucketKey(userID), scope: "account", userID: userID, context: context)
+    }
 
     /// The factor in `code` / `backupCode` if it is right for `record` (TOTP: a code of a step after the last used
     /// one; backup code: an unused code of the current set), `nil` if it is wrong. Exactly one must be given (400).
@@ -248,7 +257,7 @@ extension AuthService {
     func stepUp(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
         let body = try await request.decodeStrict(as: FactorRequest.self, context: context)
-        try await consume(loginPerAccount, key: "mfa:" + principal.userID, scope: "account", userID: principal.userID, context: context)
+        try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let record = try store.query({ try $0.mfa(ofUser: principal.userID) }), record.isEnabled else { throw AuthError.mfaNotEnabled }
         let (factor, method) = try checkFactor(userID: principal.userID, record: record, code: body.code, backupCode: body.backupCode)
         let info = requestInfo(context)
@@ -286,7 +295,7 @@ extension AuthService {
             let challenge = try store.query({ try $0.mfaChallenge(tokenHash: tokenHash, at: now) })
         else { throw Problem.mfaChallengeInvalid }
         let userID = challenge.userID
-        try await consume(loginPerAccount, key: "mfa:" + userID, scope: "account", userID: userID, context: context)
+        try await consumeMFAAttempt(userID: userID, context: context)
         guard let record = try store.query({ try $0.mfa(ofUser: userID) }), record.isEnabled else { throw Problem.mfaChallengeInvalid }
         let (factor, method) = try checkFactor(userID: userID, record: record, code: body.code, backupCode: body.backupCode)
         let info = requestInfo(context)
@@ -311,7 +320,7 @@ extension AuthService {
         case .challengeInvalid: throw Problem.mfaChallengeInvalid
         case .refused: throw Problem.invalidCode(status: .unauthorized)
         case .session(let created):
-            loginPerAccount.reset("mfa:" + userID)
+            loginPerAccount.reset(Self.mfaBucketKey(userID))
             return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
         }
     }
