@@ -49,14 +49,13 @@ public final class Notifier: @unchecked Sendable {
     public func position() throws -> UInt64? {
         let database = self.database
         return try store.environment.read { txn in
-            try txn.get(database, key: Self.positionKey).map { bytes in bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+            try txn.get(database, key: Self.positionKey).flatMap(EventCodec.seq(fromKey:))
         }
     }
 
     private func setPosition(_ seq: UInt64) throws {
         let database = self.database
-        let value = (0..<8).map { UInt8(truncatingIfNeeded: seq >> (56 - 8 * UInt64($0))) }
-        try store.environment.write { txn in try txn.put(database, key: Self.positionKey, value: value) }
+        try store.environment.write { txn in try txn.put(database, key: Self.positionKey, value: EventCodec.seqKey(seq)) }
     }
 
     /// Starts the delivery thread.
