@@ -54,9 +54,6 @@ final class RebuildState: @unchecked Sendable {
     /// Per folded projection, by type number: whether it handles that type.
     private var wants: [[Bool]]
     private var names: EventTypeNames
-    /// Scratch for index keys and for the streams of one event.
-    private var keyScratch: [UInt8] = Array(repeating: 0, count: 256)
-    private var eventStreams: [UnsafeRawBufferPointer] = []
 
     /// Prepares to fold `projections`; with `buildIndex`, the index entries are kept (to be written), else only
     /// their fingerprint.
@@ -144,10 +141,10 @@ final class RebuildState: @unchecked Sendable {
         let lastSeqs = Mutex<[Int: UInt64]>([:])
         let reported = Mutex<UInt64>(0)
         let seconds = Mutex<[String: Double]>([:])
-        let exited = DispatchSemaphore(value: 0)
+        let threads = JoinableThreads()
         for consumer in 0..<consumers {
             let name = consumer == 0 ? "index" : folded[consumer - 1].projection.name
-            let thread = Thread { [self] in
+            threads.start("rebuild-\(name)") { [self] in
                 let started = CPUClock.threadSeconds()
                 var index = 0
                 while let batch = pipeline.batch(index) {
@@ -169,10 +166,7 @@ final class RebuildState: @unchecked Sendable {
                     index += 1
                 }
                 seconds.withLock { $0[name, default: 0] += CPUClock.threadSeconds() - started }
-                exited.signal()
             }
-            thread.name = "rebuild-\(name)"
-            thread.start()
         }
         let started = CPUClock.threadSeconds()
         var index = 0
@@ -190,7 +184,7 @@ final class RebuildState: @unchecked Sendable {
             pipeline.fail(error)
         }
         pipeline.finish()
-        for _ in 0..<consumers { exited.wait() }
+        threads.join()
         taskSeconds["read", default: 0] += CPUClock.threadSeconds() - started
         taskSeconds.merge(seconds.withLock { $0 }, uniquingKeysWith: +)
         try pipeline.drain()
@@ -217,18 +211,18 @@ final class RebuildState: @unchecked Sendable {
             return
         }
         // Locals, written back at the end: the class's stored properties, used in the closure below, would each
-        // be checked for exclusive access at run time, per stream.
+        // be checked for exclusive access at run time, per stream. (`added` starts empty, so that appending to it
+        // does not copy the keys tracked so far.)
         var fingerprint = indexFingerprint
-        var added = addedIndexKeys
-        var streams = eventStreams
-        var scratch = keyScratch
+        var added: [[UInt8]] = []
         let tracking = tracking, key = fingerprintKey
         defer {
             indexFingerprint = fingerprint
-            addedIndexKeys = added
-            eventStreams = streams
-            keyScratch = scratch
+            addedIndexKeys.append(contentsOf: added)
         }
+        // Scratch for the streams of one event and for one index key.
+        var streams: [UnsafeRawBufferPointer] = []
+        var scratch = [UInt8](repeating: 0, count: 256)
         // In place, as in `fold(_:into:)`.
         batch.events.withUnsafeBufferPointer { events in
             for index in events.indices {
@@ -354,10 +348,10 @@ final class BatchReader: @unchecked Sendable {
     private var buffers: [[UInt8]] = []
     private let bufferPool: Int
 
-    /// Reads `first...last`, `batchSize` events at a time; the buffers of the last `bufferPool` batches are kept for
-    /// reuse (more than the batches in use at once, so that the oldest is free).
+    /// Reads `first...last`, `batchSize` events at a time; the buffers of the last `bufferPool` (at least 1) batches
+    /// are kept for reuse (more than the batches in use at once, so that the oldest is free).
     init(txn: Transaction, log: Database, first: UInt64, last: UInt64, batchSize: Int, bufferPool: Int) throws {
-        self.bufferPool = bufferPool
+        self.bufferPool = max(1, bufferPool)
         cursor = try InPlaceCursor(txn, log)
         entry = try cursor.seek(EventCodec.seqKey(first))
         expected = first
@@ -375,7 +369,7 @@ final class BatchReader: @unchecked Sendable {
         var buffer = buffers.count < bufferPool ? [] : buffers.removeFirst()
         buffer.removeAll(keepingCapacity: true)
         buffer.reserveCapacity(bufferEstimate)
-        defer { if bufferPool > 0 { buffers.append(buffer) } }
+        defer { buffers.append(buffer) }
         var ends: [Int] = []
         ends.reserveCapacity(batchSize)
         let first = expected

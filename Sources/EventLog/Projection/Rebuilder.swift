@@ -172,14 +172,13 @@ public enum Rebuilder {
     /// Fingerprints of live tables, computed on a thread of their own (one table after another) in one read
     /// transaction, which only that thread uses until ``wait()`` returns.
     final class LiveFingerprints: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
+        private let thread = JoinableThreads()
         private var outcome: Result<[String: TableFingerprint], any Error> = .success([:])
-        private var waited = false
         private let txn: Transaction
 
         init(names: [String], databases: [String: Database], txn: Transaction, key: TableFingerprint.Key) {
             self.txn = txn
-            let thread = Thread { [self] in
+            thread.start("rebuild-live-fingerprints") { [self] in
                 outcome = Result {
                     var fingerprints: [String: TableFingerprint] = [:]
                     for name in names {
@@ -193,18 +192,11 @@ public enum Rebuilder {
                     }
                     return fingerprints
                 }
-                done.signal()
             }
-            thread.name = "rebuild-live-fingerprints"
-            thread.start()
         }
 
         /// Waits for the thread to finish (once; later calls return at once).
-        func wait() {
-            guard !waited else { return }
-            done.wait()
-            waited = true
-        }
+        func wait() { thread.join() }
 
         /// The fingerprints, once the thread finished.
         func result() throws -> [String: TableFingerprint] {
