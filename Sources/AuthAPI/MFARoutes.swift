@@ -170,7 +170,7 @@ extension AuthService {
         try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
         let secret = SecureRandom.bytes(MFAPolicy.secretByteCount)
-        let sealed = try mfaBox.seal(secret, associatedData: Array(principal.userID.utf8))
+        let sealed = try mfaBox.seal(secret, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: principal.userID))
         let expiresAt = clock.now().adding(seconds: MFAPolicy.enrollmentLifetime)
         try await store.run(StartTOTPEnrollment(userID: principal.userID, sealedSecret: sealed, expiresAt: expiresAt, request: requestInfo(context)))
         let uri = try OTPAuthURI(issuer: options.configuration.rpName, accountName: user.record.email, secret: secret, totp: TOTP())
@@ -192,7 +192,7 @@ extension AuthService {
         guard let sealed = record.pendingSecret, let expiry = record.pendingExpiresAt, clock.now() < expiry else {
             throw AuthError.noPendingEnrollment
         }
-        let secret = try mfaBox.open(sealed, associatedData: Array(principal.userID.utf8))
+        let secret = try mfaBox.open(sealed, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: principal.userID))
         guard let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: nil) else {
             try await store.run(RecordMFAFailure(userID: principal.userID, challengeID: nil, method: "totp", request: requestInfo(context)))
             throw Problem.invalidCode(status: .badRequest)
@@ -229,7 +229,7 @@ extension AuthService {
         switch (code, backupCode) {
         case (let code?, nil):
             guard let sealed = record.totpSecret else { return (nil, "totp") }
-            let secret = try mfaBox.open(sealed, associatedData: Array(userID.utf8))
+            let secret = try mfaBox.open(sealed, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: userID))
             let last = record.lastStep.map { UInt64(clamping: $0) }
             let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: last)
             return (match.map { .totp(step: Int64($0.step)) }, "totp")

@@ -23,6 +23,9 @@ public struct MFATOTPEnrollmentStarted: DomainEvent {
         self.expiresAt = expiresAt
     }
 
+    /// The associated data that binds a sealed TOTP seed to its user (the user id's UTF-8 bytes).
+    public static func sealedSecretAssociatedData(userID: String) -> [UInt8] { Array(userID.utf8) }
+
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public func encode(to writer: inout PayloadWriter) {
