@@ -242,8 +242,6 @@ public enum Rebuilder {
         return try txn.count(db) == expected ? (expected, written) : nil
     }
 
-    private struct TooManyDifferences: Error {}
-
     /// Writes the differences between the live table `db` and its rebuilt state: returns the rebuilt entry count
     /// and how many entries were written or deleted, or nil (nothing written) if the table is empty or more than an
     /// eighth of its entries differ, when a bulk load is cheaper.
@@ -253,39 +251,17 @@ public enum Rebuilder {
         let limit = liveCount / 8
         var puts: [([UInt8], [UInt8])] = []
         var deletes: [[UInt8]] = []
-        let rebuiltCount: Int
-        do {
-            let cursor = try InPlaceCursor(txn, db)
-            defer { cursor.close() }
-            var live = try cursor.first()
-            func noteDifference() throws {
-                if puts.count + deletes.count > limit { throw TooManyDifferences() }
+        var rebuiltCount = 0
+        let complete = try TableComparison.forEachDifference(
+            txn: txn, db: db, rebuilt: { visit in rebuiltCount = try state.forEachSortedEntry(name, visit) }
+        ) { difference in
+            switch difference {
+            case .extraLive(let key): deletes.append(Array(key))
+            case .missingLive(let key, let value), .valueDiffers(let key, let value): puts.append((Array(key), Array(value)))
             }
-            rebuiltCount = try state.forEachSortedEntry(name) { key, value in
-                while let (liveKey, _) = live, ByteOrder.compare(liveKey, key) < 0 {
-                    deletes.append(Array(liveKey))
-                    try noteDifference()
-                    live = try cursor.next()
-                }
-                if let (liveKey, liveValue) = live, ByteOrder.compare(liveKey, key) == 0 {
-                    if ByteOrder.compare(liveValue, value) != 0 {
-                        puts.append((Array(key), Array(value)))
-                        try noteDifference()
-                    }
-                    live = try cursor.next()
-                } else {
-                    puts.append((Array(key), Array(value)))
-                    try noteDifference()
-                }
-            }
-            while let (liveKey, _) = live {
-                deletes.append(Array(liveKey))
-                try noteDifference()
-                live = try cursor.next()
-            }
-        } catch is TooManyDifferences {
-            return nil
+            return puts.count + deletes.count <= limit
         }
+        guard complete else { return nil }
         for key in deletes { try txn.delete(db, key: key) }
         for (key, value) in puts { try txn.put(db, key: key, value: value) }
         return (rebuiltCount, puts.count + deletes.count)

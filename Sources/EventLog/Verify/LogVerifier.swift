@@ -132,40 +132,21 @@ public enum LogVerifier {
         let forEach: (String, (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> Void
     }
 
-    private struct Found: Error {}
-
     /// The first table (in name order) and key where the live tables and the rebuilt ones differ.
     static func firstDifference(
         txn: Transaction, names: [String], databases: [String: Database], rebuilt: RebuiltTables
     ) throws -> (table: String, key: [UInt8], reason: String)? {
         for name in names {
-            let cursor = try InPlaceCursor(txn, databases[name]!)
-            defer { cursor.close() }
-            var live = try cursor.first()
             var found: (String, [UInt8], String)?
-            do {
-                try rebuilt.forEach(name) { key, value in
-                    guard let (liveKey, liveValue) = live else {
-                        found = (name, Array(key), "absent live, present when rebuilt")
-                        throw Found()
-                    }
-                    let order = ByteOrder.compare(key, liveKey)
-                    if order < 0 {
-                        found = (name, Array(key), "absent live, present when rebuilt")
-                        throw Found()
-                    }
-                    if order > 0 {
-                        found = (name, Array(liveKey), "present live, absent when rebuilt")
-                        throw Found()
-                    }
-                    if ByteOrder.compare(value, liveValue) != 0 {
-                        found = (name, Array(liveKey), "value differs")
-                        throw Found()
-                    }
-                    live = try cursor.next()
+            let rebuiltTable = { visit in try rebuilt.forEach(name, visit) }
+            try TableComparison.forEachDifference(txn: txn, db: databases[name]!, rebuilt: rebuiltTable) { difference in
+                switch difference {
+                case .extraLive(let key): found = (name, Array(key), "present live, absent when rebuilt")
+                case .missingLive(let key, _): found = (name, Array(key), "absent live, present when rebuilt")
+                case .valueDiffers(let key, _): found = (name, Array(key), "value differs")
                 }
-            } catch is Found {}
-            if found == nil, let (liveKey, _) = live { found = (name, Array(liveKey), "present live, absent when rebuilt") }
+                return false
+            }
             if let found { return found }
         }
         return nil
