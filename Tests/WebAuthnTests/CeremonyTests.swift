@@ -423,6 +423,16 @@ struct CeremonyTests {
         }
         let registration = try device.registration(challenge: challenge, authData: device.authenticatorData(flags: up, signCount: 0, attested: true))
         #expect(try RegistrationResponseJSON(json: Array(JSONEncoder().encode(registration))) == registration)
+        // The shared envelope reads the registration's own response members, with their paths in the errors.
+        let noAttestation = Array("{\"id\":\"AA\",\"rawId\":\"AA\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"AA\"}}".utf8)
+        #expect(throws: WebAuthnError.malformedResponse("missing string 'response.attestationObject'")) {
+            try RegistrationResponseJSON(json: noAttestation)
+        }
+        let badTransports = Array(
+            "{\"id\":\"AA\",\"rawId\":\"AA\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"AA\",\"attestationObject\":\"AA\",\"transports\":\"usb\"}}".utf8)
+        #expect(throws: WebAuthnError.malformedResponse("'response.transports' is not an array")) { try RegistrationResponseJSON(json: badTransports) }
+        let noResponse = Array("{\"id\":\"AA\",\"rawId\":\"AA\",\"type\":\"public-key\"}".utf8)
+        #expect(throws: WebAuthnError.malformedResponse("missing object 'response'")) { try RegistrationResponseJSON(json: noResponse) }
     }
 
     @Test("relying-party configuration is validated")
