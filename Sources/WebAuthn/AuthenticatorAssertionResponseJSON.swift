@@ -20,6 +20,7 @@ public struct AuthenticatorAssertionResponseJSON: CredentialResponseJSON {
         self.userHandle = userHandle
     }
 
+    /// Reads the members of the strictly parsed `response` object.
     public init(members: CredentialJSONFields) throws(WebAuthnError) {
         self.init(
             clientDataJSON: try members.string("clientDataJSON"),

@@ -27,6 +27,7 @@ public struct AuthenticatorAttestationResponseJSON: CredentialResponseJSON {
         self.publicKeyAlgorithm = publicKeyAlgorithm
     }
 
+    /// Reads the members of the strictly parsed `response` object.
     public init(members: CredentialJSONFields) throws(WebAuthnError) {
         self.init(
             clientDataJSON: try members.string("clientDataJSON"),
