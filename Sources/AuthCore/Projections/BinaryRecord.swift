@@ -44,6 +44,18 @@ struct BinaryRecordReader {
     private let bytes: UnsafeRawBufferPointer
     private(set) var position: Int
 
+    /// Reads the whole record `bytes` of layout `layout` with `body`, then checks that nothing is left over.
+    static func decode<R>(
+        _ bytes: [UInt8], layout: UInt8, _ body: (inout BinaryRecordReader) throws(EventDecodingError) -> R
+    ) throws -> R {
+        try bytes.withUnsafeBytes { (stored: UnsafeRawBufferPointer) throws(EventDecodingError) -> R in
+            var reader = try BinaryRecordReader(stored, layout: layout)
+            let record = try body(&reader)
+            try reader.end()
+            return record
+        }
+    }
+
     /// Starts reading `bytes`, which must begin with `layout`.
     init(_ bytes: UnsafeRawBufferPointer, layout: UInt8) throws(EventDecodingError) {
         guard bytes.count > 0, bytes[0] == layout else { throw .malformed("unknown record layout") }

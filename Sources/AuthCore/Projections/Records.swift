@@ -266,15 +266,12 @@ public struct FamilyRecord: Record {
 
     /// Decodes stored bytes.
     public init(bytes: [UInt8]) throws {
-        self = try bytes.withUnsafeBytes { stored throws(EventDecodingError) in
-            var reader = try BinaryRecordReader(stored, layout: Self.layout)
+        self = try BinaryRecordReader.decode(bytes, layout: Self.layout) { reader throws(EventDecodingError) in
             let expiresAt = try reader.int64()
             let currentHash = try reader.byteArray()
-            let record = FamilyRecord(
+            return FamilyRecord(
                 sessionID: try reader.string(), userID: try reader.string(), currentHash: currentHash,
                 expiresAt: Timestamp(microseconds: expiresAt), revokedReason: try reader.optionalString())
-            try reader.end()
-            return record
         }
     }
 }
@@ -312,16 +309,13 @@ public struct RefreshTokenRecord: Record {
 
     /// Decodes stored bytes.
     public init(bytes: [UInt8]) throws {
-        self = try bytes.withUnsafeBytes { stored throws(EventDecodingError) in
-            var reader = try BinaryRecordReader(stored, layout: Self.layout)
+        self = try BinaryRecordReader.decode(bytes, layout: Self.layout) { reader throws(EventDecodingError) in
             let flags = try reader.byte()
             let usedAt = try reader.int64()
             let usedSeq = try reader.int64()
-            let record = RefreshTokenRecord(
+            return RefreshTokenRecord(
                 familyID: try reader.string(), usedAt: flags & 1 != 0 ? Timestamp(microseconds: usedAt) : nil,
                 usedSeq: flags & 2 != 0 ? UInt64(bitPattern: usedSeq) : nil)
-            try reader.end()
-            return record
         }
     }
 }
