@@ -24,7 +24,7 @@ public final class Cursor {
         let rc: Int32
         if let key {
             rc = key.withUnsafeBytes { keyBytes in
-                k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+                k = MDB_val(keyBytes)
                 return mdb_cursor_get(cursor, &k, &v, op)
             }
         } else {

@@ -26,7 +26,7 @@ extension Transaction {
     public func withValue<R>(
         _ db: Database, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> R
     ) throws -> R {
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var k = MDB_val(key)
         var v = MDB_val()
         let rc = mdb_get(txn, db.dbi, &k, &v)
         if rc == MDB_NOTFOUND { return try body(nil) }
@@ -36,15 +36,15 @@ extension Transaction {
 
     /// Stores `value` under `key`, both given in place.
     public func put(_ db: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) {
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        var k = MDB_val(key)
+        var v = MDB_val(value)
         try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, 0))
     }
 
     /// Deletes `key`, given in place; returns whether it was present.
     @discardableResult
     public func delete(_ db: Database, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var k = MDB_val(key)
         let rc = mdb_del(txn, db.dbi, &k, nil)
         if rc == MDB_NOTFOUND { return false }
         try LMDBError.check(rc)
@@ -70,8 +70,8 @@ extension Transaction {
         /// Appends `key` → `value`; `key` must sort after the previous one.
         @inline(__always)
         public mutating func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) {
-            var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-            var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+            var k = MDB_val(key)
+            var v = MDB_val(value)
             try LMDBError.check(mdb_cursor_put(cursor, &k, &v, UInt32(MDB_APPEND)))
             count += 1
         }
@@ -80,8 +80,8 @@ extension Transaction {
         public mutating func append(key: [UInt8], value: [UInt8]) throws(LMDBError) {
             let rc = key.withUnsafeBytes { k in
                 value.withUnsafeBytes { v in
-                    var k = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-                    var v = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                    var k = MDB_val(k)
+                    var v = MDB_val(v)
                     return mdb_cursor_put(cursor, &k, &v, UInt32(MDB_APPEND))
                 }
             }
@@ -147,7 +147,7 @@ public final class InPlaceCursor {
         var k = MDB_val()
         var v = MDB_val()
         let rc = key.withUnsafeBytes { bytes in
-            k = MDB_val(mv_size: bytes.count, mv_data: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            k = MDB_val(bytes)
             return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
         }
         return try entry(rc, k, v)

@@ -36,7 +36,7 @@ public final class Transaction {
     @inline(__always)
     private func withVal<R>(_ bytes: [UInt8], _ body: (inout MDB_val) -> R) -> R {
         bytes.withUnsafeBytes { buffer in
-            var val = MDB_val(mv_size: buffer.count, mv_data: UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            var val = MDB_val(buffer)
             return body(&val)
         }
     }
@@ -143,5 +143,13 @@ public final class Transaction {
     static func copy(_ v: MDB_val) -> [UInt8] {
         guard v.mv_size > 0, let data = v.mv_data else { return [] }
         return [UInt8](UnsafeRawBufferPointer(start: data, count: v.mv_size))
+    }
+}
+
+extension MDB_val {
+    /// An `MDB_val` pointing at `bytes` (LMDB only reads through it; valid while `bytes` is).
+    @inline(__always)
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.init(mv_size: bytes.count, mv_data: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
     }
 }
