@@ -147,7 +147,8 @@ struct ProjectionRecordTests {
         var rng = SplitMix64(seed: 7)
         func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
         func hash() -> [UInt8] { (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
-        // Few ids, so that events meet: unknown sessions and families, a family set twice on a session, rotations
+        // Few ids, so that events meet: unknown sessions and families, a session id created again, a family set
+        // twice on a session, rotations
         // of another family's token, a token hash of another length, revocations twice, empty and long user agents.
         let sessions = (0..<12).map { "ses_\($0)" }
         let families = (0..<8).map { "fam_\($0)" }
@@ -162,7 +163,8 @@ struct ProjectionRecordTests {
                 let event: PendingEvent
                 switch rng.next() % 9 {
                 case 0:
-                    event = SessionCreated(sessionID: session, userID: user, tokenHash: pick(tokens), aal: pick(["aal1", "aal2"]),
+                    // A fresh token hash: one held by another session is refused (see `sessionTokenHashIsOneSessions`).
+                    event = SessionCreated(sessionID: session, userID: user, tokenHash: hash(), aal: pick(["aal1", "aal2"]),
                         mode: pick(["token", "cookie"]), expiresAt: clock.now().adding(seconds: 3_600), idleTimeout: Int64(rng.next() % 900))
                         .pending(actor: .user(user), request: request)
                 case 1:
@@ -201,5 +203,42 @@ struct ProjectionRecordTests {
         #expect(try Rebuilder.rebuild(store: store).differingTables.isEmpty)
         #expect(try Rebuilder.rebuild(store: store, mode: .rewrite).events == (try store.head().seq))
         #expect(try Digest.live(store: store) == live)
+    }
+
+    @Test("a session token hash belongs to one session: taken again it is refused; free again after the revocation")
+    func sessionTokenHashIsOneSessions() throws {
+        let dir = try TemporaryDirectory("records-token")
+        defer { dir.remove() }
+        let clock = ManualClock()
+        let store = try EventStore(path: dir.path, projections: DomainProjections.all, clock: clock)
+        defer { store.close() }
+        let request = RequestInfo(requestID: nil, clientIP: "10.0.0.1", userAgent: "tests")
+        let token = Array(repeating: UInt8(0x5A), count: 32)
+        func created(_ session: String, _ user: String) -> PendingEvent {
+            SessionCreated(sessionID: session, userID: user, tokenHash: token, aal: "aal1", mode: "token",
+                           expiresAt: clock.now().adding(seconds: 3_600), idleTimeout: 600).pending(actor: .user(user), request: request)
+        }
+        let createdA = created("ses_a", "usr_a"), createdB = created("ses_b", "usr_b")
+        let revokedA = SessionRevoked(sessionID: "ses_a", userID: "usr_a", reason: "logout").pending(actor: .user("usr_a"), request: request)
+        _ = try store.executeSync { context in try context.emit(createdA) }
+        let head = try store.head().seq
+        #expect(throws: EventStoreError.derivedKeyTaken(table: SessionsProjection().databaseName("by_token"))) {
+            _ = try store.executeSync { context in try context.emit(createdB) }
+        }
+        // Nothing was appended; the same session created again keeps its token (its old entries are replaced).
+        #expect(try store.head().seq == head)
+        _ = try store.executeSync { context in try context.emit(createdA) }
+        _ = try store.executeSync { context in try context.emit(revokedA) }
+        _ = try store.executeSync { context in try context.emit(createdB) }
+        let live = try Digest.live(store: store)
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+        #expect(try Rebuilder.rebuild(store: store).differingTables.isEmpty)
+        #expect(try Digest.live(store: store) == live)
+        let sessions = SessionsProjection()
+        try store.read { context in
+            let check = try #require(try context.state.table(sessions, "by_token").get(token).flatMap(SessionCheck.init(bytes:)))
+            #expect(check.sessionID == "ses_b")
+            #expect(try context.state.table(sessions, "by_user").get(Key.pair("usr_a", "ses_a")) == nil)
+        }
     }
 }

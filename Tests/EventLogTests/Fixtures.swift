@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import LMDB
+import Synchronization
 import TestSupport
 
 /// A small projection for testing the spine: counts events per stream and remembers the last type per stream.
@@ -61,3 +62,35 @@ final class Gate: @unchecked Sendable {
 }
 
 struct Refused: Error, Equatable {}
+
+/// A projection with a secondary index: the last type per stream (`by_stream`), and the streams by their last type
+/// (`by_type`: `type || 0x00 || stream`), derived from `by_stream` in a rebuild. It counts the events it applied
+/// while `by_type` was deferred, and those it applied with `by_type` kept.
+struct LastTypeProjection: Projection {
+    final class Counts: Sendable {
+        let deferred = Atomic<Int>(0)
+        let kept = Atomic<Int>(0)
+    }
+
+    let name = "last_type"
+    let version = 1
+    let tables = ["by_stream", "by_type"]
+    let counts = Counts()
+
+    static func typeKey(type: some Collection<UInt8>, stream: some Collection<UInt8>) -> [UInt8] { Array(type) + [0] + Array(stream) }
+
+    var derivedTables: [DerivedTable] { [
+        DerivedTable("by_type", from: "by_stream") { stream, type in (Self.typeKey(type: type, stream: stream), []) },
+    ] }
+
+    func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+        let byStream = state.table(self, "by_stream"), byType = state.table(self, "by_type")
+        if byType.isDeferred { counts.deferred.add(1, ordering: .relaxed) } else { counts.kept.add(1, ordering: .relaxed) }
+        for stream in event.streams {
+            let key = Array(stream.description.utf8)
+            if !byType.isDeferred, let old = try byStream.get(key) { try byType.delete(Self.typeKey(type: old, stream: key)) }
+            try byStream.put(key, Array(event.type.utf8))
+            if !byType.isDeferred { try byType.put(Self.typeKey(type: event.type.utf8, stream: key), [UInt8]()) }
+        }
+    }
+}

@@ -17,6 +17,22 @@ public struct SessionsProjection: Projection {
             SessionCreated.type, SessionExtended.type, SessionRevoked.type, RefreshFamilyStarted.type, SessionSteppedUp.type,
         ] }
 
+    /// `by_token` and `by_user` are secondary indexes of `by_id`: a rebuild folds only `by_id` and derives them
+    /// from its final records, which skips two of the three writes of `session.created` and `session.revoked` and
+    /// one of the two of `session.extended`.
+    public var derivedTables: [DerivedTable] { [
+        DerivedTable("by_token", from: "by_id") { sessionID, record in
+            let fields = try SessionRecord.Fields(record)
+            let idleExpiresAt = Timestamp(microseconds: fields.fixed.lastSeenAt).adding(seconds: fields.fixed.idleTimeout)
+            return ([UInt8](UnsafeRawBufferPointer(rebasing: record[fields.tokenHash])), SessionCheck.encode(
+                sessionID: ArraySlice(sessionID), expiresAt: Timestamp(microseconds: fields.fixed.expiresAt), idleExpiresAt: idleExpiresAt))
+        },
+        DerivedTable("by_user", from: "by_id") { sessionID, record in
+            let fields = try SessionRecord.Fields(record)
+            return (Key.pair(ArraySlice(record[fields.userID]), ArraySlice(sessionID)), [])
+        },
+    ] }
+
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
         switch event.type {
@@ -30,17 +46,32 @@ public struct SessionsProjection: Projection {
             let idleTimeout = try fields.int("idle_timeout")
             let request = event.requestClientBytes
             let aal2At = aal.elementsEqual("aal2".utf8) ? event.timestamp : nil
+            let byToken = state.table(self, "by_token"), byUser = state.table(self, "by_user")
+            if !byToken.isDeferred {
+                // A session id used again (never, from our commands) replaces the session: drop its old index
+                // entries, as deriving the indexes from `by_id` would.
+                try removeIndexEntries(of: sessionID, byID: byID, byToken: byToken, byUser: byUser)
+                // A token hash is one session's (two equal SHA-256 outputs of random tokens never occur): `by_token`
+                // stays a function of `by_id`, which is what lets a rebuild derive it.
+                if try byToken.read(tokenHash, { _ in true }) != nil { throw EventStoreError.derivedKeyTaken(table: byToken.name) }
+            }
             try byID.put(sessionID, SessionRecord.encode(
                 userID: userID, tokenHash: tokenHash, aal: aal, mode: try fields.textBytes("mode"), createdAt: event.timestamp,
                 lastSeenAt: event.timestamp, expiresAt: expiresAt, idleTimeout: idleTimeout, clientIP: request.clientIP,
                 userAgent: request.userAgent, familyID: nil, aal2At: aal2At))
-            try state.table(self, "by_token").put(tokenHash, SessionCheck.encode(
+            guard !byToken.isDeferred else { return }
+            try byToken.put(tokenHash, SessionCheck.encode(
                 sessionID: sessionID, expiresAt: expiresAt, idleExpiresAt: event.timestamp.adding(seconds: idleTimeout)))
-            try state.table(self, "by_user").put(Key.pair(userID, sessionID), [UInt8]())
+            try byUser.put(Key.pair(userID, sessionID), [UInt8]())
         case SessionExtended.type:
             let fields = try SessionExtended.fieldsInPlace(event)
             let sessionID = try fields.textBytes("session_id")
             let lastSeenAt = try fields.int("last_seen_at")
+            let byToken = state.table(self, "by_token")
+            if byToken.isDeferred {
+                _ = try byID.update(sessionID) { record in record.storeInt64(lastSeenAt, at: SessionRecord.lastSeenOffset) }
+                return
+            }
             // Patch the last-seen time in place; keep what the token check needs.
             guard let (tokenHash, expiresAt, idleExpiresAt) = try byID.update(sessionID, { record in
                 let fields = try SessionRecord.Fields(UnsafeRawBufferPointer(record))
@@ -48,7 +79,6 @@ public struct SessionsProjection: Projection {
                 let idleExpiresAt = Timestamp(microseconds: lastSeenAt).adding(seconds: fields.fixed.idleTimeout)
                 return ([UInt8](UnsafeRawBufferPointer(rebasing: record[fields.tokenHash])), fields.fixed.expiresAt, idleExpiresAt)
             }) else { return }
-            let byToken = state.table(self, "by_token")
             let patched = try byToken.update(tokenHash) { check -> Bool in
                 check.storeBigEndian(idleExpiresAt.microseconds, at: 8)
                 return true
@@ -59,14 +89,11 @@ public struct SessionsProjection: Projection {
             }
         case SessionRevoked.type:
             let sessionID = try SessionRevoked.fieldsInPlace(event).textBytes("session_id")
-            guard let (tokenHash, userID) = try byID.read(sessionID, { record in
-                let fields = try SessionRecord.Fields(record)
-                return ([UInt8](UnsafeRawBufferPointer(rebasing: record[fields.tokenHash])),
-                        [UInt8](UnsafeRawBufferPointer(rebasing: record[fields.userID])))
-            }) else { return }
+            let byToken = state.table(self, "by_token")
+            if !byToken.isDeferred {
+                try removeIndexEntries(of: sessionID, byID: byID, byToken: byToken, byUser: state.table(self, "by_user"))
+            }
             try byID.delete(sessionID)
-            try state.table(self, "by_token").delete(tokenHash)
-            try state.table(self, "by_user").delete(Key.pair(userID[...], sessionID))
         case SessionSteppedUp.type:
             let e = try SessionSteppedUp(event)
             guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
@@ -82,6 +109,19 @@ public struct SessionsProjection: Projection {
         default:
             break
         }
+    }
+
+    /// Deletes the `by_token` and `by_user` entries of session `sessionID`, if it exists.
+    private func removeIndexEntries(
+        of sessionID: ArraySlice<UInt8>, byID: ProjectionTable, byToken: ProjectionTable, byUser: ProjectionTable
+    ) throws {
+        guard let (tokenHash, userID) = try byID.read(sessionID, { record in
+            let fields = try SessionRecord.Fields(record)
+            return ([UInt8](UnsafeRawBufferPointer(rebasing: record[fields.tokenHash])),
+                    [UInt8](UnsafeRawBufferPointer(rebasing: record[fields.userID])))
+        }) else { return }
+        try byToken.delete(tokenHash)
+        try byUser.delete(Key.pair(userID[...], sessionID))
     }
 }
 

@@ -68,6 +68,13 @@ final class BatchPipeline<Batch>: @unchecked Sendable {
         return true
     }
 
+    /// Whether the pipeline failed.
+    var hasFailed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure != nil
+    }
+
     /// Stops the pipeline with `error` (the first error is kept).
     func fail(_ error: any Error) {
         condition.lock()

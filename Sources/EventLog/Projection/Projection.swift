@@ -13,12 +13,16 @@ public protocol Projection: Sendable {
     var tables: [String] { get }
     /// The event types this projection reacts to; `nil` means every type. Rebuilds skip decoding other events.
     var eventTypes: Set<String>? { get }
+    /// Tables that a rebuild fills from another of the projection's tables after the fold instead of through
+    /// `apply` (secondary indexes; see ``DerivedTable``). Empty by default.
+    var derivedTables: [DerivedTable] { get }
     /// Folds one event into the projection's tables.
     func apply(_ event: RecordedEvent, to state: ProjectionState) throws
 }
 
 extension Projection {
     public var eventTypes: Set<String>? { nil }
+    public var derivedTables: [DerivedTable] { [] }
 
     /// The LMDB database name of one of this projection's tables: `p.<name>.v<version>.<table>`.
     public func databaseName(_ table: String) -> String { "p.\(name).v\(version).\(table)" }

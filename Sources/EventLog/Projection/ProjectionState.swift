@@ -79,6 +79,14 @@ public struct ProjectionTable {
         self.storage = storage
     }
 
+    /// Whether this table is deferred: a ``DerivedTable`` that a rebuild fills from its source once the log is
+    /// folded. Writes to it are then dropped and reads find nothing, so `apply` may skip the work that only feeds
+    /// it. Always false on the live path.
+    public var isDeferred: Bool {
+        if case .memory(let table) = storage { return table.deferred }
+        return false
+    }
+
     /// The value under `key`, or nil.
     @inlinable
     public func get(_ key: some TableBytes) throws -> [UInt8]? {
@@ -117,6 +125,7 @@ public struct ProjectionTable {
         case .live(let txn, let db):
             return try txn.withValue(try database(db), key: key) { value in try value.map(body) }
         case .memory(let table):
+            if table.deferred { return nil }
             return try table.map.value(key).map { try body(UnsafeRawBufferPointer($0)) }
         }
     }
@@ -131,7 +140,7 @@ public struct ProjectionTable {
             try value.withUnsafeBytes { value in try txn.put(db, key: key, value: value) }
             return result
         case .memory(let table):
-            guard let value = table.map.value(key) else { return nil }
+            guard !table.deferred, let value = table.map.value(key) else { return nil }
             let result = try body(value)
             table.changed(key)
             return result
@@ -143,6 +152,7 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
+            if table.deferred { return }
             table.map.set(key, value)
             table.changed(key)
         }
@@ -153,6 +163,7 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db): return try txn.delete(try database(db), key: key)
         case .memory(let table):
+            if table.deferred { return false }
             table.changed(key)
             return table.map.remove(key)
         }
@@ -163,6 +174,7 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
+            if table.deferred { return }
             table.inserted.append((key, value))
             table.changed(key)
         }
@@ -185,6 +197,8 @@ public struct ProjectionTable {
 final class MemoryTable: @unchecked Sendable {
     let map = BytesMap()
     var inserted: [([UInt8], [UInt8])] = []
+    /// A derived table not filled yet (see ``ProjectionTable/isDeferred``).
+    var deferred = false
     /// Counts changes (a sorted view is reused until the table changes).
     private(set) var version = 0
     /// When not nil, every key changed since (a rebuild checks them against the live table).

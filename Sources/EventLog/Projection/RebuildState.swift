@@ -65,6 +65,7 @@ final class RebuildState: @unchecked Sendable {
                 indexTable = streamIndex.databaseName("by_stream")
             } else {
                 let memory = MemoryTables(names: projection.tables.map { projection.databaseName($0) })
+                for derived in projection.derivedTables { memory.store(projection.databaseName(derived.name)).deferred = true }
                 folded.append(Folded(projection: projection, memory: memory, state: ProjectionState(.memory(memory)), types: projection.eventTypes))
             }
         }
@@ -111,7 +112,14 @@ final class RebuildState: @unchecked Sendable {
 
     /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections
     /// fold concurrently; otherwise everything runs on the calling thread (small catch-ups inside a write).
+    /// Derived tables are filled once, after the first fold (see ``DerivedTable``); later folds (a catch-up) keep
+    /// them through `apply`.
     func fold(txn: Transaction, log: Database, last: UInt64, parallel: Bool, progress: Rebuilder.Progress?) throws {
+        try foldEvents(txn: txn, log: log, last: last, parallel: parallel, progress: progress)
+        for number in folded.indices { try fillDerivedTables(of: number) }
+    }
+
+    private func foldEvents(txn: Transaction, log: Database, last: UInt64, parallel: Bool, progress: Rebuilder.Progress?) throws {
         guard last > through else { return }
         let first = through + 1
         // Up to `pipelineDepth` batches are in the pipeline, one is being read and one may still be held by a consumer.
@@ -164,6 +172,11 @@ final class RebuildState: @unchecked Sendable {
                         }
                     }
                     index += 1
+                }
+                // After the last batch, a projection's thread fills its derived tables while the others may still
+                // fold.
+                if consumer > 0, !pipeline.hasFailed {
+                    do { try fillDerivedTables(of: consumer - 1) } catch { pipeline.fail(error) }
                 }
                 seconds.withLock { $0[name, default: 0] += CPUClock.threadSeconds() - started }
             }
@@ -256,6 +269,25 @@ final class RebuildState: @unchecked Sendable {
             try batch.types.withUnsafeBufferPointer { types in
                 for index in events.indices where wants[Int(types[index])] { try projection.apply(events[index], to: state) }
             }
+        }
+    }
+
+    /// Fills the deferred derived tables of folded projection `number` from their sources' final entries, and
+    /// from then on keeps them through `apply` (see ``DerivedTable``).
+    private func fillDerivedTables(of number: Int) throws {
+        let entry = folded[number]
+        for derived in entry.projection.derivedTables {
+            let name = entry.projection.databaseName(derived.name)
+            guard let table = entry.memory.tables[name], table.deferred,
+                  let source = entry.memory.tables[entry.projection.databaseName(derived.source)], !source.deferred
+            else { continue }
+            try source.forEachUnordered { key, value in
+                guard let (derivedKey, derivedValue) = try derived.entry(key, value) else { return }
+                guard derivedKey.withUnsafeBytes({ table.map.value($0) }) == nil else { throw EventStoreError.derivedKeyTaken(table: name) }
+                table.map.set(derivedKey, derivedValue)
+                table.changed(derivedKey)
+            }
+            table.deferred = false
         }
     }
 

@@ -8,6 +8,9 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
     case corrupt(String)
     /// Two projections share a name.
     case duplicateProjection(String)
+    /// A key of a derived table (a secondary index, ``DerivedTable``) would belong to two entries of its source:
+    /// refused by `apply`, and reported by a rebuild that derives the table.
+    case derivedKeyTaken(table: String)
 
     public var description: String {
         switch self {
@@ -15,6 +18,7 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
         case .closed: return "the event store is closed"
         case .corrupt(let why): return "corrupt log: \(why)"
         case .duplicateProjection(let name): return "two projections are named \(name)"
+        case .derivedKeyTaken(let table): return "a key of \(table) would belong to two entries of the table it is derived from"
         }
     }
 }
