@@ -32,8 +32,10 @@ struct RebuildTests {
             let key = keys[Int(generator.next() % UInt64(keys.count))]
             switch generator.next() % 3 {
             case 0, 1:
-                let value = [UInt8(step & 0xFF), UInt8(step >> 8 & 0xFF)]
-                map.set(key, value)
+                // Values of many lengths, some stored with room to grow: they grow in place or move.
+                let value = [UInt8(step & 0xFF), UInt8(step >> 8 & 0xFF)] + [UInt8](repeating: 7, count: Int(generator.next() % 40))
+                let extra = Int(generator.next() % 4) * 8
+                value.withUnsafeBytes { bytes in key.withUnsafeBytes { map.set($0, bytes, reserving: extra) } }
                 model[key] = value
             default:
                 #expect(map.remove(key) == (model.removeValue(forKey: key) != nil))
@@ -45,6 +47,25 @@ struct RebuildTests {
         #expect(map.count == model.count)
         for key in keys { #expect(map[key] == model[key]) }
         #expect(Set(map.keys) == Set(model.keys))
+    }
+
+    @Test("BytesMap: a record stored with room to grow takes a longer value in place; one without moves")
+    func bytesMapReservesRoom() {
+        let map = BytesMap()
+        func set(_ key: String, _ count: Int, reserving extra: Int = 0) {
+            let value = [UInt8](repeating: UInt8(count), count: count)
+            value.withUnsafeBytes { bytes in Array(key.utf8).withUnsafeBytes { map.set($0, bytes, reserving: extra) } }
+        }
+        set("roomy", 40, reserving: 32)
+        set("tight", 40)
+        let used = map.arenaBytesUsed
+        set("roomy", 66)
+        #expect(map.arenaBytesUsed == used)
+        #expect(map[Array("roomy".utf8)] == [UInt8](repeating: 66, count: 66))
+        set("tight", 66)
+        #expect(map.arenaBytesUsed > used)
+        #expect(map[Array("tight".utf8)] == [UInt8](repeating: 66, count: 66))
+        #expect(map.count == 2)
     }
 
     @Test("BytesMap past the mapped-memory threshold: growth, compaction after deletes, sorted order")

@@ -58,7 +58,7 @@ public struct SessionsProjection: Projection {
             try byID.put(sessionID, SessionRecord.encode(
                 userID: userID, tokenHash: tokenHash, aal: aal, mode: try fields.textBytes("mode"), createdAt: event.timestamp,
                 lastSeenAt: event.timestamp, expiresAt: expiresAt, idleTimeout: idleTimeout, clientIP: request.clientIP,
-                userAgent: request.userAgent, familyID: nil, aal2At: aal2At))
+                userAgent: request.userAgent, familyID: nil, aal2At: aal2At), reserving: SessionRecord.familyIDRoom)
             guard !byToken.isDeferred else { return }
             try byToken.put(tokenHash, SessionCheck.encode(
                 sessionID: sessionID, expiresAt: expiresAt, idleExpiresAt: event.timestamp.adding(seconds: idleTimeout)))
@@ -126,6 +126,10 @@ public struct SessionsProjection: Projection {
 }
 
 extension SessionRecord {
+    /// Room left in a new record for the `family_id` that `refresh.family_started` appends later (ids are
+    /// `fam_` and 22 characters), so that a rebuild patches the record where it lies instead of copying it.
+    static let familyIDRoom = 32
+
     /// `stored` with `family_id` set to `familyID`: the field is the record's last, so an absent one is replaced by
     /// appending the bytes (no decoding); a present one through a full decode.
     static func settingFamily(_ familyID: ArraySlice<UInt8>, in stored: [UInt8]) throws -> [UInt8] {

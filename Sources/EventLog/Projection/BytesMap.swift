@@ -26,6 +26,8 @@ final class BytesMap {
     private var garbage = 0
     /// Live entries.
     private(set) var count = 0
+    /// Bytes of the arena in use (live records and garbage).
+    var arenaBytesUsed: Int { arenaUsed }
 
     // Record header: hash (8 bytes), key length (4), value length (4), value capacity (4), live flag (4).
     private static let headerSize = 24
@@ -114,15 +116,16 @@ final class BytesMap {
     }
 
     /// Appends a live record and returns its offset.
-    private func appendRecord(hash: UInt64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int {
-        let size = Self.recordSize(keyLength: key.count, valueCapacity: value.count)
+    /// Appends a record with room for a value of `value.count + extra` bytes (and whatever the 8-byte rounding adds).
+    private func appendRecord(hash: UInt64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, extra: Int) -> Int {
+        let size = Self.recordSize(keyLength: key.count, valueCapacity: value.count + extra)
         reserveArena(size)
         let offset = arenaUsed
         let base = arena + offset
         base.storeBytes(of: hash, as: UInt64.self)
         base.storeBytes(of: UInt32(key.count), toByteOffset: 8, as: UInt32.self)
         base.storeBytes(of: UInt32(value.count), toByteOffset: 12, as: UInt32.self)
-        base.storeBytes(of: UInt32(value.count), toByteOffset: 16, as: UInt32.self)
+        base.storeBytes(of: UInt32(size - Self.headerSize - key.count), toByteOffset: 16, as: UInt32.self)
         base.storeBytes(of: UInt32(1), toByteOffset: 20, as: UInt32.self)
         if key.count > 0 { (base + Self.headerSize).copyMemory(from: key.baseAddress!, byteCount: key.count) }
         if value.count > 0 { (base + Self.headerSize + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
@@ -176,8 +179,8 @@ final class BytesMap {
         key.withUnsafeBytes { key in value.withUnsafeBytes { value in set(key, value) } }
     }
 
-    /// Stores `value` under `key`.
-    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+    /// Stores `value` under `key`; a new record leaves room for the value to grow by `extra` bytes in place.
+    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) {
         let hash = Self.hash(key)
         let (slot, found) = find(key, hash: hash)
         if let offset = found {
@@ -189,11 +192,11 @@ final class BytesMap {
                 return
             }
             kill(offset)
-            slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value))
+            slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value, extra: extra))
             compactIfWasteful()
             return
         }
-        slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value))
+        slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value, extra: extra))
         count += 1
         if count * 2 > slotCount { rehash(slotCount: slotCount * 2) }
     }

@@ -112,6 +112,14 @@ public struct ProjectionTable {
         try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try put(raw: key, value) } }
     }
 
+    /// Stores `value` under `key`, leaving room for the value to grow by `extra` bytes where it lies if the key is
+    /// new: a hint for in-memory tables (a rebuild), for records known to grow later, which would otherwise be
+    /// copied and leave their old bytes as garbage. The stored bytes are the same either way.
+    @inlinable
+    public func put(_ key: some TableBytes, _ value: some TableBytes, reserving extra: Int) throws {
+        try key.withUnsafeBytes { key in try value.withUnsafeBytes { value in try put(raw: key, value, reserving: extra) } }
+    }
+
     /// Deletes `key`; returns whether it was present.
     @inlinable
     @discardableResult
@@ -148,12 +156,12 @@ public struct ProjectionTable {
     }
 
     @usableFromInline
-    func put(raw key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+    func put(raw key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) throws {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
             if table.deferred { return }
-            table.map.set(key, value)
+            table.map.set(key, value, reserving: extra)
             table.changed(key)
         }
     }
