@@ -162,6 +162,38 @@ struct IntegrityTests {
         #expect(divergence.key == Array("intruder@example.com".utf8))
     }
 
+    @Test("rebuild restores the sessions indexes it derives from by_id: a lost token check, a stray user entry, a stale deadline")
+    func derivedSessionIndexesRepaired() throws {
+        let dir = try TemporaryDirectory("derived-sessions")
+        defer { dir.remove() }
+        let store = try EventStore(path: dir.path, projections: DomainProjections.all, clock: ManualClock())
+        defer { store.close() }
+        try fillLog(store, events: 5_000)
+        let live = try Digest.live(store: store)
+        let sessions = SessionsProjection()
+        let byToken = try store.environment.openDatabase(sessions.databaseName("by_token"), flags: [])
+        let byUser = try store.environment.openDatabase(sessions.databaseName("by_user"), flags: [])
+        try store.environment.write { txn in
+            var tokens: [([UInt8], [UInt8])] = []
+            try txn.forEach(byToken) { key, value in
+                tokens.append((key, value))
+                return tokens.count < 2
+            }
+            try #require(tokens.count == 2)
+            _ = try txn.delete(byToken, key: tokens[0].0)
+            var stale = tokens[1].1
+            stale[15] ^= 0x01
+            try txn.put(byToken, key: tokens[1].0, value: stale)
+            try txn.put(byUser, key: Array("usr_nobody".utf8) + [0] + Array("ses_nobody".utf8), value: [])
+        }
+        #expect(try Digest.live(store: store) != live)
+        let report = try Rebuilder.rebuild(store: store)
+        #expect(Set(report.differingTables) == [byToken.name, byUser.name])
+        #expect(report.patchedEntries == 3)
+        #expect(try Digest.live(store: store) == live)
+        #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
+    }
+
     @Test("backup produces a copy that verifies")
     func backupVerifies() throws {
         let dir = try TemporaryDirectory("backup-src")
