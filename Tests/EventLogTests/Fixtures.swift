@@ -94,3 +94,19 @@ struct LastTypeProjection: Projection {
         }
     }
 }
+
+/// A projection that only writes while it folds (never reads its table): the last note per user, and how many bytes
+/// of notes were seen before it (so values change length). Its table can hold its writes back in a rebuild.
+struct LastNoteProjection: Projection {
+    let name = "last_note"
+    let version = 1
+    let tables = ["by_user"]
+
+    func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+        let fields = try event.fields()
+        let user = try fields.string("user_id"), note = try fields.string("note")
+        var value = withUnsafeBytes(of: event.seq.bigEndian) { Array($0) }
+        value.append(contentsOf: note.utf8)
+        try state.table(self, "by_user").put(Array(user.utf8), value)
+    }
+}

@@ -17,9 +17,13 @@ import Darwin
 ///
 /// Hashing is Swift's seeded `Hasher`: keys include client-chosen bytes (emails, credential ids).
 final class BytesMap {
-    /// Open addressing, linear probing. A slot is `tag << 40 | (offset / 8 + 1)`; 0 is empty.
+    /// Open addressing, linear probing. A slot is `tag << 40 | (offset / 8 + 1)`, the tag being the hash's low 24
+    /// bits; 0 is empty. A key's first slot is given by the hash's top bits (``home(_:)``), so that keys whose
+    /// hashes share their top bits share a region of the slot table (see ``PendingWrites``).
     private var slots: UnsafeMutablePointer<UInt64>
     private var slotCount: Int
+    /// `64 - log2(slotCount)`.
+    private var slotShift: Int
     private var arena: UnsafeMutableRawPointer
     private var arenaCapacity: Int
     private var arenaUsed = 0
@@ -35,6 +39,7 @@ final class BytesMap {
 
     init() {
         slotCount = 16
+        slotShift = 64 - 4
         slots = Self.allocateSlots(slotCount)
         arenaCapacity = 1 << 12
         arena = LargeMemory.allocate(arenaCapacity)
@@ -51,8 +56,9 @@ final class BytesMap {
         return slots
     }
 
+    /// The hash of a key (seeded per process).
     @inline(__always)
-    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(bytes: key)
         return UInt64(UInt(bitPattern: hasher.finalize()))
@@ -91,14 +97,18 @@ final class BytesMap {
     private static func slotOffset(_ slot: UInt64) -> Int { Int((slot & offsetMask) - 1) * 8 }
 
     @inline(__always)
-    private static func slot(tag hash: UInt64, offset: Int) -> UInt64 { (hash >> 40) << 40 | UInt64(offset / 8 + 1) }
+    private static func slot(tag hash: UInt64, offset: Int) -> UInt64 { (hash & 0xFF_FFFF) << 40 | UInt64(offset / 8 + 1) }
+
+    /// The first slot to probe for a key with `hash`.
+    @inline(__always)
+    private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> UInt64(slotShift)) }
 
     /// The slot holding `key` and its record's offset, or the empty slot where it would go.
     @inline(__always)
     private func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> (slot: Int, offset: Int?) {
-        let tag = hash >> 40
+        let tag = hash & 0xFF_FFFF
         let mask = slotCount - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        var slot = home(hash)
         while true {
             let found = slots[slot]
             if found == 0 { return (slot, nil) }
@@ -181,7 +191,11 @@ final class BytesMap {
 
     /// Stores `value` under `key`; a new record leaves room for the value to grow by `extra` bytes in place.
     func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) {
-        let hash = Self.hash(key)
+        set(key, value, hash: Self.hash(key), reserving: extra)
+    }
+
+    /// ``set(_:_:reserving:)`` with the key's ``hash(_:)`` computed beforehand.
+    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, hash: UInt64, reserving extra: Int) {
         let (slot, found) = find(key, hash: hash)
         if let offset = found {
             let (_, keyLength, _, valueCapacity, _) = header(offset)
@@ -225,7 +239,7 @@ final class BytesMap {
         var hole = slot
         var next = (slot + 1) & mask
         while slots[next] != 0 {
-            let ideal = Int(truncatingIfNeeded: header(Self.slotOffset(slots[next])).hash) & mask
+            let ideal = home(header(Self.slotOffset(slots[next])).hash)
             // Move `next` into the hole unless its ideal slot lies cyclically in (hole, next].
             if (hole - ideal) & mask < (next - ideal) & mask {
                 slots[hole] = slots[next]
@@ -243,12 +257,13 @@ final class BytesMap {
         } else {
             LargeMemory.deallocate(UnsafeMutableRawPointer(slots), size: slotCount * 8)
             slotCount = newCount
+            slotShift = 64 - newCount.trailingZeroBitCount
             slots = Self.allocateSlots(newCount)
         }
         let mask = newCount - 1
         forEachRecord { offset in
             let hash = header(offset).hash
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var slot = home(hash)
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = Self.slot(tag: hash, offset: offset)
         }

@@ -134,6 +134,7 @@ public struct ProjectionTable {
             return try txn.withValue(try database(db), key: key) { value in try value.map(body) }
         case .memory(let table):
             if table.deferred { return nil }
+            table.stopHoldingWrites()
             return try table.map.value(key).map { try body(UnsafeRawBufferPointer($0)) }
         }
     }
@@ -148,7 +149,9 @@ public struct ProjectionTable {
             try value.withUnsafeBytes { value in try txn.put(db, key: key, value: value) }
             return result
         case .memory(let table):
-            guard !table.deferred, let value = table.map.value(key) else { return nil }
+            if table.deferred { return nil }
+            table.stopHoldingWrites()
+            guard let value = table.map.value(key) else { return nil }
             let result = try body(value)
             table.changed(key)
             return result
@@ -161,7 +164,7 @@ public struct ProjectionTable {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
             if table.deferred { return }
-            table.map.set(key, value, reserving: extra)
+            table.set(key, value, reserving: extra)
             table.changed(key)
         }
     }
@@ -172,6 +175,7 @@ public struct ProjectionTable {
         case .live(let txn, let db): return try txn.delete(try database(db), key: key)
         case .memory(let table):
             if table.deferred { return false }
+            table.stopHoldingWrites()
             table.changed(key)
             return table.map.remove(key)
         }
@@ -203,7 +207,10 @@ public struct ProjectionTable {
 /// One in-memory table of a rebuild.
 @usableFromInline
 final class MemoryTable: @unchecked Sendable {
-    let map = BytesMap()
+    private let storage = BytesMap()
+    /// Writes held back (see ``PendingWrites``), while the table is only written; nil once it is read. (Only the
+    /// thread that folds the table uses it: no exclusivity check per access.)
+    @exclusivity(unchecked) private var pending: PendingWrites?
     var inserted: [([UInt8], [UInt8])] = []
     /// A derived table not filled yet (see ``ProjectionTable/isDeferred``).
     var deferred = false
@@ -211,6 +218,30 @@ final class MemoryTable: @unchecked Sendable {
     private(set) var version = 0
     /// When not nil, every key changed since (a rebuild checks them against the live table).
     var touched: [[UInt8]]?
+
+    /// The entries, with every held-back write applied.
+    var map: BytesMap {
+        pending?.apply(to: storage)
+        return storage
+    }
+
+    /// From now on, holds writes back until the table is read (a rebuild's fold).
+    func holdWrites() { pending = PendingWrites() }
+
+    /// Applies the held-back writes and writes straight to the map from now on: the table is read.
+    @inline(__always)
+    func stopHoldingWrites() {
+        guard let pending else { return }
+        pending.apply(to: storage)
+        self.pending = nil
+    }
+
+    /// Stores `value` under `key`, or holds the write back.
+    @inline(__always)
+    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int) {
+        guard let pending else { return storage.set(key, value, reserving: extra) }
+        pending.set(key, value, reserving: extra, in: storage)
+    }
 
     @inline(__always)
     func changed(_ key: [UInt8]) {

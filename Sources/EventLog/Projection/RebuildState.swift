@@ -57,7 +57,8 @@ final class RebuildState: @unchecked Sendable {
 
     /// Prepares to fold `projections`; with `buildIndex`, the index entries are kept (to be written), else only
     /// their fingerprint.
-    init(projections: [any Projection], buildIndex: Bool) {
+    init(projections: [any Projection], buildIndex: Bool, holdWritesFrom: Int = RebuildState.holdWritesFromDefault) {
+        self.holdWritesFrom = holdWritesFrom
         var folded: [Folded] = []
         var indexTable: String?
         for projection in projections {
@@ -98,6 +99,8 @@ final class RebuildState: @unchecked Sendable {
                 guard let db = databases[name] else { continue }
                 let (entries, bytes) = try txn.size(db)
                 table.map.reserve(entries: entries + entries / 4, bytes: bytes + bytes / 4)
+                // A table whose slots outgrow the caches holds its writes back until it is first read.
+                if entries >= holdWritesFrom { table.holdWrites() }
             }
         }
         if let builder = indexBuilder, let name = indexTable, let db = databases[name] {
@@ -106,6 +109,12 @@ final class RebuildState: @unchecked Sendable {
     }
 
     // MARK: Folding
+
+    /// Live entries from which a table holds its writes back during the fold (``PendingWrites``) by default: its
+    /// slot table alone is then 4 MB or more.
+    static let holdWritesFromDefault = 1 << 18
+    /// Live entries from which a table holds its writes back during the fold (tests lower it).
+    let holdWritesFrom: Int
 
     /// Batches the reader may be ahead of the slowest consumer.
     static let pipelineDepth = 8
@@ -294,6 +303,7 @@ final class RebuildState: @unchecked Sendable {
     /// From now on, remembers the keys that folding changes (in-memory tables) or adds (index).
     func trackChanges() {
         tracking = true
+        for entry in folded { for table in entry.memory.tables.values { table.stopHoldingWrites() } }
         for entry in folded { for table in entry.memory.tables.values where table.touched == nil { table.touched = [] } }
     }
 

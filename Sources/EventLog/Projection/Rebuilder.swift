@@ -91,12 +91,12 @@ public enum Rebuilder {
 
     static func rebuild(
         environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database],
-        mode: WriteMode = .differences, progress: Progress?
+        mode: WriteMode = .differences, progress: Progress?, holdWritesFrom: Int = RebuildState.holdWritesFromDefault
     ) throws -> Report {
         let started = MonotonicClock.seconds()
         let cpuStarted = CPUClock.processSeconds()
         let names = tableNames(projections)
-        let state = RebuildState(projections: projections, buildIndex: mode == .rewrite)
+        let state = RebuildState(projections: projections, buildIndex: mode == .rewrite, holdWritesFrom: holdWritesFrom)
         var matched: Set<String> = []
         var folded = started
         try environment.readPair { foldTxn, scanTxn in

@@ -12,13 +12,14 @@ import Darwin
 enum LargeMemory {
     static let threshold = 4 << 20
 
-    /// A block of `size` bytes (uninitialised below the threshold, zeroed above).
-    static func allocate(_ size: Int) -> UnsafeMutableRawPointer {
+    /// A block of `size` bytes (uninitialised below the threshold, zeroed above). `hugePages: false` for blocks
+    /// written in many small sequential runs, where a huge page would be faulted in (zeroed) whole for a few bytes.
+    static func allocate(_ size: Int, hugePages: Bool = true) -> UnsafeMutableRawPointer {
         guard size >= threshold else { return malloc(size)! }
         #if os(Linux)
         let block = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let block, block != MAP_FAILED else { fatalError("out of memory mapping \(size) bytes") }
-        _ = madvise(block, size, MADV_HUGEPAGE)
+        if hugePages { _ = madvise(block, size, MADV_HUGEPAGE) }
         return block
         #else
         return malloc(size)!
