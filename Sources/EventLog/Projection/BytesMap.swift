@@ -51,8 +51,11 @@ final class BytesMap {
     }
 
     private static func allocateSlots(_ count: Int) -> UnsafeMutablePointer<UInt64> {
-        let slots = LargeMemory.allocate(count * 8).bindMemory(to: UInt64.self, capacity: count)
-        slots.initialize(repeating: 0, count: count)
+        let size = count * 8
+        let slots = LargeMemory.allocate(size).bindMemory(to: UInt64.self, capacity: count)
+        // Blocks from `mmap` are zeroed already; writing zeros would fault every page in now, on the thread that
+        // sizes the table before the fold, instead of when the fold first touches it.
+        if size < LargeMemory.threshold { slots.initialize(repeating: 0, count: count) }
         return slots
     }
 

@@ -22,7 +22,7 @@ enum LargeMemory {
         if hugePages { _ = madvise(block, size, MADV_HUGEPAGE) }
         return block
         #else
-        return malloc(size)!
+        return calloc(1, size)!
         #endif
     }
 
