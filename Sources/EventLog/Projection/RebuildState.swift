@@ -99,8 +99,9 @@ final class RebuildState: @unchecked Sendable {
                 guard let db = databases[name] else { continue }
                 let (entries, bytes) = try txn.size(db)
                 table.map.reserve(entries: entries + entries / 4, bytes: bytes + bytes / 4)
-                // A table whose slots outgrow the caches holds its writes back until it is first read.
-                if entries >= holdWritesFrom { table.holdWrites() }
+                // A table whose slots outgrow the caches holds its writes back until it is first read (a deferred
+                // one gets none: it is filled after the fold).
+                if entries >= holdWritesFrom, !table.deferred { table.holdWrites() }
             }
         }
         if let builder = indexBuilder, let name = indexTable, let db = databases[name] {
