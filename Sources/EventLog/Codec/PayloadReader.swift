@@ -78,6 +78,25 @@ public struct PayloadReader {
     }
 
     private func valueReader(_ key: String) -> CBORReader? {
+        valueStart(key).map { CBORReader(bytes, from: $0, to: end) }
+    }
+
+    /// Reads the value of field `key` with a scanner over the stored bytes in place (no reader holding the array,
+    /// so no reference counted per field on a buffer that rebuild threads share); nil if there is no such field.
+    /// A value of the wrong type throws ``EventDecodingError/wrongType(_:)``.
+    @inline(__always)
+    private func scanValue<R>(_ key: String, _ read: (inout CBORScanner) throws(EventDecodingError) -> R) throws(EventDecodingError) -> R? {
+        guard let start = valueStart(key) else { return nil }
+        let end = end
+        let outcome = bytes.withUnsafeBufferPointer { buffer -> Result<R, EventDecodingError> in
+            var scanner = CBORScanner(buffer, from: start, to: end)
+            do throws(EventDecodingError) { return .success(try read(&scanner)) } catch { return .failure(.wrongType(key)) }
+        }
+        return try outcome.get()
+    }
+
+    /// Where the value of field `key` starts, or nil.
+    private func valueStart(_ key: String) -> Int? {
         var key = key
         let found = key.withUTF8 { utf8 -> Int? in
             bytes.withUnsafeBufferPointer { buffer -> Int? in
@@ -102,11 +121,11 @@ public struct PayloadReader {
                 return nil
             }
         }
-        return found.map { CBORReader(bytes, from: $0, to: end) }
+        return found
     }
 
     /// Whether the payload has a field named `key`.
-    public func has(_ key: String) -> Bool { valueReader(key) != nil }
+    public func has(_ key: String) -> Bool { valueStart(key) != nil }
 
     /// The names of all fields, in stored order.
     public var keys: [String] { (0..<count).map { String(decoding: bytes[entry($0).key], as: UTF8.self) } }
@@ -124,14 +143,16 @@ public struct PayloadReader {
 
     /// A required text field's UTF-8 bytes, in place (a slice of the stored event: no copy, no `String`).
     public func textBytes(_ key: String) throws(EventDecodingError) -> ArraySlice<UInt8> {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do { return bytes[try reader.textRange()] } catch { throw .wrongType(key) }
+        guard let range = try scanValue(key, { scanner throws(EventDecodingError) in try scanner.textRange() }) else { throw .missingField(key) }
+        return bytes[range]
     }
 
     /// A required byte-string field, in place (a slice of the stored event: no copy).
     public func byteStringBytes(_ key: String) throws(EventDecodingError) -> ArraySlice<UInt8> {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do { return bytes[try reader.byteStringRange()] } catch { throw .wrongType(key) }
+        guard let range = try scanValue(key, { scanner throws(EventDecodingError) in try scanner.byteStringRange() }) else {
+            throw .missingField(key)
+        }
+        return bytes[range]
     }
 
     /// A required byte-string field.
@@ -144,8 +165,8 @@ public struct PayloadReader {
 
     /// A required signed integer field.
     public func int(_ key: String) throws(EventDecodingError) -> Int64 {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do { return try reader.int() } catch { throw .wrongType(key) }
+        guard let value = try scanValue(key, { scanner throws(EventDecodingError) in try scanner.int() }) else { throw .missingField(key) }
+        return value
     }
 
     /// An optional signed integer field.
@@ -155,14 +176,14 @@ public struct PayloadReader {
 
     /// A required unsigned integer field.
     public func uint(_ key: String) throws(EventDecodingError) -> UInt64 {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do { return try reader.uint() } catch { throw .wrongType(key) }
+        guard let value = try scanValue(key, { scanner throws(EventDecodingError) in try scanner.uint() }) else { throw .missingField(key) }
+        return value
     }
 
     /// A required boolean field.
     public func bool(_ key: String) throws(EventDecodingError) -> Bool {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do { return try reader.bool() } catch { throw .wrongType(key) }
+        guard let value = try scanValue(key, { scanner throws(EventDecodingError) in try scanner.bool() }) else { throw .missingField(key) }
+        return value
     }
 
     /// An optional boolean field.
