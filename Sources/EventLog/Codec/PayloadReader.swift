@@ -77,10 +77,6 @@ public struct PayloadReader {
         return (Int(packed >> 32)..<value, value)
     }
 
-    private func valueReader(_ key: String) -> CBORReader? {
-        valueStart(key).map { CBORReader(bytes, from: $0, to: end) }
-    }
-
     /// Reads the value of field `key` with a scanner over the stored bytes in place (no reader holding the array,
     /// so no reference counted per field on a buffer that rebuild threads share); nil if there is no such field.
     /// A value of the wrong type throws ``EventDecodingError/wrongType(_:)``.
@@ -137,8 +133,8 @@ public struct PayloadReader {
 
     /// An optional text field.
     public func optionalString(_ key: String) throws(EventDecodingError) -> String? {
-        guard var reader = valueReader(key) else { return nil }
-        do { return try reader.optionalText() } catch { throw .wrongType(key) }
+        let range = try scanValue(key, { scanner throws(EventDecodingError) in try scanner.optionalTextRange() })
+        return (range ?? nil).map { String(decoding: bytes[$0], as: UTF8.self) }
     }
 
     /// A required text field's UTF-8 bytes, in place (a slice of the stored event: no copy, no `String`).
@@ -160,7 +156,7 @@ public struct PayloadReader {
 
     /// An optional byte-string field.
     public func optionalBytes(_ key: String) throws(EventDecodingError) -> [UInt8]? {
-        has(key) ? try bytes(key) : nil
+        try scanValue(key, { scanner throws(EventDecodingError) in try scanner.byteStringRange() }).map { Array(bytes[$0]) }
     }
 
     /// A required signed integer field.
@@ -171,7 +167,7 @@ public struct PayloadReader {
 
     /// An optional signed integer field.
     public func optionalInt(_ key: String) throws(EventDecodingError) -> Int64? {
-        has(key) ? try int(key) : nil
+        try scanValue(key, { scanner throws(EventDecodingError) in try scanner.int() })
     }
 
     /// A required unsigned integer field.
@@ -188,20 +184,18 @@ public struct PayloadReader {
 
     /// An optional boolean field.
     public func optionalBool(_ key: String) throws(EventDecodingError) -> Bool? {
-        has(key) ? try bool(key) : nil
+        try scanValue(key, { scanner throws(EventDecodingError) in try scanner.bool() })
     }
 
     /// A required array-of-text field.
     public func strings(_ key: String) throws(EventDecodingError) -> [String] {
-        guard var reader = valueReader(key) else { throw .missingField(key) }
-        do {
-            let count = try reader.arrayCount()
-            var out: [String] = []
-            out.reserveCapacity(count)
-            for _ in 0..<count { out.append(try reader.text()) }
-            return out
-        } catch {
-            throw .wrongType(key)
-        }
+        guard let ranges = try scanValue(key, { scanner throws(EventDecodingError) -> [Range<Int>] in
+            let count = try scanner.arrayCount()
+            var ranges: [Range<Int>] = []
+            ranges.reserveCapacity(count)
+            for _ in 0..<count { ranges.append(try scanner.textRange()) }
+            return ranges
+        }) else { throw .missingField(key) }
+        return ranges.map { String(decoding: bytes[$0], as: UTF8.self) }
     }
 }
