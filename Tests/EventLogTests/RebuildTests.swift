@@ -35,7 +35,8 @@ struct RebuildTests {
                 // Values of many lengths, some stored with room to grow: they grow in place or move.
                 let value = [UInt8(step & 0xFF), UInt8(step >> 8 & 0xFF)] + [UInt8](repeating: 7, count: Int(generator.next() % 40))
                 let extra = Int(generator.next() % 4) * 8
-                value.withUnsafeBytes { bytes in key.withUnsafeBytes { map.set($0, bytes, reserving: extra) } }
+                let new = value.withUnsafeBytes { bytes in key.withUnsafeBytes { map.set($0, bytes, reserving: extra) } }
+                #expect(new == (model[key] == nil))
                 model[key] = value
             default:
                 #expect(map.remove(key) == (model.removeValue(forKey: key) != nil))
@@ -54,7 +55,7 @@ struct RebuildTests {
         let map = BytesMap()
         func set(_ key: String, _ count: Int, reserving extra: Int = 0) {
             let value = [UInt8](repeating: UInt8(count), count: count)
-            value.withUnsafeBytes { bytes in Array(key.utf8).withUnsafeBytes { map.set($0, bytes, reserving: extra) } }
+            _ = value.withUnsafeBytes { bytes in Array(key.utf8).withUnsafeBytes { map.set($0, bytes, reserving: extra) } }
         }
         set("roomy", 40, reserving: 32)
         set("tight", 40)

@@ -188,17 +188,21 @@ final class BytesMap {
     }
 
     /// Stores `value` under `key`.
-    func set(_ key: [UInt8], _ value: [UInt8]) {
+    @discardableResult
+    func set(_ key: [UInt8], _ value: [UInt8]) -> Bool {
         key.withUnsafeBytes { key in value.withUnsafeBytes { value in set(key, value) } }
     }
 
-    /// Stores `value` under `key`; a new record leaves room for the value to grow by `extra` bytes in place.
-    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) {
+    /// Stores `value` under `key`; a new record leaves room for the value to grow by `extra` bytes in place. Returns
+    /// whether the key was new.
+    @discardableResult
+    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) -> Bool {
         set(key, value, hash: Self.hash(key), reserving: extra)
     }
 
     /// ``set(_:_:reserving:)`` with the key's ``hash(_:)`` computed beforehand.
-    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, hash: UInt64, reserving extra: Int) {
+    @discardableResult
+    func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, hash: UInt64, reserving extra: Int) -> Bool {
         let (slot, found) = find(key, hash: hash)
         if let offset = found {
             let (_, keyLength, _, valueCapacity, _) = header(offset)
@@ -206,16 +210,17 @@ final class BytesMap {
                 let base = arena + offset
                 base.storeBytes(of: UInt32(value.count), toByteOffset: 12, as: UInt32.self)
                 if value.count > 0 { (base + Self.headerSize + keyLength).copyMemory(from: value.baseAddress!, byteCount: value.count) }
-                return
+                return false
             }
             kill(offset)
             slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value, extra: extra))
             compactIfWasteful()
-            return
+            return false
         }
         slots[slot] = Self.slot(tag: hash, offset: appendRecord(hash: hash, key: key, value: value, extra: extra))
         count += 1
         if count * 2 > slotCount { rehash(slotCount: slotCount * 2) }
+        return true
     }
 
     /// Removes `key`; returns whether it was present.

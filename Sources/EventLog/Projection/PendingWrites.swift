@@ -46,7 +46,8 @@ final class PendingWrites {
         let size = Self.recordSize(keyLength: key.count, valueLength: value.count)
         guard size <= Self.groupCapacity else {
             apply(to: map)
-            return map.set(key, value, hash: hash, reserving: extra)
+            map.set(key, value, hash: hash, reserving: extra)
+            return
         }
         let group = Int(truncatingIfNeeded: hash >> 56)
         if used[group] + size > Self.groupCapacity { apply(to: map) }

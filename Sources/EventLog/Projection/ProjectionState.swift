@@ -133,9 +133,7 @@ public struct ProjectionTable {
         case .live(let txn, let db):
             return try txn.withValue(try database(db), key: key) { value in try value.map(body) }
         case .memory(let table):
-            if table.deferred { return nil }
-            table.stopHoldingWrites()
-            return try table.map.value(key).map { try body(UnsafeRawBufferPointer($0)) }
+            return try table.mapToRead?.value(key).map { try body(UnsafeRawBufferPointer($0)) }
         }
     }
 
@@ -149,9 +147,7 @@ public struct ProjectionTable {
             try value.withUnsafeBytes { value in try txn.put(db, key: key, value: value) }
             return result
         case .memory(let table):
-            if table.deferred { return nil }
-            table.stopHoldingWrites()
-            guard let value = table.map.value(key) else { return nil }
+            guard let value = table.mapToRead?.value(key) else { return nil }
             let result = try body(value)
             table.changed(key)
             return result
@@ -174,10 +170,9 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db): return try txn.delete(try database(db), key: key)
         case .memory(let table):
-            if table.deferred { return false }
-            table.stopHoldingWrites()
+            guard let map = table.mapToRead else { return false }
             table.changed(key)
-            return table.map.remove(key)
+            return map.remove(key)
         }
     }
 
@@ -225,6 +220,14 @@ final class MemoryTable: @unchecked Sendable {
         return storage
     }
 
+    /// The map for `apply` to read (or delete from, which reports what was there): nil while the table is deferred
+    /// (reads find nothing); otherwise held-back writes are applied and no longer held.
+    var mapToRead: BytesMap? {
+        if deferred { return nil }
+        stopHoldingWrites()
+        return storage
+    }
+
     /// From now on, holds writes back until the table is read (a rebuild's fold).
     func holdWrites() { pending = PendingWrites() }
 
@@ -239,8 +242,11 @@ final class MemoryTable: @unchecked Sendable {
     /// Stores `value` under `key`, or holds the write back.
     @inline(__always)
     func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int) {
-        guard let pending else { return storage.set(key, value, reserving: extra) }
-        pending.set(key, value, reserving: extra, in: storage)
+        if let pending {
+            pending.set(key, value, reserving: extra, in: storage)
+        } else {
+            storage.set(key, value, reserving: extra)
+        }
     }
 
     @inline(__always)

@@ -293,8 +293,7 @@ final class RebuildState: @unchecked Sendable {
             else { continue }
             try source.forEachUnordered { key, value in
                 guard let (derivedKey, derivedValue) = try derived.entry(key, value) else { return }
-                guard derivedKey.withUnsafeBytes({ table.map.value($0) }) == nil else { throw EventStoreError.derivedKeyTaken(table: name) }
-                table.map.set(derivedKey, derivedValue)
+                guard table.map.set(derivedKey, derivedValue) else { throw EventStoreError.derivedKeyTaken(table: name) }
                 table.changed(derivedKey)
             }
             table.deferred = false
@@ -304,8 +303,12 @@ final class RebuildState: @unchecked Sendable {
     /// From now on, remembers the keys that folding changes (in-memory tables) or adds (index).
     func trackChanges() {
         tracking = true
-        for entry in folded { for table in entry.memory.tables.values { table.stopHoldingWrites() } }
-        for entry in folded { for table in entry.memory.tables.values where table.touched == nil { table.touched = [] } }
+        for entry in folded {
+            for table in entry.memory.tables.values {
+                table.stopHoldingWrites()
+                if table.touched == nil { table.touched = [] }
+            }
+        }
     }
 
     /// Builds the index entries (if only their fingerprint was kept) by reading the log's events `1...through`
