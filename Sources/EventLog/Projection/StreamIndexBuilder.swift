@@ -47,9 +47,7 @@ final class StreamIndexBuilder: @unchecked Sendable {
     /// Adds the entry `stream || 0 || seq`. Seqs must be added in ascending order.
     func add(stream: UnsafeRawBufferPointer, seq: UInt64) {
         // Seeded SipHash (Swift's `Hasher`): stream names include client-chosen bytes (credential ids).
-        var hasher = Hasher()
-        hasher.combine(bytes: stream)
-        let hash = UInt64(UInt(bitPattern: hasher.finalize()))
+        let hash = BytesMap.hash(stream)
         let tag = hash & 0xFFFF_FFFF_0000_0000
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -93,9 +91,7 @@ final class StreamIndexBuilder: @unchecked Sendable {
         var larger = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = larger.count - 1
         for index in 0..<streams {
-            var hasher = Hasher()
-            names.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[nameStarts[index]..<nameStarts[index + 1]])) }
-            let hash = UInt64(UInt(bitPattern: hasher.finalize()))
+            let hash = names.withUnsafeBytes { BytesMap.hash(UnsafeRawBufferPointer(rebasing: $0[nameStarts[index]..<nameStarts[index + 1]])) }
             var slot = Int(truncatingIfNeeded: hash) & mask
             while larger[slot] != 0 { slot = (slot + 1) & mask }
             larger[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(index + 1)
