@@ -30,6 +30,8 @@ final class BytesMap {
     private var garbage = 0
     /// Live entries.
     private(set) var count = 0
+    /// Keeps this object's written fields off the cache lines of objects other threads write.
+    private let padding = CacheLinePadding()
     /// Bytes of the arena in use (live records and garbage).
     var arenaBytesUsed: Int { arenaUsed }
 

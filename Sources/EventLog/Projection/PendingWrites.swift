@@ -21,27 +21,43 @@ final class PendingWrites {
     @inline(__always)
     private static func recordSize(keyLength: Int, valueLength: Int) -> Int { (headerSize + keyLength + valueLength + 7) & ~7 }
 
-    /// Group `g` holds records `hash ‖ key length ‖ value length ‖ room ‖ key ‖ value` from `g * groupCapacity`.
-    private let block: UnsafeMutableRawPointer
-    private let used: UnsafeMutablePointer<Int>
+    /// Group `g` holds records `hash ‖ key length ‖ value length ‖ room ‖ key ‖ value` from `g * groupCapacity`
+    /// (allocated by ``start()``).
+    private var block: UnsafeMutableRawPointer?
+    private var used: UnsafeMutablePointer<Int>?
     private var held = 0
+    /// Keeps this object's written fields off the cache lines of objects other threads write.
+    private let padding = CacheLinePadding()
 
-    init() {
+    /// No buffers yet: a table that never holds writes back costs nothing here.
+    init() {}
+
+    deinit { stop() }
+
+    /// Allocates the buffers (once).
+    func start() {
+        guard block == nil else { return }
         // 4 KiB pages: each group touches only the pages it fills.
         block = LargeMemory.allocate(Self.groups * Self.groupCapacity, hugePages: false)
-        used = .allocate(capacity: Self.groups)
+        let used = UnsafeMutablePointer<Int>.allocate(capacity: Self.groups)
         used.initialize(repeating: 0, count: Self.groups)
+        self.used = used
     }
 
-    deinit {
-        LargeMemory.deallocate(block, size: Self.groups * Self.groupCapacity)
-        used.deallocate()
+    /// Frees the buffers; nothing may be held.
+    func stop() {
+        precondition(held == 0, "held-back writes dropped")
+        if let block { LargeMemory.deallocate(block, size: Self.groups * Self.groupCapacity) }
+        used?.deallocate()
+        block = nil
+        used = nil
     }
 
     /// Holds back `map.set(key, value, reserving: extra)` (applying the writes held so far first when its group
     /// is full; a record too large for a group is applied at once, after them).
     @inline(__always)
     func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int, in map: BytesMap) {
+        let block = block!, used = used!  // set only between start() and stop()
         let hash = BytesMap.hash(key)
         let size = Self.recordSize(keyLength: key.count, valueLength: value.count)
         guard size <= Self.groupCapacity else {
@@ -64,7 +80,7 @@ final class PendingWrites {
 
     /// Applies every held write to `map`, group by group, in the order each group got them.
     func apply(to map: BytesMap) {
-        guard held > 0 else { return }
+        guard held > 0, let block, let used else { return }
         for group in 0..<Self.groups {
             let start = block + group * Self.groupCapacity
             var position = 0

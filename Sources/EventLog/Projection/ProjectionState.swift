@@ -15,6 +15,8 @@ public final class ProjectionState {
     /// Tables resolved so far, with the projection and table names they were asked for. A short list compared with
     /// `==` (names are literals: equal strings share their bits) is cheaper than hashing both names on every event.
     private var resolved: [Resolved] = []
+    /// Keeps this object's written fields off the cache lines of objects other threads write.
+    private let padding = CacheLinePadding()
 
     private struct Resolved {
         let projection: String
@@ -74,9 +76,15 @@ public struct ProjectionTable {
     @usableFromInline
     let storage: Storage
 
+    /// The in-memory table of ``storage``, if it is one: reached without a copy of the enum's payload (a reference
+    /// counted per write).
+    @usableFromInline
+    let memory: MemoryTable?
+
     init(name: String, storage: Storage) {
         self.name = name
         self.storage = storage
+        if case .memory(let table) = storage { memory = table } else { memory = nil }
     }
 
     /// Whether this table is deferred: a ``DerivedTable`` that a rebuild fills from its source once the log is
@@ -156,12 +164,10 @@ public struct ProjectionTable {
 
     @usableFromInline
     func put(raw key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) throws {
+        if let memory { return memory.put(key, value, reserving: extra) }
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
-        case .memory(let table):
-            if table.deferred { return }
-            table.set(key, value, reserving: extra)
-            table.changed(key)
+        case .memory(let table): table.put(key, value, reserving: extra)
         }
     }
 
@@ -202,21 +208,24 @@ public struct ProjectionTable {
 /// One in-memory table of a rebuild.
 @usableFromInline
 final class MemoryTable: @unchecked Sendable {
+    // Only the thread that folds the table uses it, so the stored properties the fold touches per event skip the
+    // run-time exclusivity check (`@exclusivity(unchecked)`), and the write buffer is a `let` (no reference counted
+    // per write to reach it).
     private let storage = BytesMap()
-    /// Writes held back (see ``PendingWrites``), while the table is only written; nil once it is read. (Only the
-    /// thread that folds the table uses it: no exclusivity check per access.)
-    @exclusivity(unchecked) private var pending: PendingWrites?
+    /// Writes held back (see ``PendingWrites``) while ``holding``: the table is only written so far.
+    private let pending = PendingWrites()
+    @exclusivity(unchecked) private var holding = false
     var inserted: [([UInt8], [UInt8])] = []
     /// A derived table not filled yet (see ``ProjectionTable/isDeferred``).
-    var deferred = false
+    @exclusivity(unchecked) var deferred = false
     /// Counts changes (a sorted view is reused until the table changes).
-    private(set) var version = 0
+    @exclusivity(unchecked) private(set) var version = 0
     /// When not nil, every key changed since (a rebuild checks them against the live table).
-    var touched: [[UInt8]]?
+    @exclusivity(unchecked) var touched: [[UInt8]]?
 
     /// The entries, with every held-back write applied.
     var map: BytesMap {
-        pending?.apply(to: storage)
+        if holding { pending.apply(to: storage) }
         return storage
     }
 
@@ -229,20 +238,32 @@ final class MemoryTable: @unchecked Sendable {
     }
 
     /// From now on, holds writes back until the table is read (a rebuild's fold).
-    func holdWrites() { pending = PendingWrites() }
+    func holdWrites() {
+        pending.start()
+        holding = true
+    }
 
     /// Applies the held-back writes and writes straight to the map from now on: the table is read.
     @inline(__always)
     func stopHoldingWrites() {
-        guard let pending else { return }
+        guard holding else { return }
         pending.apply(to: storage)
-        self.pending = nil
+        pending.stop()
+        holding = false
+    }
+
+    /// `put` of ``ProjectionTable``: a call of its own, so that the table is not retained around it.
+    @inline(never)
+    func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int) {
+        if deferred { return }
+        set(key, value, reserving: extra)
+        changed(key)
     }
 
     /// Stores `value` under `key`, or holds the write back.
     @inline(__always)
     func set(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int) {
-        if let pending {
+        if holding {
             pending.set(key, value, reserving: extra, in: storage)
         } else {
             storage.set(key, value, reserving: extra)
@@ -293,6 +314,8 @@ final class MemoryTable: @unchecked Sendable {
     }
 
     private var sorted: (version: Int, view: SortedView)?
+    /// Keeps this object's written fields off the cache lines of objects other threads write.
+    private let padding = CacheLinePadding()
 
     /// Sorts the entries if the table changed since they were last sorted.
     func prepareSorted() {
@@ -357,6 +380,8 @@ final class MemoryTable: @unchecked Sendable {
 /// Sendable by contract: during a parallel rebuild each worker owns its own instance, and sorting only reads.
 final class MemoryTables: @unchecked Sendable {
     private(set) var tables: [String: MemoryTable] = [:]
+    /// Keeps this object's written fields off the cache lines of objects other threads write.
+    private let padding = CacheLinePadding()
 
     init(names: [String]) {
         for name in names { tables[name] = MemoryTable() }
