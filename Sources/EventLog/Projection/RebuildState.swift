@@ -118,7 +118,7 @@ final class RebuildState: @unchecked Sendable {
     let holdWritesFrom: Int
 
     /// Batches the reader may be ahead of the slowest consumer.
-    static let pipelineDepth = 64
+    static let pipelineDepth = 32
 
     /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections
     /// fold concurrently; otherwise everything runs on the calling thread (small catch-ups inside a write).
