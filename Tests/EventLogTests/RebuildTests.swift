@@ -69,6 +69,45 @@ struct RebuildTests {
         #expect(map.count == 2)
     }
 
+    #if os(Linux)
+    @Test("the prefaulter commits every page of its blocks and changes no byte, while another thread writes them")
+    func prefaulterFaultsInWithoutWriting() throws {
+        let size = 24 << 20
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        // 4 KiB pages, so that residency is seen page by page.
+        let blocks = [LargeMemory.allocate(size, hugePages: false), LargeMemory.allocate(size / 2, hugePages: false)]
+        defer {
+            LargeMemory.deallocate(blocks[0], size: size)
+            LargeMemory.deallocate(blocks[1], size: size / 2)
+        }
+        func residentPages(_ block: UnsafeMutableRawPointer, _ length: Int) -> Int {
+            var vector = [UInt8](repeating: 0, count: (length + pageSize - 1) / pageSize)
+            #expect(mincore(block, length, &vector) == 0)
+            return vector.filter { $0 & 1 != 0 }.count
+        }
+        #expect(residentPages(blocks[0], size) < 16)
+        let prefaulter = Prefaulter(phases: [[Prefaulter.Region(start: blocks[0], length: size)],
+                                             [Prefaulter.Region(start: blocks[1], length: size / 2)]])
+        // Meanwhile this thread writes a byte into every 8th KiB, as a fold appending records would.
+        for offset in stride(from: 0, to: size, by: 8 << 10) { blocks[0].storeBytes(of: UInt8(offset >> 13 & 0x7F | 1), toByteOffset: offset, as: UInt8.self) }
+        let advised = prefaulter.wait()
+        #expect(advised == size + size / 2)
+        #expect(residentPages(blocks[0], size) == size / pageSize)
+        #expect(residentPages(blocks[1], size / 2) == size / 2 / pageSize)
+        var damaged = 0
+        for offset in 0..<size {
+            let expected: UInt8 = offset % (8 << 10) == 0 ? UInt8(offset >> 13 & 0x7F | 1) : 0
+            if blocks[0].load(fromByteOffset: offset, as: UInt8.self) != expected { damaged += 1 }
+        }
+        #expect(damaged == 0)
+        #expect(UnsafeRawBufferPointer(start: blocks[1], count: size / 2).allSatisfy { $0 == 0 })
+        // Stopped before it starts, it advises nothing more; stopping twice is harmless.
+        let stopped = Prefaulter(phases: [])
+        #expect(stopped.stop() == 0)
+        #expect(stopped.stop() == 0)
+    }
+    #endif
+
     @Test("held-back writes end as if applied in order: overwrites, full groups, a record too large for a group, then reads")
     func heldBackWrites() throws {
         var generator = Generator(state: 11)

@@ -27,6 +27,8 @@ final class BytesMap {
     private var arena: UnsafeMutableRawPointer
     private var arenaCapacity: Int
     private var arenaUsed = 0
+    /// The arena bytes the last ``reserve(entries:bytes:)`` expects the map to fill (see ``blocksToPrefault``).
+    private var expectedArenaBytes = 0
     private var garbage = 0
     /// Live entries.
     private(set) var count = 0
@@ -168,15 +170,34 @@ final class BytesMap {
 
     /// Makes room for about `entries` entries taking `bytes` bytes, so that the map does not grow (copy and rehash)
     /// while it fills. Only touched memory is committed: overestimating costs address space, not memory.
+    ///
+    /// The arena gets twice that room: records are appended, and deleted and moved ones stay until a compaction, so
+    /// a fold may write more than the bytes the table ends with (a rebuild's refresh families: 156 MB written for
+    /// 111 MB live, once revocations have moved records). Growing would copy the arena into fresh memory, whose
+    /// pages the folding thread would then fault in while the rest of the rebuild waits for it.
     func reserve(entries: Int, bytes: Int) {
         var slots = slotCount
         while slots < entries * 2 { slots *= 2 }
         if slots > slotCount { rehash(slotCount: slots) }
-        let arenaBytes = bytes + entries * (Self.headerSize + 8)
+        expectedArenaBytes = bytes + entries * (Self.headerSize + 8)
+        let arenaBytes = 2 * expectedArenaBytes
         if arenaBytes > arenaCapacity {
             arena = LargeMemory.reallocate(arena, from: arenaCapacity, to: arenaBytes)
             arenaCapacity = arenaBytes
         }
+    }
+
+    /// The blocks worth faulting in ahead of a fold (``Prefaulter``): the slot table, which a fold touches all over
+    /// from the start, and the arena's first four fifths of the bytes ``reserve(entries:bytes:)`` expects (its
+    /// caller adds a margin of a quarter), which a fold fills from the front. Blocks from `malloc` (small) are left
+    /// out.
+    var blocksToPrefault: (slots: Prefaulter.Region?, arena: Prefaulter.Region?) {
+        let slotBytes = slotCount * 8
+        let arenaBytes = min(expectedArenaBytes / 5 * 4, arenaCapacity)
+        return (
+            slotBytes >= LargeMemory.threshold ? Prefaulter.Region(start: UnsafeMutableRawPointer(slots), length: slotBytes) : nil,
+            arenaCapacity >= LargeMemory.threshold ? Prefaulter.Region(start: arena, length: arenaBytes) : nil
+        )
     }
 
     // MARK: Map operations

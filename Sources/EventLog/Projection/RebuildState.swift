@@ -109,6 +109,24 @@ final class RebuildState: @unchecked Sendable {
         }
     }
 
+    /// The tables' blocks to fault in ahead of the fold, in the order it needs them: the slot tables of the tables
+    /// folded into, their arenas, then the blocks of the derived tables (filled after the fold).
+    func prefaultPhases() -> [[Prefaulter.Region]] {
+        var slots: [Prefaulter.Region] = [], arenas: [Prefaulter.Region] = [], derived: [Prefaulter.Region] = []
+        for entry in folded {
+            for table in entry.memory.tables.values {
+                let blocks = table.map.blocksToPrefault
+                if table.deferred {
+                    derived += [blocks.slots, blocks.arena].compactMap { $0 }
+                } else {
+                    if let block = blocks.slots { slots.append(block) }
+                    if let block = blocks.arena { arenas.append(block) }
+                }
+            }
+        }
+        return [slots, arenas, derived]
+    }
+
     // MARK: Folding
 
     /// Live entries from which a table holds its writes back during the fold (``PendingWrites``) by default: its

@@ -107,7 +107,11 @@ public enum Rebuilder {
             let scan = mode == .differences
                 ? LiveFingerprints(names: names, databases: databases, txn: scanTxn, key: state.fingerprintKey) : nil
             defer { scan?.wait() }
+            // Pages of the tables are faulted in ahead of the fold, in the time its threads leave a core idle.
+            let prefaulter = Prefaulter(phases: state.prefaultPhases())
+            defer { prefaulter.stop() }
             try state.fold(txn: foldTxn, log: tables.log, last: head.seq, parallel: true, progress: progress)
+            prefaulter.stop()
             folded = MonotonicClock.seconds()
             if let scan { matched = try verify(state: state, names: names, live: try scan.result()) }
         }

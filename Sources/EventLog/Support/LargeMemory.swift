@@ -17,7 +17,9 @@ enum LargeMemory {
     static func allocate(_ size: Int, hugePages: Bool = true) -> UnsafeMutableRawPointer {
         guard size >= threshold else { return malloc(size)! }
         #if os(Linux)
-        let block = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        // Nothing reserved up front (swap accounting): only the pages written are committed, so a table may reserve
+        // address space generously (``BytesMap/reserve(entries:bytes:)``).
+        let block = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let block, block != MAP_FAILED else { fatalError("out of memory mapping \(size) bytes") }
         if hugePages { _ = madvise(block, size, MADV_HUGEPAGE) }
         return block
