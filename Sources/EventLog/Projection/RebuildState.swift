@@ -136,7 +136,7 @@ final class RebuildState: @unchecked Sendable {
     let holdWritesFrom: Int
 
     /// Batches the reader may be ahead of the slowest consumer.
-    static let pipelineDepth = 32
+    static let pipelineDepth = 64
 
     /// Folds the log's events `(through, last]` in. With `parallel`, reading and folding overlap and projections
     /// fold concurrently; otherwise everything runs on the calling thread (small catch-ups inside a write).
@@ -152,7 +152,7 @@ final class RebuildState: @unchecked Sendable {
         let first = through + 1
         // Up to `pipelineDepth` batches are in the pipeline, one is being read and one may still be held by a consumer.
         let reader = try BatchReader(
-            txn: txn, log: log, first: first, last: last, batchSize: 4096, bufferPool: parallel ? Self.pipelineDepth + 2 : 1)
+            txn: txn, log: log, first: first, last: last, batchSize: 2048, bufferPool: parallel ? Self.pipelineDepth + 2 : 1)
         defer { reader.close() }
         if parallel {
             try foldPipelined(reader: reader, first: first, last: last, progress: progress)
