@@ -537,7 +537,8 @@ struct RebuildTests {
         let names = Rebuilder.tableNames(store.projections)
         let matched = try store.environment.readPair { a, b in
             // As a rebuild does: the live tables are fingerprinted on their own thread while the log is folded.
-            let scan = Rebuilder.LiveFingerprints(names: names, databases: store.databases, txn: b, key: state.fingerprintKey)
+            let scan = Rebuilder.LiveFingerprints(
+                names: names, databases: store.databases, txn: b, key: state.fingerprintKey, indexTable: state.indexTable)
             defer { scan.wait() }
             try state.fold(txn: a, log: store.tables.log, last: try LogHead.read(a, store.tables).seq, parallel: true, progress: nil)
             return try Rebuilder.verify(state: state, names: names, live: try scan.result())

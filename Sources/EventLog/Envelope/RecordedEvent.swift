@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An event as stored in the log: sequence number, time, envelope, payload and chain hash.
 ///
 /// It is a view over the stored bytes: the envelope is located once, and fields are decoded when read, so replay
@@ -223,7 +229,8 @@ struct EventTypeNames {
     mutating func intern(_ type: UnsafeBufferPointer<UInt8>) -> String {
         let signature = Self.signature(type)
         for (number, known) in signatures.enumerated() where known == signature {
-            if bytes[number].withUnsafeBufferPointer({ $0.elementsEqual(type) }) {
+            // Equal lengths (part of the signature): one `memcmp`, not a generic element-by-element walk.
+            if type.isEmpty || bytes[number].withUnsafeBufferPointer({ memcmp($0.baseAddress!, type.baseAddress!, type.count) == 0 }) {
                 last = number
                 return names[number]
             }

@@ -105,7 +105,8 @@ public enum Rebuilder {
             // The live tables are fingerprinted on a thread of their own while the log is folded (both read the
             // same snapshot): it runs beside the fold's threads instead of adding a phase after the fold.
             let scan = mode == .differences
-                ? LiveFingerprints(names: names, databases: databases, txn: scanTxn, key: state.fingerprintKey) : nil
+                ? LiveFingerprints(
+                    names: names, databases: databases, txn: scanTxn, key: state.fingerprintKey, indexTable: state.indexTable) : nil
             defer { scan?.wait() }
             // Pages of the tables are faulted in ahead of the fold, in the time its threads leave a core idle.
             let prefaulter = Prefaulter(phases: state.prefaultPhases())
@@ -180,7 +181,9 @@ public enum Rebuilder {
         private var outcome: Result<[String: TableFingerprint], any Error> = .success([:])
         private let txn: Transaction
 
-        init(names: [String], databases: [String: Database], txn: Transaction, key: TableFingerprint.Key) {
+        /// Fingerprints tables `names` in `txn` on a thread of its own; `indexTable`'s keys (`stream ‖ 0 ‖ seq`) hash
+        /// each stream once for all its entries (the same fingerprint, for less work).
+        init(names: [String], databases: [String: Database], txn: Transaction, key: TableFingerprint.Key, indexTable: String?) {
             self.txn = txn
             thread.start("rebuild-live-fingerprints") { [self] in
                 outcome = Result {
@@ -188,9 +191,17 @@ public enum Rebuilder {
                     for name in names {
                         guard let db = databases[name] else { throw EventStoreError.unknownTable(name) }
                         var live = TableFingerprint()
-                        try self.txn.forEachInPlace(db) { entryKey, value in
-                            live.add(key: entryKey, value: value, using: key)
-                            return true
+                        if name == indexTable {
+                            var prefix = TableFingerprint.Prefix()
+                            try self.txn.forEachInPlace(db) { entryKey, value in
+                                live.add(key: entryKey, value: value, sharingAllBut: 8, prefix: &prefix, using: key)
+                                return true
+                            }
+                        } else {
+                            try self.txn.forEachInPlace(db) { entryKey, value in
+                                live.add(key: entryKey, value: value, using: key)
+                                return true
+                            }
                         }
                         fingerprints[name] = live
                     }

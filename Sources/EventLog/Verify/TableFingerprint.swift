@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An order-independent fingerprint of a table's entries: their number and the sum (mod 2^64) of a keyed 64-bit hash
 /// of each entry (`key length || key || value`), computed with the standard library's `Hasher` (SipHash-1-3,
 /// randomly seeded per process) after a random 64-bit key. No hash function is implemented here.
@@ -32,6 +38,42 @@ struct TableFingerprint: Equatable, Sendable {
             var generator = SystemRandomNumberGenerator()
             return Key(k0: generator.next())
         }
+    }
+
+    /// The hash state after the shared prefix of consecutive keys (``add(key:value:sharingAllBut:prefix:using:)``).
+    struct Prefix {
+        fileprivate var bytes: [UInt8] = []
+        fileprivate var keyCount = -1
+        fileprivate var hasher = Hasher()
+    }
+
+    /// Adds one entry like ``add(key:value:using:)``, for keys met in key order that share all but their last
+    /// `suffixLength` bytes (the index: `stream ‖ 0 ‖ seq`, ten or so entries per stream): the hash state after the
+    /// prefix is kept in `prefix` and reused while the next keys share it, so each stream is hashed once. The same
+    /// hash per entry: `Hasher` hashes the bytes it is given as one stream, however they are split.
+    @inline(__always)
+    mutating func add(
+        key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, sharingAllBut suffixLength: Int, prefix: inout Prefix,
+        using hashKey: Key
+    ) {
+        guard key.count > suffixLength else { return add(key: key, value: value, using: hashKey) }
+        let shared = UnsafeRawBufferPointer(rebasing: key[0..<(key.count - suffixLength)])
+        let same = prefix.keyCount == key.count
+            && prefix.bytes.withUnsafeBytes { $0.count == shared.count && memcmp($0.baseAddress!, shared.baseAddress!, shared.count) == 0 }
+        if !same {
+            var hasher = hashKey.seeded
+            hasher.combine(key.count)
+            hasher.combine(bytes: shared)
+            prefix.bytes.removeAll(keepingCapacity: true)
+            prefix.bytes.append(contentsOf: shared)
+            prefix.keyCount = key.count
+            prefix.hasher = hasher
+        }
+        var hasher = prefix.hasher
+        hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: key[(key.count - suffixLength)...]))
+        if value.count > 0 { hasher.combine(bytes: value) }
+        count += 1
+        sum &+= UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
     /// Adds one entry.
