@@ -108,6 +108,45 @@ struct RebuildTests {
     }
     #endif
 
+    @Test("a fingerprint that reuses the hash of a shared key prefix equals the entry-by-entry one, and still tells entries apart")
+    func prefixFingerprint() {
+        var generator = Generator(state: 5)
+        // Index-like keys in key order: streams of several lengths, runs of seqs, a few values and keys shorter
+        // than the suffix.
+        var entries: [([UInt8], [UInt8])] = []
+        for stream in 0..<300 {
+            let name = Array("s:\(String(repeating: "x", count: stream % 40))\(stream)".utf8) + [0]
+            for _ in 0..<Int(generator.next() % 12) {
+                let value: [UInt8] = generator.next() % 10 == 0 ? [1, 2, 3] : []
+                entries.append((name + withUnsafeBytes(of: (generator.next() % 1_000_000).bigEndian) { Array($0) }, value))
+            }
+        }
+        entries += [([1, 2, 3], []), ([], [])]
+        entries.sort { $0.0.lexicographicallyPrecedes($1.0) }
+        let key = TableFingerprint.Key.random()
+        func fingerprints(_ entries: [([UInt8], [UInt8])]) -> (TableFingerprint, TableFingerprint) {
+            var plain = TableFingerprint(), shared = TableFingerprint()
+            var prefix = TableFingerprint.Prefix()
+            for (entryKey, value) in entries {
+                entryKey.withUnsafeBytes { k in
+                    value.withUnsafeBytes { v in
+                        plain.add(key: k, value: v, using: key)
+                        shared.add(key: k, value: v, sharingAllBut: 8, prefix: &prefix, using: key)
+                    }
+                }
+            }
+            return (plain, shared)
+        }
+        let (plain, shared) = fingerprints(entries)
+        #expect(plain.count == entries.count)
+        #expect(shared == plain)
+        // One seq changed (the same stream, so the prefix is reused): a different fingerprint.
+        var changed = entries
+        let victim = changed.firstIndex { $0.0.count > 20 }!
+        changed[victim].0[changed[victim].0.count - 1] ^= 1
+        #expect(fingerprints(changed).1 != plain)
+    }
+
     @Test("held-back writes end as if applied in order: overwrites, full groups, a record too large for a group, then reads")
     func heldBackWrites() throws {
         var generator = Generator(state: 11)
