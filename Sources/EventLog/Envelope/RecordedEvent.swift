@@ -1,3 +1,4 @@
+import CPrefetch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,6 +27,19 @@ public struct RecordedEvent: Sendable, Equatable {
     private let actorStart: Int
     private let streamsStart: Int
     private let payloadStart: Int
+
+    /// Hints the CPU to load the start of the payload (and the request fields before it) into the cache: a
+    /// rebuild's fold calls it a few events ahead of the one it applies, whose bytes a reader thread wrote long
+    /// enough ago to have left the cache. Nothing is read or changed.
+    @inline(__always)
+    func prefetchPayload() {
+        buffer.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, payloadStart < buffer.count else { return }
+            cprefetch_read(base + payloadStart)
+            cprefetch_read(base + max(actorStart, payloadStart - 64))
+            if payloadStart + 64 < end { cprefetch_read(base + payloadStart + 64) }
+        }
+    }
 
     /// Locates the envelope fields of a stored value (hash || event bytes) found under `seq`.
     public init(seq: UInt64, stored: [UInt8]) throws(EventDecodingError) {

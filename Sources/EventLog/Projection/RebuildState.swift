@@ -295,10 +295,26 @@ final class RebuildState: @unchecked Sendable {
         // buffer, which all the fold's threads share.
         try batch.events.withUnsafeBufferPointer { events in
             try batch.types.withUnsafeBufferPointer { types in
-                for index in events.indices where wants[Int(types[index])] { try projection.apply(events[index], to: state) }
+                // The payload of the event `prefetchDistance` wanted events ahead is loaded while this one is applied.
+                var ahead = 0
+                func advance() {
+                    while ahead < events.count, !wants[Int(types[ahead])] { ahead += 1 }
+                    if ahead < events.count {
+                        events[ahead].prefetchPayload()
+                        ahead += 1
+                    }
+                }
+                for _ in 0..<Self.prefetchDistance { advance() }
+                for index in events.indices where wants[Int(types[index])] {
+                    advance()
+                    try projection.apply(events[index], to: state)
+                }
             }
         }
     }
+
+    /// How many wanted events ahead of the one applied a fold prefetches the payload of.
+    static let prefetchDistance = 4
 
     /// Fills the deferred derived tables of folded projection `number` from their sources' final entries, and
     /// from then on keeps them through `apply` (see ``DerivedTable``).
