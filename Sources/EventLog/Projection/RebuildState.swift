@@ -1,3 +1,4 @@
+import CPrefetch
 import Dispatch
 import Foundation
 import Synchronization
@@ -457,6 +458,17 @@ final class BatchReader: @unchecked Sendable {
             guard key.count == 8 else { throw EventStoreError.corrupt("bad log key") }
             let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
             guard seq == expected else { throw EventStoreError.corrupt("gap in the log before seq \(seq)") }
+            // LMDB fills a page's nodes from its end down: appended in seq order, the next events' nodes lie just
+            // below this one (a node is an 8-byte header, the 8-byte key, then the value). Their first lines are
+            // prefetched while this value is copied, assuming values of about this size (a wrong guess costs a
+            // useless hint).
+            if let start = value.baseAddress {
+                let stride = value.count + 16
+                for ahead in 1...2 where ahead * stride + 16 <= Int(bitPattern: start) {
+                    cprefetch_read(start - ahead * stride - 16)
+                    cprefetch_read(start - ahead * stride + 48)
+                }
+            }
             buffer.append(contentsOf: value)
             ends.append(buffer.count)
             expected += 1
