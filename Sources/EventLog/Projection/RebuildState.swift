@@ -464,9 +464,14 @@ final class BatchReader: @unchecked Sendable {
             // useless hint).
             if let start = value.baseAddress {
                 let stride = value.count + 16
-                for ahead in 1...2 where ahead * stride + 16 <= Int(bitPattern: start) {
-                    cprefetch_read(start - ahead * stride - 16)
-                    cprefetch_read(start - ahead * stride + 48)
+                if 2 * stride + 16 <= Int(bitPattern: start) {
+                    // The node after next, whole (the next one was asked for at the previous event).
+                    let node = start - 2 * stride - 16
+                    var line = 0
+                    while line < stride {
+                        cprefetch_read(node + line)
+                        line += 64
+                    }
                 }
             }
             buffer.append(contentsOf: value)
