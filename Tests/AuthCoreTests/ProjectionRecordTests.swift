@@ -1,4 +1,4 @@
-import AuthCore
+@testable import AuthCore
 import EventLog
 import TestSupport
 import Testing
@@ -30,6 +30,10 @@ struct ProjectionRecordTests {
             RefreshTokenRecord(familyID: "", usedAt: Timestamp(microseconds: -1), usedSeq: UInt64.max),
         ] {
             #expect(try RefreshTokenRecord(bytes: record.bytes) == record)
+            // The rebuild's encoding into temporary memory writes the same bytes.
+            let temporary = RefreshTokenRecord.withEncoded(
+                familyID: record.familyID.utf8Slice, usedAt: record.usedAt, usedSeq: record.usedSeq) { [UInt8]($0) }
+            #expect(temporary == record.bytes)
         }
     }
 

@@ -23,16 +23,18 @@ public struct RefreshProjection: Projection {
             try families.put(familyID, FamilyRecord.encode(
                 sessionID: try fields.textBytes("session_id"), userID: try fields.textBytes("user_id"), currentHash: tokenHash,
                 expiresAt: Timestamp(microseconds: try fields.int("expires_at")), revokedReason: nil))
-            try tokens.put(tokenHash, RefreshTokenRecord.encode(familyID: familyID, usedAt: nil, usedSeq: nil))
+            try RefreshTokenRecord.withEncoded(familyID: familyID, usedAt: nil, usedSeq: nil) { try tokens.put(tokenHash, $0) }
         case RefreshRotated.type:
             let fields = try RefreshRotated.fieldsInPlace(event)
             let familyID = try fields.textBytes("family_id")
             let childHash = try fields.byteStringBytes("child_hash")
             if try !fields.bool("grace") {
-                try tokens.put(try fields.byteStringBytes("parent_hash"),
-                               RefreshTokenRecord.encode(familyID: familyID, usedAt: event.timestamp, usedSeq: event.seq))
+                let parentHash = try fields.byteStringBytes("parent_hash")
+                try RefreshTokenRecord.withEncoded(familyID: familyID, usedAt: event.timestamp, usedSeq: event.seq) {
+                    try tokens.put(parentHash, $0)
+                }
             }
-            try tokens.put(childHash, RefreshTokenRecord.encode(familyID: familyID, usedAt: nil, usedSeq: nil))
+            try RefreshTokenRecord.withEncoded(familyID: familyID, usedAt: nil, usedSeq: nil) { try tokens.put(childHash, $0) }
             let patched = try families.update(familyID) { record -> Bool in
                 var reader = try BinaryRecordReader(UnsafeRawBufferPointer(record), layout: FamilyRecord.layout)
                 _ = try reader.int64()

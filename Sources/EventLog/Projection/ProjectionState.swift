@@ -62,6 +62,10 @@ public protocol TableBytes {
 
 extension Array: TableBytes where Element == UInt8 {}
 extension ArraySlice: TableBytes where Element == UInt8 {}
+extension UnsafeRawBufferPointer: TableBytes {
+    /// Calls `body` with the buffer itself (for bytes a caller encoded into temporary memory).
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try body(self) }
+}
 
 /// One key/value table of a projection. Keys and values are bytes; keys sort bytewise.
 public struct ProjectionTable {
