@@ -86,8 +86,10 @@ struct RebuildTests {
             return vector.filter { $0 & 1 != 0 }.count
         }
         #expect(residentPages(blocks[0], size) < 16)
-        let prefaulter = Prefaulter(phases: [[Prefaulter.Region(start: blocks[0], length: size)],
-                                             [Prefaulter.Region(start: blocks[1], length: size / 2)]])
+        // The second block reports no fill (as a derived table before the fold ends): it is advised all the same,
+        // once the first is far enough ahead.
+        let prefaulter = Prefaulter(regions: [Prefaulter.Region(start: blocks[0], length: size, fill: nil),
+                                              Prefaulter.Region(start: blocks[1], length: size / 2, fill: Prefaulter.FillMark())])
         // Meanwhile this thread writes a byte into every 8th KiB, as a fold appending records would.
         for offset in stride(from: 0, to: size, by: 8 << 10) { blocks[0].storeBytes(of: UInt8(offset >> 13 & 0x7F | 1), toByteOffset: offset, as: UInt8.self) }
         let advised = prefaulter.wait()
@@ -102,7 +104,7 @@ struct RebuildTests {
         #expect(damaged == 0)
         #expect(UnsafeRawBufferPointer(start: blocks[1], count: size / 2).allSatisfy { $0 == 0 })
         // Stopped before it starts, it advises nothing more; stopping twice is harmless.
-        let stopped = Prefaulter(phases: [])
+        let stopped = Prefaulter(regions: [])
         #expect(stopped.stop() == 0)
         #expect(stopped.stop() == 0)
     }

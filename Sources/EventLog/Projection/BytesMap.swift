@@ -32,6 +32,8 @@ final class BytesMap {
     private var garbage = 0
     /// Live entries.
     private(set) var count = 0
+    /// How far the arena is filled, for a ``Prefaulter`` (published each time the fill crosses a step).
+    let arenaFill = Prefaulter.FillMark()
     /// Keeps this object's written fields off the cache lines of objects other threads write.
     private let padding = CacheLinePadding()
     /// Bytes of the arena in use (live records and garbage).
@@ -151,6 +153,7 @@ final class BytesMap {
         if key.count > 0 { (base + Self.headerSize).copyMemory(from: key.baseAddress!, byteCount: key.count) }
         if value.count > 0 { (base + Self.headerSize + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
         arenaUsed += size
+        if (arenaUsed ^ offset) >= Prefaulter.step { arenaFill.publish(arenaUsed) }
         return offset
     }
 
@@ -187,17 +190,18 @@ final class BytesMap {
         }
     }
 
-    /// The blocks worth faulting in ahead of a fold (``Prefaulter``): the slot table, which a fold touches all over
-    /// from the start, and the arena's first four fifths of the bytes ``reserve(entries:bytes:)`` expects (its
-    /// caller adds a margin of a quarter), which a fold fills from the front. Blocks from `malloc` (small) are left
-    /// out.
-    var blocksToPrefault: (slots: Prefaulter.Region?, arena: Prefaulter.Region?) {
-        let slotBytes = slotCount * 8
-        let arenaBytes = min(expectedArenaBytes / 5 * 4, arenaCapacity)
-        return (
-            slotBytes >= LargeMemory.threshold ? Prefaulter.Region(start: UnsafeMutableRawPointer(slots), length: slotBytes) : nil,
-            arenaCapacity >= LargeMemory.threshold ? Prefaulter.Region(start: arena, length: arenaBytes) : nil
-        )
+    /// The blocks worth faulting in ahead of a fold (``Prefaulter``): the slot table, which a fold writes all over
+    /// from the start, and the arena up to the bytes ``reserve(entries:bytes:)`` expects (its caller adds a margin
+    /// of a quarter), which a fold fills from the front (``arenaFill``). Blocks from `malloc` (small) are left out.
+    var blocksToPrefault: [Prefaulter.Region] {
+        var blocks: [Prefaulter.Region] = []
+        if slotCount * 8 >= LargeMemory.threshold {
+            blocks.append(Prefaulter.Region(start: UnsafeMutableRawPointer(slots), length: slotCount * 8, fill: nil))
+        }
+        if arenaCapacity >= LargeMemory.threshold {
+            blocks.append(Prefaulter.Region(start: arena, length: min(expectedArenaBytes, arenaCapacity), fill: arenaFill))
+        }
+        return blocks
     }
 
     // MARK: Map operations

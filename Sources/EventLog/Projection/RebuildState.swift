@@ -110,22 +110,9 @@ final class RebuildState: @unchecked Sendable {
         }
     }
 
-    /// The tables' blocks to fault in ahead of the fold, in the order it needs them: the slot tables of the tables
-    /// folded into, their arenas, then the blocks of the derived tables (filled after the fold).
-    func prefaultPhases() -> [[Prefaulter.Region]] {
-        var slots: [Prefaulter.Region] = [], arenas: [Prefaulter.Region] = [], derived: [Prefaulter.Region] = []
-        for entry in folded {
-            for table in entry.memory.tables.values {
-                let blocks = table.map.blocksToPrefault
-                if table.deferred {
-                    derived += [blocks.slots, blocks.arena].compactMap { $0 }
-                } else {
-                    if let block = blocks.slots { slots.append(block) }
-                    if let block = blocks.arena { arenas.append(block) }
-                }
-            }
-        }
-        return [slots, arenas, derived]
+    /// The tables' blocks to fault in ahead of the fold (``Prefaulter``), derived tables included (filled after it).
+    var blocksToPrefault: [Prefaulter.Region] {
+        folded.flatMap { entry in entry.memory.tables.values.flatMap { $0.map.blocksToPrefault } }
     }
 
     // MARK: Folding

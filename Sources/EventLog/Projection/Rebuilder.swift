@@ -109,7 +109,7 @@ public enum Rebuilder {
                     names: names, databases: databases, txn: scanTxn, key: state.fingerprintKey, indexTable: state.indexTable) : nil
             defer { scan?.wait() }
             // Pages of the tables are faulted in ahead of the fold, in the time its threads leave a core idle.
-            let prefaulter = Prefaulter(phases: state.prefaultPhases())
+            let prefaulter = Prefaulter(regions: state.blocksToPrefault)
             defer { prefaulter.stop() }
             try state.fold(txn: foldTxn, log: tables.log, last: head.seq, parallel: true, progress: progress)
             prefaulter.stop()

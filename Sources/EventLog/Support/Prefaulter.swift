@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 
 /// Faults in the pages of a rebuild's big tables before the fold first writes them, on a thread that runs only when a
 /// core would otherwise idle.
@@ -13,34 +14,55 @@ import Foundation
 /// bytes, so it cannot disturb a concurrent writer; whichever of the two comes first faults a page in. It runs under
 /// `SCHED_IDLE`, so it takes no time from the fold's threads, only the moments when they wait on each other.
 ///
+/// Each block says how far its owner has filled it (``FillMark``; a slot table, written all over from the start,
+/// counts as full), and the thread always advances the block whose advised part leads its fill by the least: the
+/// table that fills fastest gets its pages first.
+///
 /// Linux only; elsewhere (and on a kernel without `MADV_POPULATE_WRITE`) it does nothing.
 final class Prefaulter: @unchecked Sendable {
+    /// How far a table's owner has filled a block, in bytes from its start: published by the thread that fills it
+    /// (at most once per ``Prefaulter/step``), read by the prefaulter.
+    final class FillMark: Sendable {
+        private let bytes = Atomic<Int>(0)
+
+        init() {}
+
+        /// Publishes that the block is filled up to `filled` bytes.
+        func publish(_ filled: Int) { bytes.store(filled, ordering: .relaxed) }
+
+        /// The last published fill.
+        var filled: Int { bytes.load(ordering: .relaxed) }
+    }
+
     /// One block: the address range is only advised, never read or written, so a block freed meanwhile (a table
     /// that grew) costs a failed `madvise`, nothing else.
     struct Region: @unchecked Sendable {
         let start: UnsafeMutableRawPointer
         let length: Int
+        /// How far its owner has filled it; nil: written all over at once (treated as full).
+        let fill: FillMark?
     }
 
     /// Bytes advised per call: one huge page, so that the thread holds the address space's lock only briefly.
     static let step = 2 << 20
+    /// Once every block is advised this far ahead of its fill, the thread pauses before looking again.
+    static let lead = 64 << 20
 
     private let thread = JoinableThreads()
     private let lock = NSLock()
     private var stopping = false
     private var bytesDone = 0
 
-    /// Starts faulting in `phases` in order; within a phase, the regions advance together, each in proportion to
-    /// its length (tables fill at about the same pace through the log).
-    init(phases: [[Region]]) {
+    /// Starts faulting in `regions`.
+    init(regions: [Region]) {
         #if os(Linux)
-        let phases = phases.map { $0.filter { $0.length >= Self.step } }.filter { !$0.isEmpty }
-        guard !phases.isEmpty else { return }
+        let regions = regions.filter { $0.length >= Self.step }
+        guard !regions.isEmpty else { return }
         thread.start("rebuild-prefault") { [self] in
             var parameters = sched_param()
             // SCHED_IDLE (5 in Linux's ABI; not exported by Glibc's Swift module).
             _ = pthread_setschedparam(pthread_self(), 5, &parameters)
-            for phase in phases where !run(phase) { return }
+            run(regions)
         }
         #endif
     }
@@ -59,27 +81,28 @@ final class Prefaulter: @unchecked Sendable {
         return lock.withLock { bytesDone }
     }
 
-    /// Advises `regions` step by step, always advancing the one least advanced in proportion; false once stopped
-    /// or if the kernel refuses the advice (nothing to gain from going on).
-    private func run(_ regions: [Region]) -> Bool {
+    /// Advises `regions` step by step, always the one whose advised part leads its fill by the least, until all are
+    /// advised, the prefaulter is stopped, or the kernel refuses the advice (nothing to gain from going on).
+    private func run(_ regions: [Region]) {
         #if os(Linux)
         var done = [Int](repeating: 0, count: regions.count)
-        while true {
+        while !lock.withLock({ stopping }) {
             var next = -1
-            var least = Double.infinity
+            var least = Int.max
             for (index, region) in regions.enumerated() where done[index] < region.length {
-                let fraction = Double(done[index]) / Double(region.length)
-                if fraction < least { (least, next) = (fraction, index) }
+                let lead = done[index] - min(region.fill?.filled ?? region.length, region.length)
+                if lead < least { (least, next) = (lead, index) }
             }
-            guard next >= 0 else { return true }
-            if lock.withLock({ stopping }) { return false }
+            guard next >= 0 else { return }
+            if least >= Self.lead {
+                usleep(2_000)
+                continue
+            }
             let length = min(Self.step, regions[next].length - done[next])
-            if madvise(regions[next].start + done[next], length, MADV_POPULATE_WRITE) != 0, errno == EINVAL { return false }
+            if madvise(regions[next].start + done[next], length, MADV_POPULATE_WRITE) != 0, errno == EINVAL { return }
             done[next] += length
             lock.withLock { bytesDone += length }
         }
-        #else
-        return false
         #endif
     }
 }
