@@ -80,15 +80,9 @@ public struct ProjectionTable {
     @usableFromInline
     let storage: Storage
 
-    /// The in-memory table of ``storage``, if it is one: reached without a copy of the enum's payload (a reference
-    /// counted per write).
-    @usableFromInline
-    let memory: MemoryTable?
-
     init(name: String, storage: Storage) {
         self.name = name
         self.storage = storage
-        if case .memory(let table) = storage { memory = table } else { memory = nil }
     }
 
     /// Whether this table is deferred: a ``DerivedTable`` that a rebuild fills from its source once the log is
@@ -168,7 +162,6 @@ public struct ProjectionTable {
 
     @usableFromInline
     func put(raw key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) throws {
-        if let memory { return memory.put(key, value, reserving: extra) }
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table): table.put(key, value, reserving: extra)
@@ -213,8 +206,8 @@ public struct ProjectionTable {
 @usableFromInline
 final class MemoryTable: @unchecked Sendable {
     // Only the thread that folds the table uses it, so the stored properties the fold touches per event skip the
-    // run-time exclusivity check (`@exclusivity(unchecked)`), and the write buffer is a `let` (no reference counted
-    // per write to reach it).
+    // run-time exclusivity check (`@exclusivity(unchecked)`), and the write buffer is a `let` (not an optional
+    // reference bound, and counted, per write).
     private let storage = BytesMap()
     /// Writes held back (see ``PendingWrites``) while ``holding``: the table is only written so far.
     private let pending = PendingWrites()
@@ -256,7 +249,8 @@ final class MemoryTable: @unchecked Sendable {
         holding = false
     }
 
-    /// `put` of ``ProjectionTable``: a call of its own, so that the table is not retained around it.
+    /// `put` of ``ProjectionTable``: nothing while the table is deferred, else the write (or held back) and the
+    /// change counted.
     @inline(never)
     func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int) {
         if deferred { return }
