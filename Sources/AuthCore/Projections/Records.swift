@@ -310,6 +310,7 @@ public struct RefreshTokenRecord: Record {
     /// Calls `body` with the bytes ``encode(familyID:usedAt:usedSeq:)`` returns, written into temporary memory
     /// instead of an array: a rebuild encodes two of these per rotation (millions), and allocating and freeing
     /// each array cost a tenth of the `refresh` fold.
+    @inline(__always)
     static func withEncoded<R>(
         familyID: ArraySlice<UInt8>, usedAt: Timestamp?, usedSeq: UInt64?, _ body: (UnsafeRawBufferPointer) throws -> R
     ) rethrows -> R {

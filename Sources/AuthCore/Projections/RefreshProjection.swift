@@ -27,6 +27,8 @@ public struct RefreshProjection: Projection {
         case RefreshRotated.type:
             let fields = try RefreshRotated.fieldsInPlace(event)
             let familyID = try fields.textBytes("family_id")
+            // The family is patched last: in a rebuild its lookup starts loading now, while the tokens are written.
+            families.prefetch(familyID)
             let childHash = try fields.byteStringBytes("child_hash")
             if try !fields.bool("grace") {
                 let parentHash = try fields.byteStringBytes("parent_hash")
