@@ -347,6 +347,13 @@ struct RebuildTests {
         control.armed = true
         #expect(throws: Refusal(seq: 9_000)) { try Rebuilder.rebuild(store: store) }
         #expect(throws: Refusal(seq: 9_000)) { try Rebuilder.rebuild(store: store, mode: .rewrite) }
+        // With every table holding its writes back: the writes still held when the fold fails are dropped with the
+        // state, and the error is reported.
+        #expect(throws: Refusal(seq: 9_000)) {
+            try Rebuilder.rebuild(
+                environment: store.environment, tables: store.tables, projections: store.projections, databases: store.databases,
+                progress: nil, holdWritesFrom: 0)
+        }
         #expect(try Digest.live(store: store) == live)
         control.armed = false
         #expect(try Rebuilder.rebuild(store: store).patchedEntries == 0)

@@ -32,7 +32,8 @@ final class PendingWrites {
     /// No buffers yet: a table that never holds writes back costs nothing here.
     init() {}
 
-    deinit { stop() }
+    /// A table dropped with writes still held (a fold that failed) drops them with it.
+    deinit { free() }
 
     /// Allocates the buffers (once).
     func start() {
@@ -47,6 +48,10 @@ final class PendingWrites {
     /// Frees the buffers; nothing may be held.
     func stop() {
         precondition(held == 0, "held-back writes dropped")
+        free()
+    }
+
+    private func free() {
         if let block { LargeMemory.deallocate(block, size: Self.groups * Self.groupCapacity) }
         used?.deallocate()
         block = nil
