@@ -139,8 +139,8 @@ final class BytesMap {
         }
     }
 
-    /// Appends a live record and returns its offset.
-    /// Appends a record with room for a value of `value.count + extra` bytes (and whatever the 8-byte rounding adds).
+    /// Appends a live record with room for a value of `value.count + extra` bytes (and whatever the 8-byte rounding
+    /// adds), and returns its offset.
     private func appendRecord(hash: UInt64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, extra: Int) -> Int {
         let size = Self.recordSize(keyLength: key.count, valueCapacity: value.count + extra)
         reserveArena(size)

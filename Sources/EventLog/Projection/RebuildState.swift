@@ -446,7 +446,7 @@ final class BatchReader: @unchecked Sendable {
             let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
             guard seq == expected else { throw EventStoreError.corrupt("gap in the log before seq \(seq)") }
             // LMDB fills a page's nodes from its end down: appended in seq order, the next events' nodes lie just
-            // below this one (a node is an 8-byte header, the 8-byte key, then the value). Their first lines are
+            // below this one (a node is an 8-byte header, the 8-byte key, then the value). The node after next is
             // prefetched while this value is copied, assuming values of about this size (a wrong guess costs a
             // useless hint).
             if let start = value.baseAddress {

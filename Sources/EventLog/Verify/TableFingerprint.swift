@@ -71,9 +71,7 @@ struct TableFingerprint: Equatable, Sendable {
         }
         var hasher = prefix.hasher
         hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: key[(key.count - suffixLength)...]))
-        if value.count > 0 { hasher.combine(bytes: value) }
-        count += 1
-        sum &+= UInt64(bitPattern: Int64(hasher.finalize()))
+        add(hasher, value: value)
     }
 
     /// Adds one entry.
@@ -82,6 +80,13 @@ struct TableFingerprint: Equatable, Sendable {
         var hasher = hashKey.seeded
         hasher.combine(key.count)
         hasher.combine(bytes: key)
+        add(hasher, value: value)
+    }
+
+    /// Adds the entry whose key length and key `hasher` has been given, with `value`.
+    @inline(__always)
+    private mutating func add(_ hasher: Hasher, value: UnsafeRawBufferPointer) {
+        var hasher = hasher
         // Index entries have no value (a call that adds no bytes: skipping it gives the same hash).
         if value.count > 0 { hasher.combine(bytes: value) }
         count += 1
