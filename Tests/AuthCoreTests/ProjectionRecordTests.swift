@@ -31,8 +31,9 @@ struct ProjectionRecordTests {
         ] {
             #expect(try RefreshTokenRecord(bytes: record.bytes) == record)
             // The rebuild's encoding into temporary memory writes the same bytes.
-            let temporary = RefreshTokenRecord.withEncoded(
-                familyID: record.familyID.utf8Slice, usedAt: record.usedAt, usedSeq: record.usedSeq) { [UInt8]($0) }
+            let temporary = Array(record.familyID.utf8).withUnsafeBytes { familyID in
+                RefreshTokenRecord.withEncoded(familyID: familyID, usedAt: record.usedAt, usedSeq: record.usedSeq) { [UInt8]($0) }
+            }
             #expect(temporary == record.bytes)
         }
     }

@@ -277,6 +277,50 @@ struct RebuildTests {
         #expect(!reader.has("field_40"))
     }
 
+    @Test("the in-place field cursor finds fields in stored order, out of order and past the inline capacity, and refuses what the reader refuses")
+    func payloadFieldCursor() throws {
+        var writer = PayloadWriter()
+        writer.add("family_id", "f-1")
+        writer.add("parent_hash", bytes: [1, 2, 3])
+        writer.add("grace", true)
+        for index in 0..<20 { writer.add("field_\(index)", Int64(index * 3)) }
+        let pending = PendingEvent(type: "test.cursor", version: 1, actor: .system, request: .none, streams: [], payload: writer.bytes)
+        let stored = [UInt8](repeating: 0, count: 32) + EventCodec.encode(pending, timestamp: Timestamp(microseconds: 1))
+        let event = try RecordedEvent(seq: 1, stored: stored)
+        let reader = try event.fields()
+        let (results, errors) = try event.withFieldsInPlace { fields -> ([String], [EventDecodingError?]) in
+            var results: [String] = []
+            // In stored order, then backwards (each search wraps around), then one field twice in a row.
+            results.append(String(decoding: try fields.text("family_id"), as: UTF8.self))
+            results.append("\(Array(try fields.byteString("parent_hash")))")
+            results.append("\(try fields.bool("grace"))")
+            for index in (0..<20).reversed() { results.append("\(try fields.int("field_\(index)"))") }
+            results.append("\(try fields.int("field_7")) \(try fields.int("field_7"))")
+            var errors: [EventDecodingError?] = []
+            func failure(_ read: (inout PayloadFieldCursor) throws(EventDecodingError) -> Void) -> EventDecodingError? {
+                do throws(EventDecodingError) { try read(&fields) } catch { return error }
+                return nil
+            }
+            errors.append(failure { (fields) throws(EventDecodingError) in _ = try fields.int("absent") })
+            errors.append(failure { (fields) throws(EventDecodingError) in _ = try fields.int("family_id") })
+            errors.append(failure { (fields) throws(EventDecodingError) in _ = try fields.text("grace") })
+            // Still usable after the errors.
+            results.append("\(Array(try fields.byteString("parent_hash")))")
+            return (results, errors)
+        }
+        let expected = ["f-1", "[1, 2, 3]", "true"] + (0..<20).reversed().map { "\($0 * 3)" } + ["21 21", "[1, 2, 3]"]
+        #expect(results == expected)
+        #expect(try String(decoding: reader.textBytes("family_id"), as: UTF8.self) == results[0])
+        #expect(errors == [.missingField("absent"), .wrongType("family_id"), .wrongType("grace")])
+        // A map announcing one entry more than it holds: a field it lacks runs into the end of the bytes.
+        let payloadStart = stored.count - writer.bytes.count
+        var missing = stored
+        missing[payloadStart] += 1
+        var names = EventTypeNames()
+        let broken = try RecordedEvent(seq: 1, buffer: missing, range: 0..<missing.count, names: &names)
+        #expect(throws: EventDecodingError.self) { try broken.withFieldsInPlace { try $0.int("absent") } }
+    }
+
     @Test("rebuild repairs tampered rows by writing only the differences, or rewrites everything; both equal the live state")
     func writeModes() throws {
         let dir = try TemporaryDirectory("modes")

@@ -312,7 +312,7 @@ public struct RefreshTokenRecord: Record {
     /// each array cost a tenth of the `refresh` fold.
     @inline(__always)
     static func withEncoded<R>(
-        familyID: ArraySlice<UInt8>, usedAt: Timestamp?, usedSeq: UInt64?, _ body: (UnsafeRawBufferPointer) throws -> R
+        familyID: UnsafeRawBufferPointer, usedAt: Timestamp?, usedSeq: UInt64?, _ body: (UnsafeRawBufferPointer) throws -> R
     ) rethrows -> R {
         let count = 22 + familyID.count
         return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
@@ -321,7 +321,7 @@ public struct RefreshTokenRecord: Record {
             buffer.storeBytes(of: (usedAt?.microseconds ?? 0).littleEndian, toByteOffset: 2, as: Int64.self)
             buffer.storeBytes(of: Int64(bitPattern: usedSeq ?? 0).littleEndian, toByteOffset: 10, as: Int64.self)
             buffer.storeBytes(of: UInt32(familyID.count).littleEndian, toByteOffset: 18, as: UInt32.self)
-            familyID.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[22..<count]).copyMemory(from: $0) }
+            UnsafeMutableRawBufferPointer(rebasing: buffer[22..<count]).copyMemory(from: familyID)
             return try body(UnsafeRawBufferPointer(buffer))
         }
     }

@@ -64,14 +64,21 @@ public struct SessionsProjection: Projection {
                 sessionID: sessionID, expiresAt: expiresAt, idleExpiresAt: event.timestamp.adding(seconds: idleTimeout)))
             try byUser.put(Key.pair(userID, sessionID), [UInt8]())
         case SessionExtended.type:
+            let byToken = state.table(self, "by_token")
+            if byToken.isDeferred {
+                // A rebuild's path, millions of times: fields in place, no reference counted on the event's bytes.
+                try SessionExtended.withFieldsInPlace(event) { fields in
+                    let sessionID = try fields.text("session_id")
+                    let lastSeenAt = try fields.int("last_seen_at")
+                    _ = try byID.update(sessionID) { record in
+                        record.storeInt64(lastSeenAt, at: SessionRecord.lastSeenOffset)
+                    }
+                }
+                return
+            }
             let fields = try SessionExtended.fieldsInPlace(event)
             let sessionID = try fields.textBytes("session_id")
             let lastSeenAt = try fields.int("last_seen_at")
-            let byToken = state.table(self, "by_token")
-            if byToken.isDeferred {
-                _ = try byID.update(sessionID) { record in record.storeInt64(lastSeenAt, at: SessionRecord.lastSeenOffset) }
-                return
-            }
             // Patch the last-seen time in place; keep what the token check needs.
             guard let (tokenHash, expiresAt, idleExpiresAt) = try byID.update(sessionID, { record in
                 let fields = try SessionRecord.Fields(UnsafeRawBufferPointer(record))

@@ -204,6 +204,16 @@ public struct RecordedEvent: Sendable, Equatable {
         try PayloadReader(buffer, range: payloadStart..<end)
     }
 
+    /// Calls `body` with a cursor over the payload's fields in place (``PayloadFieldCursor``): it, and the bytes it
+    /// returns, point into this event's stored bytes and are valid only during the call. Unlike ``fields()``, this
+    /// counts no reference to the stored bytes, which a rebuild's threads share.
+    public func withFieldsInPlace<R>(_ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
+        try buffer.withUnsafeBufferPointer { buffer in
+            var cursor = try PayloadFieldCursor(buffer, range: payloadStart..<end)
+            return try body(&cursor)
+        }
+    }
+
     public static func == (lhs: RecordedEvent, rhs: RecordedEvent) -> Bool {
         lhs.seq == rhs.seq && lhs.buffer[lhs.start..<lhs.end].elementsEqual(rhs.buffer[rhs.start..<rhs.end])
     }

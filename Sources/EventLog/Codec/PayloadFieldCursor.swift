@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads fields of an event payload (a CBOR map with text keys) in place, searching each from where the last one
+/// was found: the projections' hottest paths in rebuilds, which read a few fields of millions of events.
+///
+/// Where ``PayloadReader`` indexes every entry of the map up front and counts a reference to the stored bytes for
+/// itself and for each field it hands out, this cursor walks the map lazily and hands out raw buffers: fields read
+/// in the order they are stored cost one pass over the entries up to the last one read, and no reference count is
+/// touched (a rebuild's threads all read events of one shared batch buffer, where each count is an atomic write to
+/// a cache line they share). Fields read out of order are still found: the search wraps around once.
+///
+/// Made only by ``RecordedEvent/withFieldsInPlace(_:)``: the cursor and every buffer it returns point into the
+/// event's stored bytes and are valid only during that call. A key stored twice (which ``PayloadWriter`` never
+/// writes) is found at whichever occurrence the search meets first.
+public struct PayloadFieldCursor {
+    private let base: UnsafeBufferPointer<UInt8>
+    private let entriesStart: Int
+    private let count: Int
+    private let end: Int
+    /// Where the key of entry `index` starts (the entry after the last one found or passed).
+    private var position: Int
+    private var index = 0
+
+    /// A cursor over the map in `buffer[range]`, which must stay as it is while the cursor is used.
+    init(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>) throws(EventDecodingError) {
+        var scanner = CBORScanner(buffer, from: range.lowerBound, to: range.upperBound)
+        count = try scanner.mapCount()
+        entriesStart = scanner.position
+        position = entriesStart
+        end = range.upperBound
+        base = buffer
+    }
+
+    /// A scanner at the value of field `key`, searching from the current entry and wrapping around once; nil if
+    /// the map has no such field.
+    private mutating func seek(_ key: String) throws(EventDecodingError) -> CBORScanner? {
+        var key = key
+        let outcome = key.withUTF8 { wanted -> Result<CBORScanner?, EventDecodingError> in
+            do throws(EventDecodingError) {
+                for _ in 0..<count {
+                    if index == count { (index, position) = (0, entriesStart) }
+                    var scanner = CBORScanner(base, from: position, to: end)
+                    let name = try scanner.textRange()
+                    let found = scanner.bytes(name, equal: wanted)
+                    let value = scanner.position
+                    try scanner.skip()
+                    (index, position) = (index + 1, scanner.position)
+                    if found { return .success(CBORScanner(base, from: value, to: end)) }
+                }
+                return .success(nil)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Reads the value of required field `key` with `read`.
+    @inline(__always)
+    private mutating func value<R>(_ key: String, _ read: (inout CBORScanner) throws(EventDecodingError) -> R) throws(EventDecodingError) -> R {
+        guard var scanner = try seek(key) else { throw .missingField(key) }
+        do throws(EventDecodingError) { return try read(&scanner) } catch { throw .wrongType(key) }
+    }
+
+    /// A required text field's UTF-8 bytes, in place.
+    public mutating func text(_ key: String) throws(EventDecodingError) -> UnsafeRawBufferPointer {
+        let range = try value(key) { (scanner) throws(EventDecodingError) in try scanner.textRange() }
+        return UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[range]))
+    }
+
+    /// A required byte-string field, in place.
+    public mutating func byteString(_ key: String) throws(EventDecodingError) -> UnsafeRawBufferPointer {
+        let range = try value(key) { (scanner) throws(EventDecodingError) in try scanner.byteStringRange() }
+        return UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[range]))
+    }
+
+    /// A required signed integer field.
+    public mutating func int(_ key: String) throws(EventDecodingError) -> Int64 {
+        try value(key) { (scanner) throws(EventDecodingError) in try scanner.int() }
+    }
+
+    /// A required boolean field.
+    public mutating func bool(_ key: String) throws(EventDecodingError) -> Bool {
+        try value(key) { (scanner) throws(EventDecodingError) in try scanner.bool() }
+    }
+}
