@@ -49,7 +49,7 @@ public final class ProjectionState {
     func table(named name: String) -> ProjectionTable {
         switch backing {
         case .live(let txn, let dbs): return ProjectionTable(name: name, storage: .live(txn, dbs[name]))
-        case .memory(let tables): return ProjectionTable(name: name, storage: .memory(tables.store(name)))
+        case .memory(let tables): return ProjectionTable(name: name, storage: .memory(Unmanaged.passUnretained(tables.store(name))))
         }
     }
 }
@@ -72,7 +72,11 @@ public struct ProjectionTable {
     @usableFromInline
     enum Storage {
         case live(Transaction, Database?)
-        case memory(MemoryTable)
+        /// Unretained: the ``ProjectionState`` that made the table keeps its in-memory tables alive (they are never
+        /// dropped before it), and a table is used only while its state is (during `apply` or a command). Counting
+        /// a reference per copy and per call cost rebuild threads an atomic write, which waits for their pending
+        /// stores, millions of times.
+        case memory(Unmanaged<MemoryTable>)
     }
 
     /// The full database name.
@@ -89,7 +93,7 @@ public struct ProjectionTable {
     /// folded. Writes to it are then dropped and reads find nothing, so `apply` may skip the work that only feeds
     /// it. Always false on the live path.
     public var isDeferred: Bool {
-        if case .memory(let table) = storage { return table.deferred }
+        if case .memory(let table) = storage { return table._withUnsafeGuaranteedRef { $0.deferred } }
         return false
     }
 
@@ -121,7 +125,7 @@ public struct ProjectionTable {
 
     @usableFromInline
     func prefetch(raw key: UnsafeRawBufferPointer) {
-        if case .memory(let table) = storage { table.prefetch(key) }
+        if case .memory(let table) = storage { table._withUnsafeGuaranteedRef { $0.prefetch(key) } }
     }
 
     /// Stores `value` under `key`.
@@ -151,7 +155,9 @@ public struct ProjectionTable {
         case .live(let txn, let db):
             return try txn.withValue(try database(db), key: key) { value in try value.map(body) }
         case .memory(let table):
-            return try table.mapToRead?.value(key).map { try body(UnsafeRawBufferPointer($0)) }
+            return try table._withUnsafeGuaranteedRef { table in
+                try table.valueToRead(key).map { try body(UnsafeRawBufferPointer($0)) }
+            }
         }
     }
 
@@ -165,10 +171,12 @@ public struct ProjectionTable {
             try value.withUnsafeBytes { value in try txn.put(db, key: key, value: value) }
             return result
         case .memory(let table):
-            guard let value = table.mapToRead?.value(key) else { return nil }
-            let result = try body(value)
-            table.changed(key)
-            return result
+            return try table._withUnsafeGuaranteedRef { table in
+                guard let value = table.valueToRead(key) else { return nil }
+                let result = try body(value)
+                table.changed(key)
+                return result
+            }
         }
     }
 
@@ -176,7 +184,7 @@ public struct ProjectionTable {
     func put(raw key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) throws {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
-        case .memory(let table): table.put(key, value, reserving: extra)
+        case .memory(let table): table._withUnsafeGuaranteedRef { $0.put(key, value, reserving: extra) }
         }
     }
 
@@ -185,9 +193,11 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db): return try txn.delete(try database(db), key: key)
         case .memory(let table):
-            guard let map = table.mapToRead else { return false }
-            table.changed(key)
-            return map.remove(key)
+            return table._withUnsafeGuaranteedRef { table in
+                guard let removed = table.removeToRead(key) else { return false }
+                table.changed(key)
+                return removed
+            }
         }
     }
 
@@ -196,9 +206,11 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
-            if table.deferred { return }
-            table.inserted.append((key, value))
-            table.changed(key)
+            table._withUnsafeGuaranteedRef { table in
+                if table.deferred { return }
+                table.inserted.append((key, value))
+                table.changed(key)
+            }
         }
     }
 
@@ -238,12 +250,22 @@ final class MemoryTable: @unchecked Sendable {
         return storage
     }
 
-    /// The map for `apply` to read (or delete from, which reports what was there): nil while the table is deferred
-    /// (reads find nothing); otherwise held-back writes are applied and no longer held.
-    var mapToRead: BytesMap? {
+    /// The value under `key` for `apply` to read or patch in place (valid until the table next changes): nil if
+    /// there is none, and while the table is deferred (reads find nothing). Held-back writes are applied first, and
+    /// no longer held. (A method rather than handing out the map: no reference counted per lookup.)
+    @inline(__always)
+    func valueToRead(_ key: UnsafeRawBufferPointer) -> UnsafeMutableRawBufferPointer? {
         if deferred { return nil }
         stopHoldingWrites()
-        return storage
+        return storage.value(key)
+    }
+
+    /// Removes `key` for `apply`, which reads what was there: whether it was, or nil while the table is deferred
+    /// (nothing to remove). Held-back writes are applied first, and no longer held.
+    func removeToRead(_ key: UnsafeRawBufferPointer) -> Bool? {
+        if deferred { return nil }
+        stopHoldingWrites()
+        return storage.remove(key)
     }
 
     /// From now on, holds writes back until the table is read (a rebuild's fold).

@@ -14,7 +14,7 @@ extension ProjectionTable {
                 return true
             }
         case .memory(let table):
-            for (key, value) in table.sortedEntries() where key.starts(with: prefix) {
+            for (key, value) in table._withUnsafeGuaranteedRef({ $0.sortedEntries() }) where key.starts(with: prefix) {
                 out.append((key, value))
             }
         }
