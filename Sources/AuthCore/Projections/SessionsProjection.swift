@@ -95,11 +95,14 @@ public struct SessionsProjection: Projection {
                     sessionID: sessionID, expiresAt: Timestamp(microseconds: expiresAt), idleExpiresAt: idleExpiresAt))
             }
         case SessionRevoked.type:
-            let sessionID = try SessionRevoked.fieldsInPlace(event).textBytes("session_id")
             let byToken = state.table(self, "by_token")
-            if !byToken.isDeferred {
-                try removeIndexEntries(of: sessionID, byID: byID, byToken: byToken, byUser: state.table(self, "by_user"))
+            if byToken.isDeferred {
+                // A rebuild's path: the field in place, no reference counted on the event's bytes.
+                try SessionRevoked.withFieldsInPlace(event) { fields in try byID.delete(try fields.text("session_id")) }
+                return
             }
+            let sessionID = try SessionRevoked.fieldsInPlace(event).textBytes("session_id")
+            try removeIndexEntries(of: sessionID, byID: byID, byToken: byToken, byUser: state.table(self, "by_user"))
             try byID.delete(sessionID)
         case SessionSteppedUp.type:
             let e = try SessionSteppedUp(event)

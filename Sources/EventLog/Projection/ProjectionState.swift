@@ -48,8 +48,8 @@ public final class ProjectionState {
     /// A table by its full database name.
     func table(named name: String) -> ProjectionTable {
         switch backing {
-        case .live(let txn, let dbs): return ProjectionTable(name: name, storage: .live(txn, dbs[name]))
-        case .memory(let tables): return ProjectionTable(name: name, storage: .memory(Unmanaged.passUnretained(tables.store(name))))
+        case .live(let txn, let dbs): return ProjectionTable(storage: .live(txn, dbs[name], name))
+        case .memory(let tables): return ProjectionTable(storage: .memory(Unmanaged.passUnretained(tables.store(name))))
         }
     }
 }
@@ -71,7 +71,7 @@ extension UnsafeRawBufferPointer: TableBytes {
 public struct ProjectionTable {
     @usableFromInline
     enum Storage {
-        case live(Transaction, Database?)
+        case live(Transaction, Database?, String)
         /// Unretained: the ``ProjectionState`` that made the table keeps its in-memory tables alive (they are never
         /// dropped before it), and a table is used only while its state is (during `apply` or a command). Counting
         /// a reference per copy and per call cost rebuild threads an atomic write, which waits for their pending
@@ -79,13 +79,17 @@ public struct ProjectionTable {
         case memory(Unmanaged<MemoryTable>)
     }
 
-    /// The full database name.
-    public let name: String
+    /// The full database name (kept by the storage: a table copied per event counts no reference to a string).
+    public var name: String {
+        switch storage {
+        case .live(_, _, let name): return name
+        case .memory(let table): return table._withUnsafeGuaranteedRef { $0.name }
+        }
+    }
     @usableFromInline
     let storage: Storage
 
-    init(name: String, storage: Storage) {
-        self.name = name
+    init(storage: Storage) {
         self.storage = storage
     }
 
@@ -152,7 +156,7 @@ public struct ProjectionTable {
     @usableFromInline
     func read<R>(raw key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         switch storage {
-        case .live(let txn, let db):
+        case .live(let txn, let db, _):
             return try txn.withValue(try database(db), key: key) { value in try value.map(body) }
         case .memory(let table):
             return try table._withUnsafeGuaranteedRef { table in
@@ -164,7 +168,7 @@ public struct ProjectionTable {
     @usableFromInline
     func update<R>(raw key: UnsafeRawBufferPointer, _ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R? {
         switch storage {
-        case .live(let txn, let db):
+        case .live(let txn, let db, _):
             let db = try database(db)
             guard var value = try txn.withValue(db, key: key, { $0.map { [UInt8]($0) } }) else { return nil }
             let result = try value.withUnsafeMutableBytes(body)
@@ -183,7 +187,7 @@ public struct ProjectionTable {
     @usableFromInline
     func put(raw key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, reserving extra: Int = 0) throws {
         switch storage {
-        case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
+        case .live(let txn, let db, _): try txn.put(try database(db), key: key, value: value)
         case .memory(let table): table._withUnsafeGuaranteedRef { $0.put(key, value, reserving: extra) }
         }
     }
@@ -191,7 +195,7 @@ public struct ProjectionTable {
     @usableFromInline
     func delete(raw key: UnsafeRawBufferPointer) throws -> Bool {
         switch storage {
-        case .live(let txn, let db): return try txn.delete(try database(db), key: key)
+        case .live(let txn, let db, _): return try txn.delete(try database(db), key: key)
         case .memory(let table):
             return table._withUnsafeGuaranteedRef { table in
                 guard let removed = table.removeToRead(key) else { return false }
@@ -204,7 +208,7 @@ public struct ProjectionTable {
     /// Adds a key that is never read back while applying events (index entries). Cheaper than `put` in a rebuild.
     public func insert(_ key: [UInt8], _ value: [UInt8] = []) throws {
         switch storage {
-        case .live(let txn, let db): try txn.put(try database(db), key: key, value: value)
+        case .live(let txn, let db, _): try txn.put(try database(db), key: key, value: value)
         case .memory(let table):
             table._withUnsafeGuaranteedRef { table in
                 if table.deferred { return }
@@ -216,7 +220,7 @@ public struct ProjectionTable {
 
     /// The live database handle of this table, if it is backed by LMDB.
     var liveDatabase: Database? {
-        if case .live(_, let db) = storage { return db }
+        if case .live(_, let db, _) = storage { return db }
         return nil
     }
 
@@ -232,6 +236,8 @@ final class MemoryTable: @unchecked Sendable {
     // Only the thread that folds the table uses it, so the stored properties the fold touches per event skip the
     // run-time exclusivity check (`@exclusivity(unchecked)`), and the write buffer is a `let` (not an optional
     // reference bound, and counted, per write).
+    /// The full database name.
+    let name: String
     private let storage = BytesMap()
     /// Writes held back (see ``PendingWrites``) while ``holding``: the table is only written so far.
     private let pending = PendingWrites()
@@ -243,6 +249,8 @@ final class MemoryTable: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var version = 0
     /// When not nil, every key changed since (a rebuild checks them against the live table).
     @exclusivity(unchecked) var touched: [[UInt8]]?
+
+    init(name: String) { self.name = name }
 
     /// The entries, with every held-back write applied.
     var map: BytesMap {
@@ -422,12 +430,12 @@ final class MemoryTables: @unchecked Sendable {
     private let padding = CacheLinePadding()
 
     init(names: [String]) {
-        for name in names { tables[name] = MemoryTable() }
+        for name in names { tables[name] = MemoryTable(name: name) }
     }
 
     func store(_ name: String) -> MemoryTable {
         if let table = tables[name] { return table }
-        let table = MemoryTable()
+        let table = MemoryTable(name: name)
         tables[name] = table
         return table
     }

@@ -6,7 +6,7 @@ extension ProjectionTable {
     public func entries(prefix: [UInt8]) throws -> [(key: [UInt8], value: [UInt8])] {
         var out: [(key: [UInt8], value: [UInt8])] = []
         switch storage {
-        case .live(let txn, let db):
+        case .live(let txn, let db, _):
             guard let db else { throw EventStoreError.unknownTable(name) }
             try txn.forEach(db, from: prefix.isEmpty ? nil : prefix) { key, value in
                 guard key.starts(with: prefix) else { return false }
