@@ -123,6 +123,8 @@ final class RebuildState: @unchecked Sendable {
     /// Live entries from which a table holds its writes back during the fold (tests lower it).
     let holdWritesFrom: Int
 
+    /// Events per batch of a fold.
+    static let batchSize = 2048
     /// Batches the reader may be ahead of the slowest consumer.
     static let pipelineDepth = 64
 
@@ -140,7 +142,7 @@ final class RebuildState: @unchecked Sendable {
         let first = through + 1
         // Up to `pipelineDepth` batches are in the pipeline, one is being read and one may still be held by a consumer.
         let reader = try BatchReader(
-            txn: txn, log: log, first: first, last: last, batchSize: 2048, bufferPool: parallel ? Self.pipelineDepth + 2 : 1)
+            txn: txn, log: log, first: first, last: last, batchSize: Self.batchSize, bufferPool: parallel ? Self.pipelineDepth + 2 : 1)
         defer { reader.close() }
         if parallel {
             try foldPipelined(reader: reader, first: first, last: last, progress: progress)
@@ -222,10 +224,13 @@ final class RebuildState: @unchecked Sendable {
 
     private func read(_ reader: BatchReader) throws -> Batch {
         var batch = Batch()
+        batch.events.reserveCapacity(Self.batchSize)
+        batch.types.reserveCapacity(Self.batchSize)
         try reader.next(names: &names) { event, number in
             if number == wants.first?.count {
                 for index in folded.indices { wants[index].append(folded[index].types?.contains(event.type) ?? true) }
             }
+            // Moved in, not copied: a copy counts a reference to the batch buffer, which every fold thread shares.
             batch.events.append(event)
             batch.types.append(Int32(number))
         }
@@ -431,7 +436,7 @@ final class BatchReader: @unchecked Sendable {
 
     /// Calls `body` with up to `batchSize` next events (none once past `last`) and their type numbers (numbered
     /// in order of first appearance). The events' stored values are copied into one buffer they share.
-    func next(names: inout EventTypeNames, _ body: (RecordedEvent, Int) throws -> Void) throws {
+    func next(names: inout EventTypeNames, _ body: (consuming RecordedEvent, Int) throws -> Void) throws {
         // The oldest buffer is reused once the events of its batch are gone (else this allocates a fresh one):
         // fresh memory of that size would come from `mmap`, zeroed page by page.
         var buffer = buffers.count < bufferPool ? [] : buffers.removeFirst()
@@ -473,7 +478,7 @@ final class BatchReader: @unchecked Sendable {
         var start = 0
         for (offset, end) in ends.enumerated() {
             let event = try RecordedEvent(seq: first + UInt64(offset), buffer: buffer, range: start..<end, names: &names)
-            try body(event, names.last)
+            try body(consume event, names.last)
             start = end
         }
     }
