@@ -9,7 +9,7 @@ import Darwin
 ///
 /// It is a view over the stored bytes: the envelope is located once, and fields are decoded when read, so replay
 /// and rebuilds pay only for what a projection uses.
-public struct RecordedEvent: Sendable, Equatable {
+public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// Gapless sequence number, starting at 1.
     public let seq: UInt64
     /// When it was appended (from the injected clock).
@@ -21,6 +21,13 @@ public struct RecordedEvent: Sendable, Equatable {
     /// Holds the stored value in `start..<end`: the value alone, or (rebuilds) the values of a whole batch of events,
     /// so that reading a batch allocates once, not once per event.
     private let buffer: [UInt8]
+    /// The address of `buffer`'s bytes, for the hot in-place readers (``prefetchPayload()``,
+    /// ``forEachStreamInPlace(_:)``, ``withFieldsInPlace(_:)``): valid as long as this event, which keeps `buffer`
+    /// alive and never changes it. Reading through it touches no reference count, so the optimiser can call them on
+    /// a batch's events in place instead of copying each event (and counting a reference to the batch buffer that
+    /// every fold thread shares) around the call. (The pointer is why the type is `@unchecked Sendable`: it points
+    /// to immutable bytes the value owns.)
+    private let base: UnsafePointer<UInt8>
     private let start: Int
     private let end: Int
     // Byte offsets in `buffer` of the envelope fields after `version`, and of the payload map.
@@ -33,12 +40,10 @@ public struct RecordedEvent: Sendable, Equatable {
     /// enough ago to have left the cache. Nothing is read or changed.
     @inline(__always)
     func prefetchPayload() {
-        buffer.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, payloadStart < buffer.count else { return }
-            cprefetch_read(base + payloadStart)
-            cprefetch_read(base + max(actorStart, payloadStart - 64))
-            if payloadStart + 64 < end { cprefetch_read(base + payloadStart + 64) }
-        }
+        guard payloadStart < end else { return }
+        cprefetch_read(base + payloadStart)
+        cprefetch_read(base + max(actorStart, payloadStart - 64))
+        if payloadStart + 64 < end { cprefetch_read(base + payloadStart + 64) }
     }
 
     /// Locates the envelope fields of a stored value (hash || event bytes) found under `seq`.
@@ -61,6 +66,8 @@ public struct RecordedEvent: Sendable, Equatable {
     private init(seq: UInt64, buffer: [UInt8], range: Range<Int>, envelope: Envelope, type: String) {
         self.seq = seq
         self.buffer = buffer
+        // Never empty: `locate` required more than the 32-byte hash.
+        base = buffer.withUnsafeBufferPointer { $0.baseAddress! }
         start = range.lowerBound
         end = range.upperBound
         timestamp = Timestamp(microseconds: envelope.timestamp)
@@ -185,14 +192,13 @@ public struct RecordedEvent: Sendable, Equatable {
     }
 
     /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
+    @inline(__always)
     func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
-        buffer.withUnsafeBufferPointer { buffer in
-            var reader = CBORScanner(buffer, from: streamsStart, to: end)
-            guard let count = try? reader.arrayCount() else { return }
-            for _ in 0..<count {
-                guard let range = try? reader.textRange() else { return }
-                body(UnsafeRawBufferPointer(start: buffer.baseAddress! + range.lowerBound, count: range.count))
-            }
+        var reader = CBORScanner(UnsafeBufferPointer(start: base, count: end), from: streamsStart, to: end)
+        guard let count = try? reader.arrayCount() else { return }
+        for _ in 0..<count {
+            guard let range = try? reader.textRange() else { return }
+            body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
         }
     }
 
@@ -208,10 +214,8 @@ public struct RecordedEvent: Sendable, Equatable {
     /// returns, point into this event's stored bytes and are valid only during the call. Unlike ``fields()``, this
     /// counts no reference to the stored bytes, which a rebuild's threads share.
     public func withFieldsInPlace<R>(_ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
-        try buffer.withUnsafeBufferPointer { buffer in
-            var cursor = try PayloadFieldCursor(buffer, range: payloadStart..<end)
-            return try body(&cursor)
-        }
+        var cursor = try PayloadFieldCursor(UnsafeBufferPointer(start: base, count: end), range: payloadStart..<end)
+        return try body(&cursor)
     }
 
     public static func == (lhs: RecordedEvent, rhs: RecordedEvent) -> Bool {
