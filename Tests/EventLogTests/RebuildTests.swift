@@ -284,7 +284,8 @@ struct RebuildTests {
         writer.add("parent_hash", bytes: [1, 2, 3])
         writer.add("grace", true)
         for index in 0..<20 { writer.add("field_\(index)", Int64(index * 3)) }
-        let pending = PendingEvent(type: "test.cursor", version: 1, actor: .system, request: .none, streams: [], payload: writer.bytes)
+        let request = RequestInfo(requestID: "r-1", clientIP: "203.0.113.9", userAgent: "agent/1")
+        let pending = PendingEvent(type: "test.cursor", version: 1, actor: .system, request: request, streams: [], payload: writer.bytes)
         let stored = [UInt8](repeating: 0, count: 32) + EventCodec.encode(pending, timestamp: Timestamp(microseconds: 1))
         let event = try RecordedEvent(seq: 1, stored: stored)
         let reader = try event.fields()
@@ -304,11 +305,14 @@ struct RebuildTests {
             errors.append(failure { (fields) throws(EventDecodingError) in _ = try fields.int("absent") })
             errors.append(failure { (fields) throws(EventDecodingError) in _ = try fields.int("family_id") })
             errors.append(failure { (fields) throws(EventDecodingError) in _ = try fields.text("grace") })
-            // Still usable after the errors.
+            // Still usable after the errors; the request's client fields come from the envelope.
             results.append("\(Array(try fields.byteString("parent_hash")))")
+            let client = fields.requestClient
+            results.append(client.clientIP.map { String(decoding: $0, as: UTF8.self) } ?? "-")
+            results.append(client.userAgent.map { String(decoding: $0, as: UTF8.self) } ?? "-")
             return (results, errors)
         }
-        let expected = ["f-1", "[1, 2, 3]", "true"] + (0..<20).reversed().map { "\($0 * 3)" } + ["21 21", "[1, 2, 3]"]
+        let expected = ["f-1", "[1, 2, 3]", "true"] + (0..<20).reversed().map { "\($0 * 3)" } + ["21 21", "[1, 2, 3]", "203.0.113.9", "agent/1"]
         #expect(results == expected)
         #expect(try String(decoding: reader.textBytes("family_id"), as: UTF8.self) == results[0])
         #expect(errors == [.missingField("absent"), .wrongType("family_id"), .wrongType("grace")])

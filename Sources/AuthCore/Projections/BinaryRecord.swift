@@ -28,7 +28,7 @@ struct BinaryRecordWriter {
     }
 
     /// Appends a length-prefixed field, or the absent marker for nil.
-    mutating func field(_ value: ArraySlice<UInt8>?) {
+    mutating func field(_ value: (some Collection<UInt8>)?) {
         guard let value else {
             withUnsafeBytes(of: UInt32.max.littleEndian) { bytes.append(contentsOf: $0) }
             return

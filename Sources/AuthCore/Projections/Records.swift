@@ -54,7 +54,7 @@ public enum Key {
     }
 
     /// `a || 0x00 || b` from UTF-8 bytes.
-    static func pair(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> [UInt8] {
+    static func pair(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> [UInt8] {
         var key: [UInt8] = []
         key.reserveCapacity(a.count + 1 + b.count)
         key.append(contentsOf: a)
@@ -172,11 +172,11 @@ public struct SessionRecord: Record {
         }
     }
 
-    /// Encodes a record from its parts (text as UTF-8 bytes).
-    static func encode(
-        userID: ArraySlice<UInt8>, tokenHash: ArraySlice<UInt8>, aal: ArraySlice<UInt8>, mode: ArraySlice<UInt8>,
-        createdAt: Timestamp, lastSeenAt: Timestamp, expiresAt: Timestamp, idleTimeout: Int64, clientIP: ArraySlice<UInt8>?,
-        userAgent: ArraySlice<UInt8>?, familyID: ArraySlice<UInt8>?, aal2At: Timestamp?
+    /// Encodes a record from its parts (text as UTF-8 bytes: slices of strings, or an event's bytes in place).
+    static func encode<Bytes: Collection<UInt8>>(
+        userID: Bytes, tokenHash: Bytes, aal: Bytes, mode: Bytes,
+        createdAt: Timestamp, lastSeenAt: Timestamp, expiresAt: Timestamp, idleTimeout: Int64, clientIP: Bytes?,
+        userAgent: Bytes?, familyID: Bytes?, aal2At: Timestamp?
     ) -> [UInt8] {
         var writer = BinaryRecordWriter(
             layout: layout,

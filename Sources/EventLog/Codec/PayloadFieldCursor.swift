@@ -24,9 +24,13 @@ public struct PayloadFieldCursor {
     /// Where the key of entry `index` starts (the entry after the last one found or passed).
     private var position: Int
     private var index = 0
+    /// Where the event's envelope has its actor and request fields (nil: not an event's payload).
+    private let actorStart: Int?
 
-    /// A cursor over the map in `buffer[range]`, which must stay as it is while the cursor is used.
-    init(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>) throws(EventDecodingError) {
+    /// A cursor over the map in `buffer[range]`, which must stay as it is while the cursor is used; `envelopeRequest`
+    /// is where the event's actor starts in `buffer`, for ``requestClient``.
+    init(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, envelopeRequest actorStart: Int? = nil) throws(EventDecodingError) {
+        self.actorStart = actorStart
         var scanner = CBORScanner(buffer, from: range.lowerBound, to: range.upperBound)
         count = try scanner.mapCount()
         entriesStart = scanner.position
@@ -81,6 +85,17 @@ public struct PayloadFieldCursor {
     /// A required signed integer field.
     public mutating func int(_ key: String) throws(EventDecodingError) -> Int64 {
         try value(key) { (scanner) throws(EventDecodingError) in try scanner.int() }
+    }
+
+    /// The UTF-8 bytes of the event's request client IP and user agent (nil when absent), in place: envelope
+    /// fields, not payload ones, read here for the same in-place paths.
+    public var requestClient: (clientIP: UnsafeRawBufferPointer?, userAgent: UnsafeRawBufferPointer?) {
+        guard let actorStart else { return (nil, nil) }
+        let (_, clientIP, userAgent) = RecordedEvent.requestRanges(in: UnsafeBufferPointer(rebasing: base[0..<end]), from: actorStart)
+        func inPlace(_ range: Range<Int>?) -> UnsafeRawBufferPointer? {
+            range.map { UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[$0])) }
+        }
+        return (inPlace(clientIP), inPlace(userAgent))
     }
 
     /// A required boolean field.

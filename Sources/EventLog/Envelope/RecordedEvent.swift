@@ -154,16 +154,16 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
         return RequestInfo(requestID: text(requestID), clientIP: text(clientIP), userAgent: text(userAgent))
     }
 
-    /// The UTF-8 bytes of the request's client IP and user agent, in place (slices of the stored value: no
-    /// `String`).
-    public var requestClientBytes: (clientIP: ArraySlice<UInt8>?, userAgent: ArraySlice<UInt8>?) {
-        let (_, clientIP, userAgent) = requestRanges
-        return (clientIP.map { buffer[$0] }, userAgent.map { buffer[$0] })
-    }
-
     /// Where the request's fields are in `buffer` (after the actor's kind and id; nil when absent).
     private var requestRanges: (requestID: Range<Int>?, clientIP: Range<Int>?, userAgent: Range<Int>?) {
-        var reader = CBORReader(buffer, from: actorStart, to: end)
+        Self.requestRanges(in: UnsafeBufferPointer(start: base, count: end), from: actorStart)
+    }
+
+    /// Where the request's fields are in `buffer`, whose actor starts at `actorStart` (nil when absent).
+    static func requestRanges(
+        in buffer: UnsafeBufferPointer<UInt8>, from actorStart: Int
+    ) -> (requestID: Range<Int>?, clientIP: Range<Int>?, userAgent: Range<Int>?) {
+        var reader = CBORScanner(buffer, from: actorStart, to: buffer.count)
         _ = try? reader.textRange()
         _ = try? reader.optionalTextRange()
         let requestID = (try? reader.optionalTextRange()) ?? nil
@@ -214,7 +214,8 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// returns, point into this event's stored bytes and are valid only during the call. Unlike ``fields()``, this
     /// counts no reference to the stored bytes, which a rebuild's threads share.
     public func withFieldsInPlace<R>(_ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
-        var cursor = try PayloadFieldCursor(UnsafeBufferPointer(start: base, count: end), range: payloadStart..<end)
+        var cursor = try PayloadFieldCursor(
+            UnsafeBufferPointer(start: base, count: end), range: payloadStart..<end, envelopeRequest: actorStart)
         return try body(&cursor)
     }
 
