@@ -17,7 +17,7 @@ struct BinaryRecordWriter {
     }
 
     /// Appends bytes already in the layout (a stored record's tail).
-    mutating func append(_ raw: ArraySlice<UInt8>) { bytes.append(contentsOf: raw) }
+    mutating func append(_ raw: some Collection<UInt8>) { bytes.append(contentsOf: raw) }
 
     /// Appends one byte.
     mutating func byte(_ value: UInt8) { bytes.append(value) }

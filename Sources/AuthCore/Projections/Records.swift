@@ -250,9 +250,8 @@ public struct FamilyRecord: Record {
     }
 
     /// Encodes a record from its parts (text as UTF-8 bytes).
-    static func encode(
-        sessionID: ArraySlice<UInt8>, userID: ArraySlice<UInt8>, currentHash: ArraySlice<UInt8>, expiresAt: Timestamp,
-        revokedReason: ArraySlice<UInt8>?
+    static func encode<Bytes: Collection<UInt8>>(
+        sessionID: Bytes, userID: Bytes, currentHash: Bytes, expiresAt: Timestamp, revokedReason: Bytes?
     ) -> [UInt8] {
         var writer = BinaryRecordWriter(
             layout: layout, capacity: 25 + sessionID.count + userID.count + currentHash.count + (revokedReason?.count ?? 0))

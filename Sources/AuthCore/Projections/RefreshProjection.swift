@@ -17,13 +17,15 @@ public struct RefreshProjection: Projection {
         let tokens = state.table(self, "tokens")
         switch event.type {
         case RefreshFamilyStarted.type:
-            let fields = try RefreshFamilyStarted.fieldsInPlace(event)
-            let familyID = try fields.textBytes("family_id")
-            let tokenHash = try fields.byteStringBytes("token_hash")
-            try families.put(familyID, FamilyRecord.encode(
-                sessionID: try fields.textBytes("session_id"), userID: try fields.textBytes("user_id"), currentHash: tokenHash,
-                expiresAt: Timestamp(microseconds: try fields.int("expires_at")), revokedReason: nil))
-            try familyID.withUnsafeBytes { familyID in
+            // Fields in place (no reference counted on the event's bytes per field): about a million per rebuild.
+            try RefreshFamilyStarted.withFieldsInPlace(event) { fields in
+                let familyID = try fields.text("family_id")
+                let sessionID = try fields.text("session_id")
+                let userID = try fields.text("user_id")
+                let tokenHash = try fields.byteString("token_hash")
+                let expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
+                try families.put(familyID, FamilyRecord.encode(
+                    sessionID: sessionID, userID: userID, currentHash: tokenHash, expiresAt: expiresAt, revokedReason: nil))
                 try RefreshTokenRecord.withEncoded(familyID: familyID, usedAt: nil, usedSeq: nil) { try tokens.put(tokenHash, $0) }
             }
         case RefreshRotated.type:

@@ -114,11 +114,12 @@ public struct SessionsProjection: Projection {
             record.aal2At = event.timestamp
             try byID.put(Key.of(e.sessionID), record: record)
         case RefreshFamilyStarted.type:
-            let fields = try RefreshFamilyStarted.fieldsInPlace(event)
-            let sessionID = try fields.textBytes("session_id")
-            let familyID = try fields.textBytes("family_id")
-            guard let stored = try byID.get(sessionID) else { return }
-            try byID.put(sessionID, try SessionRecord.settingFamily(familyID, in: stored))
+            try RefreshFamilyStarted.withFieldsInPlace(event) { fields in
+                let familyID = try fields.text("family_id")
+                let sessionID = try fields.text("session_id")
+                guard let record = try byID.read(sessionID, { try SessionRecord.settingFamily(familyID, in: $0) }) else { return }
+                try byID.put(sessionID, record)
+            }
         default:
             break
         }
@@ -145,10 +146,9 @@ extension SessionRecord {
 
     /// `stored` with `family_id` set to `familyID`: the field is the record's last, so an absent one is replaced by
     /// appending the bytes (no decoding); a present one through a full decode.
-    static func settingFamily(_ familyID: ArraySlice<UInt8>, in stored: [UInt8]) throws -> [UInt8] {
-        let current = try stored.withUnsafeBytes { stored throws(EventDecodingError) in try Fields(stored).familyID }
-        guard current == nil else {
-            var record = try SessionRecord(bytes: stored)
+    static func settingFamily(_ familyID: some Collection<UInt8>, in stored: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard try Fields(stored).familyID == nil else {
+            var record = try SessionRecord(bytes: [UInt8](stored))
             record.familyID = String(decoding: familyID, as: UTF8.self)
             return record.bytes
         }
