@@ -24,6 +24,20 @@ struct ProjectionRecordTests {
         var revoked = family
         revoked.revokedReason = "reuse_detected"
         for record in [family, revoked] { #expect(try FamilyRecord(bytes: record.bytes) == record) }
+        // A revocation (or a second one) patched into the stored bytes equals the record re-encoded with it.
+        for record in [family, revoked] {
+            var expected = record
+            expected.revokedReason = "family_revoked"
+            let patched = try record.bytes.withUnsafeBytes { try FamilyRecord.settingRevokedReason(Array("family_revoked".utf8), in: $0) }
+            #expect(patched == expected.bytes)
+        }
+        // Likewise a session's refresh family, absent or already set.
+        for record in [Self.session, bare] {
+            var expected = record
+            expected.familyID = "fam_2"
+            let patched = try record.bytes.withUnsafeBytes { try SessionRecord.settingFamily(Array("fam_2".utf8), in: $0) }
+            #expect(patched == expected.bytes)
+        }
         for record in [
             RefreshTokenRecord(familyID: "fam_1", usedAt: nil, usedSeq: nil),
             RefreshTokenRecord(familyID: "fam_1", usedAt: Timestamp(seconds: 3), usedSeq: 42),

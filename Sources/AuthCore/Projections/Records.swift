@@ -249,6 +249,21 @@ public struct FamilyRecord: Record {
             revokedReason: revokedReason?.utf8Slice)
     }
 
+    /// `stored` with ``revokedReason`` set to `reason` (UTF-8): the field is the record's last, so the bytes before it
+    /// are kept as they lie (no decoding into strings and back).
+    static func settingRevokedReason(_ reason: some Collection<UInt8>, in stored: UnsafeRawBufferPointer) throws -> [UInt8] {
+        var reader = try BinaryRecordReader(stored, layout: layout)
+        _ = try reader.int64()
+        for _ in 0..<3 { _ = try reader.requiredRange() }
+        let kept = reader.position
+        _ = try reader.fieldRange()
+        try reader.end()
+        var writer = BinaryRecordWriter(layout: layout, capacity: kept + 4 + reason.count)
+        writer.append(stored[1..<kept])
+        writer.field(reason)
+        return writer.bytes
+    }
+
     /// Encodes a record from its parts (text as UTF-8 bytes).
     static func encode<Bytes: Collection<UInt8>>(
         sessionID: Bytes, userID: Bytes, currentHash: Bytes, expiresAt: Timestamp, revokedReason: Bytes?

@@ -57,10 +57,12 @@ public struct RefreshProjection: Projection {
                 }
             }
         case RefreshFamilyRevoked.type:
-            let e = try RefreshFamilyRevoked(event)
-            guard var family = try families.record(FamilyRecord.self, Key.of(e.familyID)) else { return }
-            family.revokedReason = e.reason
-            try families.put(Key.of(e.familyID), record: family)
+            try RefreshFamilyRevoked.withFieldsInPlace(event) { fields in
+                let familyID = try fields.text("family_id")
+                let reason = try fields.text("reason")
+                guard let record = try families.read(familyID, { try FamilyRecord.settingRevokedReason(reason, in: $0) }) else { return }
+                try families.put(familyID, record)
+            }
         default:
             break
         }
