@@ -295,7 +295,9 @@ struct RebuildTests {
             results.append(String(decoding: try fields.text("family_id"), as: UTF8.self))
             results.append("\(Array(try fields.byteString("parent_hash")))")
             results.append("\(try fields.bool("grace"))")
-            for index in (0..<20).reversed() { results.append("\(try fields.int("field_\(index)"))") }
+            // The cursor takes literal keys (`StaticString`).
+            let keys: [StaticString] = ["field_0", "field_1", "field_2", "field_3", "field_4", "field_5", "field_6", "field_7", "field_8", "field_9", "field_10", "field_11", "field_12", "field_13", "field_14", "field_15", "field_16", "field_17", "field_18", "field_19"]
+            for index in (0..<20).reversed() { results.append("\(try fields.int(keys[index]))") }
             results.append("\(try fields.int("field_7")) \(try fields.int("field_7"))")
             var errors: [EventDecodingError?] = []
             func failure(_ read: (inout PayloadFieldCursor) throws(EventDecodingError) -> Void) -> EventDecodingError? {

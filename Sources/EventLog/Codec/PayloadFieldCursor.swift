@@ -40,50 +40,56 @@ public struct PayloadFieldCursor {
     }
 
     /// A scanner at the value of field `key`, searching from the current entry and wrapping around once; nil if
-    /// the map has no such field.
-    private mutating func seek(_ key: String) throws(EventDecodingError) -> CBORScanner? {
-        var key = key
-        let outcome = key.withUTF8 { wanted -> Result<CBORScanner?, EventDecodingError> in
-            do throws(EventDecodingError) {
-                for _ in 0..<count {
-                    if index == count { (index, position) = (0, entriesStart) }
-                    var scanner = CBORScanner(base, from: position, to: end)
-                    let name = try scanner.textRange()
-                    let found = scanner.bytes(name, equal: wanted)
-                    let value = scanner.position
-                    try scanner.skip()
-                    (index, position) = (index + 1, scanner.position)
-                    if found { return .success(CBORScanner(base, from: value, to: end)) }
-                }
-                return .success(nil)
-            } catch {
-                return .failure(error)
+    /// the map has no such field. The cursor is left at that value (``value(_:_:)`` moves it past).
+    @inline(__always)
+    private mutating func seek(_ key: StaticString) throws(EventDecodingError) -> CBORScanner? {
+        let wanted = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        for _ in 0..<count {
+            if index == count { (index, position) = (0, entriesStart) }
+            var scanner = CBORScanner(base, from: position, to: end)
+            let name = try scanner.textRange()
+            index += 1
+            if scanner.bytes(name, equal: wanted) {
+                position = scanner.position
+                return scanner
             }
+            try scanner.skip()
+            position = scanner.position
         }
-        return try outcome.get()
+        return nil
     }
 
-    /// Reads the value of required field `key` with `read`.
+    /// Reads the value of required field `key` with `read`, and moves the cursor past it.
     @inline(__always)
-    private mutating func value<R>(_ key: String, _ read: (inout CBORScanner) throws(EventDecodingError) -> R) throws(EventDecodingError) -> R {
-        guard var scanner = try seek(key) else { throw .missingField(key) }
-        do throws(EventDecodingError) { return try read(&scanner) } catch { throw .wrongType(key) }
+    private mutating func value<R>(_ key: StaticString, _ read: (inout CBORScanner) throws(EventDecodingError) -> R) throws(EventDecodingError) -> R {
+        guard var scanner = try seek(key) else { throw .missingField("\(key)") }
+        do throws(EventDecodingError) {
+            let value = try read(&scanner)
+            position = scanner.position
+            return value
+        } catch {
+            // Past the value all the same, so that the cursor stays usable.
+            var skipping = CBORScanner(base, from: position, to: end)
+            try skipping.skip()
+            position = skipping.position
+            throw .wrongType("\(key)")
+        }
     }
 
     /// A required text field's UTF-8 bytes, in place.
-    public mutating func text(_ key: String) throws(EventDecodingError) -> UnsafeRawBufferPointer {
+    public mutating func text(_ key: StaticString) throws(EventDecodingError) -> UnsafeRawBufferPointer {
         let range = try value(key) { (scanner) throws(EventDecodingError) in try scanner.textRange() }
         return UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[range]))
     }
 
     /// A required byte-string field, in place.
-    public mutating func byteString(_ key: String) throws(EventDecodingError) -> UnsafeRawBufferPointer {
+    public mutating func byteString(_ key: StaticString) throws(EventDecodingError) -> UnsafeRawBufferPointer {
         let range = try value(key) { (scanner) throws(EventDecodingError) in try scanner.byteStringRange() }
         return UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[range]))
     }
 
     /// A required signed integer field.
-    public mutating func int(_ key: String) throws(EventDecodingError) -> Int64 {
+    public mutating func int(_ key: StaticString) throws(EventDecodingError) -> Int64 {
         try value(key) { (scanner) throws(EventDecodingError) in try scanner.int() }
     }
 
@@ -99,7 +105,7 @@ public struct PayloadFieldCursor {
     }
 
     /// A required boolean field.
-    public mutating func bool(_ key: String) throws(EventDecodingError) -> Bool {
+    public mutating func bool(_ key: StaticString) throws(EventDecodingError) -> Bool {
         try value(key) { (scanner) throws(EventDecodingError) in try scanner.bool() }
     }
 }
