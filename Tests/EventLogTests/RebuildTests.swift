@@ -569,6 +569,27 @@ struct RebuildTests {
         }
     }
 
+    @Test("every actor kind is accepted, in a batch too, and an unknown kind or a stream without a colon is refused")
+    func envelopeChecks() throws {
+        for kind in Actor.Kind.allCases {
+            let pending = PendingEvent(
+                type: "test.kind", version: 1, actor: Actor(kind: kind, id: "a-1"), request: .none, streams: [StreamRef("user:u1")!],
+                payload: testEvent().payload)
+            let stored = [UInt8](repeating: 0, count: 32) + EventCodec.encode(pending, timestamp: Timestamp(microseconds: 1))
+            #expect(try RecordedEvent(seq: 1, stored: stored).actor == Actor(kind: kind, id: "a-1"))
+            var names = EventTypeNames()
+            #expect(try RecordedEvent(seq: 1, buffer: stored, range: 0..<stored.count, names: &names).actor.kind == kind)
+            // The same bytes with the kind or the stream's colon changed.
+            for (from, to) in [(Array(kind.rawValue.utf8), Array(kind.rawValue.uppercased().utf8)), (Array("user:u1".utf8), Array("user_u1".utf8))] {
+                let start = try #require((0...(stored.count - from.count)).first { Array(stored[$0..<($0 + from.count)]) == from })
+                var broken = stored
+                broken.replaceSubrange(start..<(start + from.count), with: to)
+                #expect(throws: EventDecodingError.self) { try RecordedEvent(seq: 1, stored: broken) }
+                #expect(throws: EventDecodingError.self) { try RecordedEvent(seq: 1, buffer: broken, range: 0..<broken.count, names: &names) }
+            }
+        }
+    }
+
     @Test("a payload that is not one well-formed map is refused by whoever reads it, though batches do not walk it")
     func malformedPayloadIsRefusedByItsReader() throws {
         let good = EventCodec.encode(testEvent(), timestamp: Timestamp(microseconds: 1))

@@ -92,7 +92,15 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
         }
     }
 
-    private static let actorKinds = Actor.Kind.allCases.map { Array($0.rawValue.utf8) }
+    /// Whether `bytes` spell an ``Actor/Kind`` (compared with `memcmp`, per event: no array or closure per kind).
+    @inline(__always)
+    private static func isActorKind(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func equals(_ kind: StaticString) -> Bool {
+            bytes.count == kind.utf8CodeUnitCount && memcmp(bytes.baseAddress!, kind.utf8Start, bytes.count) == 0
+        }
+        // Every case, in the order events have them most (a test checks the list against `allCases`).
+        return equals("user") || equals("system") || equals("admin")
+    }
 
     /// Checks the shape of the envelope of the stored value `buffer[range]` and locates its fields, in place; with
     /// `checkingPayload`, also that the payload is one well-formed CBOR item ending the value.
@@ -109,7 +117,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
             guard version <= UInt64(Int32.max) else { throw .malformed("version out of range") }
             let actorStart = reader.position
             let kind = try reader.textRange()
-            guard actorKinds.contains(where: { $0.withUnsafeBufferPointer { reader.bytes(kind, equal: $0) } }) else {
+            guard !kind.isEmpty, isActorKind(UnsafeBufferPointer(rebasing: buffer[kind])) else {
                 throw .malformed("unknown actor kind")
             }
             for _ in 0..<4 { _ = try reader.optionalTextRange() }
@@ -117,7 +125,9 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
             let streamCount = try reader.arrayCount()
             for _ in 0..<streamCount {
                 let stream = try reader.textRange()
-                guard UnsafeBufferPointer(rebasing: buffer[stream]).contains(0x3A) else { throw .malformed("bad stream reference") }
+                guard !stream.isEmpty, memchr(buffer.baseAddress! + stream.lowerBound, 0x3A, stream.count) != nil else {
+                    throw .malformed("bad stream reference")
+                }
             }
             let payloadStart = reader.position
             guard payloadStart < range.upperBound else { throw .truncated }
