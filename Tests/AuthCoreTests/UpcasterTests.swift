@@ -27,6 +27,11 @@ struct UpcasterTests {
             try context.state.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of("usr_legacyuser01"))
         }
         #expect(user?.passwordHash == "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA")
+        // A rebuild folds v1 through the upcaster and the current version in place: the same tables as live.
+        _ = try await store.append([UserRegistered.example.pending(actor: .anonymous, request: .none)])
+        let report = try Rebuilder.rebuild(store: store)
+        #expect(report.differingTables.isEmpty)
+        #expect(report.entries[UsersProjection().databaseName("by_id")] == 2)
     }
 
     @Test("an unknown future version is refused, not misread")

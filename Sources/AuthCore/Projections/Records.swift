@@ -77,8 +77,21 @@ public struct UserRecord: MapRecord {
     }
 
     public func encode(to writer: inout PayloadWriter) {
-        writer.add("email", email)
-        writer.add("password_hash", passwordHash)
+        Self.write(email: email.utf8, passwordHash: passwordHash.utf8, createdAt: createdAt, to: &writer)
+    }
+
+    /// The stored bytes of the record with these parts, given as UTF-8 bytes (an event's, read in place).
+    static func encode(email: some Collection<UInt8>, passwordHash: some Collection<UInt8>, createdAt: Timestamp) -> [UInt8] {
+        var writer = PayloadWriter()
+        write(email: email, passwordHash: passwordHash, createdAt: createdAt, to: &writer)
+        return writer.bytes
+    }
+
+    private static func write(
+        email: some Collection<UInt8>, passwordHash: some Collection<UInt8>, createdAt: Timestamp, to writer: inout PayloadWriter
+    ) {
+        writer.add("email", utf8: email)
+        writer.add("password_hash", utf8: passwordHash)
         writer.add("created_at", createdAt.microseconds)
     }
 

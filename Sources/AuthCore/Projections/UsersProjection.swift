@@ -12,6 +12,14 @@ public struct UsersProjection: Projection {
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
         switch event.type {
+        case UserRegistered.type where event.version == UserRegistered.version:
+            // The current version's fields in place (older ones are upcast below).
+            try UserRegistered.withFieldsInPlace(event) { fields in
+                let userID = try fields.text("user_id")
+                let email = try fields.text("email")
+                try byID.put(userID, UserRecord.encode(email: email, passwordHash: try fields.text("password_hash"), createdAt: event.timestamp))
+                try state.table(self, "by_email").put(email, userID)
+            }
         case UserRegistered.type:
             let e = try UserRegistered(event)
             try byID.put(Key.of(e.userID), record: UserRecord(email: e.email, passwordHash: e.passwordHash, createdAt: event.timestamp))

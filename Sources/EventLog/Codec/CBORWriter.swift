@@ -40,6 +40,12 @@ struct CBORWriter {
         }
     }
 
+    /// A text string from its UTF-8 bytes (the same encoding as ``text(_:)`` of that string).
+    mutating func text(utf8 value: some Collection<UInt8>) {
+        head(3, UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     mutating func byteString(_ value: [UInt8]) {
         head(2, UInt64(value.count))
         bytes.append(contentsOf: value)

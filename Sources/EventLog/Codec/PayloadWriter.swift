@@ -21,6 +21,13 @@ public struct PayloadWriter {
         count += 1
     }
 
+    /// Adds a text field given as its UTF-8 bytes (such as a field of another event, read in place).
+    public mutating func add(_ key: String, utf8 value: some Collection<UInt8>) {
+        body.text(key)
+        body.text(utf8: value)
+        count += 1
+    }
+
     /// Adds a text field when `value` is not nil (absent fields are omitted, not null).
     public mutating func add(_ key: String, _ value: String?) {
         if let value { add(key, value) }
