@@ -101,7 +101,7 @@ public struct SessionsProjection: Projection {
             let byToken = state.table(self, "by_token")
             if byToken.isDeferred {
                 // A rebuild's path: the field in place, no reference counted on the event's bytes.
-                try SessionRevoked.withFieldsInPlace(event) { fields in try byID.delete(try fields.text("session_id")) }
+                try SessionRevoked.withFieldsInPlace(event) { fields in _ = try byID.delete(try fields.text("session_id")) }
                 return
             }
             let sessionID = try SessionRevoked.fieldsInPlace(event).textBytes("session_id")
