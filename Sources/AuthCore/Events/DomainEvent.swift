@@ -70,7 +70,7 @@ extension DomainEvent {
     /// any other, as ``init(_:)`` does while ``readableVersions`` is only the current one. Whoever adds an older
     /// readable version must give the in-place readers an upcast too.
     static func fieldsInPlace(_ event: RecordedEvent) throws -> PayloadReader {
-        guard event.type == type, event.version == version else { throw EventDecodingError.unknownType(event.type, event.version) }
+        try requireCurrentVersion(event)
         return try event.fields()
     }
 
@@ -78,7 +78,12 @@ extension DomainEvent {
     /// no reference counted on the stored bytes), which the hottest projection paths use in rebuilds. Checks the
     /// version as ``fieldsInPlace(_:)`` does.
     static func withFieldsInPlace<R>(_ event: RecordedEvent, _ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
-        guard event.type == type, event.version == version else { throw EventDecodingError.unknownType(event.type, event.version) }
+        try requireCurrentVersion(event)
         return try event.withFieldsInPlace(body)
+    }
+
+    /// Throws unless `event` is of this type, in the current version (the only one the in-place readers read).
+    private static func requireCurrentVersion(_ event: RecordedEvent) throws {
+        guard event.type == type, event.version == version else { throw EventDecodingError.unknownType(event.type, event.version) }
     }
 }

@@ -27,6 +27,17 @@ struct BinaryRecordWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// The record `stored` (of layout `layout`) with its last field, which starts at offset `lastField`, replaced by
+    /// `value`: the bytes before it are kept as they lie (no decoding into strings and back).
+    static func replacingLastField(
+        of stored: UnsafeRawBufferPointer, from lastField: Int, layout: UInt8, with value: some Collection<UInt8>
+    ) -> [UInt8] {
+        var writer = BinaryRecordWriter(layout: layout, capacity: lastField + 4 + value.count)
+        writer.append(stored[1..<lastField])
+        writer.field(value)
+        return writer.bytes
+    }
+
     /// Appends a length-prefixed field, or the absent marker for nil.
     mutating func field(_ value: (some Collection<UInt8>)?) {
         guard let value else {

@@ -268,13 +268,10 @@ public struct FamilyRecord: Record {
         var reader = try BinaryRecordReader(stored, layout: layout)
         _ = try reader.int64()
         for _ in 0..<3 { _ = try reader.requiredRange() }
-        let kept = reader.position
+        let lastField = reader.position
         _ = try reader.fieldRange()
         try reader.end()
-        var writer = BinaryRecordWriter(layout: layout, capacity: kept + 4 + reason.count)
-        writer.append(stored[1..<kept])
-        writer.field(reason)
-        return writer.bytes
+        return BinaryRecordWriter.replacingLastField(of: stored, from: lastField, layout: layout, with: reason)
     }
 
     /// Encodes a record from its parts (text as UTF-8 bytes).

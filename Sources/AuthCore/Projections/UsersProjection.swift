@@ -15,15 +15,15 @@ public struct UsersProjection: Projection {
         case UserRegistered.type where event.version == UserRegistered.version:
             // The current version's fields in place (older ones are upcast below).
             try UserRegistered.withFieldsInPlace(event) { fields in
-                let userID = try fields.text("user_id")
-                let email = try fields.text("email")
-                try byID.put(userID, UserRecord.encode(email: email, passwordHash: try fields.text("password_hash"), createdAt: event.timestamp))
-                try state.table(self, "by_email").put(email, userID)
+                try register(
+                    userID: try fields.text("user_id"), email: try fields.text("email"), passwordHash: try fields.text("password_hash"),
+                    at: event.timestamp, byID: byID, state: state)
             }
         case UserRegistered.type:
             let e = try UserRegistered(event)
-            try byID.put(Key.of(e.userID), record: UserRecord(email: e.email, passwordHash: e.passwordHash, createdAt: event.timestamp))
-            try state.table(self, "by_email").put(Key.of(e.email), Key.of(e.userID))
+            try register(
+                userID: Key.of(e.userID), email: Key.of(e.email), passwordHash: Array(e.passwordHash.utf8), at: event.timestamp,
+                byID: byID, state: state)
         case PasswordChanged.type:
             let e = try PasswordChanged(event)
             try updatePassword(byID, e.userID, e.passwordHash)
@@ -33,6 +33,14 @@ public struct UsersProjection: Projection {
         default:
             break
         }
+    }
+
+    /// Stores a registered user (text as UTF-8 bytes) by id and by email.
+    private func register<Bytes: TableBytes & Collection<UInt8>>(
+        userID: Bytes, email: Bytes, passwordHash: Bytes, at createdAt: Timestamp, byID: ProjectionTable, state: ProjectionState
+    ) throws {
+        try byID.put(userID, UserRecord.encode(email: email, passwordHash: passwordHash, createdAt: createdAt))
+        try state.table(self, "by_email").put(email, userID)
     }
 
     private func updatePassword(_ byID: ProjectionTable, _ userID: String, _ hash: String) throws {

@@ -24,12 +24,12 @@ public struct PayloadFieldCursor {
     /// Where the key of entry `index` starts (the entry after the last one found or passed).
     private var position: Int
     private var index = 0
-    /// Where the event's envelope has its actor and request fields (nil: not an event's payload).
-    private let actorStart: Int?
+    /// Where the event's envelope has its actor and request fields.
+    private let actorStart: Int
 
     /// A cursor over the map in `buffer[range]`, which must stay as it is while the cursor is used; `envelopeRequest`
     /// is where the event's actor starts in `buffer`, for ``requestClient``.
-    init(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, envelopeRequest actorStart: Int? = nil) throws(EventDecodingError) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, envelopeRequest actorStart: Int) throws(EventDecodingError) {
         self.actorStart = actorStart
         var scanner = CBORScanner(buffer, from: range.lowerBound, to: range.upperBound)
         count = try scanner.mapCount()
@@ -93,19 +93,18 @@ public struct PayloadFieldCursor {
         try value(key) { (scanner) throws(EventDecodingError) in try scanner.int() }
     }
 
+    /// A required boolean field.
+    public mutating func bool(_ key: StaticString) throws(EventDecodingError) -> Bool {
+        try value(key) { (scanner) throws(EventDecodingError) in try scanner.bool() }
+    }
+
     /// The UTF-8 bytes of the event's request client IP and user agent (nil when absent), in place: envelope
     /// fields, not payload ones, read here for the same in-place paths.
     public var requestClient: (clientIP: UnsafeRawBufferPointer?, userAgent: UnsafeRawBufferPointer?) {
-        guard let actorStart else { return (nil, nil) }
         let (_, clientIP, userAgent) = RecordedEvent.requestRanges(in: UnsafeBufferPointer(rebasing: base[0..<end]), from: actorStart)
         func inPlace(_ range: Range<Int>?) -> UnsafeRawBufferPointer? {
             range.map { UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[$0])) }
         }
         return (inPlace(clientIP), inPlace(userAgent))
-    }
-
-    /// A required boolean field.
-    public mutating func bool(_ key: StaticString) throws(EventDecodingError) -> Bool {
-        try value(key) { (scanner) throws(EventDecodingError) in try scanner.bool() }
     }
 }

@@ -166,7 +166,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
 
     /// Where the request's fields are in `buffer` (after the actor's kind and id; nil when absent).
     private var requestRanges: (requestID: Range<Int>?, clientIP: Range<Int>?, userAgent: Range<Int>?) {
-        Self.requestRanges(in: UnsafeBufferPointer(start: base, count: end), from: actorStart)
+        Self.requestRanges(in: storedBytes, from: actorStart)
     }
 
     /// Where the request's fields are in `buffer`, whose actor starts at `actorStart` (nil when absent).
@@ -201,10 +201,13 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
         }
     }
 
+    /// The stored value's bytes, in place (``base``).
+    private var storedBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: end) }
+
     /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
     @inline(__always)
     func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
-        var reader = CBORScanner(UnsafeBufferPointer(start: base, count: end), from: streamsStart, to: end)
+        var reader = CBORScanner(storedBytes, from: streamsStart, to: end)
         guard let count = try? reader.arrayCount() else { return }
         for _ in 0..<count {
             guard let range = try? reader.textRange() else { return }
@@ -225,7 +228,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// counts no reference to the stored bytes, which a rebuild's threads share.
     public func withFieldsInPlace<R>(_ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
         var cursor = try PayloadFieldCursor(
-            UnsafeBufferPointer(start: base, count: end), range: payloadStart..<end, envelopeRequest: actorStart)
+            storedBytes, range: payloadStart..<end, envelopeRequest: actorStart)
         return try body(&cursor)
     }
 
