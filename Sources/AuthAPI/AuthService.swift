@@ -29,6 +29,8 @@ public final class AuthService: Sendable {
     public let files: KeyFiles
     let csrf: CSRFPolicy
     let subjectKey: [UInt8]
+    /// Keys the derivation of refresh successors (``OpaqueToken/successor(of:key:)``).
+    let refreshKey: [UInt8]
     /// The hash unknown accounts are verified against, so they cost what known ones cost.
     let dummyHash: String
     let loginPerIP: TokenBucketLimiter
@@ -57,6 +59,7 @@ public final class AuthService: Sendable {
         let configuration = options.configuration
         files = try KeyFiles(dataDirectory: configuration.dataDirectory)
         subjectKey = try files.subjectKey()
+        refreshKey = try files.refreshKey()
         tokens = AccessTokens(
             store: store, files: files, issuer: configuration.issuer, audience: options.audience ?? configuration.issuer,
             lifetime: Int64(configuration.accessTokenTTL), overlap: options.keyOverlap)

@@ -26,12 +26,14 @@ extension AuthService {
         }
     }
 
-    /// Rotates the refresh token (see ``RotateRefreshToken``). Unknown, used (outside the grace window), revoked and
+    /// Rotates the refresh token (see ``RotateRefreshToken``). The successor is derived from the presented token, so
+    /// a re-exchange inside the grace window answers the same refresh token again. Unknown, reused, revoked and
     /// expired tokens all get the same 401; reuse also revokes the family and its session.
     func refresh(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
-        guard let presented = OpaqueToken.hash(of: body.refreshToken) else { throw Problem.invalidRefreshToken }
-        let child = OpaqueToken.generate()
+        guard let presented = OpaqueToken.hash(of: body.refreshToken),
+            let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey)
+        else { throw Problem.invalidRefreshToken }
         let configuration = options.configuration
         let outcome = try await store.run(
             RotateRefreshToken(

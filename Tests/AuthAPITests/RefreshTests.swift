@@ -1,5 +1,6 @@
 import AuthAPI
 import AuthCore
+import AuthCrypto
 import EventLog
 import Foundation
 import Hummingbird
@@ -58,19 +59,111 @@ import Testing
         try await harness.run { client in
             try await client.register("ada@example.com")
             let login = try await client.login("ada@example.com", mode: "token")
-            #expect(try await client.refresh(login.refreshToken).status == .ok)
+            let first = try await client.refresh(login.refreshToken)
+            #expect(first.status == .ok)
             harness.clock.advance(seconds: 5)
-            // Second tab, same parent, inside the window: not theft.
+            // Second tab, same parent, inside the window: not theft, and the same child as the first tab got.
             let again = try await client.refresh(login.refreshToken)
             #expect(again.status == .ok)
             let graceChild = object(again)["refresh_token"] as? String ?? ""
+            #expect(graceChild == object(first)["refresh_token"] as? String)
+            #expect(object(again)["access_token"] as? String != object(first)["access_token"] as? String)
             #expect(try await client.refresh(graceChild).status == .ok)
-            harness.clock.advance(seconds: 30)
-            // Outside the window: reuse.
+            // The child is used now: the parent is reuse even inside the window.
             expectProblem(try await client.refresh(login.refreshToken), .unauthorized)
         }
         #expect(try harness.events(RefreshRotated.self).map(\.grace) == [false, true, false])
         #expect(try harness.events(RefreshReuseDetected.self).count == 1)
+    }
+
+    /// Two tabs present the same token at the same instant (grace on): both succeed, with one and the same child.
+    @Test func benignRaceGetsOneChild() async throws {
+        let harness = try Harness { $0.configuration.refreshGrace = 30 }
+        let children = Mutex<[String]>([])
+        try await harness.run(.ahc(.http)) { client in
+            try await client.register("ada@example.com")
+            let login = try await client.login("ada@example.com", mode: "token")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        let response = try await client.refresh(login.refreshToken)
+                        #expect(response.status == .ok, "\(text(response))")
+                        let child = object(response)["refresh_token"] as? String ?? ""
+                        children.withLock { $0.append(child) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let both = children.withLock { $0 }
+            #expect(both.count == 2 && both[0] == both[1] && !both[0].isEmpty)
+            #expect(try await client.refresh(both[0]).status == .ok)
+        }
+        #expect(try harness.events(RefreshRotated.self).map(\.grace) == [false, true, false])
+        #expect(try harness.events(RefreshReuseDetected.self).isEmpty)
+    }
+
+    /// The fork of the hardening review: a thief replays R0 within the window after the victim exchanged it. The
+    /// thief now holds the victim's child, not a second chain; as soon as the two holders' presentations are more
+    /// than the window apart, the stale one is reuse and both are refused; the investigation names that reuse.
+    @Test func graceForkEndsInReuse() async throws {
+        let harness = try Harness { $0.configuration.refreshGrace = 30 }
+        var familyID = ""
+        try await harness.run { client in
+            try await client.register("ada@example.com")
+            let login = try await client.login("ada@example.com", mode: "token")
+            let r1 = object(try await client.refresh(login.refreshToken))["refresh_token"] as? String ?? ""
+            harness.clock.advance(seconds: 10)
+            let thief = try await client.post(
+                "/v1/token/refresh", ["refresh_token": login.refreshToken], headers: [.userAgent: "thief/1.0"])
+            #expect(thief.status == .ok)
+            let thiefToken = object(thief)["refresh_token"] as? String ?? ""
+            #expect(thiefToken == r1)
+            // The victim goes on (a refresh every 15 minutes); the thief comes back with the token it got.
+            harness.clock.advance(seconds: 900)
+            let victim = try await client.refresh(r1)
+            #expect(victim.status == .ok)
+            let r2 = object(victim)["refresh_token"] as? String ?? ""
+            harness.clock.advance(seconds: 900)
+            expectProblem(try await client.post("/v1/token/refresh", ["refresh_token": thiefToken], headers: [.userAgent: "thief/1.0"]), .unauthorized)
+            expectProblem(try await client.refresh(r2), .unauthorized)
+            expectProblem(try await client.refresh(thiefToken), .unauthorized)
+            familyID = try #require(try harness.events(RefreshFamilyStarted.self).first).familyID
+        }
+        let reuse = try harness.events(RefreshReuseDetected.self)
+        #expect(reuse.count == 1)
+        #expect(try harness.events(RefreshFamilyRevoked.self).map(\.reason) == ["reuse_detected"])
+        let investigation = try #require(try harness.store.read { try FamilyInvestigation.run(familyID: familyID, in: $0) })
+        #expect(investigation.reuses.count == 1)
+        #expect(investigation.reuses.first?.tokenHash == Encoding.base64URL(reuse[0].tokenHash))
+        #expect(investigation.reuses.first?.presented.userAgent == "thief/1.0")
+        // One token per hash in the tree: the re-issued child is listed once, with its re-issue.
+        #expect(investigation.tokens.count == 3)
+        #expect(investigation.tokens[1].reissues.count == 1)
+    }
+
+    /// Property: two holders of one family presenting their latest tokens in random order with random delays around
+    /// the window never hold two live chains: the family has at most one unused token (its leaf) after every step,
+    /// and at the end at most one holder can still rotate.
+    @Test(arguments: 0..<24) func randomInterleavingsNeverForkAChain(seed: UInt64) async throws {
+        let harness = try Harness { $0.configuration.refreshGrace = 30 }
+        var random = SplitMix64(seed: seed)
+        try await harness.run { client in
+            try await client.register("ada@example.com")
+            let login = try await client.login("ada@example.com", mode: "token")
+            var held = [login.refreshToken, login.refreshToken]
+            let delays: [Int64] = [0, 1, 5, 29, 30, 31, 45, 900]
+            for _ in 0..<12 {
+                harness.clock.advance(seconds: delays[Int(random.next() % UInt64(delays.count))])
+                let holder = Int(random.next() % 2)
+                let response = try await client.refresh(held[holder])
+                if response.status == .ok { held[holder] = object(response)["refresh_token"] as? String ?? "" }
+                #expect(try harness.unusedRefreshTokens() <= 1, "seed \(seed)")
+            }
+            harness.clock.advance(seconds: 31)
+            var successes = 0
+            for holder in 0..<2 where try await client.refresh(held[holder]).status == .ok { successes += 1 }
+            #expect(successes <= 1, "seed \(seed): two holders still rotate")
+        }
     }
 
     @Test func graceWindowOff() async throws {
@@ -118,5 +211,36 @@ import Testing
         #expect(try harness.events(RefreshFamilyRevoked.self).count == 1)
         let report = try LogVerifier.verify(environment: harness.store.environment, projections: harness.store.projections)
         #expect(report.ok)
+    }
+}
+
+/// A small deterministic generator for the interleaving property (SplitMix64).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Harness {
+    /// Refresh tokens of live families that are not used yet (a family's leaf is one).
+    func unusedRefreshTokens() throws -> Int {
+        try store.read { context in
+            let tokens = context.state.table(RefreshProjection(), "tokens")
+            let families = context.state.table(RefreshProjection(), "families")
+            var count = 0
+            for entry in try tokens.entries(prefix: []) {
+                guard let token = try tokens.record(RefreshTokenRecord.self, entry.key), token.usedAt == nil,
+                    let family = try families.record(FamilyRecord.self, Key.of(token.familyID)), family.revokedReason == nil
+                else { continue }
+                count += 1
+            }
+            return count
+        }
     }
 }

@@ -17,15 +17,25 @@ import TestSupport
         try await body(store, clock)
     }
 
-    /// Logs a user in with a refresh family; returns the first refresh token's hash.
-    func tokenLogin(_ store: EventStore, userID: String) async throws -> [UInt8] {
+    /// The key refresh successors are derived under in these tests.
+    static let refreshKey = [UInt8](repeating: 7, count: 32)
+
+    /// Logs a user in with a refresh family; returns the first refresh token.
+    func tokenLogin(_ store: EventStore, userID: String) async throws -> OpaqueToken {
         let refresh = OpaqueToken.generate()
         _ = try await store.run(
             CreateSession(
                 userID: userID, sessionID: Identifier.session(), tokenHash: OpaqueToken.generate().hash, method: "password", aal: "aal1",
                 mode: "token", lifetime: 86_400, idleTimeout: 3_600,
                 refresh: .init(familyID: Identifier.family(), tokenHash: refresh.hash, lifetime: 86_400), request: .none))
-        return refresh.hash
+        return refresh
+    }
+
+    /// The command presenting `token`, with the successor the server derives for it.
+    func rotation(_ token: OpaqueToken, graceSeconds: Int64) -> RotateRefreshToken {
+        RotateRefreshToken(
+            presentedHash: token.hash, childHash: OpaqueToken.successor(of: token.text, key: Self.refreshKey)!.hash,
+            graceSeconds: graceSeconds, updateAge: 86_400, request: .none)
     }
 
     /// 1,000 families, each token presented twice at the same moment (grace off): exactly one plain rotation and
@@ -34,17 +44,14 @@ import TestSupport
         try await withStore { store, _ in
             let userID = Identifier.user()
             _ = try await store.run(RegisterUser(userID: userID, email: "ada@example.com", passwordHash: "$argon2id$x", request: .none))
-            var tokens: [[UInt8]] = []
+            var tokens: [OpaqueToken] = []
             for _ in 0..<1_000 { tokens.append(try await tokenLogin(store, userID: userID)) }
             let outcomes = Mutex<[Int: [String]]>([:])
             try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for (index, token) in tokens.enumerated() {
                     for _ in 0..<2 {
                         group.addTask {
-                            let result = try await store.run(
-                                RotateRefreshToken(
-                                    presentedHash: token, childHash: OpaqueToken.generate().hash, graceSeconds: 0, updateAge: 86_400,
-                                    request: .none))
+                            let result = try await store.run(rotation(token, graceSeconds: 0))
                             switch result {
                             case .rotated(let rotation): return (index, rotation.grace ? "grace" : "rotated")
                             case .reuseDetected: return (index, "reuse")
@@ -63,23 +70,72 @@ import TestSupport
         }
     }
 
-    @Test func graceReExchangeIsRecordedAsSuch() async throws {
+    /// Within the window a used token gets the child it already got (the same hash), as long as that child is the
+    /// unused leaf; once the child is used, or after the window, the parent is reuse.
+    @Test func graceReExchangeHandsOutTheSameChild() async throws {
         try await withStore { store, clock in
             let userID = Identifier.user()
             _ = try await store.run(RegisterUser(userID: userID, email: "ada@example.com", passwordHash: "$argon2id$x", request: .none))
             let token = try await tokenLogin(store, userID: userID)
-            func rotate() async throws -> RotateRefreshToken.Result {
-                try await store.run(
-                    RotateRefreshToken(presentedHash: token, childHash: OpaqueToken.generate().hash, graceSeconds: 10, updateAge: 86_400, request: .none))
-            }
-            guard case .rotated(let first) = try await rotate(), case .rotated(let second) = try await rotate() else {
+            guard case .rotated(let first) = try await store.run(rotation(token, graceSeconds: 10)),
+                case .rotated(let second) = try await store.run(rotation(token, graceSeconds: 10))
+            else {
                 Issue.record("expected rotations")
                 return
             }
             #expect(!first.grace && second.grace)
+            let rotations = try store.read { context -> [RefreshRotated] in
+                var out: [RefreshRotated] = []
+                try context.forEachEvent { event in
+                    if event.type == RefreshRotated.type { out.append(try RefreshRotated(event)) }
+                    return true
+                }
+                return out
+            }
+            #expect(rotations.count == 2 && rotations[0].childHash == rotations[1].childHash)
             clock.advance(seconds: 11)
-            #expect(try await rotate() == .reuseDetected)
-            #expect(try await rotate() == .invalid)
+            #expect(try await store.run(rotation(token, graceSeconds: 10)) == .reuseDetected)
+            #expect(try await store.run(rotation(token, graceSeconds: 10)) == .invalid)
+        }
+    }
+
+    @Test func parentIsReuseOnceItsChildIsUsedEvenInsideTheWindow() async throws {
+        try await withStore { store, _ in
+            let userID = Identifier.user()
+            _ = try await store.run(RegisterUser(userID: userID, email: "ada@example.com", passwordHash: "$argon2id$x", request: .none))
+            let token = try await tokenLogin(store, userID: userID)
+            let child = OpaqueToken.successor(of: token.text, key: Self.refreshKey)!
+            guard case .rotated = try await store.run(rotation(token, graceSeconds: 30)),
+                case .rotated(let next) = try await store.run(rotation(child, graceSeconds: 30))
+            else {
+                Issue.record("expected rotations")
+                return
+            }
+            #expect(!next.grace)
+            #expect(try await store.run(rotation(token, graceSeconds: 30)) == .reuseDetected)
+        }
+    }
+
+    /// A family forked by an older version (two unused children of one parent): presenting the one that is not the
+    /// live leaf is reuse, and ends the family.
+    @Test func unusedTokenThatIsNotTheLeafIsReuse() async throws {
+        try await withStore { store, _ in
+            let userID = Identifier.user()
+            _ = try await store.run(RegisterUser(userID: userID, email: "ada@example.com", passwordHash: "$argon2id$x", request: .none))
+            let token = try await tokenLogin(store, userID: userID)
+            let stray = OpaqueToken.generate()
+            // What an older version's grace re-exchange wrote: a second, random child of the same parent.
+            _ = try await store.run(rotation(token, graceSeconds: 30))
+            _ = try await store.execute { context in
+                let family = try #require(try context.state.table(RefreshProjection(), "tokens").record(RefreshTokenRecord.self, token.hash))
+                try context.emit(
+                    RefreshRotated(familyID: family.familyID, sessionID: "", userID: userID, parentHash: token.hash, childHash: stray.hash, grace: true),
+                    actor: .user(userID), request: .none)
+            }
+            // The live leaf is now the stray child; the first child (unused) is a fork.
+            let firstChild = OpaqueToken.successor(of: token.text, key: Self.refreshKey)!
+            #expect(try await store.run(rotation(firstChild, graceSeconds: 30)) == .reuseDetected)
+            #expect(try await store.run(rotation(stray, graceSeconds: 30)) == .invalid)
         }
     }
 

@@ -20,6 +20,7 @@ enum InvestigationReport {
             var line = "  \(indent)\(token.hash.prefix(10))…  issued \(describe(token.issued))"
             if let used = token.used { line += "\n  \(indent)            used   \(describe(used))" }
             if token.viaGrace { line += "  [grace re-exchange]" }
+            for reissue in token.reissues { line += "\n  \(indent)            re-issued within grace \(describe(reissue))" }
             if reused.contains(token.hash) { line += "  <== PRESENTED AGAIN" }
             lines.append(line)
         }
@@ -53,7 +54,7 @@ enum InvestigationReport {
 
     static func json(_ inv: FamilyInvestigation) -> String {
         let tokens = inv.tokens.map {
-            "{\"hash\":\(EventJSON.quote($0.hash)),\"parent\":\($0.parent.map(EventJSON.quote) ?? "null"),\"depth\":\($0.depth),\"grace\":\($0.viaGrace),\"issued\":\(contextJSON($0.issued)),\"used\":\(contextJSON($0.used))}"
+            "{\"hash\":\(EventJSON.quote($0.hash)),\"parent\":\($0.parent.map(EventJSON.quote) ?? "null"),\"depth\":\($0.depth),\"grace\":\($0.viaGrace),\"reissues\":[\($0.reissues.map { contextJSON($0) }.joined(separator: ","))],\"issued\":\(contextJSON($0.issued)),\"used\":\(contextJSON($0.used))}"
         }
         let reuses = inv.reuses.map {
             "{\"token_hash\":\(EventJSON.quote($0.tokenHash)),\"first_use\":\(contextJSON($0.firstUse)),\"presented\":\(contextJSON($0.presented)),\"delay_seconds\":\($0.delaySeconds.map { String($0) } ?? "null"),\"different_client\":\($0.differentClient)}"

@@ -2,13 +2,20 @@ import EventLog
 
 /// Exchanges a refresh token for its successor, deciding inside the write transaction between:
 ///
-/// - **plain rotation**: the token is unused: `refresh.rotated` (`grace: false`); the token becomes used.
-/// - **grace re-exchange**: the token was used less than `graceSeconds` ago (two tabs refreshing at once):
-///   `refresh.rotated` (`grace: true`); the window stays anchored at the first use.
-/// - **reuse**: the token was used before that: `refresh.reuse_detected` (with the presenter's request),
-///   `refresh.family_revoked` and `session.revoked`; the caller answers 401.
+/// - **plain rotation**: the token is unused and is the family's live leaf: `refresh.rotated` (`grace: false`); the
+///   token becomes used and its child the live leaf.
+/// - **grace re-exchange**: the token was used less than `graceSeconds` ago (two tabs refreshing at once) **and** the
+///   child it was exchanged for is still the unused live leaf: `refresh.rotated` (`grace: true`) with the **same**
+///   child, which the caller hands out again. The child is derived from the token (``OpaqueToken/successor(of:key:)``),
+///   so the caller always passes the child this token gets; the window stays anchored at the first use.
+/// - **reuse**: any other presentation of a token of the family: used outside the window, used after its child was
+///   itself used, or an unused token that is not the live leaf (a fork left by older versions):
+///   `refresh.reuse_detected` (with the presenter's request), `refresh.family_revoked` and `session.revoked`; the
+///   caller answers 401.
 /// - **invalid**: unknown token, revoked or expired family, ended session: nothing is written.
 ///
+/// So a family has exactly one live leaf at any time, and two holders of one token cannot grow two chains: the
+/// second to present a token gets the first one's child within the window, and is detected as reuse after it.
 /// Because commands run one at a time in the transaction, two presentations of one unused token yield exactly one
 /// plain rotation; the other sees it used.
 public struct RotateRefreshToken: Command {
@@ -31,6 +38,7 @@ public struct RotateRefreshToken: Command {
     }
 
     public var presentedHash: [UInt8]
+    /// The hash of the presented token's successor (the same for every presentation of that token).
     public var childHash: [UInt8]
     /// Grace window, seconds; 0 disables it.
     public var graceSeconds: Int64
@@ -59,20 +67,17 @@ public struct RotateRefreshToken: Command {
 
         let grace: Bool
         if let usedAt = token.usedAt {
-            if graceSeconds > 0, context.now < usedAt.adding(seconds: graceSeconds) {
-                grace = true
-            } else {
-                try context.emit(
-                    RefreshReuseDetected(
-                        familyID: token.familyID, sessionID: family.sessionID, userID: family.userID, tokenHash: presentedHash,
-                        usedAtSeq: token.usedSeq ?? 0),
-                    actor: actor, request: request)
-                try SessionEnding.revoke(
-                    family.sessionID, session, reason: "refresh_reuse", familyReason: "reuse_detected", actor: actor, request: request,
-                    in: &context)
-                return .reuseDetected
+            // Re-exchange only inside the window of the first use, and only while the child is the live leaf (the
+            // leaf is never used: using it makes its own child the leaf).
+            guard graceSeconds > 0, context.now < usedAt.adding(seconds: graceSeconds), family.currentHash == childHash else {
+                return try reuse(token: token, family: family, session: session, actor: actor, in: &context)
             }
+            grace = true
         } else {
+            guard family.currentHash == presentedHash else {
+                // Unused but not the leaf: a second chain forked before re-exchanges were idempotent. Ends it.
+                return try reuse(token: token, family: family, session: session, actor: actor, in: &context)
+            }
             grace = false
         }
         try context.emit(
@@ -88,5 +93,20 @@ public struct RotateRefreshToken: Command {
             Rotation(
                 familyID: token.familyID, sessionID: family.sessionID, userID: family.userID, aal: session.aal, grace: grace,
                 expiresAt: family.expiresAt))
+    }
+
+    /// Records reuse of the presented token and revokes its family and session.
+    private func reuse(
+        token: RefreshTokenRecord, family: FamilyRecord, session: SessionRecord, actor: Actor, in context: inout CommandContext
+    ) throws -> Result {
+        try context.emit(
+            RefreshReuseDetected(
+                familyID: token.familyID, sessionID: family.sessionID, userID: family.userID, tokenHash: presentedHash,
+                usedAtSeq: token.usedSeq ?? 0),
+            actor: actor, request: request)
+        try SessionEnding.revoke(
+            family.sessionID, session, reason: "refresh_reuse", familyReason: "reuse_detected", actor: actor, request: request,
+            in: &context)
+        return .reuseDetected
     }
 }

@@ -30,8 +30,11 @@ public struct FamilyInvestigation: Sendable {
         public var issued: Context
         /// When and by whom it was exchanged (first use), if ever.
         public var used: Context?
-        /// Whether it was issued by a grace-window re-exchange.
+        /// Whether it was first issued by a grace-window re-exchange (a second child of one parent: logs written
+        /// before re-exchanges handed out the same child).
         public var viaGrace: Bool
+        /// Grace-window re-exchanges of its parent that handed this same token out again.
+        public var reissues: [Context] = []
         /// Depth in the tree (0 for the first token).
         public var depth: Int
     }
@@ -116,6 +119,10 @@ public struct FamilyInvestigation: Sendable {
                 if let index = tokenIndex[parent] {
                     if result.tokens[index].used == nil { result.tokens[index].used = ctx(event) }
                     depth = result.tokens[index].depth + 1
+                }
+                if let existing = tokenIndex[child] {
+                    result.tokens[existing].reissues.append(ctx(event))
+                    continue
                 }
                 tokenIndex[child] = result.tokens.count
                 result.tokens.append(Token(hash: child, parent: parent, issued: ctx(event), used: nil, viaGrace: e.grace, depth: depth))

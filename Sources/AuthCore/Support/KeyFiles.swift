@@ -14,7 +14,9 @@ import Darwin
 ///   `login.throttled`, so the log cannot be used to enumerate addresses;
 /// - `signing-<kid>.pem`: one PKCS#8 PEM private key per access-token signing key;
 /// - `data.key`: 32 raw bytes, the AES-256-GCM key sealing TOTP seeds and recovery tokens in MFA events;
-/// - `backup-codes.key`: 32 raw bytes keying the HMAC hashes of backup codes.
+/// - `backup-codes.key`: 32 raw bytes keying the HMAC hashes of backup codes;
+/// - `refresh.key`: 32 random bytes (base64url) keying the derivation of a refresh token's successor from the token
+///   itself (``OpaqueToken/successor(of:key:)``), so that a grace-window re-exchange hands out the same child.
 ///
 /// Every file is created with mode 0600 (exclusively, then fsync'd), and refused if it is readable by others.
 public struct KeyFiles: Sendable {
@@ -43,8 +45,14 @@ public struct KeyFiles: Sendable {
     public func signingKeyPath(_ kid: String) -> String { directory + "/signing-\(kid).pem" }
 
     /// The subject key, generated on first use.
-    public func subjectKey() throws -> [UInt8] {
-        let path = directory + "/subject.key"
+    public func subjectKey() throws -> [UInt8] { try randomKey("subject.key") }
+
+    /// The refresh-successor key, generated on first use.
+    public func refreshKey() throws -> [UInt8] { try randomKey("refresh.key") }
+
+    /// The 32-byte key in `<keys>/name` (base64url text), generated on first use.
+    func randomKey(_ name: String) throws -> [UInt8] {
+        let path = directory + "/" + name
         if let text = try readSecret(path) {
             guard let key = Encoding.fromBase64URL(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32 else {
                 throw Failure("\(path) does not hold a 32-byte base64url key")
@@ -56,7 +64,7 @@ public struct KeyFiles: Sendable {
             try writeSecret(path, Encoding.base64URL(key) + "\n")
             return key
         } catch let error as Failure where error.description.hasSuffix("exists") {
-            return try subjectKey()  // another process created it first
+            return try randomKey(name)  // another process created it first
         }
     }
 

@@ -19,6 +19,18 @@ public struct OpaqueToken: Sendable, Equatable {
         return OpaqueToken(text: Encoding.base64URL(raw), hash: SHA256.hash(raw))
     }
 
+    /// The successor of the refresh token `presented` (its 43 characters): HMAC-SHA-256 under `key` of a label and
+    /// the token's 32 raw bytes. Deterministic, so that re-presenting a token within the grace window hands out the
+    /// child it already got, and there is only ever one live leaf per family; unpredictable without `key`, which is
+    /// kept outside the log (`<data>/keys/refresh.key`). `nil` if `presented` is not a well-formed token.
+    public static func successor(of presented: some StringProtocol, key: [UInt8]) -> OpaqueToken? {
+        guard presented.utf8.count == textLength, let raw = Encoding.fromBase64URL(presented), raw.count == byteCount else {
+            return nil
+        }
+        let child = HMAC.authenticate(key: key, message: Array("authd refresh successor v1".utf8) + raw, algorithm: .sha256)
+        return OpaqueToken(text: Encoding.base64URL(child), hash: SHA256.hash(child))
+    }
+
     /// The hash of a presented token, or `nil` if it is not 43 base64url characters encoding 32 bytes.
     public static func hash(of presented: some StringProtocol) -> [UInt8]? {
         guard presented.utf8.count == textLength,
