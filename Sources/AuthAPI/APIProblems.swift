@@ -35,6 +35,17 @@ extension Problem {
         public static let invalidRecoveryToken = "urn:authd:problem:invalid-recovery-token"
         /// The recovery's waiting period has not passed; `not_before` says when it does.
         public static let recoveryWaiting = "urn:authd:problem:recovery-waiting"
+        /// The change needs recent authentication: `POST /v1/session/reauthenticate` and retry.
+        public static let reauthenticationRequired = "urn:authd:problem:reauthentication-required"
+    }
+
+    /// 403: sensitive change from a session whose last login, step-up or re-authentication is older than `window`
+    /// seconds. `max_age` and `reauthenticate` (the endpoint) tell the client what to do.
+    static func reauthenticationRequired(window: Int64) -> Problem {
+        Problem(
+            status: .forbidden, type: AuthTypes.reauthenticationRequired, title: "Re-authentication required",
+            detail: "this change needs a login or re-authentication within the last \(window) seconds; POST /v1/session/reauthenticate and retry",
+            extensions: ["max_age": .int(Int(window)), "reauthenticate": .string("/v1/session/reauthenticate")])
     }
 
     /// 403: sensitive change without fresh `aal2`. `required_aal`, `max_age` (seconds) and `step_up` (the endpoint)

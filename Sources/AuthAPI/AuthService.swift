@@ -105,6 +105,7 @@ public final class AuthService: Sendable {
         addJWKSRoutes(routes)
         addPasskeyRoutes(routes)
         addMFARoutes(routes)
+        addReauthenticationRoutes(routes)
         addDemoRoutes(routes)
     }
 

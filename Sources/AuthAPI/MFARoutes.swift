@@ -86,7 +86,24 @@ struct MFARequiredResponse: Encodable {
 struct StepUpResponse: Encodable {
     let aal: String
     let aal2ExpiresAt: String
-    enum CodingKeys: String, CodingKey { case aal, aal2ExpiresAt = "aal2_expires_at" }
+    /// The session's new token, for a caller that presented the session token as a bearer (a cookie caller gets it
+    /// in `Set-Cookie`): the old token is dead.
+    var sessionToken: String?
+    /// A new access token with the new `aal`, for a caller that presented an access token.
+    var accessToken: String?
+    var expiresIn: Int64?
+    enum CodingKeys: String, CodingKey {
+        case aal, aal2ExpiresAt = "aal2_expires_at", sessionToken = "session_token", accessToken = "access_token", expiresIn = "expires_in"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(aal, forKey: .aal)
+        try container.encode(aal2ExpiresAt, forKey: .aal2ExpiresAt)
+        try container.encodeIfPresent(sessionToken, forKey: .sessionToken)
+        try container.encodeIfPresent(accessToken, forKey: .accessToken)
+        try container.encodeIfPresent(expiresIn, forKey: .expiresIn)
+    }
 }
 
 struct RecoveryRequestedResponse: Encodable {
@@ -135,13 +152,13 @@ extension AuthService {
         routes.post("/v1/mfa/totp/confirm") { request, context in try await self.confirmTOTP(request, context: context) }
         routes.delete("/v1/mfa/totp") { request, context in
             let principal = try await self.authenticate(request, context: context)
-            try self.requireStepUp(principal)
+            try self.requireRecentAuthentication(principal)
             try await self.store.run(DisableTOTP(userID: principal.userID, request: self.requestInfo(context)))
             return Respond.noContent()
         }
         routes.post("/v1/mfa/backup-codes") { request, context in
             let principal = try await self.authenticate(request, context: context)
-            try self.requireStepUp(principal)
+            try self.requireRecentAuthentication(principal)
             let (codes, setID, hashes) = try self.newBackupCodes()
             try await self.store.run(RegenerateBackupCodes(userID: principal.userID, setID: setID, hashes: hashes, request: self.requestInfo(context)))
             return try Respond.json(BackupCodesResponse(backupCodes: codes))
@@ -166,6 +183,8 @@ extension AuthService {
     /// and a QR code of it are returned once.
     func enrollTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
+        // Planting a factor locks the owner out: only a session that proved its holder recently may start one.
+        try requireRecentAuthentication(principal)
         // Every enrollment is an event: the per-user MFA bucket keeps a session from flooding the log with them.
         try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
@@ -244,6 +263,28 @@ extension AuthService {
         }
     }
 
+    /// Hands a session's new token to the caller the way it authenticated: a cookie caller gets `Set-Cookie` (the
+    /// cookie keeps the session's remaining lifetime), a session-token bearer the token in `sessionToken`; an
+    /// access-token caller (whose session token it never held) a new access token with `aal`.
+    func newSessionCredentials(
+        _ principal: Principal, token: OpaqueToken, aal: String, now: Timestamp, into sessionToken: inout String?,
+        _ accessToken: inout String?, _ expiresIn: inout Int64?
+    ) throws -> HTTPFields {
+        var headers = HTTPFields()
+        switch principal.method {
+        case .cookie:
+            let remaining = max(0, (principal.session.record.expiresAt.microseconds - now.microseconds) / 1_000_000)
+            headers[.setCookie] = sessionCookie(token.text, maxAge: Int(remaining))
+        case .sessionToken:
+            sessionToken = token.text
+        case .accessToken:
+            let access = try tokens.issue(userID: principal.userID, sessionID: principal.sessionID, aal: aal, now: now)
+            accessToken = access.token
+            expiresIn = access.expiresIn
+        }
+        return headers
+    }
+
     /// Refuses (403, step-up problem) a sensitive change from a session without `aal2` obtained in the last
     /// ``MFAPolicy/stepUpMaxAge`` seconds, when the user has a second factor.
     func requireStepUp(_ principal: Principal) throws {
@@ -253,7 +294,9 @@ extension AuthService {
         }
     }
 
-    /// Raises the caller's session to `aal2` with a second factor.
+    /// Raises the caller's session to `aal2` with a second factor. The session gets a new token (the old one is dead
+    /// from here): in `Set-Cookie` for a cookie caller, as `session_token` for a session-token bearer; an
+    /// access-token caller gets a new access token with `aal2`.
     func stepUp(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
         let body = try await request.decodeStrict(as: FactorRequest.self, context: context)
@@ -265,11 +308,18 @@ extension AuthService {
             try await store.run(RecordMFAFailure(userID: principal.userID, challengeID: nil, method: method, request: info))
             throw Problem.invalidCode(status: .unauthorized)
         }
-        guard try await store.run(StepUpSession(sessionID: principal.sessionID, userID: principal.userID, factor: factor, request: info)) else {
+        let newToken = OpaqueToken.generate()
+        guard
+            try await store.run(
+                StepUpSession(sessionID: principal.sessionID, userID: principal.userID, factor: factor, newTokenHash: newToken.hash, request: info))
+        else {
             throw Problem.invalidCode(status: .unauthorized)
         }
-        let until = clock.now().adding(seconds: MFAPolicy.stepUpMaxAge)
-        return try Respond.json(StepUpResponse(aal: "aal2", aal2ExpiresAt: until.rfc3339))
+        let now = clock.now()
+        var answer = StepUpResponse(aal: "aal2", aal2ExpiresAt: now.adding(seconds: MFAPolicy.stepUpMaxAge).rfc3339)
+        let headers = try newSessionCredentials(
+            principal, token: newToken, aal: "aal2", now: now, into: &answer.sessionToken, &answer.accessToken, &answer.expiresIn)
+        return try Respond.json(answer, headers: headers)
     }
 
     // MARK: Login

@@ -97,7 +97,7 @@ extension AuthService {
         }
         routes.delete("/v1/passkeys/{id}") { request, context in
             let principal = try await self.authenticate(request, context: context)
-            try self.requireStepUp(principal)
+            try self.requireRecentAuthentication(principal)
             let id = context.parameters.get("id") ?? ""
             try await self.store.run(DeletePasskey(userID: principal.userID, credentialID: id, request: self.requestInfo(context)))
             return Respond.noContent()
@@ -117,11 +117,12 @@ extension AuthService {
     /// The user handle of a user: the UTF-8 bytes of the user id (no personal data, at most 64 bytes).
     static func userHandle(_ userID: String) -> [UInt8] { Array(userID.utf8) }
 
-    /// Creation options for the logged-in user (fresh `aal2` when the user has a second factor); the user's passkeys
-    /// are excluded.
+    /// Creation options for the logged-in user, who must have authenticated recently (and hold fresh `aal2` when
+    /// the user has a second factor): a planted passkey would outlive a password change; the user's passkeys are
+    /// excluded.
     func passkeyRegistrationOptions(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
-        try requireStepUp(principal)
+        try requireRecentAuthentication(principal)
         let (user, passkeys) = try store.query { (try $0.user(id: principal.userID), try $0.passkeys(ofUser: principal.userID)) }
         guard let user else { throw AuthError.unknownUser }
         let challenge = try await challenges.issue(.registration, userID: principal.userID)

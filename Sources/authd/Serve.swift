@@ -78,6 +78,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.mfaRecoveryDelay.flagName), help: help(.mfaRecoveryDelay, value: "duration"))
     var mfaRecoveryDelay: String?
 
+    @Option(name: .customLong(ServerSetting.mfaRecoveryMaxPerDay.flagName), help: help(.mfaRecoveryMaxPerDay, value: "count"))
+    var mfaRecoveryMaxPerDay: String?
+
+    @Option(name: .customLong(ServerSetting.reauthWindow.flagName), help: help(.reauthWindow, value: "duration"))
+    var reauthWindow: String?
+
     @Option(name: .customLong(ServerSetting.smtp.flagName), help: help(.smtp, value: "host:port"))
     var smtp: String?
 
@@ -124,6 +130,8 @@ struct Serve: AsyncParsableCommand {
         set(.webauthnUserVerification, webauthnUserVerification)
         set(.webauthnCounterPolicy, webauthnCounterPolicy)
         set(.mfaRecoveryDelay, mfaRecoveryDelay)
+        set(.mfaRecoveryMaxPerDay, mfaRecoveryMaxPerDay)
+        set(.reauthWindow, reauthWindow)
         set(.smtp, smtp)
         set(.mailFrom, mailFrom)
         set(.mailDir, mailDir)

@@ -223,19 +223,23 @@ public struct CompleteMFALogin: Command {
     }
 }
 
-/// Raises a session to `aal2` with a checked factor: the factor's use event and `session.stepped_up`; a pending
+/// Raises a session to `aal2` with a checked factor: the factor's use event, `session.stepped_up` and
+/// `session.token_rotated` (the session's token changes with its assurance level); a pending
 /// recovery is cancelled (the user has the factor). Returns `false` (after `mfa.verification_failed`) if the
 /// factor is no longer acceptable at commit time.
 public struct StepUpSession: Command {
     public var sessionID: String
     public var userID: String
     public var factor: PresentedFactor
+    /// SHA-256 of the session's new token: a session that changes assurance level gets a new token, as on login.
+    public var newTokenHash: [UInt8]
     public var request: RequestInfo
 
-    public init(sessionID: String, userID: String, factor: PresentedFactor, request: RequestInfo) {
+    public init(sessionID: String, userID: String, factor: PresentedFactor, newTokenHash: [UInt8], request: RequestInfo) {
         self.sessionID = sessionID
         self.userID = userID
         self.factor = factor
+        self.newTokenHash = newTokenHash
         self.request = request
     }
 
@@ -251,6 +255,9 @@ public struct StepUpSession: Command {
         let actor = Actor.user(userID)
         try context.emit(factor.usedEvent(userID: userID, purpose: "step_up", challengeID: nil), actor: actor, request: request)
         try context.emit(SessionSteppedUp(sessionID: sessionID, userID: userID, method: factor.method), actor: actor, request: request)
+        try context.emit(
+            SessionTokenRotated(sessionID: sessionID, userID: userID, tokenHash: newTokenHash, reason: "step_up"), actor: actor,
+            request: request)
         try MFAState.cancelRecovery(of: userID, reason: "step_up", request: request, in: &context)
         return true
     }

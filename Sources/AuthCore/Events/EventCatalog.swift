@@ -6,7 +6,7 @@ public enum EventCatalog {
     public static let all: [any DomainEvent.Type] = [
         UserRegistered.self, PasswordChanged.self, PasswordRehashed.self,
         LoginSucceeded.self, LoginFailed.self, LoginThrottled.self,
-        SessionCreated.self, SessionExtended.self, SessionRevoked.self,
+        SessionCreated.self, SessionExtended.self, SessionRevoked.self, SessionReauthenticated.self, SessionTokenRotated.self,
         RefreshFamilyStarted.self, RefreshRotated.self, RefreshReuseDetected.self, RefreshFamilyRevoked.self,
         SigningKeyRotated.self,
         PasskeyRegistered.self, PasskeyCounterAdvanced.self, PasskeyCounterRegressed.self, PasskeyRenamed.self, PasskeyDeleted.self,

@@ -340,7 +340,7 @@ public struct SessionSteppedUp: DomainEvent {
     public var sessionID: String
     /// The user.
     public var userID: String
-    /// `totp` or `backup_code`.
+    /// `totp`, `backup_code`, or `passkey` (a user-verifying passkey re-authentication).
     public var method: String
 
     /// Creates the event.

@@ -130,3 +130,83 @@ public struct SessionRevoked: DomainEvent {
     public static let example = SessionRevoked(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, reason: "logout")
 }
+
+/// The holder of a session proved it again (password or passkey) for a sensitive change: the session counts as
+/// recently authenticated for the re-authentication window from here.
+public struct SessionReauthenticated: DomainEvent {
+    public static let type = "session.reauthenticated"
+    public static let version = 1
+    /// The session.
+    public var sessionID: String
+    /// The user.
+    public var userID: String
+    /// `password` or `passkey`.
+    public var method: String
+
+    /// Creates the event.
+    public init(sessionID: String, userID: String, method: String) {
+        self.sessionID = sessionID
+        self.userID = userID
+        self.method = method
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("session_id", sessionID)
+        writer.add("user_id", userID)
+        writer.add("method", method)
+    }
+
+    public init(fields: PayloadReader) throws {
+        sessionID = try fields.string("session_id")
+        userID = try fields.string("user_id")
+        method = try fields.string("method")
+    }
+
+    public static let example = SessionReauthenticated(
+        sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, method: "password")
+}
+
+/// A session got a new token (only its SHA-256 is recorded) because its assurance level changed: the old token is
+/// dead from here, as after a login (no session fixation across levels).
+public struct SessionTokenRotated: DomainEvent {
+    public static let type = "session.token_rotated"
+    public static let version = 1
+    /// The session.
+    public var sessionID: String
+    /// The user.
+    public var userID: String
+    /// SHA-256 of the new session token.
+    public var tokenHash: [UInt8]
+    /// `step_up` or `reauthentication`.
+    public var reason: String
+
+    /// Creates the event.
+    public init(sessionID: String, userID: String, tokenHash: [UInt8], reason: String) {
+        self.sessionID = sessionID
+        self.userID = userID
+        self.tokenHash = tokenHash
+        self.reason = reason
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("session_id", sessionID)
+        writer.add("user_id", userID)
+        writer.add("token_hash", bytes: tokenHash)
+        writer.add("reason", reason)
+    }
+
+    public init(fields: PayloadReader) throws {
+        sessionID = try fields.string("session_id")
+        userID = try fields.string("user_id")
+        tokenHash = try fields.bytes("token_hash")
+        reason = try fields.string("reason")
+    }
+
+    public static let example = SessionTokenRotated(
+        sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, tokenHash: [UInt8](repeating: 0xAC, count: 32),
+        reason: "step_up")
+}

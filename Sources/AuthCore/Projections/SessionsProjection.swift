@@ -15,6 +15,7 @@ public struct SessionsProjection: Projection {
     public let tables = ["by_id", "by_token", "by_user"]
     public var eventTypes: Set<String>? { [
             SessionCreated.type, SessionExtended.type, SessionRevoked.type, RefreshFamilyStarted.type, SessionSteppedUp.type,
+            SessionTokenRotated.type,
         ] }
 
     /// `by_token` and `by_user` are secondary indexes of `by_id`: a rebuild folds only `by_id` and derives them
@@ -106,6 +107,18 @@ public struct SessionsProjection: Projection {
             guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
             record.aal = "aal2"
             record.aal2At = event.timestamp
+            try byID.put(Key.of(e.sessionID), record: record)
+        case SessionTokenRotated.type:
+            let e = try SessionTokenRotated(event)
+            guard var record = try byID.record(SessionRecord.self, Key.of(e.sessionID)) else { return }
+            let byToken = state.table(self, "by_token")
+            if !byToken.isDeferred {
+                _ = try byToken.delete(record.tokenHash)
+                if try byToken.read(e.tokenHash, { _ in true }) != nil { throw EventStoreError.derivedKeyTaken(table: byToken.name) }
+                try byToken.put(e.tokenHash, SessionCheck.encode(
+                    sessionID: Array(e.sessionID.utf8), expiresAt: record.expiresAt, idleExpiresAt: record.idleExpiresAt))
+            }
+            record.tokenHash = e.tokenHash
             try byID.put(Key.of(e.sessionID), record: record)
         case RefreshFamilyStarted.type:
             try RefreshFamilyStarted.withFieldsInPlace(event) { fields in

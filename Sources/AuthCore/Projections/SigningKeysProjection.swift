@@ -26,5 +26,6 @@ public enum DomainProjections {
     /// Every projection of the auth domain (the ``StreamIndex`` is added by the store itself).
     public static let all: [any Projection] = [
         UsersProjection(), SessionsProjection(), RefreshProjection(), SigningKeysProjection(), PasskeysProjection(), MFAProjection(),
+        SessionAuthProjection(),
     ]
 }

@@ -40,6 +40,12 @@ public struct Queries {
         return ActiveSession(id: sessionID, record: record)
     }
 
+    /// When session `sessionID` last proved its holder (login, step-up or re-authentication), if known
+    /// (``SessionAuthProjection``).
+    public func lastAuthenticated(sessionID: String) throws -> Timestamp? {
+        try context.state.table(SessionAuthProjection(), "by_session").get(Key.of(sessionID)).flatMap(SessionAuthProjection.decode)
+    }
+
     /// The active sessions of `userID`, newest first.
     public func sessions(ofUser userID: String, at now: Timestamp) throws -> [ActiveSession] {
         var prefix = Array(userID.utf8)

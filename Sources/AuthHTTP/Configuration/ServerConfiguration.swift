@@ -50,6 +50,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var webauthnCounterPolicy: WebAuthnCounterPolicy
     /// Seconds between an MFA recovery request and the earliest completion.
     public var mfaRecoveryDelay: Int
+    /// MFA recovery requests accepted per account in 24 hours.
+    public var mfaRecoveryMaxPerDay: Int
+    /// Seconds a login, step-up or re-authentication counts as recent authentication for sensitive changes.
+    public var reauthWindow: Int
     /// SMTP relay for notices, `host:port`; `nil` writes them to ``mailDirectory``.
     public var smtpRelay: String?
     /// Sender address of notices.
@@ -93,6 +97,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         webauthnUserVerification: WebAuthnUserVerification = .preferred,
         webauthnCounterPolicy: WebAuthnCounterPolicy = .reject,
         mfaRecoveryDelay: Int = 86_400,
+        mfaRecoveryMaxPerDay: Int = 3,
+        reauthWindow: Int = 300,
         smtpRelay: String? = nil,
         mailFrom: String = "authd@localhost",
         mailDirectory: String? = nil,
@@ -120,6 +126,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.webauthnUserVerification = webauthnUserVerification
         self.webauthnCounterPolicy = webauthnCounterPolicy
         self.mfaRecoveryDelay = mfaRecoveryDelay
+        self.mfaRecoveryMaxPerDay = mfaRecoveryMaxPerDay
+        self.reauthWindow = reauthWindow
         self.smtpRelay = smtpRelay
         self.mailFrom = mailFrom
         self.mailDirectory = mailDirectory
@@ -206,6 +214,8 @@ extension ServerConfiguration {
             config.webauthnCounterPolicy = policy
         }
         if let value = source.value(.mfaRecoveryDelay) { config.mfaRecoveryDelay = try value.duration(allowZero: true) }
+        if let value = source.value(.mfaRecoveryMaxPerDay) { config.mfaRecoveryMaxPerDay = try value.integer(in: 1...1_000) }
+        if let value = source.value(.reauthWindow) { config.reauthWindow = try value.duration(allowZero: false) }
         if let value = source.value(.smtp) {
             let (host, port) = try parseListen(value)
             guard port > 0 else { throw value.invalid("expected HOST:PORT with a port in 1...65535") }

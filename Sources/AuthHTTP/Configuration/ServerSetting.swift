@@ -43,6 +43,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case webauthnCounterPolicy
     /// `--mfa-recovery-delay DURATION`.
     case mfaRecoveryDelay
+    /// `--mfa-recovery-max-per-day N`.
+    case mfaRecoveryMaxPerDay
+    /// `--reauth-window DURATION`.
+    case reauthWindow
     /// `--smtp HOST:PORT`.
     case smtp
     /// `--mail-from ADDRESS`.
@@ -76,6 +80,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .webauthnUserVerification: "webauthn-user-verification"
         case .webauthnCounterPolicy: "webauthn-counter-policy"
         case .mfaRecoveryDelay: "mfa-recovery-delay"
+        case .mfaRecoveryMaxPerDay: "mfa-recovery-max-per-day"
+        case .reauthWindow: "reauth-window"
         case .smtp: "smtp"
         case .mailFrom: "mail-from"
         case .mailDir: "mail-dir"
@@ -115,6 +121,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .webauthnUserVerification: "preferred"
         case .webauthnCounterPolicy: "reject"
         case .mfaRecoveryDelay: "24h"
+        case .mfaRecoveryMaxPerDay: "3"
+        case .reauthWindow: "300s (5m)"
         case .smtp: "none (notices go to --mail-dir)"
         case .mailFrom: "authd@localhost"
         case .mailDir: "DATA/mail"
@@ -146,6 +154,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .webauthnUserVerification: "WebAuthn user verification: preferred (ask, accept presence only) or required."
         case .webauthnCounterPolicy: "WebAuthn signature counter regression: reject the login, or warn (record it and go ahead)."
         case .mfaRecoveryDelay: "Waiting period between an MFA recovery request and its completion."
+        case .mfaRecoveryMaxPerDay: "MFA recovery requests accepted per account in 24 hours (a repeat keeps the pending one)."
+        case .reauthWindow: "How long a login, step-up or re-authentication counts as recent for sensitive changes."
         case .smtp: "SMTP relay (HOST:PORT, plain SMTP) that delivers notices to users."
         case .mailFrom: "Sender address of notices."
         case .mailDir: "Directory that receives notices as .eml files when no SMTP relay is set."
@@ -156,7 +166,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     /// Whether the value is a duration (`N`, `Ns`, `Nm`, `Nh`, `Nd`).
     public var isDuration: Bool {
         switch self {
-        case .accessTokenTTL, .sessionTTL, .sessionIdleTimeout, .sessionUpdateAge, .refreshTTL, .refreshGrace, .mfaRecoveryDelay: true
+        case .accessTokenTTL, .sessionTTL, .sessionIdleTimeout, .sessionUpdateAge, .refreshTTL, .refreshGrace, .mfaRecoveryDelay,
+            .reauthWindow: true
         default: false
         }
     }

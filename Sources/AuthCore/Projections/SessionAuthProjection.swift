@@ -1,0 +1,44 @@
+import EventLog
+
+/// When each active session last proved its holder: `by_session` maps a session id to the time (8 bytes, big-endian
+/// microseconds) of its login (`session.created`), its last step-up (`session.stepped_up`) or its last
+/// re-authentication (`session.reauthenticated`), whichever came last. Sensitive changes (adding a passkey, TOTP,
+/// backup codes, a new password) need this to be recent (``RecentAuthentication``).
+public struct SessionAuthProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+    public let name = "session_auth"
+    public let version = 1
+    public let tables = ["by_session"]
+    public var eventTypes: Set<String>? {
+        [SessionCreated.type, SessionSteppedUp.type, SessionReauthenticated.type, SessionRevoked.type]
+    }
+
+    public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+        let table = state.table(self, "by_session")
+        let at = Self.encode(event.timestamp)
+        switch event.type {
+        case SessionCreated.type:
+            try SessionCreated.withFieldsInPlace(event) { fields in try table.put(try fields.text("session_id"), at) }
+        case SessionSteppedUp.type:
+            try table.put(Key.of(try SessionSteppedUp(event).sessionID), at)
+        case SessionReauthenticated.type:
+            try table.put(Key.of(try SessionReauthenticated(event).sessionID), at)
+        case SessionRevoked.type:
+            try SessionRevoked.withFieldsInPlace(event) { fields in _ = try table.delete(try fields.text("session_id")) }
+        default:
+            break
+        }
+    }
+
+    /// The stored form of a time.
+    static func encode(_ time: Timestamp) -> [UInt8] {
+        withUnsafeBytes(of: time.microseconds.bigEndian) { Array($0) }
+    }
+
+    /// A stored time, or `nil` if malformed.
+    static func decode(_ bytes: [UInt8]) -> Timestamp? {
+        guard bytes.count == 8 else { return nil }
+        return Timestamp(microseconds: Int64(bitPattern: bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }))
+    }
+}
