@@ -291,7 +291,7 @@ public struct CompleteMFARecovery: Command {
         case invalid
         /// The waiting period has not passed.
         case tooEarly(notBefore: Timestamp)
-        /// Done: MFA removed, `revokedSessions` sessions revoked.
+        /// Done: MFA and every passkey removed, `revokedSessions` sessions revoked.
         case completed(userID: String, revokedSessions: Int)
     }
 
@@ -311,6 +311,13 @@ public struct CompleteMFARecovery: Command {
         else { return .invalid }
         guard context.now >= notBefore else { return .tooEarly(notBefore: notBefore) }
         try context.emit(MFARecoveryCompleted(userID: userID, recoveryID: recoveryID), actor: .user(userID), request: request)
+        // Passkeys go too: one planted by whoever held a session would otherwise give aal2 past the recovery.
+        var prefix = Array(userID.utf8)
+        prefix.append(0)
+        for entry in try context.state.table(PasskeysProjection(), "by_user").entries(prefix: prefix) {
+            let credentialID = String(decoding: entry.key[prefix.count...], as: UTF8.self)
+            try context.emit(PasskeyDeleted(userID: userID, credentialID: credentialID), actor: .user(userID), request: request)
+        }
         let revoked = try RevokeSessions(userID: userID, keep: nil, reason: "mfa_recovery", request: request).run(&context)
         return .completed(userID: userID, revokedSessions: revoked)
     }
