@@ -35,8 +35,21 @@ extension Problem {
         public static let invalidRecoveryToken = "urn:authd:problem:invalid-recovery-token"
         /// The recovery's waiting period has not passed; `not_before` says when it does.
         public static let recoveryWaiting = "urn:authd:problem:recovery-waiting"
+        /// Too many second-factor failures in a row: the second factor is locked until `locked_until`.
+        public static let mfaLocked = "urn:authd:problem:mfa-locked"
         /// The change needs recent authentication: `POST /v1/session/reauthenticate` and retry.
         public static let reauthenticationRequired = "urn:authd:problem:reauthentication-required"
+    }
+
+    /// 429: the user's second factor is locked (``MFALockout``); `Retry-After` and `locked_until` say until when.
+    static func mfaLocked(until: Timestamp, now: Timestamp) -> Problem {
+        let seconds = max(1, Int((until.microseconds - now.microseconds + 999_999) / 1_000_000))
+        var problem = Problem(
+            status: .tooManyRequests, type: AuthTypes.mfaLocked, title: "Second factor locked",
+            detail: "too many wrong codes in a row; the second factor accepts codes again after \(until.rfc3339)",
+            extensions: ["locked_until": .string(until.rfc3339)])
+        problem.retryAfter = seconds
+        return problem
     }
 
     /// 403: sensitive change from a session whose last login, step-up or re-authentication is older than `window`

@@ -242,6 +242,20 @@ extension AuthService {
         try await consume(loginPerAccount, key: Self.mfaBucketKey(userID), scope: "account", userID: userID, context: context)
     }
 
+    /// The attempt `code` / `backupCode` make (exactly one must be given: else 400), checked by the command inside
+    /// the transaction against the record it reads there.
+    func factorAttempt(userID: String, code: String?, backupCode: String?) throws -> FactorAttempt {
+        let method: String
+        switch (code, backupCode) {
+        case (_?, nil): method = "totp"
+        case (nil, _?): method = "backup_code"
+        default: throw Problem.invalidBody("give exactly one of 'code' (TOTP) and 'backup_code'")
+        }
+        return FactorAttempt(method: method) { record in
+            try self.checkFactor(userID: userID, record: record, code: code, backupCode: backupCode).0
+        }
+    }
+
     /// The factor in `code` / `backupCode` if it is right for `record` (TOTP: a code of a step after the last used
     /// one; backup code: an unused code of the current set), `nil` if it is wrong. Exactly one must be given (400).
     func checkFactor(userID: String, record: MFARecord, code: String?, backupCode: String?) throws -> (PresentedFactor?, method: String) {
@@ -300,20 +314,17 @@ extension AuthService {
     func stepUp(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
         let body = try await request.decodeStrict(as: FactorRequest.self, context: context)
+        let attempt = try factorAttempt(userID: principal.userID, code: body.code, backupCode: body.backupCode)
         try await consumeMFAAttempt(userID: principal.userID, context: context)
-        guard let record = try store.query({ try $0.mfa(ofUser: principal.userID) }), record.isEnabled else { throw AuthError.mfaNotEnabled }
-        let (factor, method) = try checkFactor(userID: principal.userID, record: record, code: body.code, backupCode: body.backupCode)
-        let info = requestInfo(context)
-        guard let factor else {
-            try await store.run(RecordMFAFailure(userID: principal.userID, challengeID: nil, method: method, request: info))
-            throw Problem.invalidCode(status: .unauthorized)
-        }
         let newToken = OpaqueToken.generate()
-        guard
-            try await store.run(
-                StepUpSession(sessionID: principal.sessionID, userID: principal.userID, factor: factor, newTokenHash: newToken.hash, request: info))
-        else {
-            throw Problem.invalidCode(status: .unauthorized)
+        switch try await store.run(
+            StepUpSession(
+                sessionID: principal.sessionID, userID: principal.userID, attempt: attempt, newTokenHash: newToken.hash,
+                request: requestInfo(context)))
+        {
+        case .accepted: break
+        case .refused: throw Problem.invalidCode(status: .unauthorized)
+        case .locked(let until): throw Problem.mfaLocked(until: until, now: clock.now())
         }
         let now = clock.now()
         var answer = StepUpResponse(aal: "aal2", aal2ExpiresAt: now.adding(seconds: MFAPolicy.stepUpMaxAge).rfc3339)
@@ -345,16 +356,9 @@ extension AuthService {
             let challenge = try store.query({ try $0.mfaChallenge(tokenHash: tokenHash, at: now) })
         else { throw Problem.mfaChallengeInvalid }
         let userID = challenge.userID
+        let attempt = try factorAttempt(userID: userID, code: body.code, backupCode: body.backupCode)
         try await consumeMFAAttempt(userID: userID, context: context)
-        guard let record = try store.query({ try $0.mfa(ofUser: userID) }), record.isEnabled else { throw Problem.mfaChallengeInvalid }
-        let (factor, method) = try checkFactor(userID: userID, record: record, code: body.code, backupCode: body.backupCode)
         let info = requestInfo(context)
-        guard let factor else {
-            try await store.run(RecordMFAFailure(userID: userID, challengeID: challenge.challengeID, method: method, request: info))
-            var problem = Problem.invalidCode(status: .unauthorized)
-            problem.extensions["attempts_left"] = .int(Int(max(0, MFAChallengeRecord.maxAttempts - challenge.failures - 1)))
-            throw problem
-        }
         let mode: PasswordLoginRequest.Mode = challenge.mode == "token" ? .token : .cookie
         let configuration = options.configuration
         let sessionToken = OpaqueToken.generate()
@@ -366,9 +370,13 @@ extension AuthService {
                 CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
             },
             request: info)
-        switch try await store.run(CompleteMFALogin(challengeTokenHash: tokenHash, factor: factor, session: create)) {
+        switch try await store.run(CompleteMFALogin(challengeTokenHash: tokenHash, attempt: attempt, session: create)) {
         case .challengeInvalid: throw Problem.mfaChallengeInvalid
-        case .refused: throw Problem.invalidCode(status: .unauthorized)
+        case .locked(let until): throw Problem.mfaLocked(until: until, now: clock.now())
+        case .refused(let attemptsLeft):
+            var problem = Problem.invalidCode(status: .unauthorized)
+            problem.extensions["attempts_left"] = .int(Int(attemptsLeft))
+            throw problem
         case .session(let created):
             loginPerAccount.reset(Self.mfaBucketKey(userID))
             return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
@@ -377,8 +385,10 @@ extension AuthService {
 
     // MARK: Recovery
 
-    /// Requests MFA recovery. The answer is the same whether or not the email exists or has MFA; for an account with
-    /// MFA, `mfa.recovery_requested` (token hashed, and sealed for the notifier) starts the waiting period.
+    /// Requests MFA recovery. The answer, and the work behind it (one durable commit), are the same whether or not
+    /// the email exists or has MFA (``RequestMFARecovery``): for an account with MFA, `mfa.recovery_requested` (token
+    /// hashed, and sealed for the notifier) starts the waiting period; a pending one is kept, its notice re-sent at
+    /// most hourly.
     func requestRecovery(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: RecoveryRequest.self, context: context)
         let email = try Self.normalizedEmail(body.email)
@@ -390,16 +400,13 @@ extension AuthService {
         let sealed = try mfaBox.seal(raw, associatedData: MFARecoveryRequested.sealedTokenAssociatedData(recoveryID: recoveryID))
         let now = clock.now()
         let notBefore = now.adding(seconds: Int64(options.configuration.mfaRecoveryDelay))
-        let info = requestInfo(context)
-        if let user = try store.query({ try $0.user(email: email) }) {
-            let event = MFARecoveryRequested(
-                userID: user.id, recoveryID: recoveryID, tokenHash: token.hash, sealedToken: sealed, notBefore: notBefore,
-                expiresAt: notBefore.adding(seconds: MFAPolicy.recoveryUsableFor))
-            _ = try await store.run(RequestMFARecovery(event: event, request: info))
-        } else {
-            // The same trip through the writer for unknown emails, so the timing does not tell them apart.
-            _ = try await store.execute { _ in false }
-        }
+        let user = try store.query({ try $0.user(email: email) })
+        let event = MFARecoveryRequested(
+            userID: user?.id ?? "", recoveryID: recoveryID, tokenHash: token.hash, sealedToken: sealed, notBefore: notBefore,
+            expiresAt: notBefore.adding(seconds: MFAPolicy.recoveryUsableFor))
+        _ = try await store.run(
+            RequestMFARecovery(
+                userID: user?.id, requested: event, maxPerDay: Int64(options.configuration.mfaRecoveryMaxPerDay), request: requestInfo(context)))
         return try Respond.json(RecoveryRequestedResponse(), status: .accepted)
     }
 

@@ -16,6 +16,31 @@ public enum MFAState {
     }
 }
 
+/// A second factor as presented (a TOTP code or a backup code), checked **inside** the write transaction against
+/// the state at that moment: concurrent attempts cannot get more tries than the counts allow, and a locked second
+/// factor is never checked at all. `check` decrypts and verifies (the caller's keys); `nil` means wrong.
+public struct FactorAttempt: Sendable {
+    /// `totp` or `backup_code`.
+    public var method: String
+    /// The factor if the presented value is right for the record, else `nil`.
+    public var check: @Sendable (MFARecord) throws -> PresentedFactor?
+
+    public init(method: String, check: @escaping @Sendable (MFARecord) throws -> PresentedFactor?) {
+        self.method = method
+        self.check = check
+    }
+}
+
+/// What a second-factor attempt came to inside the transaction.
+public enum FactorOutcome: Sendable, Equatable {
+    /// Right, and recorded as used.
+    case accepted
+    /// Wrong (recorded as a failure); `attemptsLeft` on the login challenge, if there is one.
+    case refused(attemptsLeft: Int64?)
+    /// The second factor is locked until then; nothing was checked.
+    case locked(until: Timestamp)
+}
+
 /// A second factor presented, already checked by the caller against the state it read (the code against the
 /// decrypted seed, a backup code against the stored hashes). The command re-checks against the state at commit
 /// time: the step must be later than the last used one, the backup code still unused in the same set.
@@ -160,7 +185,25 @@ public struct RequireMFA: Command {
     }
 }
 
-/// Records a wrong second factor (`mfa.verification_failed`): counts against the login challenge, if any.
+/// The second-factor lockout: after ``threshold`` consecutive failures the factor refuses every attempt for a
+/// cool-down of 15 minutes, doubling with each further lock up to a day, until a correct code starts over.
+public enum MFALockout {
+    /// Consecutive failures that lock the second factor.
+    public static let threshold: Int64 = 20
+    /// The first cool-down, seconds.
+    public static let firstCoolDown: Int64 = 15 * 60
+    /// The longest cool-down, seconds.
+    public static let longestCoolDown: Int64 = 86_400
+
+    /// The cool-down of lock number `n` (1-based).
+    public static func coolDown(lock n: Int64) -> Int64 {
+        let doublings = min(max(n - 1, 0), 16)
+        return min(firstCoolDown << doublings, longestCoolDown)
+    }
+}
+
+/// Records a wrong second factor (`mfa.verification_failed`): counts against the login challenge, if any, and
+/// towards the lockout (`mfa.locked` at ``MFALockout/threshold`` consecutive failures of an enabled factor).
 public struct RecordMFAFailure: Command {
     public var userID: String
     public var challengeID: String?
@@ -178,80 +221,105 @@ public struct RecordMFAFailure: Command {
         try context.emit(
             MFAVerificationFailed(userID: userID, challengeID: challengeID, method: method, reason: "bad_code"), actor: .user(userID),
             request: request)
+        guard let record = try MFAState.record(of: userID, in: context), record.isEnabled,
+            record.consecutiveFailures >= MFALockout.threshold
+        else { return }
+        let until = context.now.adding(seconds: MFALockout.coolDown(lock: record.lockCount + 1))
+        try context.emit(MFALocked(userID: userID, failures: record.consecutiveFailures, until: until), actor: .user(userID), request: request)
     }
 }
 
-/// Completes an MFA login challenge with a checked factor: the factor's use event, then the session as by
-/// ``CreateSession`` (which, being `aal2`, also cancels a pending recovery). A factor that is no longer acceptable
-/// at commit time (replayed step, used code) records `mfa.verification_failed` and returns ``Outcome/refused``.
+extension FactorAttempt {
+    /// Checks this attempt for `userID` inside the transaction: refused without a check while the factor is locked;
+    /// a wrong or no longer acceptable (replayed, used) factor is recorded as a failure; a right one returns it,
+    /// for the caller to record its use.
+    func decide(userID: String, challengeID: String?, request: RequestInfo, in context: inout CommandContext) throws
+        -> (PresentedFactor?, FactorOutcome)
+    {
+        guard let record = try MFAState.record(of: userID, in: context), record.isEnabled else { throw AuthError.mfaNotEnabled }
+        if let until = record.lockedUntil, record.isLocked(at: context.now) { return (nil, .locked(until: until)) }
+        if let factor = try check(record), factor.isAcceptable(record) { return (factor, .accepted) }
+        try RecordMFAFailure(userID: userID, challengeID: challengeID, method: method, request: request).run(&context)
+        return (nil, .refused(attemptsLeft: nil))
+    }
+}
+
+/// Completes an MFA login challenge: the factor is checked here, inside the transaction (``FactorAttempt``), so
+/// that concurrent guesses on one `mfa_token` get no more than ``MFAChallengeRecord/maxAttempts`` checks in all. A
+/// right factor records its use, then the session as by ``CreateSession`` (which, being `aal2`, also cancels a
+/// pending recovery).
 public struct CompleteMFALogin: Command {
     /// What happened.
     public enum Outcome: Sendable, Equatable {
         case session(CreateSession.Result)
         /// The challenge is unknown, expired, used or out of attempts.
         case challengeInvalid
-        /// The factor was replayed or already used.
-        case refused
+        /// The factor was wrong, replayed or already used; `attemptsLeft` on the challenge.
+        case refused(attemptsLeft: Int64)
+        /// The user's second factor is locked until then.
+        case locked(until: Timestamp)
     }
 
     public var challengeTokenHash: [UInt8]
-    public var factor: PresentedFactor
+    public var attempt: FactorAttempt
     /// The session to create (its `userID` must be the challenge's).
     public var session: CreateSession
 
-    public init(challengeTokenHash: [UInt8], factor: PresentedFactor, session: CreateSession) {
+    public init(challengeTokenHash: [UInt8], attempt: FactorAttempt, session: CreateSession) {
         self.challengeTokenHash = challengeTokenHash
-        self.factor = factor
+        self.attempt = attempt
         self.session = session
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
-        guard
-            let challenge = try context.state.table(MFAProjection(), "challenges").record(MFAChallengeRecord.self, challengeTokenHash),
+        let challenges = context.state.table(MFAProjection(), "challenges")
+        guard let challenge = try challenges.record(MFAChallengeRecord.self, challengeTokenHash),
             challenge.isUsable(at: context.now), challenge.userID == session.userID,
-            let record = try MFAState.record(of: session.userID, in: context)
+            try MFAState.record(of: session.userID, in: context)?.isEnabled == true
         else { return .challengeInvalid }
-        guard factor.isAcceptable(record) else {
-            try RecordMFAFailure(userID: session.userID, challengeID: challenge.challengeID, method: factor.method, request: session.request)
-                .run(&context)
-            return .refused
+        let (factor, outcome) = try attempt.decide(
+            userID: session.userID, challengeID: challenge.challengeID, request: session.request, in: &context)
+        switch outcome {
+        case .locked(let until):
+            return .locked(until: until)
+        case .refused:
+            let failures = try challenges.record(MFAChallengeRecord.self, challengeTokenHash)?.failures ?? MFAChallengeRecord.maxAttempts
+            return .refused(attemptsLeft: max(0, MFAChallengeRecord.maxAttempts - failures))
+        case .accepted:
+            guard let factor else { return .challengeInvalid }
+            try context.emit(
+                factor.usedEvent(userID: session.userID, purpose: "login", challengeID: challenge.challengeID), actor: .user(session.userID),
+                request: session.request)
+            return .session(try session.run(&context))
         }
-        try context.emit(
-            factor.usedEvent(userID: session.userID, purpose: "login", challengeID: challenge.challengeID), actor: .user(session.userID),
-            request: session.request)
-        return .session(try session.run(&context))
     }
 }
 
-/// Raises a session to `aal2` with a checked factor: the factor's use event, `session.stepped_up` and
-/// `session.token_rotated` (the session's token changes with its assurance level); a pending
-/// recovery is cancelled (the user has the factor). Returns `false` (after `mfa.verification_failed`) if the
-/// factor is no longer acceptable at commit time.
+/// Raises a session to `aal2` with a second factor checked here, inside the transaction (``FactorAttempt``): the
+/// factor's use event, `session.stepped_up` and `session.token_rotated` (the session's token changes with its
+/// assurance level); a pending recovery is cancelled (the user has the factor).
 public struct StepUpSession: Command {
     public var sessionID: String
     public var userID: String
-    public var factor: PresentedFactor
+    public var attempt: FactorAttempt
     /// SHA-256 of the session's new token: a session that changes assurance level gets a new token, as on login.
     public var newTokenHash: [UInt8]
     public var request: RequestInfo
 
-    public init(sessionID: String, userID: String, factor: PresentedFactor, newTokenHash: [UInt8], request: RequestInfo) {
+    public init(sessionID: String, userID: String, attempt: FactorAttempt, newTokenHash: [UInt8], request: RequestInfo) {
         self.sessionID = sessionID
         self.userID = userID
-        self.factor = factor
+        self.attempt = attempt
         self.newTokenHash = newTokenHash
         self.request = request
     }
 
-    public func run(_ context: inout CommandContext) throws -> Bool {
+    public func run(_ context: inout CommandContext) throws -> FactorOutcome {
         guard let session = try context.state.table(SessionsProjection(), "by_id").record(SessionRecord.self, Key.of(sessionID)),
             session.userID == userID
         else { throw AuthError.sessionNotFound }
-        guard let record = try MFAState.record(of: userID, in: context), record.isEnabled else { throw AuthError.mfaNotEnabled }
-        guard factor.isAcceptable(record) else {
-            try RecordMFAFailure(userID: userID, challengeID: nil, method: factor.method, request: request).run(&context)
-            return false
-        }
+        let (factor, outcome) = try attempt.decide(userID: userID, challengeID: nil, request: request, in: &context)
+        guard case .accepted = outcome, let factor else { return outcome }
         let actor = Actor.user(userID)
         try context.emit(factor.usedEvent(userID: userID, purpose: "step_up", challengeID: nil), actor: actor, request: request)
         try context.emit(SessionSteppedUp(sessionID: sessionID, userID: userID, method: factor.method), actor: actor, request: request)
@@ -259,26 +327,66 @@ public struct StepUpSession: Command {
             SessionTokenRotated(sessionID: sessionID, userID: userID, tokenHash: newTokenHash, reason: "step_up"), actor: actor,
             request: request)
         try MFAState.cancelRecovery(of: userID, reason: "step_up", request: request, in: &context)
-        return true
+        return .accepted
     }
 }
 
-/// Requests MFA recovery for a user with MFA: `mfa.recovery_requested` (a previous pending request is cancelled as
-/// `superseded`). Returns `false` and records nothing for a user without MFA.
+/// Requests MFA recovery. The caller's answer is the same whatever happens here, and every outcome commits
+/// durably (``CommandContext/requireDurableCommit()`` when no event is written), so that neither the answer nor its
+/// timing tells whether the email has an account, or MFA:
+///
+/// - a user with MFA and no pending recovery: `mfa.recovery_requested` (``requested``) starts the waiting period;
+/// - a pending recovery is **kept** (same waiting period, same `not_before`: a stranger's requests cannot restart
+///   it); its notice is sent again (`mfa.recovery_reminded`) at most once per ``resendInterval``;
+/// - at most ``maxPerDay`` notices per account in 24 hours; beyond that nothing is written.
 public struct RequestMFARecovery: Command {
-    public var event: MFARecoveryRequested
+    /// What happened (never shown to the caller).
+    public enum Outcome: Sendable, Equatable {
+        /// A new recovery started.
+        case started
+        /// The pending recovery's notice was sent again.
+        case reminded
+        /// Nothing written: no such user, no MFA, a notice sent too recently, or the day's notices used up.
+        case nothing
+    }
+
+    /// Seconds between two notices of one pending recovery.
+    public static let resendInterval: Int64 = 3_600
+
+    /// The user the email names, or `nil`.
+    public var userID: String?
+    /// The new recovery, if one starts (its `userID` is ignored: ``userID`` is used).
+    public var requested: MFARecoveryRequested
+    /// Notices per account in 24 hours.
+    public var maxPerDay: Int64
     public var request: RequestInfo
 
-    public init(event: MFARecoveryRequested, request: RequestInfo) {
-        self.event = event
+    public init(userID: String?, requested: MFARecoveryRequested, maxPerDay: Int64, request: RequestInfo) {
+        self.userID = userID
+        self.requested = requested
+        self.maxPerDay = maxPerDay
         self.request = request
     }
 
-    public func run(_ context: inout CommandContext) throws -> Bool {
-        guard try MFAState.record(of: event.userID, in: context)?.isEnabled == true else { return false }
-        try MFAState.cancelRecovery(of: event.userID, reason: "superseded", request: request, in: &context)
-        try context.emit(event, actor: .user(event.userID), request: request)
-        return true
+    public func run(_ context: inout CommandContext) throws -> Outcome {
+        guard let userID, let record = try MFAState.record(of: userID, in: context), record.isEnabled,
+            record.recoveryMails(at: context.now) < maxPerDay
+        else {
+            try context.requireDurableCommit()
+            return .nothing
+        }
+        if let recoveryID = record.pendingRecovery(at: context.now) {
+            guard context.now >= (record.recoveryMailAt ?? Timestamp(microseconds: 0)).adding(seconds: Self.resendInterval) else {
+                try context.requireDurableCommit()
+                return .nothing
+            }
+            try context.emit(MFARecoveryReminded(userID: userID, recoveryID: recoveryID), actor: .user(userID), request: request)
+            return .reminded
+        }
+        var event = requested
+        event.userID = userID
+        try context.emit(event, actor: .user(userID), request: request)
+        return .started
     }
 }
 

@@ -13,7 +13,7 @@ public enum EventCatalog {
         LoginMFARequired.self, SessionSteppedUp.self,
         MFATOTPEnrollmentStarted.self, MFATOTPEnabled.self, MFATOTPDisabled.self, MFATOTPVerified.self, MFAVerificationFailed.self,
         MFABackupCodesGenerated.self, MFABackupCodeUsed.self,
-        MFARecoveryRequested.self, MFARecoveryCancelled.self, MFARecoveryCompleted.self,
+        MFARecoveryRequested.self, MFARecoveryCancelled.self, MFARecoveryCompleted.self, MFARecoveryReminded.self, MFALocked.self,
     ]
 
     /// The type for a type name.

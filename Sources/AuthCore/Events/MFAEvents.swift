@@ -493,3 +493,72 @@ public struct MFARecoveryCompleted: DomainEvent {
     public static let example = MFARecoveryCompleted(
         userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID)
 }
+
+/// Too many second-factor failures in a row: the user's second factor refuses every attempt until `until` (a
+/// cool-down that doubles with each lock, from 15 minutes up to a day). The password was right each time, so the
+/// user gets a notice.
+public struct MFALocked: DomainEvent {
+    public static let type = "mfa.locked"
+    public static let version = 1
+    /// The user.
+    public var userID: String
+    /// Consecutive failures that led here.
+    public var failures: Int64
+    /// Attempts are refused until then.
+    public var until: Timestamp
+
+    /// Creates the event.
+    public init(userID: String, failures: Int64, until: Timestamp) {
+        self.userID = userID
+        self.failures = failures
+        self.until = until
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("failures", failures)
+        writer.add("until", until.microseconds)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        failures = try fields.int("failures")
+        until = Timestamp(microseconds: try fields.int("until"))
+    }
+
+    public static let example = MFALocked(userID: UserRegistered.example.userID, failures: 20, until: Timestamp(seconds: 1_769_905_000))
+}
+
+/// A repeated recovery request while one is pending: the pending recovery stays as it was (same waiting period),
+/// and its notice is sent again (at most once an hour). The notifier finds the token in the recovery's
+/// `mfa.recovery_requested`.
+public struct MFARecoveryReminded: DomainEvent {
+    public static let type = "mfa.recovery_reminded"
+    public static let version = 1
+    /// The user.
+    public var userID: String
+    /// The pending recovery.
+    public var recoveryID: String
+
+    /// Creates the event.
+    public init(userID: String, recoveryID: String) {
+        self.userID = userID
+        self.recoveryID = recoveryID
+    }
+
+    public var streams: [StreamRef] { [StreamRef(.user, userID)] }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("recovery_id", recoveryID)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        recoveryID = try fields.string("recovery_id")
+    }
+
+    public static let example = MFARecoveryReminded(userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID)
+}

@@ -29,6 +29,18 @@ public struct MFARecord: MapRecord {
     public var recoveryExpiresAt: Timestamp?
     /// SHA-256 of the token of the current MFA login challenge.
     public var challengeTokenHash: [UInt8]?
+    /// Second-factor failures since the last success or lock.
+    public var consecutiveFailures: Int64 = 0
+    /// Locks so far without a success in between (each doubles the cool-down).
+    public var lockCount: Int64 = 0
+    /// Second-factor attempts are refused until then.
+    public var lockedUntil: Timestamp?
+    /// When the last recovery notice (request or reminder) was sent.
+    public var recoveryMailAt: Timestamp?
+    /// Start of the current 24-hour window of recovery notices.
+    public var recoveryMailWindowStart: Timestamp?
+    /// Recovery notices in that window.
+    public var recoveryMailCount: Int64 = 0
 
     /// An empty record.
     public init() {
@@ -38,6 +50,15 @@ public struct MFARecord: MapRecord {
 
     /// Whether a second factor is enabled (TOTP, which brings backup codes).
     public var isEnabled: Bool { totpSecret != nil }
+
+    /// Whether the second factor refuses attempts at `now` (``MFALocked``).
+    public func isLocked(at now: Timestamp) -> Bool { lockedUntil.map { now < $0 } ?? false }
+
+    /// Recovery notices sent in the 24 hours window that is current at `now`.
+    public func recoveryMails(at now: Timestamp) -> Int64 {
+        guard let start = recoveryMailWindowStart, now < start.adding(seconds: 86_400) else { return 0 }
+        return recoveryMailCount
+    }
 
     /// The backup-code hashes, 32 bytes each.
     public var backupCodeHashes: [[UInt8]] {
@@ -70,6 +91,12 @@ public struct MFARecord: MapRecord {
         writer.add("recovery_not_before", recoveryNotBefore?.microseconds)
         writer.add("recovery_expires_at", recoveryExpiresAt?.microseconds)
         if let challengeTokenHash { writer.add("challenge_token_hash", bytes: challengeTokenHash) }
+        writer.add("consecutive_failures", consecutiveFailures == 0 ? nil : consecutiveFailures)
+        writer.add("lock_count", lockCount == 0 ? nil : lockCount)
+        writer.add("locked_until", lockedUntil?.microseconds)
+        writer.add("recovery_mail_at", recoveryMailAt?.microseconds)
+        writer.add("recovery_mail_window_start", recoveryMailWindowStart?.microseconds)
+        writer.add("recovery_mail_count", recoveryMailCount == 0 ? nil : recoveryMailCount)
     }
 
     public init(fields: PayloadReader) throws {
@@ -86,6 +113,12 @@ public struct MFARecord: MapRecord {
         recoveryNotBefore = try fields.optionalInt("recovery_not_before").map(Timestamp.init(microseconds:))
         recoveryExpiresAt = try fields.optionalInt("recovery_expires_at").map(Timestamp.init(microseconds:))
         challengeTokenHash = try fields.optionalBytes("challenge_token_hash")
+        consecutiveFailures = try fields.optionalInt("consecutive_failures") ?? 0
+        lockCount = try fields.optionalInt("lock_count") ?? 0
+        lockedUntil = try fields.optionalInt("locked_until").map(Timestamp.init(microseconds:))
+        recoveryMailAt = try fields.optionalInt("recovery_mail_at").map(Timestamp.init(microseconds:))
+        recoveryMailWindowStart = try fields.optionalInt("recovery_mail_window_start").map(Timestamp.init(microseconds:))
+        recoveryMailCount = try fields.optionalInt("recovery_mail_count") ?? 0
     }
 }
 
@@ -129,18 +162,19 @@ public struct MFAChallengeRecord: MapRecord {
 }
 
 /// Second factors: `by_user` (``MFARecord``), `challenges` (``MFAChallengeRecord`` by SHA-256 of the `mfa_token`),
-/// `recoveries` (SHA-256 of a recovery token → user id).
+/// `recoveries` (SHA-256 of a recovery token → user id). v2 counts consecutive failures and locks
+/// (`mfa.locked`), and the recovery notices of the last 24 hours (`mfa.recovery_reminded`).
 public struct MFAProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "mfa"
-    public let version = 1
+    public let version = 2
     public let tables = ["by_user", "challenges", "recoveries"]
     public var eventTypes: Set<String>? {
         [
             MFATOTPEnrollmentStarted.type, MFATOTPEnabled.type, MFATOTPDisabled.type, MFATOTPVerified.type, MFAVerificationFailed.type,
             MFABackupCodesGenerated.type, MFABackupCodeUsed.type, LoginMFARequired.type, MFARecoveryRequested.type,
-            MFARecoveryCancelled.type, MFARecoveryCompleted.type,
+            MFARecoveryCancelled.type, MFARecoveryCompleted.type, MFARecoveryReminded.type, MFALocked.type,
         ]
     }
 
@@ -169,6 +203,7 @@ public struct MFAProjection: Projection {
             let e = try MFATOTPVerified(event)
             try update(state, e.userID) {
                 $0.lastStep = max($0.lastStep ?? e.step, e.step)
+                Self.succeeded(&$0)
                 if e.challengeID != nil { try self.clearChallenge(&$0, state) }
             }
         case MFABackupCodesGenerated.type:
@@ -182,6 +217,7 @@ public struct MFAProjection: Projection {
             let e = try MFABackupCodeUsed(event)
             try update(state, e.userID) {
                 if $0.backupSetID == e.setID, (0..<63).contains(e.index) { $0.backupUsed |= 1 << e.index }
+                Self.succeeded(&$0)
                 if e.challengeID != nil { try self.clearChallenge(&$0, state) }
             }
         case LoginMFARequired.type:
@@ -195,6 +231,7 @@ public struct MFAProjection: Projection {
                 record: MFAChallengeRecord(challengeID: e.challengeID, userID: e.userID, mode: e.mode, expiresAt: e.expiresAt, failures: 0))
         case MFAVerificationFailed.type:
             let e = try MFAVerificationFailed(event)
+            try update(state, e.userID) { $0.consecutiveFailures += 1 }
             guard e.challengeID != nil, let hash = try record(state, e.userID)?.challengeTokenHash,
                 var challenge = try challenges.record(MFAChallengeRecord.self, hash), challenge.challengeID == e.challengeID
             else { return }
@@ -207,6 +244,7 @@ public struct MFAProjection: Projection {
                 $0.recoveryTokenHash = e.tokenHash
                 $0.recoveryNotBefore = e.notBefore
                 $0.recoveryExpiresAt = e.expiresAt
+                Self.recoveryMailed(&$0, at: event.timestamp)
             }
             try state.table(self, "recoveries").put(e.tokenHash, Key.of(e.userID))
         case MFARecoveryCancelled.type:
@@ -218,9 +256,37 @@ public struct MFAProjection: Projection {
         case MFARecoveryCompleted.type:
             let e = try MFARecoveryCompleted(event)
             try removeFactors(state, e.userID)
+        case MFARecoveryReminded.type:
+            let e = try MFARecoveryReminded(event)
+            try update(state, e.userID) { Self.recoveryMailed(&$0, at: event.timestamp) }
+        case MFALocked.type:
+            let e = try MFALocked(event)
+            try update(state, e.userID) {
+                $0.lockedUntil = e.until
+                $0.lockCount += 1
+                $0.consecutiveFailures = 0
+            }
         default:
             break
         }
+    }
+
+    /// A second factor was accepted: the failure count and the lock history start over.
+    private static func succeeded(_ record: inout MFARecord) {
+        record.consecutiveFailures = 0
+        record.lockCount = 0
+        record.lockedUntil = nil
+    }
+
+    /// A recovery notice went out at `time`: counted in its 24-hour window.
+    private static func recoveryMailed(_ record: inout MFARecord, at time: Timestamp) {
+        if let start = record.recoveryMailWindowStart, time < start.adding(seconds: 86_400) {
+            record.recoveryMailCount += 1
+        } else {
+            record.recoveryMailWindowStart = time
+            record.recoveryMailCount = 1
+        }
+        record.recoveryMailAt = time
     }
 
     /// Removes TOTP, backup codes, the pending enrollment, recovery and challenge (disable, or recovery completed).

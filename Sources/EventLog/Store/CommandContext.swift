@@ -25,6 +25,13 @@ public struct CommandContext {
         self.state = ProjectionState(.live(txn, databases))
     }
 
+    /// Makes this batch's commit write and sync even if no event is appended (a meta key records the time). For a
+    /// command whose "nothing happened" must cost what "something happened" costs, so that timing does not tell
+    /// the cases apart (enumeration-safe answers).
+    public func requireDurableCommit() throws {
+        try txn.put(tables.meta, key: LogTables.durableMarkKey, value: EventCodec.seqKey(UInt64(bitPattern: now.microseconds)))
+    }
+
     /// Appends `event` to the log and applies it to every projection.
     @discardableResult
     public mutating func emit(_ event: PendingEvent) throws -> RecordedEvent {

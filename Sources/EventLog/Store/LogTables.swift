@@ -10,6 +10,9 @@ struct LogTables: Sendable {
     static let logName = "log"
     static let metaName = "meta"
     static let headKey = Array("head".utf8)
+    /// Written by ``CommandContext/requireDurableCommit()``: the time of the last batch that had to be durable
+    /// without appending an event. Nothing reads it.
+    static let durableMarkKey = Array("durable-mark".utf8)
 
     /// Opens (or creates, when writable) the fixed tables.
     init(environment: Environment, create: Bool) throws {
