@@ -4,8 +4,11 @@ import EventLog
 import Foundation
 import OTP
 
-/// Turns log events into notices for the account holder: MFA recovery requested (with the recovery token),
-/// cancelled and completed; a login from a new device; refresh-token reuse. Every other event gives none.
+/// Turns log events into notices for the account holder: MFA recovery requested (with the recovery token), reminded,
+/// cancelled and completed; a login from a new device; refresh-token reuse; the second factor locked; and every
+/// security-relevant change of the account (password changed, TOTP enabled or disabled, backup codes regenerated,
+/// passkey added or deleted). Every other event gives none. The requester's user agent is quoted only after
+/// ``sanitized(_:limit:)``: it is the attacker's text.
 ///
 /// Composing is a pure function of the log (and the data key): the recipient is the user's email in the users
 /// projection, the recovery token is unsealed from `mfa.recovery_requested`, and "new device" means no earlier
@@ -39,27 +42,50 @@ public struct NoticeComposer: Sendable {
                 date: Date(timeIntervalSince1970: Double(event.timestamp.microseconds) / 1_000_000))
         }
         let request = event.request
-        let origin = "from \(request.clientIP ?? "an unknown address") (\(request.userAgent ?? "unknown browser"))"
+        let origin = "from \(Self.sanitized(request.clientIP ?? "an unknown address", limit: 64)) (\(Self.sanitized(request.userAgent ?? "unknown browser", limit: 120)))"
+        func change(_ userID: String, _ subject: String, _ what: String) throws -> MailMessage? {
+            try mail(
+                userID, subject,
+                [
+                    "\(what) at \(event.timestamp.rfc3339), \(origin).",
+                    "If this was not you, log in, change your password and end your other sessions; then check your second factor and passkeys.",
+                ])
+        }
         switch event.type {
         case MFARecoveryRequested.type:
-            let e = try MFARecoveryRequested(event)
-            let token = try box.open(e.sealedToken, associatedData: MFARecoveryRequested.sealedTokenAssociatedData(recoveryID: e.recoveryID))
+            return try recoveryNotice(try MFARecoveryRequested(event), requested: event, origin: origin, reminder: false, mail: mail)
+        case MFARecoveryReminded.type:
+            let e = try MFARecoveryReminded(event)
+            guard let (requested, original) = try recoveryRequest(e.recoveryID, userID: e.userID, before: event, in: context) else { return nil }
+            return try recoveryNotice(requested, requested: original, origin: origin, reminder: true, mail: mail)
+        case MFALocked.type:
+            let e = try MFALocked(event)
             return try mail(
-                e.userID, "Request to remove two-factor authentication",
+                e.userID, "Your second factor was locked",
                 [
-                    "Someone asked to remove two-factor authentication from your account at \(event.timestamp.rfc3339), \(origin).",
-                    "",
-                    "If this was not you, log in with your second factor: that cancels the request. Nothing happens before",
-                    "\(e.notBefore.rfc3339).",
-                    "",
-                    "If it was you and you lost your second factor, after that time use this recovery token:",
-                    "",
-                    "    \(Encoding.base64URL(token))",
-                    "",
-                    "POST it as {\"token\": \"...\"} to \(baseURL)/v1/mfa/recovery/complete, or open",
-                    "\(baseURL)/#recovery=\(Encoding.base64URL(token))",
-                    "The token expires at \(e.expiresAt.rfc3339). Completing removes two-factor authentication and ends every session.",
+                    "Your password was used to log in, but the second factor failed \(e.failures) times in a row; the last attempt came \(origin).",
+                    "Two-factor codes are refused until \(e.until.rfc3339).",
+                    "If this was not you, somebody knows your password: change it now.",
                 ])
+        case PasswordChanged.type:
+            return try change(try PasswordChanged(event).userID, "Your password was changed", "The password of your account was changed")
+        case MFATOTPEnabled.type:
+            return try change(
+                try MFATOTPEnabled(event).userID, "Two-factor authentication turned on", "An authenticator app was added as the second factor of your account")
+        case MFATOTPDisabled.type:
+            let e = try MFATOTPDisabled(event)
+            return try change(e.userID, "Two-factor authentication turned off", "Two-factor authentication was turned off for your account")
+        case MFABackupCodesGenerated.type:
+            let e = try MFABackupCodesGenerated(event)
+            // The first set comes with enabling TOTP (one notice for both).
+            guard try !isPartOfEnabling(event, userID: e.userID, in: context) else { return nil }
+            return try change(e.userID, "New backup codes", "New backup codes were made for your account; the previous ones no longer work")
+        case PasskeyRegistered.type:
+            let e = try PasskeyRegistered(event)
+            return try change(e.userID, "Passkey added", "A passkey (\(Self.sanitized(e.name, limit: 64))) was added to your account")
+        case PasskeyDeleted.type:
+            let e = try PasskeyDeleted(event)
+            return try change(e.userID, "Passkey removed", "A passkey was removed from your account")
         case MFARecoveryCancelled.type:
             let e = try MFARecoveryCancelled(event)
             guard e.reason != "superseded" else { return nil }
@@ -100,6 +126,78 @@ public struct NoticeComposer: Sendable {
         default:
             return nil
         }
+    }
+
+    /// The notice of a recovery (`requested`, the `mfa.recovery_requested` event with its token sealed inside),
+    /// first sent or sent again (`reminder`); `origin` describes the request that caused this notice.
+    func recoveryNotice(
+        _ e: MFARecoveryRequested, requested: RecordedEvent, origin: String, reminder: Bool,
+        mail: (String, String, [String]) throws -> MailMessage?
+    ) throws -> MailMessage? {
+        let token = try box.open(e.sealedToken, associatedData: MFARecoveryRequested.sealedTokenAssociatedData(recoveryID: e.recoveryID))
+        let opening = reminder
+            ? "The request to remove two-factor authentication from your account, made at \(requested.timestamp.rfc3339), is still pending; it was asked for again \(origin)."
+            : "Someone asked to remove two-factor authentication from your account at \(requested.timestamp.rfc3339), \(origin)."
+        return try mail(
+            e.userID, reminder ? "Reminder: request to remove two-factor authentication" : "Request to remove two-factor authentication",
+            [
+                opening,
+                "",
+                "If this was not you, log in with your second factor: that cancels the request. Nothing happens before",
+                "\(e.notBefore.rfc3339).",
+                "",
+                "If it was you and you lost your second factor, after that time use this recovery token:",
+                "",
+                "    \(Encoding.base64URL(token))",
+                "",
+                "POST it as {\"token\": \"...\"} to \(baseURL)/v1/mfa/recovery/complete, or open",
+                "\(baseURL)/#recovery=\(Encoding.base64URL(token))",
+                "The token expires at \(e.expiresAt.rfc3339). Completing removes two-factor authentication and ends every session.",
+            ])
+    }
+
+    /// The `mfa.recovery_requested` of recovery `recoveryID` (the user's latest before `event`), decoded and as recorded.
+    func recoveryRequest(_ recoveryID: String, userID: String, before event: RecordedEvent, in context: ReadContext) throws
+        -> (MFARecoveryRequested, RecordedEvent)?
+    {
+        for seq in try context.seqs(in: StreamRef(.user, userID)).reversed() where seq < event.seq {
+            guard let earlier = try context.event(seq), earlier.type == MFARecoveryRequested.type else { continue }
+            let requested = try MFARecoveryRequested(earlier)
+            if requested.recoveryID == recoveryID { return (requested, earlier) }
+        }
+        return nil
+    }
+
+    /// Whether `event` (backup codes generated) came with enabling TOTP: the event just before it enabled TOTP for
+    /// the same user.
+    func isPartOfEnabling(_ event: RecordedEvent, userID: String, in context: ReadContext) throws -> Bool {
+        guard event.seq > 1, let previous = try context.event(event.seq - 1), previous.type == MFATOTPEnabled.type else { return false }
+        return try MFATOTPEnabled(previous).userID == userID
+    }
+
+    /// `text` fit to quote in a notice: control, format (bidi) and other invisible characters become spaces, runs
+    /// of spaces one space, and the result is cut to `limit` characters (with an ellipsis). User agents and names
+    /// are chosen by whoever sent the request.
+    public static func sanitized(_ text: String, limit: Int) -> String {
+        var out = ""
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            let invisible: Bool = switch category {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned, .spaceSeparator: true
+            default: false
+            }
+            if invisible {
+                if !lastWasSpace && !out.isEmpty { out.append(" ") }
+                lastWasSpace = true
+            } else {
+                out.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            }
+        }
+        out = out.trimmingCharacters(in: .whitespaces)
+        if out.count > limit { out = String(out.prefix(limit)) + "…" }
+        return out.isEmpty ? "-" : out
     }
 
     /// Whether `event` (a `login.succeeded`) comes from a user agent that none of the user's earlier successful logins
