@@ -31,8 +31,11 @@ public struct AuthAPIOptions: Sendable {
     public var hashingQueue: Int = 32
     /// Login attempts per client IP.
     public var loginPerIP = RateLimit.burst(20, per: 60)
-    /// Login attempts per account (normalised email, whether or not it is registered).
+    /// Failed password logins per account and client (a known device, or a client address), and other attempts per
+    /// account (second factor, recovery, re-authentication).
     public var loginPerAccount = RateLimit(capacity: 10, perSecond: 1.0 / 30)
+    /// Failed password logins per account from all clients without a device cookie together.
+    public var loginStrangersPerAccount = RateLimit(capacity: 50, perSecond: 1.0 / 6)
     /// Registrations per client IP.
     public var registerPerIP = RateLimit(capacity: 10, perSecond: 1.0 / 60)
     /// At most one `login.throttled` event per key per this many seconds.

@@ -35,6 +35,9 @@ public final class AuthService: Sendable {
     let dummyHash: String
     let loginPerIP: TokenBucketLimiter
     let loginPerAccount: TokenBucketLimiter
+    let loginStrangersPerAccount: TokenBucketLimiter
+    /// Device cookies and the failure budgets of password logins.
+    let loginThrottle: LoginThrottle
     let registerPerIP: TokenBucketLimiter
     let adminKeyDigest: [UInt8]?
     /// `sessions/by_token`, resolved once for the validation hot path.
@@ -75,6 +78,8 @@ public final class AuthService: Sendable {
         }
         loginPerIP = limiter(options.loginPerIP)
         loginPerAccount = limiter(options.loginPerAccount)
+        loginStrangersPerAccount = limiter(options.loginStrangersPerAccount)
+        loginThrottle = LoginThrottle(key: HMAC.authenticate(key: subjectKey, message: Array("authd device cookies".utf8), algorithm: .sha256))
         registerPerIP = limiter(options.registerPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
         sessionTokens = try store.handle(SessionsProjection(), "by_token")

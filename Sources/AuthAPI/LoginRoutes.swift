@@ -50,19 +50,20 @@ extension AuthService {
     }
 
     /// Password login. Unknown emails are verified against a dummy hash with the same parameters, and both kinds of
-    /// failure write one `login.failed` event, so they take the same time and get the same 401 body.
+    /// failure write one `login.failed` event, so they take the same time and get the same 401 body. Failures spend
+    /// the account's budget for this client only (``LoginThrottle``); a cookie-mode success sets the device cookie that
+    /// keeps this browser out of strangers' budgets.
     func passwordLogin(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: PasswordLoginRequest.self, context: context)
         let email = try Self.normalizedEmail(body.email)
         try Self.checkPresentedPassword(body.password, field: "password")
         let info = requestInfo(context)
         try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
-        let accountKey = "acct:" + email
-        try await consume(
-            loginPerAccount, key: accountKey, scope: "account", userID: try self.store.query { try $0.user(email: email)?.id },
-            context: context)
-
         let user = try store.query { try $0.user(email: email) }
+        let budgets = loginThrottle.budgets(
+            email: email, deviceCookie: request.cookies[LoginThrottle.deviceCookieName]?.value, clientKey: ipKey(context))
+        try await checkLoginBudgets(budgets, userID: user?.id, context: context)
+
         let storedHash = user?.record.passwordHash ?? dummyHash
         let password = body.password
         let parameters = options.argon2
@@ -73,12 +74,13 @@ extension AuthService {
             return (true, try? Argon2id.hash(password: password, parameters: parameters))
         }
         guard let user, verified else {
+            spendLoginFailure(budgets)
             try await store.run(
                 RecordLoginFailure(
                     userID: user?.id, subject: keyedSubject(email), reason: user == nil ? "unknown_user" : "bad_password", request: info))
             throw Problem.invalidCredentials
         }
-        loginPerAccount.reset(accountKey)
+        loginPerAccount.reset(budgets.client)
 
         let configuration = options.configuration
         let sessionToken = OpaqueToken.generate()
@@ -105,8 +107,10 @@ extension AuthService {
             }
             return try create.run(&context)
         }
-        guard let created else { return try Respond.json(challenge.body) }
-        return try loginResponse(created, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken)
+        var response = try created.map { try loginResponse($0, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken) }
+            ?? Respond.json(challenge.body)
+        if body.mode == .cookie { response.headers.append(.init(name: .setCookie, value: deviceCookie(email: email))) }
+        return response
     }
 
     /// The response of a successful login (password or passkey): the session cookie in cookie mode, an access token
