@@ -158,3 +158,14 @@ extension AuthError: ProblemConvertible {
         }
     }
 }
+
+extension EventStoreError: ProblemConvertible {
+    /// A full writer queue or a closing store is 503 with `Retry-After` (the request did nothing); anything else is a
+    /// server fault.
+    public var problem: Problem {
+        switch self {
+        case .overloaded, .closed: .overloaded(retryAfter: 1)
+        default: .internalError()
+        }
+    }
+}

@@ -36,6 +36,8 @@ public struct AuthAPIOptions: Sendable {
     public var loginPerAccount = RateLimit(capacity: 10, perSecond: 1.0 / 30)
     /// Failed password logins per account from all clients without a device cookie together.
     public var loginStrangersPerAccount = RateLimit(capacity: 50, perSecond: 1.0 / 6)
+    /// Refresh requests with an unknown or malformed token per client IP (valid tokens are not counted).
+    public var refreshFailuresPerIP = RateLimit(capacity: 60, perSecond: 1)
     /// Registrations per client IP.
     public var registerPerIP = RateLimit(capacity: 10, perSecond: 1.0 / 60)
     /// At most one `login.throttled` event per key per this many seconds.

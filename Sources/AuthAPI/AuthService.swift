@@ -39,6 +39,7 @@ public final class AuthService: Sendable {
     /// Device cookies and the failure budgets of password logins.
     let loginThrottle: LoginThrottle
     let registerPerIP: TokenBucketLimiter
+    let refreshFailuresPerIP: TokenBucketLimiter
     let adminKeyDigest: [UInt8]?
     /// `sessions/by_token`, resolved once for the validation hot path.
     let sessionTokens: TableHandle
@@ -81,6 +82,7 @@ public final class AuthService: Sendable {
         loginStrangersPerAccount = limiter(options.loginStrangersPerAccount)
         loginThrottle = LoginThrottle(key: HMAC.authenticate(key: subjectKey, message: Array("authd device cookies".utf8), algorithm: .sha256))
         registerPerIP = limiter(options.registerPerIP)
+        refreshFailuresPerIP = limiter(options.refreshFailuresPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
         sessionTokens = try store.handle(SessionsProjection(), "by_token")
         let userVerification: RelyingParty.UserVerificationPolicy =

@@ -29,11 +29,23 @@ extension AuthService {
     /// Rotates the refresh token (see ``RotateRefreshToken``). The successor is derived from the presented token, so
     /// a re-exchange inside the grace window answers the same refresh token again. Unknown, reused, revoked and
     /// expired tokens all get the same 401; reuse also revokes the family and its session.
+    ///
+    /// A flood of made-up tokens never reaches the single writer: an unknown hash is answered from a read
+    /// transaction, and such failures are limited per client address (429 once ``AuthAPIOptions/refreshFailuresPerIP``
+    /// is spent; clients with valid tokens are not counted).
     func refresh(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
+        let clientKey = ipKey(context)
+        if refreshFailuresPerIP.availableTokens(clientKey) < 1 {
+            try await consume(refreshFailuresPerIP, key: clientKey, scope: "ip", userID: nil, context: context)
+        }
         guard let presented = OpaqueToken.hash(of: body.refreshToken),
-            let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey)
-        else { throw Problem.invalidRefreshToken }
+            let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey),
+            try store.query({ try $0.refreshTokenIsKnown(hash: presented) })
+        else {
+            _ = refreshFailuresPerIP.consume(clientKey)
+            throw Problem.invalidRefreshToken
+        }
         let configuration = options.configuration
         let outcome = try await store.run(
             RotateRefreshToken(

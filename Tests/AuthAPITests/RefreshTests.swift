@@ -1,4 +1,5 @@
 import AuthAPI
+import AuthHTTP
 import AuthCore
 import AuthCrypto
 import EventLog
@@ -240,5 +241,61 @@ extension Harness {
             }
             return count
         }
+    }
+}
+
+/// A flood of made-up refresh tokens.
+@Suite struct RefreshFloodTests {
+    /// Unknown tokens are answered from a read transaction (the writer sees none of them), failures are limited per
+    /// client address, and session validation goes on meanwhile (latencies printed).
+    @Test func unknownTokensNeverReachTheWriter() async throws {
+        let harness = try Harness { $0.refreshFailuresPerIP = RateLimit(capacity: 100, perSecond: 1) }
+        let latencies = Mutex<[Double]>([])
+        try await harness.run(.ahc(.http)) { client in
+            try await client.register("ada@example.com")
+            let login = try await client.login("ada@example.com", mode: "token")
+            let before = harness.store.statistics
+            var counts: [Int: Int] = [:]
+            // Eight flooding workers return their statuses; one validating worker returns its latencies.
+            try await withThrowingTaskGroup(of: ([Int], [Double]).self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        var statuses: [Int] = []
+                        for _ in 0..<250 { statuses.append(Int(try await client.refresh(OpaqueToken.generate().text).status.code)) }
+                        return (statuses, [])
+                    }
+                }
+                group.addTask {
+                    let clock = ContinuousClock()
+                    var measured: [Double] = []
+                    for _ in 0..<200 {
+                        let start = clock.now
+                        let response = try await client.get("/v1/session", bearer: login.accessToken)
+                        let elapsed = start.duration(to: clock.now)
+                        #expect(response.status == .ok)
+                        measured.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                    }
+                    return ([], measured)
+                }
+                for try await (statuses, measured) in group {
+                    for status in statuses { counts[status, default: 0] += 1 }
+                    latencies.withLock { $0.append(contentsOf: measured) }
+                }
+            }
+            let after = harness.store.statistics
+            // The one command is the single `login.throttled` record; none of the 2,000 unknown tokens was queued.
+            #expect(after.commands == before.commands + 1, "unknown refresh tokens queued on the writer")
+            #expect(counts[401] == 100 && counts[429] == 1_900, "\(counts)")
+            #expect(try harness.events(LoginThrottled.self).count == 1)
+        }
+        let sorted = latencies.withLock { $0 }.sorted()
+        let p99 = sorted[Int(Double(sorted.count) * 0.99) - 1]
+        // A timing, printed only: speed targets live in `authbench` (docs/BENCHMARKS.md), not in tests.
+        print("session validation during a refresh flood (test client in-process): p50 \(sorted[sorted.count / 2]) ms, p99 \(p99) ms")
+    }
+
+    @Test func overloadedWriterIs503WithRetryAfter() {
+        let problem = EventStoreError.overloaded.problem
+        #expect(problem.status == .serviceUnavailable && problem.retryAfter == 1)
     }
 }

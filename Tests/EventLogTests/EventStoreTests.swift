@@ -91,6 +91,45 @@ struct EventStoreTests {
         #expect(try store.head().seq == 64)
     }
 
+    @Test("a full writer queue refuses at once (overloaded) instead of growing; queued work still commits")
+    func boundedQueue() async throws {
+        let dir = try TemporaryDirectory("bounded")
+        defer { dir.remove() }
+        var options = EventStore.Options()
+        options.maxQueued = 8
+        let store = try EventStore(path: dir.path, projections: [CounterProjection()], clock: ManualClock(), options: options)
+        defer { store.close() }
+        let gate = Gate()
+        let blocker = Task { try await store.execute { context in
+            gate.enterAndWait()
+            return try context.emit(testEvent(note: "blocker")).seq
+        } }
+        try await gate.waitUntilEntered()
+        let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    do {
+                        _ = try await store.append([testEvent(user: "u\(index)")])
+                        return "ok"
+                    } catch EventStoreError.overloaded {
+                        return "overloaded"
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            gate.open()
+            var all: [String] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(try await blocker.value == 1)
+        #expect(outcomes.filter { $0 == "ok" }.count == 8)
+        #expect(outcomes.filter { $0 == "overloaded" }.count == 32)
+        #expect(try store.head().seq == 9)
+        // Once drained, the queue accepts work again.
+        #expect(try await store.append([testEvent()])[0].seq == 10)
+    }
+
     @Test("a failing command is rolled back alone and does not poison its batch")
     func failedCommandIsolation() async throws {
         let dir = try TemporaryDirectory("isolation")

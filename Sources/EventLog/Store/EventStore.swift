@@ -23,6 +23,9 @@ public final class EventStore: Sendable {
         public var environment = Environment.Options()
         /// Most commands per write transaction.
         public var maxBatch = 1024
+        /// Most commands waiting for the writer; beyond that commands fail at once with
+        /// ``EventStoreError/overloaded`` (bounded memory under a flood, an answer instead of a growing wait).
+        public var maxQueued = 16_384
         /// Creates default options.
         public init() {}
     }
@@ -52,7 +55,7 @@ public final class EventStore: Sendable {
         try ProjectionCatchUp.run(environment: environment, tables: tables, projections: all, databases: databases)
         committer = GroupCommitter(
             environment: environment, tables: tables, projections: all, databases: databases, clock: clock,
-            maxBatch: options.maxBatch)
+            maxBatch: options.maxBatch, maxQueued: options.maxQueued)
     }
 
     /// Runs `command` in the write transaction (batched with concurrent callers) and returns its result once the

@@ -4,6 +4,8 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
     case unknownTable(String)
     /// The store was closed.
     case closed
+    /// The writer's queue is full (``EventStore/Options/maxQueued`` commands wait already): retry shortly.
+    case overloaded
     /// The log or its meta table is not in the expected shape.
     case corrupt(String)
     /// Two projections share a name.
@@ -16,6 +18,7 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .unknownTable(let name): return "unknown projection table \(name)"
         case .closed: return "the event store is closed"
+        case .overloaded: return "the event store's writer queue is full"
         case .corrupt(let why): return "corrupt log: \(why)"
         case .duplicateProjection(let name): return "two projections are named \(name)"
         case .derivedKeyTaken(let table): return "a key of \(table) would belong to two entries of the table it is derived from"

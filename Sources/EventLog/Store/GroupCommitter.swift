@@ -24,13 +24,14 @@ final class GroupCommitter: @unchecked Sendable {
     private let databases: [String: Database]
     private let clock: any Clock
     private let maxBatch: Int
+    private let maxQueued: Int
     private let finished = DispatchSemaphore(value: 0)
     /// Commits and commands so far (commits < commands shows group commit at work).
     private(set) var statistics = EventStore.Statistics()
 
     init(
         environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database],
-        clock: any Clock, maxBatch: Int
+        clock: any Clock, maxBatch: Int, maxQueued: Int
     ) {
         self.environment = environment
         self.databases = databases
@@ -38,6 +39,7 @@ final class GroupCommitter: @unchecked Sendable {
         self.projections = projections
         self.clock = clock
         self.maxBatch = maxBatch
+        self.maxQueued = maxQueued
         let thread = Thread { [unowned self] in self.loop() }
         thread.name = "eventlog-writer"
         self.thread = thread
@@ -49,6 +51,11 @@ final class GroupCommitter: @unchecked Sendable {
         if stopped {
             condition.unlock()
             job.fail(EventStoreError.closed)
+            return
+        }
+        if queue.count >= maxQueued {
+            condition.unlock()
+            job.fail(EventStoreError.overloaded)
             return
         }
         queue.append(job)
