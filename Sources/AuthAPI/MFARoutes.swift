@@ -13,6 +13,20 @@ struct FactorRequest: StrictDecodable {
     static let allowedFields = fields(of: CodingKeys.self)
 }
 
+/// `POST /v1/mfa/totp/confirm {code, revoke_other_sessions?}`.
+struct ConfirmTOTPRequest: StrictDecodable {
+    let code: String
+    let revokeOtherSessions: Bool?
+    enum CodingKeys: String, CodingKey, CaseIterable { case code, revokeOtherSessions = "revoke_other_sessions" }
+    static let allowedFields = fields(of: CodingKeys.self)
+}
+
+struct TOTPConfirmedResponse: Encodable {
+    let backupCodes: [String]
+    let revokedSessions: Int
+    enum CodingKeys: String, CodingKey { case backupCodes = "backup_codes", revokedSessions = "revoked_sessions" }
+}
+
 /// `POST /v1/login/mfa {mfa_token, code | backup_code}`.
 struct MFALoginRequest: StrictDecodable {
     let mfaToken: String
@@ -198,13 +212,12 @@ extension AuthService {
             TOTPEnrollResponse(secret: Base32.encode(secret), otpauthURI: uri.string, qrSVG: svg, expiresAt: expiresAt.rfc3339))
     }
 
-    /// Confirms enrollment with a code of the pending seed: TOTP on, and the 10 backup codes returned once.
+    /// Confirms enrollment with a code of the pending seed: TOTP on, and the 10 backup codes returned once. With
+    /// `revoke_other_sessions: true` every other session of the user ends (`revoked_sessions` says how many).
     func confirmTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let principal = try await authenticate(request, context: context)
-        let body = try await request.decodeStrict(as: FactorRequest.self, context: context)
-        guard let code = body.code, body.backupCode == nil else {
-            throw Problem.invalidField("code", reason: "missing", detail: "field 'code' (the 6-digit code of the new authenticator) is required")
-        }
+        let body = try await request.decodeStrict(as: ConfirmTOTPRequest.self, context: context)
+        let code = body.code
         try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let record = try store.query({ try $0.mfa(ofUser: principal.userID) }) else { throw AuthError.noPendingEnrollment }
         guard !record.isEnabled else { throw AuthError.mfaAlreadyEnabled }
@@ -217,11 +230,11 @@ extension AuthService {
             throw Problem.invalidCode(status: .badRequest)
         }
         let (codes, setID, hashes) = try newBackupCodes()
-        try await store.run(
+        let revoked = try await store.run(
             ConfirmTOTP(
                 userID: principal.userID, sealedSecret: sealed, step: Int64(match.step), backupSetID: setID, backupHashes: hashes,
-                request: requestInfo(context)))
-        return try Respond.json(BackupCodesResponse(backupCodes: codes))
+                revokeOtherSessions: body.revokeOtherSessions ?? false, keepSessionID: principal.sessionID, request: requestInfo(context)))
+        return try Respond.json(TOTPConfirmedResponse(backupCodes: codes, revokedSessions: revoked))
     }
 
     /// Ten fresh backup codes (display form), a set id, and their keyed hashes.

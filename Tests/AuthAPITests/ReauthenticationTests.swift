@@ -63,6 +63,27 @@ import Testing
         }
     }
 
+    /// Turning TOTP on can end every other session (`revoke_other_sessions`), so that a session somebody else
+    /// holds does not outlive the new factor.
+    @Test func enablingTOTPCanRevokeOtherSessions() async throws {
+        let harness = try Harness()
+        try await harness.run { client in
+            try await client.register("ada@example.com")
+            let other = try await client.login("ada@example.com")
+            let mine = try await client.login("ada@example.com")
+            let auth = MFATests.bearer(mine.cookie)
+            let enroll = try await client.post("/v1/mfa/totp/enroll", [:], headers: auth)
+            let secret = try Base32.decode(try #require(object(enroll)["secret"] as? String))
+            let confirm = try await client.post(
+                "/v1/mfa/totp/confirm", ["code": try MFATests.code(secret, harness), "revoke_other_sessions": true], headers: auth)
+            #expect(confirm.status == .ok, "\(text(confirm))")
+            #expect(object(confirm)["revoked_sessions"] as? Int == 1 && (object(confirm)["backup_codes"] as? [String])?.count == 10)
+            expectProblem(try await client.get("/v1/session", cookie: other.cookie), .unauthorized)
+            #expect(try await client.get("/v1/session", cookie: mine.cookie).status == .ok)
+        }
+        #expect(try harness.events(SessionRevoked.self).map(\.reason) == ["others_revoked"])
+    }
+
     /// `--reauth-window` sets the window.
     @Test func windowIsASetting() async throws {
         let harness = try Harness { $0.configuration.reauthWindow = 60 }

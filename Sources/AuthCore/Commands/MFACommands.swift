@@ -103,7 +103,9 @@ public struct StartTOTPEnrollment: Command {
 }
 
 /// Confirms TOTP enrollment with a verified code of step `step` for the pending seed `sealedSecret`:
-/// `mfa.totp_enabled` and the first `mfa.backup_codes_generated`.
+/// `mfa.totp_enabled` and the first `mfa.backup_codes_generated`; with ``revokeOtherSessions`` (the session that
+/// confirms in ``keepSessionID``) every other session of the user is revoked too (reason `others_revoked`), so that
+/// a session somebody else holds does not outlive the new factor. Returns the number revoked.
 public struct ConfirmTOTP: Command {
     public var userID: String
     /// The pending seed the code was verified against (a concurrent re-enrollment makes the command fail).
@@ -111,18 +113,27 @@ public struct ConfirmTOTP: Command {
     public var step: Int64
     public var backupSetID: String
     public var backupHashes: [[UInt8]]
+    /// Revoke every session of the user but ``keepSessionID``.
+    public var revokeOtherSessions: Bool
+    public var keepSessionID: String?
     public var request: RequestInfo
 
-    public init(userID: String, sealedSecret: [UInt8], step: Int64, backupSetID: String, backupHashes: [[UInt8]], request: RequestInfo) {
+    public init(
+        userID: String, sealedSecret: [UInt8], step: Int64, backupSetID: String, backupHashes: [[UInt8]], revokeOtherSessions: Bool = false,
+        keepSessionID: String? = nil, request: RequestInfo
+    ) {
         self.userID = userID
         self.sealedSecret = sealedSecret
         self.step = step
         self.backupSetID = backupSetID
         self.backupHashes = backupHashes
+        self.revokeOtherSessions = revokeOtherSessions
+        self.keepSessionID = keepSessionID
         self.request = request
     }
 
-    public func run(_ context: inout CommandContext) throws {
+    @discardableResult
+    public func run(_ context: inout CommandContext) throws -> Int {
         guard let record = try MFAState.record(of: userID, in: context), !record.isEnabled else { throw AuthError.mfaAlreadyEnabled }
         guard record.pendingSecret == sealedSecret, let expiry = record.pendingExpiresAt, context.now < expiry else {
             throw AuthError.noPendingEnrollment
@@ -130,6 +141,8 @@ public struct ConfirmTOTP: Command {
         let actor = Actor.user(userID)
         try context.emit(MFATOTPEnabled(userID: userID, step: step), actor: actor, request: request)
         try context.emit(MFABackupCodesGenerated(userID: userID, setID: backupSetID, codeHashes: backupHashes), actor: actor, request: request)
+        guard revokeOtherSessions else { return 0 }
+        return try RevokeSessions(userID: userID, keep: keepSessionID, reason: "others_revoked", request: request).run(&context)
     }
 }
 
