@@ -15,6 +15,8 @@ final class ChallengeStore: Sendable {
     enum Purpose: UInt8, Sendable {
         case registration = 1
         case authentication = 2
+        /// Re-authentication of a logged-in user (bound to that user).
+        case reauthentication = 3
     }
 
     /// A consumed challenge.

@@ -207,6 +207,42 @@ extension AuthService {
         default: throw Problem.invalidField("mode", reason: "invalid", detail: "field 'mode' must be 'cookie' or 'token'")
         }
         try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
+        let (passkey, credentialID, verified) = try await verifyAssertion(bytes, purpose: .authentication, context: context)
+
+        let userID = passkey.record.userID
+        let configuration = options.configuration
+        let sessionToken = OpaqueToken.generate()
+        let refreshToken = mode == .token ? OpaqueToken.generate() : nil
+        let create = CreateSession(
+            userID: userID, sessionID: Identifier.session(), tokenHash: sessionToken.hash, method: "passkey",
+            aal: verified.userVerified ? "aal2" : "aal1", mode: mode.rawValue, lifetime: Int64(configuration.sessionTTL),
+            idleTimeout: Int64(configuration.sessionIdleTimeout),
+            refresh: refreshToken.map {
+                CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
+            },
+            request: requestInfo(context))
+        let secondStep = mfaChallenge(userID: userID, mode: mode, request: requestInfo(context))
+        let outcome = try await store.run(
+            PasskeyLogin(
+                credentialID: credentialID, newCount: Int64(verified.newSignCount),
+                counterPolicy: configuration.webauthnCounterPolicy.rawValue, session: create, mfaChallenge: secondStep.command))
+        switch outcome {
+        case .mfaRequired:
+            return try Respond.json(secondStep.body)
+        case .rejected(let old, let new):
+            throw WebAuthnError.counterRegressed(old: UInt32(clamping: old), new: UInt32(clamping: new)).problem
+        case .session(let created):
+            return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
+        }
+    }
+
+    /// Verifies a passkey assertion (`toJSON()` body): the challenge (single use, for `purpose`), the credential (a
+    /// registered one, of the user the challenge names if it names one; a discoverable login must return the user
+    /// handle), the signature. The counter rule is the caller's command's (applied against the counter at commit
+    /// time). A refused assertion of a registered passkey is recorded as `login.failed`.
+    func verifyAssertion(_ bytes: [UInt8], purpose: ChallengeStore.Purpose, context: AuthRequestContext) async throws
+        -> (Queries.FoundPasskey, String, VerifiedAuthentication)
+    {
         let response: AuthenticationResponseJSON
         do throws(WebAuthnError) {
             response = try AuthenticationResponseJSON(json: bytes)
@@ -214,7 +250,7 @@ extension AuthService {
             throw error.problem
         }
         let challenge = try Self.challenge(ofClientData: response.response.clientDataJSON)
-        let entry = try await challenges.consume(challenge, .authentication)
+        let entry = try await challenges.consume(challenge, purpose)
         guard let rawID = Encoding.fromBase64URL(response.rawId), !rawID.isEmpty else {
             throw WebAuthnError.malformedResponse("rawId is not base64url").problem
         }
@@ -244,32 +280,7 @@ extension AuthService {
             try await recordPasskeyFailure(passkey, context: context)
             throw error.problem
         }
-
-        let userID = passkey.record.userID
-        let configuration = options.configuration
-        let sessionToken = OpaqueToken.generate()
-        let refreshToken = mode == .token ? OpaqueToken.generate() : nil
-        let create = CreateSession(
-            userID: userID, sessionID: Identifier.session(), tokenHash: sessionToken.hash, method: "passkey",
-            aal: verified.userVerified ? "aal2" : "aal1", mode: mode.rawValue, lifetime: Int64(configuration.sessionTTL),
-            idleTimeout: Int64(configuration.sessionIdleTimeout),
-            refresh: refreshToken.map {
-                CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
-            },
-            request: requestInfo(context))
-        let secondStep = mfaChallenge(userID: userID, mode: mode, request: requestInfo(context))
-        let outcome = try await store.run(
-            PasskeyLogin(
-                credentialID: credentialID, newCount: Int64(verified.newSignCount),
-                counterPolicy: configuration.webauthnCounterPolicy.rawValue, session: create, mfaChallenge: secondStep.command))
-        switch outcome {
-        case .mfaRequired:
-            return try Respond.json(secondStep.body)
-        case .rejected(let old, let new):
-            throw WebAuthnError.counterRegressed(old: UInt32(clamping: old), new: UInt32(clamping: new)).problem
-        case .session(let created):
-            return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
-        }
+        return (passkey, credentialID, verified)
     }
 
     /// Records `login.failed` (method `passkey`, reason `passkey_rejected`) for a refused assertion of a registered

@@ -1,5 +1,6 @@
 import AuthAPI
 import AuthCore
+import AuthCrypto
 import EventLog
 import Foundation
 import Hummingbird
@@ -82,6 +83,45 @@ import Testing
             #expect(try await client.get("/v1/session", cookie: mine.cookie).status == .ok)
         }
         #expect(try harness.events(SessionRevoked.self).map(\.reason) == ["others_revoked"])
+    }
+
+    /// Re-authentication with a passkey: options bound to the caller, a user-verifying assertion raises the aal1
+    /// session to aal2 with a new token; the old token is dead; a login challenge cannot be used for it.
+    @Test func passkeyReauthenticationRaisesAndRotates() async throws {
+        let harness = try PasskeyTests.harness()
+        try await harness.run { client in
+            let userID = try await client.register("ada@example.com")
+            let login = try await client.login("ada@example.com")
+            let device = try PasskeyTests.authenticator()
+            #expect(try await client.registerPasskey(device, cookie: login.cookie).status == .created)
+            harness.clock.advance(seconds: 301)
+            expectProblem(try await client.post("/v1/mfa/totp/enroll", [:], headers: cookieHeaders(login.cookie)), .forbidden)
+
+            // A login challenge is not a re-authentication challenge.
+            let loginOptions = try await client.post("/v1/login/passkey/options", [:])
+            let loginChallenge = Encoding.fromBase64URL(object(loginOptions)["challenge"] as? String ?? "") ?? []
+            let misused = try await client.post(
+                "/v1/session/reauthenticate/passkey/verify",
+                try device.assertion(challenge: loginChallenge, signCount: 1, userHandle: Array(userID.utf8)), headers: cookieHeaders(login.cookie))
+            expectProblem(misused, .badRequest)
+
+            let options = try await client.post("/v1/session/reauthenticate/passkey/options", [:], headers: cookieHeaders(login.cookie))
+            #expect(options.status == .ok, "\(text(options))")
+            #expect((object(options)["allowCredentials"] as? [[String: Any]])?.count == 1)
+            let challenge = Encoding.fromBase64URL(object(options)["challenge"] as? String ?? "") ?? []
+            let verified = try await client.post(
+                "/v1/session/reauthenticate/passkey/verify", try device.assertion(challenge: challenge, signCount: 2, userHandle: nil),
+                headers: cookieHeaders(login.cookie))
+            #expect(verified.status == .ok, "\(text(verified))")
+            #expect(object(verified)["aal"] as? String == "aal2")
+            let rotated = Login(response: verified).cookie
+            #expect(!rotated.isEmpty && rotated != login.cookie)
+            expectProblem(try await client.get("/v1/session", cookie: login.cookie), .unauthorized)
+            #expect(try await client.post("/v1/mfa/totp/enroll", [:], headers: cookieHeaders(rotated)).status == .ok)
+        }
+        #expect(try harness.events(SessionReauthenticated.self).map(\.method) == ["passkey"])
+        #expect(try harness.events(SessionTokenRotated.self).map(\.reason) == ["reauthentication"])
+        #expect(try harness.events(PasskeyCounterAdvanced.self).count == 1)
     }
 
     /// `--reauth-window` sets the window.

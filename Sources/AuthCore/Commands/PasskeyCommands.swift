@@ -54,20 +54,10 @@ public struct PasskeyLogin: Command {
         guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
             record.userID == session.userID
         else { throw AuthError.passkeyNotFound }
-        let actor = Actor.user(record.userID)
-        let old = record.signCount
-        if old == 0 && newCount == 0 {
-            // The authenticator keeps no counter.
-        } else if newCount > old {
-            try context.emit(
-                PasskeyCounterAdvanced(userID: record.userID, credentialID: credentialID, oldCount: old, newCount: newCount),
-                actor: actor, request: session.request)
-        } else {
-            try context.emit(
-                PasskeyCounterRegressed(
-                    userID: record.userID, credentialID: credentialID, oldCount: old, newCount: newCount, policy: counterPolicy),
-                actor: actor, request: session.request)
-            if counterPolicy != "warn" { return .rejected(old: old, new: newCount) }
+        if let rejected = try PasskeyCounter.apply(
+            credentialID: credentialID, record: record, newCount: newCount, policy: counterPolicy, request: session.request, in: &context)
+        {
+            return .rejected(old: rejected.old, new: rejected.new)
         }
         if session.aal != "aal2", let mfaChallenge, try MFAState.record(of: record.userID, in: context)?.isEnabled == true {
             try mfaChallenge.run(&context)
@@ -118,5 +108,65 @@ public struct DeletePasskey: Command {
             record.userID == userID
         else { throw AuthError.passkeyNotFound }
         try context.emit(PasskeyDeleted(userID: userID, credentialID: credentialID), actor: .user(userID), request: request)
+    }
+}
+
+/// The signature-counter rule of an assertion, against the counter stored at commit time: an advance is recorded
+/// (`passkey.counter_advanced`); a regression is recorded (`passkey.counter_regressed`) and, unless the policy is
+/// `warn`, refuses the assertion. Authenticators that keep no counter (0 and 0) pass.
+enum PasskeyCounter {
+    /// `nil` if the assertion may go on, else the stored and presented counts.
+    static func apply(
+        credentialID: String, record: PasskeyRecord, newCount: Int64, policy: String, request: RequestInfo, in context: inout CommandContext
+    ) throws -> (old: Int64, new: Int64)? {
+        let actor = Actor.user(record.userID)
+        let old = record.signCount
+        if old == 0 && newCount == 0 { return nil }
+        if newCount > old {
+            try context.emit(
+                PasskeyCounterAdvanced(userID: record.userID, credentialID: credentialID, oldCount: old, newCount: newCount),
+                actor: actor, request: request)
+            return nil
+        }
+        try context.emit(
+            PasskeyCounterRegressed(userID: record.userID, credentialID: credentialID, oldCount: old, newCount: newCount, policy: policy),
+            actor: actor, request: request)
+        return policy == "warn" ? nil : (old, newCount)
+    }
+}
+
+/// Re-authenticates a session with one of its user's passkeys (the caller verified the assertion): the counter rule,
+/// then ``ReauthenticateSession`` (a user-verifying assertion raises an `aal1` session to `aal2` with a new token).
+public struct ReauthenticateWithPasskey: Command {
+    /// What happened.
+    public enum Outcome: Sendable, Equatable {
+        case reauthenticated(ReauthenticateSession.Result)
+        case rejected(old: Int64, new: Int64)
+    }
+
+    public var credentialID: String
+    public var newCount: Int64
+    /// `reject` or `warn`.
+    public var counterPolicy: String
+    public var reauthentication: ReauthenticateSession
+
+    public init(credentialID: String, newCount: Int64, counterPolicy: String, reauthentication: ReauthenticateSession) {
+        self.credentialID = credentialID
+        self.newCount = newCount
+        self.counterPolicy = counterPolicy
+        self.reauthentication = reauthentication
+    }
+
+    public func run(_ context: inout CommandContext) throws -> Outcome {
+        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+            record.userID == reauthentication.userID
+        else { throw AuthError.passkeyNotFound }
+        if let rejected = try PasskeyCounter.apply(
+            credentialID: credentialID, record: record, newCount: newCount, policy: counterPolicy, request: reauthentication.request,
+            in: &context)
+        {
+            return .rejected(old: rejected.old, new: rejected.new)
+        }
+        return .reauthenticated(try reauthentication.run(&context))
     }
 }

@@ -2,8 +2,8 @@ import EventLog
 
 /// Records that the holder of a session proved it again (the caller verified the password or a passkey assertion
 /// first): `session.reauthenticated`, which makes the session's authentication recent (``RecentAuthentication``).
-/// If the proof raises the session to `aal2` (a user-verifying passkey), the session also gets `session.stepped_up`
-/// and a new token (`session.token_rotated`), as on every change of assurance level.
+/// A user-verifying passkey is a proof of `aal2` strength: the session also gets `session.stepped_up` (fresh `aal2`),
+/// and, if it was `aal1`, a new token (`session.token_rotated`), as on every change of assurance level.
 public struct ReauthenticateSession: Command {
     public var sessionID: String
     public var userID: String
@@ -36,10 +36,10 @@ public struct ReauthenticateSession: Command {
         else { throw AuthError.sessionNotFound }
         let actor = Actor.user(userID)
         try context.emit(SessionReauthenticated(sessionID: sessionID, userID: userID, method: method), actor: actor, request: request)
-        guard let tokenHash = raisesToAAL2WithTokenHash, session.aal != "aal2" else {
-            return Result(aal: session.aal, tokenRotated: false)
-        }
+        guard let tokenHash = raisesToAAL2WithTokenHash else { return Result(aal: session.aal, tokenRotated: false) }
+        // A second-factor-strength proof: aal2 (fresh from now).
         try context.emit(SessionSteppedUp(sessionID: sessionID, userID: userID, method: method), actor: actor, request: request)
+        guard session.aal != "aal2" else { return Result(aal: "aal2", tokenRotated: false) }
         try context.emit(
             SessionTokenRotated(sessionID: sessionID, userID: userID, tokenHash: tokenHash, reason: "reauthentication"), actor: actor,
             request: request)
