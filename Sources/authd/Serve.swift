@@ -188,15 +188,19 @@ struct Serve: AsyncParsableCommand {
         guard interval >= 0 else { throw ValidationError("--head-log-interval must be 0 (off) or a number of seconds") }
         let headLogger = interval > 0 ? Task { await Self.logHead(store: store, every: interval, logger: logger) } : nil
         defer { headLogger?.cancel() }
+        let readerSweeper = Task { await Self.clearStaleReaders(store: store, every: 30, logger: logger) }
+        defer { readerSweeper.cancel() }
         do {
             try await server.run()
         } catch {
+            readerSweeper.cancel()
             notifier.stop()
             api.shutdown()
             store.close()
             throw error
         }
         headLogger?.cancel()
+        readerSweeper.cancel()
         notifier.stop()
         api.shutdown()
         store.close()
@@ -227,6 +231,24 @@ extension Serve {
                 logger.notice("chain head", metadata: ["head": .string(head.description)])
             }
             try? await Task.sleep(for: .seconds(seconds))
+        }
+    }
+}
+
+extension Serve {
+    /// Clears the LMDB reader slots of dead processes every `seconds` until cancelled: an `authctl verify` or
+    /// `replay --follow` killed inside its read transaction would otherwise pin old pages (the file grows without
+    /// bound) and fill the reader table.
+    static func clearStaleReaders(store: EventStore, every seconds: Int, logger: Logger) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(seconds))
+            if Task.isCancelled { return }
+            do {
+                let cleared = try store.environment.clearStaleReaders()
+                if cleared > 0 { logger.warning("cleared stale LMDB reader slots", metadata: ["slots": .stringConvertible(cleared)]) }
+            } catch {
+                logger.error("LMDB reader check failed", metadata: ["error": .string(String(describing: error))])
+            }
         }
     }
 }
