@@ -30,22 +30,22 @@ struct Verify: ParsableCommand {
             environment: environment, projections: options.projections, expectHead: expected,
             progress: { progress.update($0, $1) })
         let seconds = MonotonicClock.seconds() - started
-        print("events: \(report.events)")
-        print("head: \(report.head)")
+        writeLine("events: \(report.events)")
+        writeLine("head: \(report.head)")
         if let failure = report.chainFailure {
-            print("chain: BROKEN at seq \(failure.seq): \(failure.reason)")
+            writeLine("chain: BROKEN at seq \(failure.seq): \(failure.reason)")
             throw ExitCode(1)
         }
-        print("chain: ok")
-        print("live_digest: \(Encoding.hex(report.liveDigest))")
-        print("rebuilt_digest: \(Encoding.hex(report.rebuiltDigest))")
+        writeLine("chain: ok")
+        writeLine("live_digest: \(Encoding.hex(report.liveDigest))")
+        writeLine("rebuilt_digest: \(Encoding.hex(report.rebuiltDigest))")
         if let divergence = report.divergence {
             let key = String(decoding: divergence.key, as: UTF8.self)
             let printable = key.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-            print("projections: DIVERGED in \(divergence.table) at key \(printable ? key : Encoding.hex(divergence.key)): \(divergence.reason)")
+            writeLine("projections: DIVERGED in \(divergence.table) at key \(printable ? key : Encoding.hex(divergence.key)): \(divergence.reason)")
             throw ExitCode(1)
         }
-        print("projections: ok (live == rebuilt)")
-        print("seconds: \(String(format: "%.3f", seconds))")
+        writeLine("projections: ok (live == rebuilt)")
+        writeLine("seconds: \(String(format: "%.3f", seconds))")
     }
 }
