@@ -160,7 +160,8 @@ extension AuthService {
         }
         let verified: VerifiedRegistration
         do throws(WebAuthnError) {
-            verified = try verifyRegistration(response: response, expectedChallenge: challenge, rp: relyingParty)
+            verified = try verifyRegistration(
+                response: response, expectedChallenge: challenge, rp: relyingParty, at: store.clock.now().seconds)
         } catch {
             throw error.problem
         }
