@@ -13,12 +13,12 @@ import Darwin
 /// - writing creates a temporary file exclusively with mode 0600 (whatever the umask), writes and fsyncs it, links
 ///   it into place — an atomic rename that never replaces a file another process created meanwhile — removes the
 ///   temporary name and fsyncs the directory, so the key file appears complete or not at all, and survives a crash.
-enum SecretFile {
+public enum SecretFile {
     /// The largest secret file read (PEM keys are a few KiB).
-    static let maxByteCount = 64 * 1024
+    public static let maxByteCount = 64 * 1024
 
     /// The contents of `path`, or `nil` if it does not exist; throws if a check fails.
-    static func contents(_ path: String) throws(KeyFiles.Failure) -> [UInt8]? {
+    public static func contents(_ path: String) throws(KeyFiles.Failure) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
@@ -54,7 +54,7 @@ enum SecretFile {
     }
 
     /// Creates `path` atomically with `bytes` and mode 0600; throws a failure ending in "exists" if it exists.
-    static func create(_ path: String, _ bytes: [UInt8]) throws(KeyFiles.Failure) {
+    public static func create(_ path: String, _ bytes: [UInt8]) throws(KeyFiles.Failure) {
         let temporary = path + ".tmp-" + UUID().uuidString
         defer { unlink(temporary) }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
