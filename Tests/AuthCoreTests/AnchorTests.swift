@@ -140,4 +140,44 @@ struct AnchorTests {
         #expect(run.stderr.contains("inside the data directory"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/anchors"))
     }
+
+    @Test("authd writes signed checkpoints to its anchor file; the log verifies against them after a clean stop")
+    func authdWritesCheckpoints() async throws {
+        let dir = try TemporaryDirectory("anchor-authd-run")
+        let outside = try TemporaryDirectory("anchor-authd-run-out")
+        defer {
+            dir.remove()
+            outside.remove()
+        }
+        let key = try SigningKey.generate(.eddsa)
+        let keyFile = outside.path + "/anchor.key"
+        let anchorFile = outside.path + "/anchors"
+        let publicKeyFile = outside.path + "/anchor.pub"
+        #expect(FileManager.default.createFile(atPath: keyFile, contents: Data(try key.pkcs8PEM().utf8), attributes: [.posixPermissions: 0o600]))
+        try key.publicKey.pem.write(toFile: publicKeyFile, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.executable("authd"))
+        process.arguments = [
+            "serve", "--data", dir.path, "--listen", "127.0.0.1:\(Int.random(in: 20_000...60_000))", "--anchor-key", keyFile,
+            "--anchor-file", anchorFile, "--anchor-interval", "1",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first start records its signing key, so the head is past 0 and a checkpoint follows at once.
+        let start = Date()
+        while (try? String(contentsOfFile: anchorFile, encoding: .utf8))?.hasSuffix("\n") != true && Date().timeIntervalSince(start) < 30 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let lines = try String(contentsOfFile: anchorFile, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix(HeadCheckpoint.tag + " ") })
+        var info = stat()
+        #expect(stat(anchorFile, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let verify = try ToolRun.run("authctl", ["verify", "--data", dir.path, "--anchors", anchorFile, "--anchor-public-key", publicKeyFile])
+        #expect(verify.status == 0, "\(verify.output)\(verify.stderr)")
+        #expect(verify.output.contains("anchors: ok"))
+    }
 }
