@@ -19,6 +19,7 @@ public enum AnchorVerifier {
         /// True when every checkpoint matched.
         public var ok: Bool { failure == nil }
 
+        /// Equal counts, newest seq, failure and incomplete-line flag.
         public static func == (a: Report, b: Report) -> Bool {
             a.checkpoints == b.checkpoints && a.newestSeq == b.newestSeq && a.failure?.line == b.failure?.line
                 && a.failure?.reason == b.failure?.reason && a.incompleteLastLine == b.incompleteLastLine

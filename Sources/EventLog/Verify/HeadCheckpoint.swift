@@ -44,12 +44,3 @@ public struct HeadCheckpoint: Sendable, Equatable {
         return (HeadCheckpoint(seq: seq, hash: hash, time: Timestamp(microseconds: micros)), signature)
     }
 }
-
-/// A problem with an anchor file, its key or a checkpoint.
-public struct AnchorError: Error, Equatable, CustomStringConvertible {
-    /// What is wrong.
-    public let description: String
-
-    /// Creates the error.
-    public init(_ description: String) { self.description = description }
-}
