@@ -12,6 +12,8 @@ final class FakeSMTPServer: @unchecked Sendable {
     enum Answer {
         case text(String)
         case endless(String)
+        /// `line` repeated forever, one byte every 50 ms.
+        case trickle(String)
     }
 
     let port: Int
@@ -68,6 +70,14 @@ final class FakeSMTPServer: @unchecked Sendable {
             let bytes = Array(String(repeating: line, count: 64).utf8)
             while send(bytes, to: client) {}
             return false
+        case let .trickle(line):
+            let bytes = Array(line.utf8)
+            var index = 0
+            while send([bytes[index % bytes.count]], to: client) {
+                index += 1
+                usleep(50_000)
+            }
+            return false
         }
     }
 
@@ -109,6 +119,16 @@ struct SMTPReplyLimitTests {
         let server = try FakeSMTPServer(greeting: .endless(long)) { _ in .text("250 ok\r\n") }
         let transport = SMTPTransport(host: "127.0.0.1", port: server.port, timeout: 5)
         #expect { try transport.deliver(Self.message) } throws: { "\($0)".contains("reply longer than") }
+        #expect(server.waitUntilFinished(seconds: 10))
+    }
+
+    @Test("a server trickling an endless reply a byte at a time is given up after the timeout")
+    func tricklingReply() throws {
+        let server = try FakeSMTPServer(greeting: .trickle("220-slow\r\n")) { _ in .text("250 ok\r\n") }
+        let transport = SMTPTransport(host: "127.0.0.1", port: server.port, timeout: 1)
+        let started = Date()
+        #expect { try transport.deliver(Self.message) } throws: { "\($0)".contains("not complete within 1 s") }
+        #expect(Date().timeIntervalSince(started) < 3)
         #expect(server.waitUntilFinished(seconds: 10))
     }
 
