@@ -26,12 +26,18 @@ struct AuthctlOutputTests {
             userID: "usr_hostile", credentialID: "cred-1", publicKey: [1, 2, 3], algorithm: -7, signCount: 0,
             aaguid: "00000000-0000-0000-0000-000000000000", backupEligible: false, backupState: false, transports: [],
             attestationFormat: "none", name: hostileName)
+        let family = RefreshFamilyStarted(
+            familyID: "fam_hostile", sessionID: "ses_hostile", userID: "usr_hostile", tokenHash: [UInt8](repeating: 1, count: 32),
+            expiresAt: Timestamp(seconds: 4_000_000_000))
         _ = try store.executeSync { context in
             try context.emit(passkey, actor: Actor(kind: .user, id: "usr_hostile"), request: request)
         }
+        _ = try store.executeSync { context in
+            try context.emit(family, actor: Actor(kind: .user, id: "usr_hostile"), request: request)
+        }
     }
 
-    @Test("replay and state tables show control, C1 and bidi characters escaped, one line per event")
+    @Test("replay, state and investigate (text and HTML) show control, C1 and bidi characters escaped, one line per event")
     func tablesAreEscaped() throws {
         let dir = try TemporaryDirectory("authctl-escape")
         defer { dir.remove() }
@@ -41,7 +47,7 @@ struct AuthctlOutputTests {
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(rawUnsafeScalars(replay.output).isEmpty, "raw: \(rawUnsafeScalars(replay.output).map(\.value))")
         let lines = replay.output.split(separator: "\n")
-        #expect(lines.count == 2, "header and one event, no forged line: \(lines)")
+        #expect(lines.count == 3, "header and two events, no forged line: \(lines)")
         #expect(replay.output.contains("\\u{1B}"))
         #expect(replay.output.contains("\\u{85}"))
 
@@ -50,6 +56,15 @@ struct AuthctlOutputTests {
         #expect(rawUnsafeScalars(state.output).isEmpty, "raw: \(rawUnsafeScalars(state.output).map(\.value))")
         #expect(state.output.contains("name=Phone\\u{1B}]0;pwned\\u{7}\\u{9B}2J\\u{202E}evil\\u{A}seq 99 FORGED"))
         #expect(!state.output.split(separator: "\n").contains { $0.hasPrefix("seq 99") })
+
+        let htmlPath = dir.path + "-report.html"
+        defer { try? FileManager.default.removeItem(atPath: htmlPath) }
+        let investigate = try ToolRun.run("authctl", ["investigate", "--data", dir.path, "--family", "fam_hostile", "--html", htmlPath])
+        #expect(investigate.status == 0, "\(investigate.stderr)")
+        #expect(rawUnsafeScalars(investigate.output).isEmpty, "raw: \(rawUnsafeScalars(investigate.output).map(\.value))")
+        #expect(investigate.output.contains("Mozilla\\u{85}\\u{1B}[31mred\\u{2067}"))
+        let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
+        #expect(rawUnsafeScalars(html).isEmpty, "raw in HTML: \(rawUnsafeScalars(html).map(\.value))")
     }
 
     @Test("replay JSON escapes C0, C1 and bidi controls and still decodes to the exact stored text")
