@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthCore", "EventLog", "AuthHTTP", "AuthAPI", "Notifications", "OTP",
+                "AuthCore", "AuthCrypto", "EventLog", "AuthHTTP", "AuthAPI", "Notifications", "OTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

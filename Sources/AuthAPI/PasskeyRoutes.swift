@@ -104,10 +104,15 @@ extension AuthService {
         }
     }
 
-    /// A trimmed, non-empty name of at most ``maxPasskeyNameLength`` characters, or 400.
+    /// A trimmed, non-empty name of at most ``maxPasskeyNameLength`` characters without control or bidi characters
+    /// (they would reach an auditor's terminal; see `TerminalText`), or 400.
     static func passkeyName(_ raw: String) throws(Problem) -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw Problem.invalidField("name", reason: "empty", detail: "field 'name' must not be empty") }
+        guard !name.unicodeScalars.contains(where: TerminalText.isUnsafe) else {
+            throw Problem.invalidField(
+                "name", reason: "control_character", detail: "field 'name' must not contain control or bidi control characters")
+        }
         guard name.count <= Self.maxPasskeyNameLength else {
             throw Problem.invalidField("name", reason: "too_long", detail: "field 'name' must have at most \(Self.maxPasskeyNameLength) characters")
         }
@@ -156,7 +161,8 @@ extension AuthService {
         }
         let verified: VerifiedRegistration
         do throws(WebAuthnError) {
-            verified = try verifyRegistration(response: response, expectedChallenge: challenge, rp: relyingParty)
+            verified = try verifyRegistration(
+                response: response, expectedChallenge: challenge, rp: relyingParty, at: store.clock.now().seconds)
         } catch {
             throw error.problem
         }

@@ -75,6 +75,18 @@ final class EVPKey: @unchecked Sendable {
         return BigNumber.bytes(of: number, paddedTo: nil)
     }
 
+    /// The raw encoded public key of an Edwards-curve key, or `nil` if unavailable or not `byteCount` bytes.
+    func rawPublicKey(byteCount: Int) -> [UInt8]? {
+        var raw = [UInt8](repeating: 0, count: byteCount)
+        var length = raw.count
+        let status = raw.withUnsafeMutableBufferPointer { EVP_PKEY_get_raw_public_key(pointer, $0.baseAddress, &length) }
+        guard status == 1, length == byteCount else {
+            CryptoError.discardOpenSSLErrors()
+            return nil
+        }
+        return raw
+    }
+
     /// Runs OpenSSL's public-key validation (for EC: the point is on the curve and in the right subgroup).
     func passesPublicCheck() -> Bool {
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { return false }

@@ -3,7 +3,8 @@ import COpenSSL
 /// A public key for signature verification: EC (P-256, P-384, P-521), RSA (2048 bits or more), Ed25519 or Ed448.
 ///
 /// Import checks the key: EC points must be on their curve, RSA moduli must be at least 2048 bits with an
-/// odd public exponent above 1; anything else throws `CryptoError` of kind `.invalidKey`.
+/// odd public exponent above 1, Ed25519/Ed448 keys must be canonical encodings of points not of small order;
+/// anything else throws `CryptoError` of kind `.invalidKey`.
 public final class PublicKey: Sendable, Equatable, CustomStringConvertible {
     let key: EVPKey
 
@@ -15,8 +16,13 @@ public final class PublicKey: Sendable, Equatable, CustomStringConvertible {
             guard let exponent = key.bigNumberParameter(OSSL_PKEY_PARAM_RSA_E), let modulus = key.bigNumberParameter(OSSL_PKEY_PARAM_RSA_N),
                   exponent.last.map({ $0 & 1 == 1 }) == true, exponent != [1], modulus.last.map({ $0 & 1 == 1 }) == true
             else { throw CryptoError(.invalidKey, "RSA public key has an even modulus or a bad exponent") }
-        case .ed25519, .ed448:
-            break
+        case .ed25519:
+            // Canonical and not of small order (a small-order key lets one signature verify for every message).
+            guard let raw = key.rawPublicKey(byteCount: 32) else { throw CryptoError(.invalidKey, "Ed25519 public key unreadable") }
+            try EdwardsPointEncoding.checkEd25519(raw)
+        case .ed448:
+            guard let raw = key.rawPublicKey(byteCount: 57) else { throw CryptoError(.invalidKey, "Ed448 public key unreadable") }
+            try EdwardsPointEncoding.checkEd448(raw)
         }
         self.key = key
     }

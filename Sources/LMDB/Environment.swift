@@ -37,7 +37,8 @@ public final class Environment: @unchecked Sendable {
         public init() {}
     }
 
-    /// Opens (creating if needed) the environment in `path`, which must be a directory.
+    /// Opens (creating if needed) the environment in `path`, which must be a directory, and clears the reader
+    /// slots of dead processes (``clearStaleReaders()``).
     public init(path: String, options: Options = Options()) throws(LMDBError) {
         var handle: OpaquePointer?
         try LMDBError.check(mdb_env_create(&handle))
@@ -54,6 +55,9 @@ public final class Environment: @unchecked Sendable {
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
             try LMDBError.check(mdb_env_open(handle, path, flags, 0o600))
+            // Slots left by processes killed inside a read transaction would pin old pages (see clearStaleReaders).
+            var dead: Int32 = 0
+            try LMDBError.check(mdb_reader_check(handle, &dead))
         } catch {
             mdb_env_close(handle)
             throw error
@@ -218,16 +222,33 @@ public final class Environment: @unchecked Sendable {
         try LMDBError.check(mdb_env_copy2(env, directory, compact ? UInt32(MDB_CP_COMPACT) : 0))
     }
 
+    /// Copies the environment as a consistent snapshot into a new file `path` (created exclusively with `mode`,
+    /// never following or replacing an existing file) and fsyncs it; `compact` omits free pages.
+    public func copy(toFile path: String, mode: mode_t = 0o600, compact: Bool = true) throws(LMDBError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw LMDBError(code: errno) }
+        defer { close(fd) }
+        // Exactly `mode`, whatever the umask.
+        guard fchmod(fd, mode) == 0 else { throw LMDBError(code: errno) }
+        try LMDBError.check(mdb_env_copyfd2(env, fd, compact ? UInt32(MDB_CP_COMPACT) : 0))
+        guard fsync(fd) == 0 else { throw LMDBError(code: errno) }
+    }
+
     /// Flushes buffers to disk (only needed with `noSync`).
     public func sync() throws(LMDBError) {
         try LMDBError.check(mdb_env_sync(env, 1))
     }
 
-    /// Removes stale reader slots left by crashed processes; returns how many were cleared.
+    /// Clears the reader-table slots of processes that died holding them (`mdb_reader_check`); returns how many.
+    ///
+    /// A process killed (e.g. `kill -9`) inside a read transaction leaves its slot behind. Such a slot pins that
+    /// old snapshot: pages freed after it are never reused, so the data file grows with every write, and enough of
+    /// them fill the reader table (`MDB_READERS_FULL`). Cheap (one pass over the table); safe at any time and from
+    /// any process that has the environment open, read-only ones included.
     @discardableResult
-    public func clearStaleReaders() -> Int {
+    public func clearStaleReaders() throws(LMDBError) -> Int {
         var dead: Int32 = 0
-        mdb_reader_check(env, &dead)
+        try LMDBError.check(mdb_reader_check(env, &dead))
         return Int(dead)
     }
 

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 
 #if canImport(Glibc)
@@ -6,22 +7,25 @@ import Glibc
 
 /// Delivers mail to an SMTP relay (RFC 5321, plain TCP): `EHLO`, `MAIL FROM`, `RCPT TO`, `DATA` with
 /// dot-stuffing, `QUIT`. Every reply code is checked (a 5xx reply is a permanent failure); connect, read and write are
-/// bounded by `timeout`.
+/// bounded by `timeout`, and each reply in lines, bytes and time (``ReplyLimits``).
 /// No TLS or authentication: point it at a local relay (or a test server such as `aiosmtpd`).
 public struct SMTPTransport: MailTransport {
     public let host: String
     public let port: Int
     /// The name sent in `EHLO`.
     public let heloName: String
-    /// Seconds for each network operation.
+    /// Seconds for each network operation, and for each whole reply.
     public let timeout: Int
+    /// Bounds of one server reply.
+    public let limits: ReplyLimits
 
     /// Creates the transport for `host:port`.
-    public init(host: String, port: Int, heloName: String = "authd.localhost", timeout: Int = 10) {
+    public init(host: String, port: Int, heloName: String = "authd.localhost", timeout: Int = 10, limits: ReplyLimits = ReplyLimits()) {
         self.host = host
         self.port = port
         self.heloName = heloName
         self.timeout = timeout
+        self.limits = limits
     }
 
     /// A transport for `HOST:PORT` or `[ADDR]:PORT`, or `nil`.
@@ -41,7 +45,7 @@ public struct SMTPTransport: MailTransport {
         guard MailMessage.isPlainAddress(message.from), MailMessage.isPlainAddress(message.to) else {
             throw MailDeliveryError("refusing an address that is not a plain ASCII local@domain", permanent: true)
         }
-        let connection = try Connection(host: host, port: port, timeout: timeout)
+        let connection = try Connection(host: host, port: port, timeout: timeout, limits: limits)
         defer { connection.close() }
         try connection.expect(220)
         try connection.command("EHLO \(heloName)", expect: 250)
@@ -70,8 +74,12 @@ public struct SMTPTransport: MailTransport {
     final class Connection {
         private var descriptor: Int32
         private var buffer: [UInt8] = []
+        private let timeout: Int
+        private let limits: ReplyLimits
 
-        init(host: String, port: Int, timeout: Int) throws {
+        init(host: String, port: Int, timeout: Int, limits: ReplyLimits) throws {
+            self.timeout = timeout
+            self.limits = limits
             var hints = addrinfo()
             hints.ai_family = AF_UNSPEC
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -123,25 +131,43 @@ public struct SMTPTransport: MailTransport {
         func expect(_ codes: Int...) throws { try expect(codes) }
 
         /// Reads one (possibly multi-line) reply and checks its code.
+        ///
+        /// A reply is bounded (``ReplyLimits``): at most `maxLines` lines, `maxBytes` bytes and `timeout` seconds
+        /// in all, so a server that sends endless `250-` continuation lines, or trickles bytes, is an error instead
+        /// of a read that never ends or a buffer that grows without bound.
         private func expect(_ codes: [Int]) throws {
+            let deadline = MonotonicClock.seconds() + Double(timeout)
+            var lines = 0
+            var bytes = 0
             while true {
-                let line = try readLine()
-                guard line.count >= 3, let code = Int(line.prefix(3)) else { throw MailDeliveryError("malformed reply '\(line)'") }
-                if line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
-                guard codes.contains(code) else { throw MailDeliveryError("server replied '\(line)'", permanent: (500..<600).contains(code)) }
+                let line = try readLine(maxBytes: limits.maxBytes - bytes, deadline: deadline)
+                lines += 1
+                bytes += line.utf8.count + 2
+                let shown = TerminalText.escape(String(line.prefix(200)))
+                guard line.count >= 3, let code = Int(line.prefix(3)) else { throw MailDeliveryError("malformed reply '\(shown)'") }
+                if line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-" {
+                    guard lines < limits.maxLines else {
+                        throw MailDeliveryError("reply has more than \(limits.maxLines) lines; giving up on this server")
+                    }
+                    continue
+                }
+                guard codes.contains(code) else { throw MailDeliveryError("server replied '\(shown)'", permanent: (500..<600).contains(code)) }
                 return
             }
         }
 
-        private func readLine() throws -> String {
+        /// Reads one line (without CRLF) of at most `maxBytes` bytes, before `deadline`.
+        private func readLine(maxBytes: Int, deadline: Double) throws -> String {
             while true {
                 if let newline = buffer.firstIndex(of: 10) {
+                    guard newline < maxBytes else { throw MailDeliveryError("reply longer than \(limits.maxBytes) bytes") }
                     var line = Array(buffer[..<newline])
                     buffer.removeSubrange(...newline)
                     if line.last == 13 { line.removeLast() }
                     return String(decoding: line, as: UTF8.self)
                 }
-                guard buffer.count < 64 * 1024 else { throw MailDeliveryError("reply line too long") }
+                guard buffer.count < maxBytes else { throw MailDeliveryError("reply longer than \(limits.maxBytes) bytes") }
+                guard MonotonicClock.seconds() < deadline else { throw MailDeliveryError("reply not complete within \(timeout) s") }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 let n = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
                 if n < 0 && errno == EINTR { continue }

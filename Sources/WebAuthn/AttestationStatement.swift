@@ -26,9 +26,10 @@ public struct AttestationStatement: Sendable {
 
     /// Verifies the statement over `authenticatorData` (which must carry attested credential data) and the
     /// SHA-256 of the client data; a `packed` certificate chain is validated against `trust`'s anchors for
-    /// `packed` when it has any.
+    /// `packed` when it has any, at `trust`'s fixed time or else at `verificationTime` (seconds since 1970, from the
+    /// caller's injected clock; `nil` falls back to the system clock).
     public func verify(authenticatorData: AuthenticatorData, clientDataHash: [UInt8],
-                       trust: AttestationTrustPolicy = .noAnchors) throws(WebAuthnError) -> AttestationResult {
+                       trust: AttestationTrustPolicy = .noAnchors, at verificationTime: Int64? = nil) throws(WebAuthnError) -> AttestationResult {
         guard let credential = authenticatorData.attestedCredentialData else { throw .missingAttestedCredentialData }
         switch format {
         case .none:
@@ -38,7 +39,7 @@ public struct AttestationStatement: Sendable {
             return AttestationResult(format: .none, verified: true, kind: .none, trust: .notApplicable, certificateChain: [])
         case .packed:
             return try verifyPacked(authenticatorData: authenticatorData, credential: credential, clientDataHash: clientDataHash,
-                                    trust: trust)
+                                    trust: trust, at: trust.validationTime.secondsSince1970 ?? verificationTime)
         case .tpm, .androidKey, .androidSafetyNet, .fidoU2F, .apple:
             return AttestationResult(format: format, verified: false, kind: .unverified, trust: .unverified, certificateChain: [])
         }
@@ -54,7 +55,7 @@ public struct AttestationStatement: Sendable {
     /// (trust `.trusted`, else ``WebAuthnError/attestationChainUntrusted(_:)``); without anchors it is not
     /// validated (trust `.unverified`). An `alg` of RS1 (SHA-1) is refused as unsupported.
     private func verifyPacked(authenticatorData: AuthenticatorData, credential: AttestedCredentialData,
-                              clientDataHash: [UInt8], trust: AttestationTrustPolicy) throws(WebAuthnError) -> AttestationResult {
+                              clientDataHash: [UInt8], trust: AttestationTrustPolicy, at time: Int64?) throws(WebAuthnError) -> AttestationResult {
         for entry in statement.entries ?? [] {
             guard let name = entry.key.text, ["alg", "sig", "x5c"].contains(name) else {
                 throw .invalidAttestationStatement("packed attStmt has an unexpected member")
@@ -105,7 +106,7 @@ public struct AttestationStatement: Sendable {
         }
         do {
             _ = try leaf.validatePath(intermediates: Array(certificates.dropFirst()), trustAnchors: anchors,
-                                      at: trust.validationTime.secondsSince1970)
+                                      at: time)
         } catch {
             throw .attestationChainUntrusted(error)
         }

@@ -15,7 +15,8 @@ import AuthCrypto
 public struct AttestationTrustPolicy: Sendable {
     /// The instant at which certificates must be within their validity periods.
     public enum ValidationTime: Sendable, Equatable {
-        /// The time the ceremony is verified (the system clock): what a live relying party wants.
+        /// The time the ceremony is verified — the verifier's injected clock, given to
+        /// ``verifyRegistration(response:expectedChallenge:rp:at:)``: what a live relying party wants.
         case verificationTime
         /// A fixed instant, in seconds since 1970-01-01T00:00:00Z: to re-evaluate a recorded ceremony (or a test
         /// vector) whose certificates have expired since.

@@ -10,6 +10,8 @@ import CBOR
 /// - OKP (`kty` 1) with `alg` EdDSA (-8), `crv` 6 (Ed25519) and a 32-byte `x`; EdDSA with another curve is
 ///   refused as ``WebAuthnError/unsupportedAlgorithm(_:)`` -8;
 /// - OKP (`kty` 1) with `alg` Ed448 (-53), `crv` 7 (Ed448) and a 57-byte `x`;
+/// - EdDSA keys must be canonically encoded and not of small order (``PublicKey`` refuses them: such a key
+///   lets one fixed signature verify for every message);
 /// - RSA (`kty` 3) with `alg` RS256/384/512, PS256/384/512 or RS1, `n` and `e`, a modulus of at least 2048 bits.
 ///
 /// Parsing a key says nothing about policy: whether its algorithm is acceptable (RS1 in particular) is the

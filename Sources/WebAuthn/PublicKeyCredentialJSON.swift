@@ -7,7 +7,7 @@
 public struct PublicKeyCredentialJSON<Response: CredentialResponseJSON>: Sendable, Codable, Equatable {
     /// base64url credential ID, as the client reports it. Authentication requires it to equal ``rawId``;
     /// registration does not use either: it takes the credential ID from the authenticator data (see
-    /// ``verifyRegistration(response:expectedChallenge:rp:)``).
+    /// ``verifyRegistration(response:expectedChallenge:rp:at:)``).
     public var id: String
     /// base64url credential ID (see ``id``).
     public var rawId: String

@@ -14,11 +14,13 @@ import AuthCrypto
 /// party libraries; test fixtures carry placeholders there).
 ///
 /// The attestation chain is validated against the relying party's trust anchors for the format when it has any
-/// (``RelyingParty/attestationTrust``), else reported as ``AttestationResult/Trust/unverified``.
+/// (``RelyingParty/attestationTrust``), else reported as ``AttestationResult/Trust/unverified``. Certificate
+/// validity is judged at `verificationTime` (seconds since 1970 from the caller's injected clock, so a server on a
+/// test or replay clock judges by that clock), unless the policy fixes a time; `nil` uses the system clock.
 ///
 /// Not checked: authenticator extension outputs (none are requested).
 public func verifyRegistration(
-    response: RegistrationResponseJSON, expectedChallenge: [UInt8], rp: RelyingParty
+    response: RegistrationResponseJSON, expectedChallenge: [UInt8], rp: RelyingParty, at verificationTime: Int64? = nil
 ) throws(WebAuthnError) -> VerifiedRegistration {
     guard response.type == "public-key" else { throw .wrongCredentialType(response.type) }
 
@@ -46,7 +48,7 @@ public func verifyRegistration(
         throw .malformedResponse("response.publicKeyAlgorithm differs from the credential key's alg")
     }
 
-    let result = try attestation.statement.verify(authenticatorData: authData, clientDataHash: clientDataHash, trust: rp.attestationTrust)
+    let result = try attestation.statement.verify(authenticatorData: authData, clientDataHash: clientDataHash, trust: rp.attestationTrust, at: verificationTime)
     return VerifiedRegistration(
         credentialId: credentialId,
         publicKeySPKI: attested.publicKey.spkiDER,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuthAPI
 import AuthCore
+import AuthCrypto
 import AuthHTTP
 import EventLog
 import Foundation
@@ -103,6 +104,27 @@ struct Serve: AsyncParsableCommand {
             valueName: "seconds"))
     var headLogInterval: Int?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Ed25519 private key (PKCS#8 PEM, mode 0600, outside the data directory) signing head checkpoints. (env: AUTHD_ANCHOR_KEY)",
+            valueName: "file"))
+    var anchorKey: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Append-only file (outside the data directory) receiving signed head checkpoints for `authctl verify --anchors`. (env: AUTHD_ANCHOR_FILE)",
+            valueName: "path"))
+    var anchorFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds between head checkpoints (only when the head moved). (env: AUTHD_ANCHOR_INTERVAL; default: 60)",
+            valueName: "seconds"))
+    var anchorInterval: Int?
+
     /// The values given on the command line, by setting.
     var flagValues: [ServerSetting: [String]] {
         var values: [ServerSetting: [String]] = [:]
@@ -170,6 +192,7 @@ struct Serve: AsyncParsableCommand {
         // drained in-flight requests (graceful shutdown on SIGTERM/SIGINT), so the last commit is durable.
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let anchoring = try anchorSettings(dataDirectory: configuration.dataDirectory)
         let store = try EventStore(path: configuration.dataDirectory, projections: DomainProjections.all)
         let api: AuthService
         do {
@@ -196,18 +219,31 @@ struct Serve: AsyncParsableCommand {
         guard interval >= 0 else { throw ValidationError("--head-log-interval must be 0 (off) or a number of seconds") }
         let headLogger = interval > 0 ? Task { await Self.logHead(store: store, every: interval, logger: logger) } : nil
         defer { headLogger?.cancel() }
+        let readerSweeper = Task { await Self.clearStaleReaders(store: store, every: 30, logger: logger) }
+        defer { readerSweeper.cancel() }
+        var anchorer: Task<Void, Never>?
+        if let (sink, seconds) = anchoring {
+            let taskLogger = logger
+            anchorer = Task { await Self.anchorHead(store: store, sink: sink, every: seconds, logger: taskLogger) }
+        }
+        defer { anchorer?.cancel() }
         do {
             try await server.run()
         } catch {
+            readerSweeper.cancel()
             notifier.stop()
             api.shutdown()
             store.close()
             throw error
         }
         headLogger?.cancel()
+        readerSweeper.cancel()
+        anchorer?.cancel()
         notifier.stop()
         api.shutdown()
         store.close()
+        // The last head, after every drained request's commit.
+        if let (sink, _) = anchoring { Self.writeCheckpoint(store: store, sink: sink, logger: logger) }
         logger.info("event store closed", metadata: ["head": .stringConvertible((try? store.head().seq) ?? 0)])
         logger.info("exiting")
     }
@@ -235,6 +271,90 @@ extension Serve {
                 logger.notice("chain head", metadata: ["head": .string(head.description)])
             }
             try? await Task.sleep(for: .seconds(seconds))
+        }
+    }
+}
+
+extension Serve {
+    /// The anchor sink and interval from `--anchor-key`/`--anchor-file`/`--anchor-interval` (or their `AUTHD_*`
+    /// variables), or `nil` when anchoring is off. Both paths must lie outside the data directory: a checkpoint
+    /// kept where the log is could be rewritten with it.
+    func anchorSettings(dataDirectory: String) throws -> (AnchorSink, Int)? {
+        let environment = ProcessInfo.processInfo.environment
+        let keyPath = anchorKey ?? environment["AUTHD_ANCHOR_KEY"]
+        let filePath = anchorFile ?? environment["AUTHD_ANCHOR_FILE"]
+        guard keyPath != nil || filePath != nil else { return nil }
+        guard let keyPath, let filePath else { throw ValidationError("--anchor-key and --anchor-file go together") }
+        let seconds = anchorInterval ?? environment["AUTHD_ANCHOR_INTERVAL"].flatMap(Int.init) ?? 60
+        guard seconds > 0 else { throw ValidationError("--anchor-interval must be a positive number of seconds") }
+        for (flag, path) in [("--anchor-key", keyPath), ("--anchor-file", filePath)] where Self.isInside(path, directory: dataDirectory) {
+            throw ValidationError("\(flag) \(path) is inside the data directory \(dataDirectory): keep anchors elsewhere")
+        }
+        let pem: String
+        do {
+            guard let bytes = try SecretFile.contents(keyPath) else { throw ValidationError("--anchor-key \(keyPath) does not exist") }
+            pem = String(decoding: bytes, as: UTF8.self)
+        } catch let error as KeyFiles.Failure {
+            throw ValidationError("--anchor-key: \(error.description)")
+        }
+        let key: SigningKey
+        do {
+            key = try SigningKey(pkcs8PEM: pem)
+        } catch {
+            throw ValidationError("--anchor-key \(keyPath) is not a PKCS#8 PEM private key")
+        }
+        do {
+            return (try AnchorSink(path: filePath, key: key), seconds)
+        } catch {
+            throw ValidationError("--anchor-file: \(error.description)")
+        }
+    }
+
+    /// Whether `path` is `directory` or below it (symbolic links in existing parents resolved).
+    static func isInside(_ path: String, directory: String) -> Bool {
+        func resolved(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let file = URL(fileURLWithPath: path).standardizedFileURL
+        let parent = resolved(file.deletingLastPathComponent().path)
+        let full = parent == "/" ? "/" + file.lastPathComponent : parent + "/" + file.lastPathComponent
+        let root = resolved(directory)
+        return full == root || full.hasPrefix(root == "/" ? "/" : root + "/")
+    }
+
+    /// Appends a checkpoint of the head now and then every `seconds` (when the head moved) until cancelled.
+    static func anchorHead(store: EventStore, sink: AnchorSink, every seconds: Int, logger: Logger) async {
+        while !Task.isCancelled {
+            writeCheckpoint(store: store, sink: sink, logger: logger)
+            try? await Task.sleep(for: .seconds(seconds))
+        }
+    }
+
+    /// Appends one checkpoint of the current head (if it moved since the last one); failures are logged.
+    static func writeCheckpoint(store: EventStore, sink: AnchorSink, logger: Logger) {
+        do {
+            let head = try store.head()
+            if try sink.append(head, at: store.clock.now()) {
+                logger.info("head checkpoint", metadata: ["head": .string(head.description), "anchor_file": .string(sink.path)])
+            }
+        } catch {
+            logger.error("head checkpoint failed", metadata: ["error": .string(String(describing: error))])
+        }
+    }
+
+    /// Clears the LMDB reader slots of dead processes every `seconds` until cancelled: an `authctl verify` or
+    /// `replay --follow` killed inside its read transaction would otherwise pin old pages (the file grows without
+    /// bound) and fill the reader table.
+    static func clearStaleReaders(store: EventStore, every seconds: Int, logger: Logger) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(seconds))
+            if Task.isCancelled { return }
+            do {
+                let cleared = try store.environment.clearStaleReaders()
+                if cleared > 0 { logger.warning("cleared stale LMDB reader slots", metadata: ["slots": .stringConvertible(cleared)]) }
+            } catch {
+                logger.error("LMDB reader check failed", metadata: ["error": .string(String(describing: error))])
+            }
         }
     }
 }

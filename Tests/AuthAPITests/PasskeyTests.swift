@@ -284,6 +284,31 @@ import Testing
         #expect(try harness.events(PasskeyDeleted.self).count == 1)
     }
 
+    @Test func passkeyNamesWithControlCharactersAreRefused() async throws {
+        let harness = try Self.harness()
+        try await harness.run { client in
+            try await client.register("kim@example.com")
+            let cookie = try await client.login("kim@example.com").cookie
+            // Registration with a terminal escape (ESC [2J clears the auditor's screen) in the name.
+            let hostile = try await client.registerPasskey(try Self.authenticator(), cookie: cookie, name: "Phone\u{1B}[2J")
+            let problem = expectProblem(hostile, .badRequest)
+            #expect((problem["errors"] as? [[String: Any]])?.first?["reason"] as? String == "control_character", "\(text(hostile))")
+            let device = try Self.authenticator()
+            #expect(try await client.registerPasskey(device, cookie: cookie, name: "Phone").status == .created)
+            let path = "/v1/passkeys/\(device.credentialIdText)"
+            for name in ["a\u{7}b", "tab\there", "c1\u{9B}31m", "del\u{7F}", "\u{202E}enohp", "iso\u{2066}late"] {
+                let renamed = try await client.execute(
+                    uri: path, method: .patch, headers: cookieHeaders(cookie).merging(json), body: body(["name": name]))
+                expectProblem(renamed, .badRequest)
+            }
+            let fine = try await client.execute(
+                uri: path, method: .patch, headers: cookieHeaders(cookie).merging(json), body: body(["name": "Téléphone ☎"]))
+            #expect(fine.status == .ok, "\(text(fine))")
+        }
+        #expect(try harness.events(PasskeyRenamed.self).map(\.name) == ["Téléphone ☎"])
+        #expect(try harness.events(PasskeyRegistered.self).map(\.name) == ["Phone"])
+    }
+
     @Test func userVerificationRequiredRefusesPresenceOnly() async throws {
         let harness = try Harness { options in
             options.configuration.rpID = Self.rpID

@@ -70,7 +70,7 @@ struct CrashTests {
 
             // Reopen exactly as the server would (stale reader slots of the dead process are cleared).
             let store = try EventStore(path: dir.path, projections: DomainProjections.all)
-            store.environment.clearStaleReaders()
+            try store.environment.clearStaleReaders()
             let head = try store.head()
             try store.read { context in
                 for (seq, hash) in acknowledged {

@@ -86,3 +86,30 @@ struct AttestationTrustTests {
         #expect(rp.attestationTrust.anchors(for: .packed) == nil)
     }
 }
+
+/// The chain's validity is judged at the verifier's injected time (the server's clock), not the system clock.
+@Suite("Attestation validity at the injected clock")
+struct AttestationClockTests {
+    @Test("with validation at verification time, the time passed in decides: before, inside, after validity",
+          arguments: AttestationTrustTests.w3cPackedChains)
+    func injectedTime(_ id: String) throws {
+        let trustTests = AttestationTrustTests()
+        let testCase = try trustTests.vectorCase(id)
+        let anchored = try AttestationTrustPolicy(anchors: [.packed: [try trustTests.w3cCA()]], validationTime: .verificationTime)
+        // 2026-12-07: inside the certificates' validity (2024...3024).
+        guard case let .registered(trusted) = try VectorHarness.run(testCase, trustOverride: anchored, verificationTime: 1_796_601_600) else {
+            Issue.record("\(id) did not register inside its validity"); return
+        }
+        #expect(trusted.attestationTrust == .trusted)
+        // 2023-01-01, on a clock that says so (the system clock says otherwise): not yet valid.
+        guard case let .attestationChainUntrusted(early)? = try VectorHarness.run(testCase, trustOverride: anchored, verificationTime: 1_672_531_200).error else {
+            Issue.record("\(id) registered at a time before its certificates were valid"); return
+        }
+        #expect(early.reason == .notYetValid)
+        // 3100-01-01: expired.
+        guard case let .attestationChainUntrusted(late)? = try VectorHarness.run(testCase, trustOverride: anchored, verificationTime: 35_659_353_600).error else {
+            Issue.record("\(id) registered at a time after its certificates expired"); return
+        }
+        #expect(late.reason == .expired)
+    }
+}

@@ -104,7 +104,8 @@ enum VectorHarness {
     ///
     /// The overrides replace the mapped configuration, for tests that run a case under another policy.
     static func run(_ testCase: Case, normalizeBase64: Bool = true, crossOriginOverride: RelyingParty.CrossOriginPolicy? = nil,
-                    algorithmsOverride: [COSEAlgorithm]? = nil, trustOverride: AttestationTrustPolicy? = nil) throws -> Outcome {
+                    algorithmsOverride: [COSEAlgorithm]? = nil, trustOverride: AttestationTrustPolicy? = nil,
+                    verificationTime: Int64? = nil) throws -> Outcome {
         let json = testCase.json
         if testCase.file == attestationFile { return try runAttestation(json) }
         let observed = json["client_data_observed"] as? [String: Any] ?? [:]
@@ -168,7 +169,7 @@ enum VectorHarness {
                 }
                 if testCase.ceremony == "registration" {
                     let response = try RegistrationResponseJSON(json: credentialJSON)
-                    last = .registered(try verifyRegistration(response: response, expectedChallenge: challenge, rp: rp))
+                    last = .registered(try verifyRegistration(response: response, expectedChallenge: challenge, rp: rp, at: verificationTime))
                 } else {
                     let response = try AuthenticationResponseJSON(json: credentialJSON)
                     let stored = try storedCredential(json, response: response)

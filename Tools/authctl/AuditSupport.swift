@@ -4,14 +4,14 @@ import AuthCrypto
 import EventLog
 import Foundation
 
-/// Parses `--since/--until/--at` values: RFC 3339, or a duration before now like `90s`, `15m`, `2h`, `7d`.
+/// Parses `--since/--until/--at` values (``AuditTime``): RFC 3339, or a duration before now like `90s`, `2h`, `7d`.
+/// A bad value is a usage error with a message (exit code 64), never a trap.
 func parseTime(_ text: String, now: Timestamp = SystemClock().now()) throws -> Timestamp {
-    if let time = Timestamp(rfc3339: text) { return time }
-    let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-    if let unit = text.last, let factor = units[unit], let value = Int64(text.dropLast()), value >= 0 {
-        return now.adding(seconds: -value * factor)
+    do {
+        return try AuditTime.parse(text, now: now)
+    } catch {
+        throw ValidationError(error.description)
     }
-    throw ValidationError("'\(text)' is neither RFC 3339 (2026-11-27T10:00:00Z) nor a relative time like 2h")
 }
 
 /// Opens the data directory read-only for audits.
@@ -32,9 +32,21 @@ func resolveUser(_ value: String, in context: ReadContext) throws -> String {
     return String(decoding: id, as: UTF8.self)
 }
 
-/// Shortens `text` to `width` characters with an ellipsis.
+/// Writes `text` to standard output, each line through ``TerminalText/escape(_:)``: every line authctl prints goes
+/// through here, so no control character from the log reaches the terminal raw. (Fields are escaped where they are
+/// put into a line too, so that a newline inside a field shows as `\u{A}` instead of starting a line of its own;
+/// the escape is idempotent.)
+func writeLine(_ text: String) {
+    print(text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escape(String($0)) }.joined(separator: "\n"))
+}
+
+/// A field from the log, escaped for the terminal.
+func shown(_ text: String) -> String { TerminalText.escape(text) }
+
+/// Shortens `text` (escaped for the terminal first) to `width` characters with an ellipsis.
 func clip(_ text: String, _ width: Int) -> String {
-    text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    let text = shown(text)
+    return text.count <= width ? text : String(text.prefix(width - 1)) + "…"
 }
 
 /// Pads `text` to `width` columns.
@@ -67,13 +79,13 @@ func detailSummary(_ event: RecordedEvent) throws -> String {
     var parts: [String] = []
     for key in fields.keys where key != "user_id" {
         if let text = try? fields.string(key) {
-            parts.append("\(key)=\(clip(text, 28))")
+            parts.append("\(shown(key))=\(clip(text, 28))")
         } else if let bytes = try? fields.bytes(key) {
-            parts.append("\(key)=\(Encoding.base64URL(Array(bytes.prefix(6))))…")
+            parts.append("\(shown(key))=\(Encoding.base64URL(Array(bytes.prefix(6))))…")
         } else if let number = try? fields.int(key) {
-            parts.append("\(key)=\(number)")
+            parts.append("\(shown(key))=\(number)")
         } else if let flag = try? fields.bool(key) {
-            parts.append("\(key)=\(flag)")
+            parts.append("\(shown(key))=\(flag)")
         }
     }
     return parts.joined(separator: " ")

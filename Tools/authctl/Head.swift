@@ -9,6 +9,6 @@ struct Head: ParsableCommand {
 
     func run() throws {
         let head = try readHead(try options.openReadOnly())
-        print(head.description)
+        writeLine(head.description)
     }
 }

@@ -50,8 +50,8 @@ struct Investigate: ParsableCommand {
             return all
         }
         switch format {
-        case .json: print(investigations.map(InvestigationReport.json).joined(separator: "\n"))
-        case .table: print(investigations.map(InvestigationReport.text).joined(separator: "\n\n"))
+        case .json: writeLine(investigations.map(InvestigationReport.json).joined(separator: "\n"))
+        case .table: writeLine(investigations.map(InvestigationReport.text).joined(separator: "\n\n"))
         }
         if let html {
             try InvestigationReport.html(investigations).write(toFile: html, atomically: true, encoding: .utf8)
@@ -77,6 +77,6 @@ struct State: ParsableCommand {
             let timeLimit: Timestamp? = seqLimit == nil ? try parseTime(at) : nil
             return try UserSnapshot.build(userID: userID, seq: seqLimit, time: timeLimit, in: context)
         }
-        print(format == .json ? snapshot.json : snapshot.text)
+        writeLine(format == .json ? snapshot.json : snapshot.text)
     }
 }

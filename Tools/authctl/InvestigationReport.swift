@@ -6,18 +6,18 @@ import Foundation
 enum InvestigationReport {
     private static func describe(_ c: FamilyInvestigation.Context?) -> String {
         guard let c else { return "-" }
-        return "seq \(c.seq) at \(c.time.rfc3339) from \(c.ip ?? "?") (\(clip(c.userAgent ?? "?", 40)))"
+        return "seq \(c.seq) at \(c.time.rfc3339) from \(shown(c.ip ?? "?")) (\(clip(c.userAgent ?? "?", 40)))"
     }
 
     static func text(_ inv: FamilyInvestigation) -> String {
-        var lines = ["family \(inv.familyID)  session \(inv.sessionID ?? "-")  user \(inv.userID ?? "-")"]
+        var lines = ["family \(shown(inv.familyID))  session \(shown(inv.sessionID ?? "-"))  user \(shown(inv.userID ?? "-"))"]
         lines.append("started: \(describe(inv.started))")
         lines.append("")
         lines.append("token tree (\(inv.tokens.count) tokens):")
         let reused = Set(inv.reuses.map(\.tokenHash))
         for token in inv.tokens {
             let indent = String(repeating: "  ", count: min(token.depth, 12))
-            var line = "  \(indent)\(token.hash.prefix(10))…  issued \(describe(token.issued))"
+            var line = "  \(indent)\(shown(String(token.hash.prefix(10))))…  issued \(describe(token.issued))"
             if let used = token.used { line += "\n  \(indent)            used   \(describe(used))" }
             if token.viaGrace { line += "  [grace re-exchange]" }
             for reissue in token.reissues { line += "\n  \(indent)            re-issued within grace \(describe(reissue))" }
@@ -27,23 +27,23 @@ enum InvestigationReport {
         lines.append("")
         if inv.reuses.isEmpty { lines.append("reuse: none") }
         for reuse in inv.reuses {
-            lines.append("REUSE of \(reuse.tokenHash.prefix(10))…")
+            lines.append("REUSE of \(shown(String(reuse.tokenHash.prefix(10))))…")
             lines.append("  first exchanged: \(describe(reuse.firstUse))")
             lines.append("  presented again: \(describe(reuse.presented))")
             if let delay = reuse.delaySeconds { lines.append("  delay: \(String(format: "%.1f", delay)) s after the rotation") }
             lines.append("  different client: \(reuse.differentClient ? "yes" : "no")")
         }
-        if let revoked = inv.revoked { lines.append("family revoked: seq \(revoked.context.seq) at \(revoked.context.time.rfc3339) (\(revoked.reason))") }
-        if let revoked = inv.sessionRevoked { lines.append("session revoked: seq \(revoked.context.seq) (\(revoked.reason))") }
+        if let revoked = inv.revoked { lines.append("family revoked: seq \(revoked.context.seq) at \(revoked.context.time.rfc3339) (\(shown(revoked.reason)))") }
+        if let revoked = inv.sessionRevoked { lines.append("session revoked: seq \(revoked.context.seq) (\(shown(revoked.reason)))") }
         if !inv.activity.isEmpty {
             lines.append("")
             lines.append("account activity while exposed:")
             for a in inv.activity {
-                lines.append("  seq \(a.seq)  \(a.time.rfc3339)  \(pad(a.type, 24)) \(pad(a.ip ?? "-", 16)) branch=\(a.branch)")
+                lines.append("  seq \(a.seq)  \(a.time.rfc3339)  \(pad(a.type, 24)) \(pad(a.ip ?? "-", 16)) branch=\(shown(a.branch))")
             }
         }
         lines.append("")
-        lines.append("verdict: \(inv.verdict)")
+        lines.append("verdict: \(shown(inv.verdict))")
         return lines.joined(separator: "\n")
     }
 
@@ -67,8 +67,9 @@ enum InvestigationReport {
         return "{\"family_id\":\(EventJSON.quote(inv.familyID)),\"session_id\":\(inv.sessionID.map(EventJSON.quote) ?? "null"),\"user_id\":\(inv.userID.map(EventJSON.quote) ?? "null"),\"started\":\(contextJSON(inv.started)),\"tokens\":[\(tokens.joined(separator: ","))],\"reuses\":[\(reuses.joined(separator: ","))],\"family_revoked\":\(revoked),\"session_revoked\":\(sessionRevoked),\"activity\":[\(activity.joined(separator: ","))],\"verdict\":\(EventJSON.quote(inv.verdict))}"
     }
 
+    /// HTML-escaped, after the terminal escape (no control or bidi character reaches the page either).
     private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        shown(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 

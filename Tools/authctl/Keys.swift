@@ -34,9 +34,9 @@ struct Keys: ParsableCommand {
             guard let kid = try SigningKeyRotation.rotate(store: store, files: files, algorithm: algorithm, expectedCurrent: current, actor: Actor(kind: .admin, id: "authctl")) else {
                 throw ValidationError("another rotation happened concurrently; run again")
             }
-            print("kid: \(kid)")
-            print("algorithm: \(algorithm.rawValue)")
-            print("previous_kid: \(current ?? "none")")
+            writeLine("kid: \(kid)")
+            writeLine("algorithm: \(algorithm.rawValue)")
+            writeLine("previous_kid: \(current ?? "none")")
         }
     }
 
@@ -47,11 +47,15 @@ struct Keys: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func run() throws {
-            let store = try options.openStore()
-            defer { store.close() }
-            let (keys, current) = try store.query { (try $0.signingKeys(), try $0.currentSigningKeyID()) }
+            // Read-only (MDB_RDONLY): listing never takes the writer lock nor creates anything, and works on a
+            // read-only copy of the data directory.
+            let reader = try openReader(options)
+            let (keys, current) = try reader.read { context in
+                let queries = Queries(context)
+                return (try queries.signingKeys(), try queries.currentSigningKeyID())
+            }
             for key in keys {
-                print("\(key.kid) \(key.record.algorithm) \(key.record.createdAt.rfc3339)\(key.kid == current ? " current" : "")")
+                writeLine("\(shown(key.kid)) \(shown(key.record.algorithm)) \(key.record.createdAt.rfc3339)\(key.kid == current ? " current" : "")")
             }
         }
     }

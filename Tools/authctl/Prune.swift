@@ -24,17 +24,17 @@ struct Prune: ParsableCommand {
         defer { store?.close() }
         let environment = try store?.environment ?? options.openReadOnly()
         let stale = try StaleTables.find(environment: environment, projections: options.projections)
-        for table in stale.databases { print("stale_table: \(table.name) (\(table.entries) entries)") }
-        for key in stale.checkpoints { print("stale_checkpoint: \(key)") }
+        for table in stale.databases { writeLine("stale_table: \(table.name) (\(table.entries) entries)") }
+        for key in stale.checkpoints { writeLine("stale_checkpoint: \(key)") }
         guard !stale.isEmpty else {
-            print("stale: none")
+            writeLine("stale: none")
             return
         }
         if drop {
             try stale.drop(environment: environment)
-            print("dropped: \(stale.databases.count) tables, \(stale.checkpoints.count) checkpoints")
+            writeLine("dropped: \(stale.databases.count) tables, \(stale.checkpoints.count) checkpoints")
         } else {
-            print("kept: run with --drop to remove them")
+            writeLine("kept: run with --drop to remove them")
         }
     }
 }

@@ -26,9 +26,15 @@ struct Replay: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case table, json }
 
     func run() throws {
-        let reader = try openReader(options)
+        let range: AuditSeqRange
+        do {
+            range = try AuditSeqRange(from: fromSeq, to: toSeq)
+        } catch {
+            throw ValidationError(error.description)
+        }
         let since = try self.since.map { try parseTime($0) }
         let until = try self.until.map { try parseTime($0) }
+        let reader = try openReader(options)
         let streams = try reader.read { context -> [StreamRef] in
             var streams: [StreamRef] = []
             if let user { streams.append(StreamRef(.user, try resolveUser(user, in: context))) }
@@ -37,8 +43,8 @@ struct Replay: ParsableCommand {
             if let credential { streams.append(StreamRef(.credential, credential)) }
             return streams
         }
-        if format == .table { print(tableHeader) }
-        var last = (fromSeq ?? 1) - 1
+        if format == .table { writeLine(tableHeader) }
+        var last = range.first - 1
         func matches(_ event: RecordedEvent) -> Bool {
             if !types.isEmpty && !types.contains(where: { event.type == $0 || event.type.hasPrefix($0) }) { return false }
             if let since, event.timestamp < since { return false }
@@ -46,14 +52,14 @@ struct Replay: ParsableCommand {
             return true
         }
         func emit(_ event: RecordedEvent) {
-            print(format == .json ? EventJSON.render(event) : tableRow(event))
+            writeLine(format == .json ? EventJSON.render(event) : tableRow(event))
         }
         /// Prints matching events after `last`; returns false once past `toSeq`.
         func pass() throws -> Bool {
             try reader.read { context -> Bool in
                 let head = try context.head().seq
-                let upper = min(head, toSeq ?? UInt64.max)
-                guard upper > last else { return (toSeq ?? UInt64.max) > last }
+                let upper = min(head, range.last)
+                guard upper > last else { return range.last > last }
                 if streams.isEmpty {
                     try context.forEachEvent(from: last + 1) { event in
                         guard event.seq <= upper else { return false }
@@ -73,7 +79,7 @@ struct Replay: ParsableCommand {
                     last = upper
                 }
                 fflush(nil)
-                return upper < (toSeq ?? UInt64.max)
+                return upper < range.last
             }
         }
         var more = try pass()

@@ -18,7 +18,7 @@ struct SchemaExamples: ParsableCommand {
         for type in EventCatalog.all {
             let event = type.example.pending(actor: .user("usr_example"), request: request)
             let recorded = try store.executeSync { context in try context.emit(event) }
-            print(EventJSON.render(recorded))
+            writeLine(EventJSON.render(recorded))
         }
     }
 }

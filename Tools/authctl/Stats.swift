@@ -26,11 +26,11 @@ struct Stats: ParsableCommand {
                 return true
             }
         }
-        print("head: \(try readHead(environment))")
-        print("events: \(total)")
-        print("file_bytes: \(environment.usedBytes)")
-        print("oldest: \(oldest?.rfc3339 ?? "-")")
-        print("newest: \(newest?.rfc3339 ?? "-")")
-        for (type, count) in counts.sorted(by: { $0.key < $1.key }) { print("type.\(type): \(count)") }
+        writeLine("head: \(try readHead(environment))")
+        writeLine("events: \(total)")
+        writeLine("file_bytes: \(environment.usedBytes)")
+        writeLine("oldest: \(oldest?.rfc3339 ?? "-")")
+        writeLine("newest: \(newest?.rfc3339 ?? "-")")
+        for (type, count) in counts.sorted(by: { $0.key < $1.key }) { writeLine("type.\(shown(type)): \(count)") }
     }
 }

@@ -48,22 +48,22 @@ struct UserSnapshot {
     }
 
     var text: String {
-        var lines = ["user \(userID) (\(email ?? "unknown email")) at \(at) — \(events) of the user's events applied"]
+        var lines = ["user \(shown(userID)) (\(shown(email ?? "unknown email"))) at \(at) — \(events) of the user's events applied"]
         lines.append("")
         lines.append("active sessions: \(sessions.count)")
         for (id, s) in sessions {
-            lines.append("  \(id)  aal=\(s.aal) mode=\(s.mode) created=\(s.createdAt.rfc3339) last_seen=\(s.lastSeenAt.rfc3339) ip=\(s.clientIP ?? "-") ua=\(clip(s.userAgent ?? "-", 30))\(s.familyID.map { " family=\($0)" } ?? "")")
+            lines.append("  \(shown(id))  aal=\(shown(s.aal)) mode=\(shown(s.mode)) created=\(s.createdAt.rfc3339) last_seen=\(s.lastSeenAt.rfc3339) ip=\(shown(s.clientIP ?? "-")) ua=\(clip(s.userAgent ?? "-", 30))\(s.familyID.map { " family=\(shown($0))" } ?? "")")
         }
         lines.append("")
         lines.append("refresh families: \(families.count)")
         for (id, f) in families {
-            let status = f.revokedReason.map { "revoked (\($0))" } ?? (atTime < f.expiresAt ? "active" : "expired")
-            lines.append("  \(id)  session=\(f.sessionID) status=\(status) live_leaf=\(f.revokedReason == nil ? Encoding.base64URL(f.currentHash) : "-")")
+            let status = f.revokedReason.map { "revoked (\(shown($0)))" } ?? (atTime < f.expiresAt ? "active" : "expired")
+            lines.append("  \(shown(id))  session=\(shown(f.sessionID)) status=\(status) live_leaf=\(f.revokedReason == nil ? Encoding.base64URL(f.currentHash) : "-")")
         }
         lines.append("")
         lines.append("passkeys: \(passkeys.count)")
         for (id, p) in passkeys {
-            lines.append("  \(clip(id, 28))  name=\(p.name) counter=\(p.signCount) alg=\(p.algorithm) created=\(p.createdAt.rfc3339)")
+            lines.append("  \(clip(id, 28))  name=\(shown(p.name)) counter=\(p.signCount) alg=\(p.algorithm) created=\(p.createdAt.rfc3339)")
         }
         lines.append("")
         lines.append("mfa: " + mfaSummary)
@@ -81,7 +81,7 @@ struct UserSnapshot {
         }
         if let expiry = mfa.pendingExpiresAt, atTime < expiry { parts.append("enrollment pending until \(expiry.rfc3339)") }
         if let recoveryID = mfa.pendingRecovery(at: atTime) {
-            parts.append("recovery \(recoveryID) pending, completable from \(mfa.recoveryNotBefore?.rfc3339 ?? "?")")
+            parts.append("recovery \(shown(recoveryID)) pending, completable from \(mfa.recoveryNotBefore?.rfc3339 ?? "?")")
         }
         return parts.joined(separator: "; ")
     }

@@ -14,6 +14,12 @@ struct Verify: ParsableCommand {
     @Option(help: "A head recorded earlier by `authctl head` (SEQ:HASH); fails if that event is missing or differs.")
     var expectHead: String?
 
+    @Option(help: "An anchor file written by `authd --anchor-file`: every signed checkpoint must match the log.")
+    var anchors: String?
+
+    @Option(help: "The anchoring public key (PEM, Ed25519) that signed the --anchors checkpoints.")
+    var anchorPublicKey: String?
+
     func run() throws {
         var expected: (UInt64, [UInt8])?
         if let expectHead {
@@ -23,6 +29,17 @@ struct Verify: ParsableCommand {
             }
             expected = (seq, hash)
         }
+        guard (anchors == nil) == (anchorPublicKey == nil) else {
+            throw ValidationError("--anchors and --anchor-public-key go together")
+        }
+        var anchorInput: (text: String, key: PublicKey)?
+        if let anchors, let anchorPublicKey {
+            guard let text = try? String(contentsOfFile: anchors, encoding: .utf8) else { throw ValidationError("cannot read \(anchors)") }
+            guard let pem = try? String(contentsOfFile: anchorPublicKey, encoding: .utf8), let key = try? PublicKey(pem: pem) else {
+                throw ValidationError("\(anchorPublicKey) is not a PEM public key")
+            }
+            anchorInput = (text, key)
+        }
         let environment = try options.openReadOnly()
         let progress = ProgressReporter("verify")
         let started = MonotonicClock.seconds()
@@ -30,22 +47,40 @@ struct Verify: ParsableCommand {
             environment: environment, projections: options.projections, expectHead: expected,
             progress: { progress.update($0, $1) })
         let seconds = MonotonicClock.seconds() - started
-        print("events: \(report.events)")
-        print("head: \(report.head)")
+        writeLine("events: \(report.events)")
+        writeLine("head: \(report.head)")
         if let failure = report.chainFailure {
-            print("chain: BROKEN at seq \(failure.seq): \(failure.reason)")
+            writeLine("chain: BROKEN at seq \(failure.seq): \(failure.reason)")
             throw ExitCode(1)
         }
-        print("chain: ok")
-        print("live_digest: \(Encoding.hex(report.liveDigest))")
-        print("rebuilt_digest: \(Encoding.hex(report.rebuiltDigest))")
+        writeLine("chain: ok")
+        if let anchorInput {
+            let anchored = try AnchorVerifier.verify(environment: environment, anchors: anchorInput.text, publicKey: anchorInput.key)
+            if anchored.incompleteLastLine { writeLine("anchors: the last line is incomplete (ignored)") }
+            if let failure = anchored.failure {
+                writeLine("anchors: MISMATCH at line \(failure.line): \(failure.reason)")
+                throw ExitCode(1)
+            }
+            guard anchored.checkpoints > 0 else {
+                writeLine("anchors: MISMATCH: the anchor file holds no checkpoint")
+                throw ExitCode(1)
+            }
+            writeLine("anchors: ok (\(anchored.checkpoints) checkpoints, newest seq \(anchored.newestSeq))")
+        } else {
+            writeLine(
+                "anchors: none given: this proves internal consistency only (a log rewritten from some event on, hashes "
+                    + "recomputed, passes); check it against authd's --anchor-file with --anchors and --anchor-public-key"
+                    + (expected == nil ? "" : " (--expect-head pinned only the head given)"))
+        }
+        writeLine("live_digest: \(Encoding.hex(report.liveDigest))")
+        writeLine("rebuilt_digest: \(Encoding.hex(report.rebuiltDigest))")
         if let divergence = report.divergence {
             let key = String(decoding: divergence.key, as: UTF8.self)
             let printable = key.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-            print("projections: DIVERGED in \(divergence.table) at key \(printable ? key : Encoding.hex(divergence.key)): \(divergence.reason)")
+            writeLine("projections: DIVERGED in \(divergence.table) at key \(printable ? key : Encoding.hex(divergence.key)): \(divergence.reason)")
             throw ExitCode(1)
         }
-        print("projections: ok (live == rebuilt)")
-        print("seconds: \(String(format: "%.3f", seconds))")
+        writeLine("projections: ok (live == rebuilt)")
+        writeLine("seconds: \(String(format: "%.3f", seconds))")
     }
 }

@@ -18,7 +18,9 @@ import Darwin
 /// - `refresh.key`: 32 random bytes (base64url) keying the derivation of a refresh token's successor from the token
 ///   itself (``OpaqueToken/successor(of:key:)``), so that a grace-window re-exchange hands out the same child.
 ///
-/// Every file is created with mode 0600 (exclusively, then fsync'd), and refused if it is readable by others.
+/// Every file is created with mode 0600 (a temporary file, fsync'd, linked into place, directory fsync'd), and
+/// loaded with the data key's checks: a symbolic link, another owner's file or one group or others can access is
+/// refused (``SecretFile``).
 public struct KeyFiles: Sendable {
     /// Errors reading or writing key files.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -82,33 +84,17 @@ public struct KeyFiles: Sendable {
         return (kid, key)
     }
 
-    /// Reads a secret file, refusing one that group or others can access.
+    /// Reads a secret file (``SecretFile/contents(_:)``: no symlink, regular file, owned by this user, mode 0600 or
+    /// narrower); `nil` if it does not exist.
     func readSecret(_ path: String) throws -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw Failure("cannot stat \(path): errno \(errno)")
-        }
-        guard info.st_mode & 0o077 == 0 else { throw Failure("\(path) is accessible by group or others; chmod 600 it") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
-        return String(decoding: data, as: UTF8.self)
+        guard let bytes = try SecretFile.contents(path) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Creates `path` (must not exist) with mode 0600, writes `text` and syncs it.
+    /// Creates `path` (must not exist) with mode 0600 holding `text`: temporary file, fsync, atomic link into
+    /// place, directory fsync (``SecretFile/create(_:_:)``).
     func writeSecret(_ path: String, _ text: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
-            throw Failure(errno == EEXIST ? "\(path) exists" : "cannot create \(path): errno \(errno)")
-        }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw Failure("cannot write \(path): errno \(errno)") }
-            written += n
-        }
-        guard fsync(fd) == 0 else { throw Failure("cannot sync \(path): errno \(errno)") }
+        try SecretFile.create(path, Array(text.utf8))
     }
 }
 

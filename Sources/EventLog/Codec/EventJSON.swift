@@ -80,7 +80,9 @@ public enum EventJSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value) {
+                // Controls (C0, DEL, C1), line separators and bidi controls are escaped: JSON lines are read on
+                // terminals too, where a raw C1 or bidi control would act (see TerminalText).
+                if TerminalText.isUnsafe(scalar) || (0x2028...0x2029).contains(scalar.value) {
                     let hexValue = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hexValue.count) + hexValue
                 } else {

@@ -73,8 +73,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         var offsetSeconds = 0
         if chars[index] == 90 || chars[index] == 122 {
             index += 1
-        } else if chars[index] == 43 || chars[index] == 45, let oh = number(index + 1, 2), chars[index + 3] == 58,
-            let om = number(index + 4, 2)
+        } else if chars[index] == 43 || chars[index] == 45, let oh = number(index + 1, 2), index + 3 < chars.count,
+            chars[index + 3] == 58, let om = number(index + 4, 2), oh < 24, om < 60
         {
             offsetSeconds = (oh * 3600 + om * 60) * (chars[index] == 43 ? 1 : -1)
             index += 6
