@@ -82,17 +82,16 @@ import Testing
         let children = Mutex<[String]>([])
         try await harness.run(.ahc(.http)) { client in
             try await client.register("ada@example.com")
-            let login = try await client.login("ada@example.com", mode: "token")
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            let token = try await client.login("ada@example.com", mode: "token").refreshToken
+            try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<2 {
                     group.addTask {
-                        let response = try await client.refresh(login.refreshToken)
+                        let response = try await client.refresh(token)
                         #expect(response.status == .ok, "\(text(response))")
-                        let child = object(response)["refresh_token"] as? String ?? ""
-                        children.withLock { $0.append(child) }
+                        return object(response)["refresh_token"] as? String ?? ""
                     }
                 }
-                try await group.waitForAll()
+                for try await child in group { children.withLock { $0.append(child) } }
             }
             let both = children.withLock { $0 }
             #expect(both.count == 2 && both[0] == both[1] && !both[0].isEmpty)
@@ -107,7 +106,6 @@ import Testing
     /// than the window apart, the stale one is reuse and both are refused; the investigation names that reuse.
     @Test func graceForkEndsInReuse() async throws {
         let harness = try Harness { $0.configuration.refreshGrace = 30 }
-        var familyID = ""
         try await harness.run { client in
             try await client.register("ada@example.com")
             let login = try await client.login("ada@example.com", mode: "token")
@@ -127,8 +125,8 @@ import Testing
             expectProblem(try await client.post("/v1/token/refresh", ["refresh_token": thiefToken], headers: [.userAgent: "thief/1.0"]), .unauthorized)
             expectProblem(try await client.refresh(r2), .unauthorized)
             expectProblem(try await client.refresh(thiefToken), .unauthorized)
-            familyID = try #require(try harness.events(RefreshFamilyStarted.self).first).familyID
         }
+        let familyID = try #require(try harness.events(RefreshFamilyStarted.self).first).familyID
         let reuse = try harness.events(RefreshReuseDetected.self)
         #expect(reuse.count == 1)
         #expect(try harness.events(RefreshFamilyRevoked.self).map(\.reason) == ["reuse_detected"])
@@ -146,8 +144,8 @@ import Testing
     /// and at the end at most one holder can still rotate.
     @Test(arguments: 0..<24) func randomInterleavingsNeverForkAChain(seed: UInt64) async throws {
         let harness = try Harness { $0.configuration.refreshGrace = 30 }
-        var random = SplitMix64(seed: seed)
         try await harness.run { client in
+            var random = SplitMix64(seed: seed)
             try await client.register("ada@example.com")
             let login = try await client.login("ada@example.com", mode: "token")
             var held = [login.refreshToken, login.refreshToken]
