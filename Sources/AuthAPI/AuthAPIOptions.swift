@@ -35,6 +35,9 @@ public struct AuthAPIOptions: Sendable {
     public var loginPerAccount = RateLimit(capacity: 10, perSecond: 1.0 / 30)
     /// Registrations per client IP.
     public var registerPerIP = RateLimit(capacity: 10, perSecond: 1.0 / 60)
+    /// The most keys each rate limiter tracks. The per-IP limiters then drop their least recently used buckets;
+    /// the per-account limiter drops only refilled buckets and otherwise refuses new accounts until some refill.
+    public var maxLimiterKeys = 100_000
     /// At most one `login.throttled` event per key per this many seconds.
     public var throttleRecordWindow: Double = 60
     /// The algorithm of a signing key generated on first start.

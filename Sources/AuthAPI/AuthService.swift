@@ -69,12 +69,14 @@ public final class AuthService: Sendable {
         csrf = CSRFPolicy(allowedOrigins: configuration.allowedOrigins)
         let clock = store.clock
         let seconds: @Sendable () -> Double = { Double(clock.now().microseconds) / 1_000_000 }
-        func limiter(_ rate: RateLimit) -> TokenBucketLimiter {
+        func limiter(_ rate: RateLimit, overflow: TokenBucketLimiter.Overflow = .evictLeastRecentlyUsed) -> TokenBucketLimiter {
             TokenBucketLimiter(
-                capacity: rate.capacity, refillPerSecond: rate.perSecond, throttleRecordWindow: options.throttleRecordWindow, now: seconds)
+                capacity: rate.capacity, refillPerSecond: rate.perSecond, maxKeys: options.maxLimiterKeys,
+                throttleRecordWindow: options.throttleRecordWindow, overflow: overflow, now: seconds)
         }
         loginPerIP = limiter(options.loginPerIP)
-        loginPerAccount = limiter(options.loginPerAccount)
+        // Account buckets are never evicted while in use: a flood of new emails must not reset a victim's limit.
+        loginPerAccount = limiter(options.loginPerAccount, overflow: .refuseNewKeys)
         registerPerIP = limiter(options.registerPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
         sessionTokens = try store.handle(SessionsProjection(), "by_token")
@@ -163,8 +165,9 @@ public final class AuthService: Sendable {
         throw Problem.tooManyRequests(retryAfter: retryAfter)
     }
 
-    /// The limiter key of the request's client address.
-    func ipKey(_ context: AuthRequestContext) -> String { "ip:" + (context.clientIP ?? "unknown") }
+    /// The limiter key of the request's client address: IPv6 addresses grouped by /64, IPv4-mapped ones as IPv4
+    /// (``IPAddress/limiterKey(_:)``).
+    func ipKey(_ context: AuthRequestContext) -> String { "ip:" + (context.clientIP.map(IPAddress.limiterKey) ?? "unknown") }
 
     /// Checks the password length rule for a new password.
     static func checkNewPassword(_ password: String, field: String) throws(Problem) {
