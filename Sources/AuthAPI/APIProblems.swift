@@ -2,6 +2,7 @@ import AuthCore
 import AuthHTTP
 import EventLog
 import Hummingbird
+import OTP
 
 /// The API's problem types and ready-made problems.
 extension Problem {
@@ -35,6 +36,8 @@ extension Problem {
         public static let invalidRecoveryToken = "urn:authd:problem:invalid-recovery-token"
         /// The recovery's waiting period has not passed; `not_before` says when it does.
         public static let recoveryWaiting = "urn:authd:problem:recovery-waiting"
+        /// A TOTP seed, `otpauth://` URI or QR code could not be made for this account (400).
+        public static let otpUnavailable = "urn:authd:problem:otp-unavailable"
     }
 
     /// 403: sensitive change without fresh `aal2`. `required_aal`, `max_age` (seconds) and `step_up` (the endpoint)
@@ -132,5 +135,25 @@ extension AuthError: ProblemConvertible {
                 status: .conflict, type: Problem.AuthTypes.mfaState, title: "No pending enrollment",
                 detail: "no TOTP enrollment is pending (it expired or was replaced); POST /v1/mfa/totp/enroll again")
         }
+    }
+}
+
+/// OTP failures (a URI, code computation or QR code that cannot be made) are the request's, never a 500: 400 with the
+/// description. The enrollment route builds the URI and QR code before any event is written.
+extension OTPError: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
+    }
+}
+
+extension QRCodeError: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
+    }
+}
+
+extension Base32Error: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
     }
 }

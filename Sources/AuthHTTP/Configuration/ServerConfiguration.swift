@@ -191,6 +191,10 @@ extension ServerConfiguration {
         }
         if let value = source.value(.rpName) {
             guard !value.text.trimmingCharacters(in: .whitespaces).isEmpty else { throw value.invalid("expected a non-empty name") }
+            // The name is also the issuer of `otpauth://` URIs, whose label cannot hold a colon in the issuer.
+            guard !value.text.contains(":"), value.text.utf8.count <= 64 else {
+                throw value.invalid("expected a name of at most 64 bytes without ':'")
+            }
             config.rpName = value.text
         }
         if let value = source.value(.webauthnUserVerification) {
