@@ -104,14 +104,40 @@ extension AuthService {
         }
     }
 
-    /// A trimmed, non-empty name of at most ``maxPasskeyNameLength`` characters, or 400.
+    /// The most UTF-8 bytes of a passkey name (characters are counted too: a letter with thousands of combining marks
+    /// is one character).
+    static let maxPasskeyNameBytes = 256
+
+    /// A trimmed, non-empty name of at most ``maxPasskeyNameLength`` characters and ``maxPasskeyNameBytes`` UTF-8
+    /// bytes, or 400.
     static func passkeyName(_ raw: String) throws(Problem) -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw Problem.invalidField("name", reason: "empty", detail: "field 'name' must not be empty") }
-        guard name.count <= Self.maxPasskeyNameLength else {
-            throw Problem.invalidField("name", reason: "too_long", detail: "field 'name' must have at most \(Self.maxPasskeyNameLength) characters")
+        guard name.count <= Self.maxPasskeyNameLength, name.utf8.count <= Self.maxPasskeyNameBytes else {
+            throw Problem.invalidField(
+                "name", reason: "too_long",
+                detail: "field 'name' must have at most \(Self.maxPasskeyNameLength) characters and \(Self.maxPasskeyNameBytes) UTF-8 bytes")
         }
         return name
+    }
+
+    /// The most transports recorded for a passkey, and the longest one kept.
+    static let maxTransports = 8
+    static let maxTransportBytes = 32
+
+    /// The transports the browser reported, as recorded: distinct values of 1 to ``maxTransportBytes`` characters
+    /// from `a-z 0-9 -` (unknown but well-formed values are kept, as WebAuthn asks), at most ``maxTransports``; others
+    /// are dropped (they are hints, not something to refuse a registration for).
+    static func recordedTransports(_ reported: [String]) -> [String] {
+        var out: [String] = []
+        for value in reported where out.count < maxTransports && !out.contains(value) {
+            let bytes = value.utf8
+            guard (1...maxTransportBytes).contains(bytes.count),
+                bytes.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") })
+            else { continue }
+            out.append(value)
+        }
+        return out
     }
 
     /// The user handle of a user: the UTF-8 bytes of the user id (no personal data, at most 64 bytes).
@@ -163,7 +189,8 @@ extension AuthService {
         let event = PasskeyRegistered(
             userID: principal.userID, credentialID: credentialID, publicKey: verified.publicKeySPKI,
             algorithm: Int64(verified.algorithm.rawValue), signCount: Int64(verified.signCount), aaguid: verified.aaguidString,
-            backupEligible: verified.backupEligible, backupState: verified.backupState, transports: verified.transports,
+            backupEligible: verified.backupEligible, backupState: verified.backupState,
+            transports: Self.recordedTransports(verified.transports),
             attestationFormat: verified.attestationFormat.rawValue, name: name)
         try await store.run(RegisterPasskey(event: event, request: requestInfo(context)))
         guard let stored = try store.query({ try $0.passkey(id: credentialID) }) else { throw AuthError.passkeyNotFound }

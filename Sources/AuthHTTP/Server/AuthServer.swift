@@ -7,7 +7,7 @@ public typealias AuthApplication = Application<RouterResponder<AuthRequestContex
 /// Builds and runs the HTTP server: middleware stack, health endpoints, caller-supplied routes.
 ///
 /// Middleware, outermost first:
-/// 1. ``RequestMetadataMiddleware``: request id, client IP, user agent, body limit; `X-Request-Id` echo.
+/// 1. ``RequestMetadataMiddleware``: request id (server-generated), client IP, user agent, body limit; `X-Request-Id` header.
 /// 2. ``SecurityHeadersMiddleware``: `nosniff`, `DENY`, referrer policy, `Cache-Control: no-store`.
 /// 3. ``ProblemMiddleware``: every error becomes `application/problem+json` (404 and 405 included).
 /// 4. ``CredentialsInQueryMiddleware``: 400 for `?access_token=`, `?token=`, `?refresh_token=`, `?session=`.
