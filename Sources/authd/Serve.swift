@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.adminKey.flagName), help: help(.adminKey, value: "key"))
     var adminKey: String?
 
+    @Option(name: .customLong(ServerSetting.adminKeyFile.flagName), help: help(.adminKeyFile, value: "file"))
+    var adminKeyFile: String?
+
     @Option(name: .customLong(ServerSetting.argon2MemoryKiB.flagName), help: help(.argon2MemoryKiB, value: "kib"))
     var argon2MemoryKiB: String?
 
@@ -90,6 +93,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.logLevel.flagName), help: help(.logLevel, value: "level"))
     var logLevel: String?
 
+    @Flag(name: .customLong(ServerSetting.hstsIncludeSubdomains.flagName), inversion: .prefixedNo, help: help(.hstsIncludeSubdomains))
+    var hstsIncludeSubdomains: Bool?
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -108,6 +114,7 @@ struct Serve: AsyncParsableCommand {
         set(.issuer, issuer)
         if !origin.isEmpty { values[.origin] = origin }
         set(.adminKey, adminKey)
+        set(.adminKeyFile, adminKeyFile)
         set(.argon2MemoryKiB, argon2MemoryKiB)
         set(.argon2Iterations, argon2Iterations)
         set(.argon2Parallelism, argon2Parallelism)
@@ -128,6 +135,7 @@ struct Serve: AsyncParsableCommand {
         set(.mailFrom, mailFrom)
         set(.mailDir, mailDir)
         set(.logLevel, logLevel)
+        set(.hstsIncludeSubdomains, hstsIncludeSubdomains.map { $0 ? "true" : "false" })
         return values
     }
 
@@ -158,6 +166,9 @@ struct Serve: AsyncParsableCommand {
                 "issuer": .string(configuration.issuer),
             ]
         )
+        for warning in configuration.warnings {
+            logger.warning("configuration: \(warning)")
+        }
         // The event store lives for the whole run: opened before the server binds, closed after it has
         // drained in-flight requests (graceful shutdown on SIGTERM/SIGINT), so the last commit is durable.
         try FileManager.default.createDirectory(

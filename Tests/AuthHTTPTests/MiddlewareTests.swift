@@ -169,6 +169,34 @@ import Testing
         #expect(ClientText.truncated("short") == "short")
     }
 
+    /// HSTS: `max-age=31536000` on every response (errors too) when the issuer is https; includeSubDomains only
+    /// when configured; nothing for an http issuer.
+    @Test func strictTransportSecurityWhenTheIssuerIsHTTPS() async throws {
+        func server(issuer: String, includeSubdomains: Bool = false) -> AuthServer {
+            var configuration = ServerConfiguration(port: 0, issuer: issuer)
+            configuration.hstsIncludeSubdomains = includeSubdomains
+            return makeServer(configuration) { routes in
+                routes.get("/ok") { _, _ in JSONResponse(["ok": true]) }
+            }
+        }
+        try await server(issuer: "https://auth.example.com").buildApplication().test(.live) { client in
+            let ok = try await client.execute(uri: "/ok", method: .get)
+            #expect(ok.headers[.strictTransportSecurity] == "max-age=31536000")
+            let missing = try await client.execute(uri: "/missing", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.strictTransportSecurity] == "max-age=31536000")
+        }
+        try await server(issuer: "https://auth.example.com", includeSubdomains: true).buildApplication().test(.live) { client in
+            let ok = try await client.execute(uri: "/ok", method: .get)
+            #expect(ok.headers[.strictTransportSecurity] == "max-age=31536000; includeSubDomains")
+        }
+        try await server(issuer: "http://localhost:8080").buildApplication().test(.live) { client in
+            let ok = try await client.execute(uri: "/ok", method: .get)
+            #expect(ok.status == .ok)
+            #expect(ok.headers[.strictTransportSecurity] == nil)
+        }
+    }
+
     @Test func forwardedForOnlyWhenTrusted() async throws {
         let headers: HTTPFields = [.xForwardedFor: "6.6.6.6, 203.0.113.7"]
         try await Self.server(trustProxy: false).buildApplication().test(.live) { client in

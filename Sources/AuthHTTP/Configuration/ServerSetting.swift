@@ -9,8 +9,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case issuer
     /// `--origin URL` (repeatable).
     case origin
-    /// `--admin-key KEY`.
+    /// `--admin-key KEY` (visible in `ps`; prefer ``adminKeyFile`` or the variable).
     case adminKey
+    /// `--admin-key-file FILE`.
+    case adminKeyFile
     /// `--argon2-memory-kib N`.
     case argon2MemoryKiB
     /// `--argon2-iterations N`.
@@ -51,6 +53,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case mailDir
     /// `--log-level LEVEL`.
     case logLevel
+    /// `--hsts-include-subdomains` / `--no-hsts-include-subdomains`.
+    case hstsIncludeSubdomains
 
     /// The long flag name without dashes, e.g. `argon2-memory-kib`.
     public var flagName: String {
@@ -60,6 +64,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .issuer: "issuer"
         case .origin: "origin"
         case .adminKey: "admin-key"
+        case .adminKeyFile: "admin-key-file"
         case .argon2MemoryKiB: "argon2-memory-kib"
         case .argon2Iterations: "argon2-iterations"
         case .argon2Parallelism: "argon2-parallelism"
@@ -80,6 +85,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .mailFrom: "mail-from"
         case .mailDir: "mail-dir"
         case .logLevel: "log-level"
+        case .hstsIncludeSubdomains: "hsts-include-subdomains"
         }
     }
 
@@ -99,6 +105,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .issuer: "http://localhost:PORT"
         case .origin: "http://localhost:PORT"
         case .adminKey: "none (admin API disabled)"
+        case .adminKeyFile: "none"
         case .argon2MemoryKiB: "65536"
         case .argon2Iterations: "3"
         case .argon2Parallelism: "4"
@@ -119,6 +126,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .mailFrom: "authd@localhost"
         case .mailDir: "DATA/mail"
         case .logLevel: "info"
+        case .hstsIncludeSubdomains: "off"
         }
     }
 
@@ -129,7 +137,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .listen: "Address to listen on, HOST:PORT ([ADDR]:PORT for IPv6; port 0 picks a free port)."
         case .issuer: "Issuer URL written into tokens (http or https)."
         case .origin: "Browser origin allowed to send cookie-authenticated requests (CSRF check); repeatable."
-        case .adminKey: "Key for the admin API, at least 16 characters."
+        case .adminKey: "Key for the admin API, at least 16 characters. As a flag it is visible to every local user (ps); prefer --admin-key-file or the variable."
+        case .adminKeyFile: "File holding the admin API key (trailing newline ignored); it must not be readable or writable by group or others."
         case .argon2MemoryKiB: "Argon2id memory cost in KiB."
         case .argon2Iterations: "Argon2id iterations (time cost)."
         case .argon2Parallelism: "Argon2id lanes."
@@ -150,6 +159,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .mailFrom: "Sender address of notices."
         case .mailDir: "Directory that receives notices as .eml files when no SMTP relay is set."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error, critical."
+        case .hstsIncludeSubdomains: "Add includeSubDomains to Strict-Transport-Security (sent when the issuer is https): only if every subdomain of the issuer's host serves HTTPS."
         }
     }
 
@@ -166,7 +176,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         var text = abstract
         if isDuration { text += " Seconds, or a number with s/m/h/d." }
         if self == .origin { text += " The variable takes a comma-separated list." }
-        if self == .trustProxy { text += " The variable takes true/false." }
+        if self == .trustProxy || self == .hstsIncludeSubdomains { text += " The variable takes true/false." }
         return text + " (env: \(environmentVariable); default: \(defaultDescription))"
     }
 }
