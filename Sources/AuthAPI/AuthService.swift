@@ -37,6 +37,9 @@ public final class AuthService: Sendable {
     let loginPerAccount: TokenBucketLimiter
     let registerPerIP: TokenBucketLimiter
     let adminKeyDigest: [UInt8]?
+    /// Keys the decoy credential ids of passkey login options for emails without passkeys (derived from the subject
+    /// key with a label of its own, so it lives and rotates with it).
+    let passkeyDecoyKey: [UInt8]
     /// `sessions/by_token`, resolved once for the validation hot path.
     let sessionTokens: TableHandle
     /// The WebAuthn relying party (configured policies), for options and registration.
@@ -79,6 +82,7 @@ public final class AuthService: Sendable {
         loginPerAccount = limiter(options.loginPerAccount, overflow: .refuseNewKeys)
         registerPerIP = limiter(options.registerPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
+        passkeyDecoyKey = HMAC.authenticate(key: subjectKey, message: Array("authd passkey login decoys v1".utf8), algorithm: .sha256)
         sessionTokens = try store.handle(SessionsProjection(), "by_token")
         let userVerification: RelyingParty.UserVerificationPolicy =
             configuration.webauthnUserVerification == .required ? .required : .preferred

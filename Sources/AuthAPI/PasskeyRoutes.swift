@@ -197,8 +197,9 @@ extension AuthService {
         return try Respond.json(PasskeyView(stored), status: .created)
     }
 
-    /// Request options: with an email, its passkeys as `allowCredentials` (an unknown email gets an empty list, as a
-    /// discoverable login does, so the answer does not reveal whether the account exists).
+    /// Request options: with an email, its passkeys as `allowCredentials`. An unknown email, or an account without
+    /// passkeys, gets decoy credentials (``decoyCredentials(for:)``): stable for the email and shaped like real ones,
+    /// so the answer reveals neither whether the account exists nor whether it has passkeys.
     func passkeyLoginOptions(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: PasskeyLoginOptionsRequest.self, context: context)
         try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
@@ -213,11 +214,37 @@ extension AuthService {
                     Encoding.fromBase64URL(passkey.id).map { PublicKeyCredentialDescriptorJSON(id: $0, transports: passkey.record.transports) }
                 }
             }
+            if allow.isEmpty { allow = decoyCredentials(for: email) }
         }
         let challenge = try await challenges.issue(.authentication, userID: userID)
         let options = try PublicKeyCredentialRequestOptions(
             rp: relyingParty, challenge: challenge, allowCredentials: allow, timeout: Int(ChallengeStore.lifetime) * 1000)
         return try Respond.json(options)
+    }
+
+    /// Decoy `allowCredentials` for an email without passkeys: one credential (two for a quarter of emails), each
+    /// id 16, 20, 32 or 64 bytes (the lengths of common platform and roaming authenticators) with a common transports
+    /// list, all derived by HMAC-SHA-256 from the normalised email under ``passkeyDecoyKey``. The same email always
+    /// gets the same answer; no one without the key can tell it from a real account's, or link it to the email.
+    func decoyCredentials(for email: String) -> [PublicKeyCredentialDescriptorJSON] {
+        func derive(_ label: String) -> [UInt8] {
+            HMAC.authenticate(key: passkeyDecoyKey, message: Array((label + "\u{0}" + email).utf8), algorithm: .sha256)
+        }
+        let shape = derive("shape")
+        let count = shape[0] < 64 ? 2 : 1
+        let lengths = [16, 20, 32, 64]
+        let transports: [[String]] = [["internal"], ["hybrid", "internal"], ["hybrid", "internal"], ["nfc", "usb"]]
+        return (0..<count).map { index in
+            let length = lengths[Int(shape[1 + 2 * index]) % lengths.count]
+            var id: [UInt8] = []
+            var block = 0
+            while id.count < length {
+                id += derive("id \(index) \(block)")
+                block += 1
+            }
+            return PublicKeyCredentialDescriptorJSON(
+                id: Array(id.prefix(length)), transports: transports[Int(shape[2 + 2 * index]) % transports.count])
+        }
     }
 
     /// Passkey login: verifies the assertion against the stored credential, applies the counter rule, and creates a
