@@ -4,53 +4,109 @@ import Foundation
 import Glibc
 #endif
 
-/// Delivers mail to an SMTP relay (RFC 5321, plain TCP): `EHLO`, `MAIL FROM`, `RCPT TO`, `DATA` with
-/// dot-stuffing, `QUIT`. Every reply code is checked (a 5xx reply is a permanent failure); connect, read and write are
-/// bounded by `timeout`.
-/// No TLS or authentication: point it at a local relay (or a test server such as `aiosmtpd`).
+/// Delivers mail to an SMTP relay (RFC 5321): `EHLO`, `STARTTLS` (RFC 3207) as the ``TLSPolicy`` says, `MAIL FROM`,
+/// `RCPT TO`, `DATA` with dot-stuffing, `QUIT`. Every reply code is checked (a 5xx reply is a permanent failure);
+/// connect, handshake, read and write are bounded by `timeout`. No authentication: point it at a relay that accepts
+/// this host (or a test server such as `aiosmtpd`).
 public struct SMTPTransport: MailTransport {
+    /// When to use `STARTTLS`.
+    public enum TLSPolicy: String, Sendable, Equatable, CaseIterable {
+        /// Always, with the relay's certificate verified (chain against the trust anchors, name = the relay host);
+        /// a relay without `STARTTLS`, or a failed handshake, is a delivery failure: nothing is sent in clear.
+        case required
+        /// When the relay offers it, without verifying its certificate (protects against passive eavesdropping
+        /// only); a relay without it, or a failed handshake, gets the message in clear.
+        case opportunistic
+        /// Never (plain SMTP).
+        case off
+    }
+
     public let host: String
     public let port: Int
     /// The name sent in `EHLO`.
     public let heloName: String
     /// Seconds for each network operation.
     public let timeout: Int
+    /// When to use `STARTTLS`.
+    public let tls: TLSPolicy
+    /// PEM file of trust anchors for ``TLSPolicy/required`` (instead of the system's).
+    public let caFile: String?
 
     /// Creates the transport for `host:port`.
-    public init(host: String, port: Int, heloName: String = "authd.localhost", timeout: Int = 10) {
+    public init(
+        host: String, port: Int, heloName: String = "authd.localhost", timeout: Int = 10, tls: TLSPolicy = .opportunistic,
+        caFile: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.heloName = heloName
         self.timeout = timeout
+        self.tls = tls
+        self.caFile = caFile
     }
 
     /// A transport for `HOST:PORT` or `[ADDR]:PORT`, or `nil`.
-    public init?(relay: String) {
+    public init?(relay: String, tls: TLSPolicy = .opportunistic, caFile: String? = nil) {
         guard let colon = relay.lastIndex(of: ":"), let port = Int(relay[relay.index(after: colon)...]), (1...65_535).contains(port) else {
             return nil
         }
         var host = String(relay[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }
-        self.init(host: host, port: port)
+        self.init(host: host, port: port, tls: tls, caFile: caFile)
     }
 
-    public var description: String { "smtp://\(host):\(port)" }
+    public var description: String { "smtp://\(host):\(port) (STARTTLS \(tls.rawValue))" }
 
     public func deliver(_ message: MailMessage) throws {
         guard MailMessage.isPlainAddress(message.from), MailMessage.isPlainAddress(message.to) else {
             throw MailDeliveryError("refusing an address that is not a plain ASCII local@domain", permanent: true)
         }
+        do {
+            try deliver(message, tls: tls)
+        } catch is HandshakeFailure where tls == .opportunistic {
+            // Opportunistic TLS falls back to clear text when the handshake fails, as when the relay does not offer it.
+            try deliver(message, tls: .off)
+        } catch let failure as HandshakeFailure {
+            throw failure.error
+        }
+    }
+
+    /// A failed TLS handshake after `STARTTLS` (the connection is unusable).
+    struct HandshakeFailure: Error {
+        let error: MailDeliveryError
+    }
+
+    private func deliver(_ message: MailMessage, tls: TLSPolicy) throws {
         let connection = try Connection(host: host, port: port, timeout: timeout)
         defer { connection.close() }
         try connection.expect(220)
-        try connection.command("EHLO \(heloName)", expect: 250)
+        let capabilities = try connection.command("EHLO \(heloName)", expect: 250)
+        let offersTLS = capabilities.dropFirst().contains { $0.dropFirst(4).uppercased() == "STARTTLS" }
+        switch tls {
+        case .off:
+            break
+        case .opportunistic where !offersTLS:
+            break
+        case .required where !offersTLS:
+            throw MailDeliveryError("the relay does not offer STARTTLS; refusing to send in clear text (TLS required)")
+        case .required, .opportunistic:
+            try connection.command("STARTTLS", expect: 220)
+            let verification: TLSClient.Verification = tls == .required ? .peer(host: host, caFile: caFile) : .none
+            do {
+                try connection.startTLS(serverName: host, verification: verification)
+            } catch {
+                throw HandshakeFailure(error: error)
+            }
+            // RFC 3207 §4.2: forget what was learnt before TLS and greet again.
+            try connection.command("EHLO \(heloName)", expect: 250)
+        }
         try connection.command("MAIL FROM:<\(message.from)>", expect: 250)
         try connection.command("RCPT TO:<\(message.to)>", expect: 250, 251)
         try connection.command("DATA", expect: 354)
         try connection.send(Self.dotStuffed(message.rfc5322) + Array(".\r\n".utf8))
         try connection.expect(250)
-        try? connection.command("QUIT", expect: 221)
+        _ = try? connection.command("QUIT", expect: 221)
     }
 
     /// The message with every line that starts with `.` given an extra `.` (RFC 5321 §4.5.2).
@@ -66,10 +122,14 @@ public struct SMTPTransport: MailTransport {
         return out
     }
 
-    /// One TCP connection with line-oriented replies.
+    /// One TCP connection with line-oriented replies, optionally switched to TLS.
     final class Connection {
         private var descriptor: Int32
         private var buffer: [UInt8] = []
+        private var tls: TLSClient?
+
+        /// Whether the connection runs TLS now, and its protocol version.
+        var tlsVersion: String? { tls?.protocolVersion }
 
         init(host: String, port: Int, timeout: Int) throws {
             var hints = addrinfo()
@@ -101,11 +161,24 @@ public struct SMTPTransport: MailTransport {
         }
 
         func close() {
+            tls?.shutdown()
+            tls = nil
             if descriptor >= 0 { Glibc.close(descriptor) }
             descriptor = -1
         }
 
+        /// Switches to TLS after the relay's `220` to `STARTTLS`. Bytes that arrived after that reply were sent before
+        /// the handshake, in clear, by anyone on the path (a command-injection attack): refused.
+        func startTLS(serverName: String, verification: TLSClient.Verification) throws(MailDeliveryError) {
+            guard buffer.isEmpty else { throw MailDeliveryError("the relay sent data after its STARTTLS reply; refusing it") }
+            tls = try TLSClient(descriptor: descriptor, serverName: serverName, verification: verification)
+        }
+
         func send(_ bytes: [UInt8]) throws {
+            if let tls {
+                try tls.write(bytes)
+                return
+            }
             var sent = 0
             while sent < bytes.count {
                 let n = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -115,21 +188,26 @@ public struct SMTPTransport: MailTransport {
             }
         }
 
-        func command(_ line: String, expect codes: Int...) throws {
+        /// Sends `line` and reads the reply; its lines (see ``expect(_:)``).
+        @discardableResult
+        func command(_ line: String, expect codes: Int...) throws -> [String] {
             try send(Array((line + "\r\n").utf8))
-            try expect(codes)
+            return try expect(codes)
         }
 
-        func expect(_ codes: Int...) throws { try expect(codes) }
+        @discardableResult
+        func expect(_ codes: Int...) throws -> [String] { try expect(codes) }
 
-        /// Reads one (possibly multi-line) reply and checks its code.
-        private func expect(_ codes: [Int]) throws {
+        /// Reads one (possibly multi-line) reply and checks its code; returns its lines (at most 100).
+        private func expect(_ codes: [Int]) throws -> [String] {
+            var lines: [String] = []
             while true {
                 let line = try readLine()
                 guard line.count >= 3, let code = Int(line.prefix(3)) else { throw MailDeliveryError("malformed reply '\(line)'") }
+                if lines.count < 100 { lines.append(line) }
                 if line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
                 guard codes.contains(code) else { throw MailDeliveryError("server replied '\(line)'", permanent: (500..<600).contains(code)) }
-                return
+                return lines
             }
         }
 
@@ -142,6 +220,10 @@ public struct SMTPTransport: MailTransport {
                     return String(decoding: line, as: UTF8.self)
                 }
                 guard buffer.count < 64 * 1024 else { throw MailDeliveryError("reply line too long") }
+                if let tls {
+                    buffer.append(contentsOf: try tls.read(maximum: 4096))
+                    continue
+                }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 let n = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
                 if n < 0 && errno == EINTR { continue }

@@ -84,6 +84,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.smtp.flagName), help: help(.smtp, value: "host:port"))
     var smtp: String?
 
+    @Option(name: .customLong(ServerSetting.smtpTLS.flagName), help: help(.smtpTLS, value: "policy"))
+    var smtpTLS: String?
+
+    @Option(name: .customLong(ServerSetting.smtpCAFile.flagName), help: help(.smtpCAFile, value: "file"))
+    var smtpCAFile: String?
+
     @Option(name: .customLong(ServerSetting.mailFrom.flagName), help: help(.mailFrom, value: "address"))
     var mailFrom: String?
 
@@ -132,6 +138,8 @@ struct Serve: AsyncParsableCommand {
         set(.webauthnCounterPolicy, webauthnCounterPolicy)
         set(.mfaRecoveryDelay, mfaRecoveryDelay)
         set(.smtp, smtp)
+        set(.smtpTLS, smtpTLS)
+        set(.smtpCAFile, smtpCAFile)
         set(.mailFrom, mailFrom)
         set(.mailDir, mailDir)
         set(.logLevel, logLevel)
@@ -220,7 +228,11 @@ extension Serve {
     /// The notifier: SMTP when `--smtp` is set, else `.eml` files in `--mail-dir` (default `<data>/mail`).
     static func makeNotifier(configuration: ServerConfiguration, store: EventStore, files: KeyFiles) throws -> Notifier {
         let transport: any MailTransport
-        if let relay = configuration.smtpRelay, let smtp = SMTPTransport(relay: relay) {
+        if let relay = configuration.smtpRelay,
+            let smtp = SMTPTransport(
+                relay: relay, tls: SMTPTransport.TLSPolicy(rawValue: configuration.smtpTLS.rawValue) ?? .required,
+                caFile: configuration.smtpCAFile)
+        {
             transport = smtp
         } else {
             transport = MailDirectoryTransport(directory: configuration.mailDirectory ?? configuration.dataDirectory + "/mail")

@@ -177,6 +177,17 @@ import Testing
         #expect(try resolve([.issuer: ["http://auth.example.com"]], ["AUTHD_HSTS_INCLUDE_SUBDOMAINS": "on"]).strictTransportSecurity == nil)
     }
 
+    @Test func smtpTLSPolicy() throws {
+        #expect(try resolve().smtpTLS == .opportunistic)
+        #expect(try resolve([.smtpTLS: ["required"]]).smtpTLS == .required)
+        #expect(try resolve([:], ["AUTHD_SMTP_TLS": "OFF"]).smtpTLS == .off)
+        #expect(error([.smtpTLS: ["sometimes"]]) == "invalid value 'sometimes' for --smtp-tls: expected required, opportunistic or off")
+        #expect(error([.smtpCAFile: ["/nonexistent/ca.pem"]]) == "invalid value '/nonexistent/ca.pem' for --smtp-ca-file: expected a readable PEM file")
+        let ca = try keyFile("-----BEGIN CERTIFICATE-----\n", mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: ca) }
+        #expect(try resolve([.smtpCAFile: [ca]]).smtpCAFile == ca)
+    }
+
     @Test func rpNameMustBeAnOTPIssuer() throws {
         #expect(try resolve([.rpName: ["Example Inc."]]).rpName == "Example Inc.")
         #expect(error([.rpName: ["Example: Inc"]]) == "invalid value 'Example: Inc' for --rp-name: expected a name of at most 64 bytes without ':'")

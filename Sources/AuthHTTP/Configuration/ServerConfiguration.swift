@@ -58,6 +58,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var mailDirectory: String?
     /// Log level.
     public var logLevel: Logger.Level
+    /// `STARTTLS` to the SMTP relay.
+    public var smtpTLS: SMTPTLS = .opportunistic
+    /// PEM trust anchors for the relay's certificate under ``SMTPTLS/required``; `nil`: the system's.
+    public var smtpCAFile: String?
     /// Whether `Strict-Transport-Security` (sent when the issuer is https) carries `includeSubDomains`.
     public var hstsIncludeSubdomains: Bool = false
     /// Warnings about the configuration, to be logged at start (for example: the admin key given as a flag).
@@ -74,6 +78,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// WebAuthn user verification policy.
     public enum WebAuthnUserVerification: String, Sendable, Equatable, CaseIterable {
         case preferred, required
+    }
+
+    /// When the notifier uses `STARTTLS` with the SMTP relay.
+    public enum SMTPTLS: String, Sendable, Equatable, CaseIterable {
+        /// Always, certificate verified; never clear text.
+        case required
+        /// When offered, certificate not verified; clear text otherwise.
+        case opportunistic
+        /// Never.
+        case off
     }
 
     /// WebAuthn counter-regression policy.
@@ -241,6 +255,16 @@ extension ServerConfiguration {
             let (host, port) = try parseListen(value)
             guard port > 0 else { throw value.invalid("expected HOST:PORT with a port in 1...65535") }
             config.smtpRelay = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+        if let value = source.value(.smtpTLS) {
+            guard let policy = SMTPTLS(rawValue: value.text.lowercased()) else { throw value.invalid("expected required, opportunistic or off") }
+            config.smtpTLS = policy
+        }
+        if let value = source.value(.smtpCAFile) {
+            guard !value.text.isEmpty, FileManager.default.isReadableFile(atPath: value.text) else {
+                throw value.invalid("expected a readable PEM file")
+            }
+            config.smtpCAFile = value.text
         }
         if let value = source.value(.mailFrom) {
             // Its shape (a plain address, safe in a header and an SMTP command) is checked where mail is made:

@@ -47,6 +47,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case mfaRecoveryDelay
     /// `--smtp HOST:PORT`.
     case smtp
+    /// `--smtp-tls required|opportunistic|off`.
+    case smtpTLS
+    /// `--smtp-ca-file FILE`.
+    case smtpCAFile
     /// `--mail-from ADDRESS`.
     case mailFrom
     /// `--mail-dir DIR`.
@@ -82,6 +86,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .webauthnCounterPolicy: "webauthn-counter-policy"
         case .mfaRecoveryDelay: "mfa-recovery-delay"
         case .smtp: "smtp"
+        case .smtpTLS: "smtp-tls"
+        case .smtpCAFile: "smtp-ca-file"
         case .mailFrom: "mail-from"
         case .mailDir: "mail-dir"
         case .logLevel: "log-level"
@@ -123,6 +129,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .webauthnCounterPolicy: "reject"
         case .mfaRecoveryDelay: "24h"
         case .smtp: "none (notices go to --mail-dir)"
+        case .smtpTLS: "opportunistic"
+        case .smtpCAFile: "the system's trust store"
         case .mailFrom: "authd@localhost"
         case .mailDir: "DATA/mail"
         case .logLevel: "info"
@@ -155,7 +163,9 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .webauthnUserVerification: "WebAuthn user verification: preferred (ask, accept presence only) or required."
         case .webauthnCounterPolicy: "WebAuthn signature counter regression: reject the login, or warn (record it and go ahead)."
         case .mfaRecoveryDelay: "Waiting period between an MFA recovery request and its completion."
-        case .smtp: "SMTP relay (HOST:PORT, plain SMTP) that delivers notices to users."
+        case .smtp: "SMTP relay (HOST:PORT) that delivers notices to users."
+        case .smtpTLS: "STARTTLS to the relay: required (verified certificate, never clear text), opportunistic (when offered, unverified), or off."
+        case .smtpCAFile: "PEM trust anchors for verifying the relay's certificate under --smtp-tls required."
         case .mailFrom: "Sender address of notices."
         case .mailDir: "Directory that receives notices as .eml files when no SMTP relay is set."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error, critical."
