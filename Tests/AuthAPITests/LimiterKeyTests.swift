@@ -55,4 +55,26 @@ import Testing
             #expect(statuses == [.created, .created, .tooManyRequests, .tooManyRequests, .created])
         }
     }
+
+    /// The per-account limiter of the live API keeps a drained account's bucket when a flood of new emails fills its
+    /// table (new emails are refused instead): the victim stays limited.
+    @Test func floodOfNewEmailsDoesNotResetAnAccountLimit() async throws {
+        let harness = try Harness {
+            $0.maxLimiterKeys = 20
+            $0.loginPerAccount = RateLimit(capacity: 3, perSecond: 0.001)
+        }
+        try await harness.run { client in
+            _ = try await client.register("victim@example.com")
+            var victim: [HTTPResponse.Status] = []
+            for _ in 0..<4 { victim.append(try await client.login("victim@example.com", "wrong password!").status) }
+            #expect(victim == [.unauthorized, .unauthorized, .unauthorized, .tooManyRequests])
+            var flood: [HTTPResponse.Status] = []
+            for index in 0..<40 { flood.append(try await client.login("flood\(index)@example.com", "wrong password!").status) }
+            // 19 new keys fit beside the victim's; the rest are refused rather than evicting anything.
+            #expect(flood.prefix(19).allSatisfy { $0 == .unauthorized })
+            #expect(flood.dropFirst(19).allSatisfy { $0 == .tooManyRequests })
+            let after = try await client.login("victim@example.com", "correct horse battery")
+            #expect(after.status == .tooManyRequests)
+        }
+    }
 }

@@ -63,4 +63,17 @@ import Testing
             #expect(report.ok)
         }
     }
+
+    /// Over WebAuthn's maximum (1,024 bytes) is a 400 problem, nothing recorded.
+    @Test func credentialIDOverTheMaximumIsRefused() async throws {
+        let harness = try PasskeyTests.harness()
+        try await harness.run { client in
+            _ = try await client.register("toolong@example.com")
+            let cookie = try await client.login("toolong@example.com").cookie
+            let device = try PasskeyAuthenticator(rpId: PasskeyTests.rpID, origin: Harness.origin, credentialIdLength: 1_024)
+            let refused = try await client.registerPasskey(device, cookie: cookie)
+            #expect(expectProblem(refused, .badRequest)["type"] as? String == "urn:authd:problem:webauthn")
+        }
+        #expect(try harness.events(PasskeyRegistered.self).isEmpty)
+    }
 }

@@ -189,3 +189,56 @@ def test_off_sends_in_clear_even_when_offered(workdir, relay):
         assert found and not any(over_tls for over_tls, _ in found)
     finally:
         assert server.stop() == 0
+
+
+def test_bytes_pipelined_after_the_starttls_reply_abort_the_session(workdir):
+    """STARTTLS command injection (CVE-2011-0411 style): a reply with extra clear-text bytes after `220` must not be
+    read as if it came over TLS; authd drops the session and never reaches MAIL FROM."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.5)
+    seen = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                conn.sendall(b"220 fake relay ESMTP\r\n")
+                reader = conn.makefile("rb")
+                try:
+                    for raw in reader:
+                        line = raw.decode("ascii", "replace").strip()
+                        seen.append(line)
+                        if line.upper().startswith("EHLO"):
+                            conn.sendall(b"250-fake relay\r\n250 STARTTLS\r\n")
+                        elif line.upper() == "STARTTLS":
+                            conn.sendall(b"220 go ahead\r\n250 injected\r\n")
+                        elif line.upper() == "QUIT":
+                            conn.sendall(b"221 bye\r\n")
+                            break
+                        else:
+                            conn.sendall(b"250 ok\r\n")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    server = run_authd(workdir, port, "--smtp-tls", "required")
+    try:
+        trigger_notice(server)
+        assert log_contains(server, "sent data after its STARTTLS reply"), open(server.log_path).read()[-3000:]
+        assert not any(line.upper().startswith("MAIL FROM") for line in seen), seen
+    finally:
+        assert server.stop() == 0
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
