@@ -138,8 +138,9 @@ extension AuthError: ProblemConvertible {
     }
 }
 
-/// OTP failures (a URI, code computation or QR code that cannot be made) are the request's, never a 500: 400 with the
-/// description. The enrollment route builds the URI and QR code before any event is written.
+/// OTP failures (a URI, code computation, QR code or backup code that cannot be made) are answered as 400 problems with
+/// the description, never a 500. (The account name can no longer make the URI fail: it is percent-encoded, and the
+/// issuer is checked at start.)
 extension OTPError: ProblemConvertible {
     public var problem: Problem {
         Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
@@ -157,3 +158,11 @@ extension Base32Error: ProblemConvertible {
         Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
     }
 }
+
+extension BackupCodeError: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Backup code unusable", detail: description)
+    }
+}
+// SecretBoxError is deliberately not mapped: a sealed seed that does not open means the data key or the log is not
+// what it should be (a server fault, logged as a 500), never something about the request.

@@ -1,5 +1,6 @@
 import AuthAPI
 import AuthCore
+import AuthHTTP
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -52,6 +53,20 @@ import Testing
             let confirm = try await client.post(
                 "/v1/mfa/totp/confirm", ["code": code], headers: [.authorization: "Bearer \(login.accessToken)"])
             #expect(confirm.status == .ok, "\(text(confirm))")
+        }
+    }
+
+    /// Every OTP error a route can meet is a 400 problem, not a 500.
+    @Test func otpErrorsAreBadRequestProblems() {
+        let problems: [Problem] = [
+            OTPError.invalidLabel("issuer contains a colon").problem, OTPError.secretTooShort(byteCount: 1).problem,
+            OTPError.unsupportedDigits(9).problem, QRCodeError.payloadTooLarge(byteCount: 9_999, capacity: 2_331).problem,
+            Base32Error.invalidLength(1).problem, BackupCodeError.malformedCode.problem,
+        ]
+        for problem in problems {
+            #expect(problem.status == .badRequest)
+            #expect(problem.type == "urn:authd:problem:otp-unavailable")
+            #expect(problem.detail?.isEmpty == false)
         }
     }
 }
