@@ -34,7 +34,8 @@ public final class AuthService: Sendable {
     /// The hash unknown accounts are verified against, so they cost what known ones cost.
     let dummyHash: String
     let loginPerIP: TokenBucketLimiter
-    let loginPerAccount: TokenBucketLimiter
+    /// Per account: registered accounts in a table that never evicts a bucket in use, other keys apart (LRU).
+    let loginPerAccount: AccountRateLimiter
     let registerPerIP: TokenBucketLimiter
     let adminKeyDigest: [UInt8]?
     /// Keys the decoy credential ids of passkey login options for emails without passkeys (derived from the subject
@@ -72,14 +73,17 @@ public final class AuthService: Sendable {
         csrf = CSRFPolicy(allowedOrigins: configuration.allowedOrigins)
         let clock = store.clock
         let seconds: @Sendable () -> Double = { Double(clock.now().microseconds) / 1_000_000 }
-        func limiter(_ rate: RateLimit, overflow: TokenBucketLimiter.Overflow = .evictLeastRecentlyUsed) -> TokenBucketLimiter {
+        func limiter(_ rate: RateLimit) -> TokenBucketLimiter {
             TokenBucketLimiter(
                 capacity: rate.capacity, refillPerSecond: rate.perSecond, maxKeys: options.maxLimiterKeys,
-                throttleRecordWindow: options.throttleRecordWindow, overflow: overflow, now: seconds)
+                throttleRecordWindow: options.throttleRecordWindow, now: seconds)
         }
         loginPerIP = limiter(options.loginPerIP)
-        // Account buckets are never evicted while in use: a flood of new emails must not reset a victim's limit.
-        loginPerAccount = limiter(options.loginPerAccount, overflow: .refuseNewKeys)
+        // Buckets of real accounts are never evicted while in use: a flood of keys must not reset a victim's limit.
+        loginPerAccount = AccountRateLimiter(
+            capacity: options.loginPerAccount.capacity, refillPerSecond: options.loginPerAccount.perSecond,
+            maxKeys: options.maxLimiterKeys, throttleRecordWindow: options.throttleRecordWindow, now: seconds,
+            isAccount: { [store] key in Self.namesAccount(key, in: store) })
         registerPerIP = limiter(options.registerPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
         passkeyDecoyKey = HMAC.authenticate(key: subjectKey, message: Array("authd passkey login decoys v1".utf8), algorithm: .sha256)
@@ -154,12 +158,23 @@ public final class AuthService: Sendable {
         Encoding.hex(HMAC.authenticate(key: subjectKey, message: Array(value.utf8), algorithm: .sha256))
     }
 
+    /// Whether a per-account limiter key names a registered account: `acct:<email>` and `recovery:<email>` of an
+    /// existing user, and `mfa:<user id>` (only ever made for an authenticated user).
+    static func namesAccount(_ key: String, in store: EventStore) -> Bool {
+        if key.hasPrefix("mfa:") { return true }
+        for prefix in ["acct:", "recovery:"] where key.hasPrefix(prefix) {
+            let email = String(key.dropFirst(prefix.count))
+            return (try? store.query { try $0.user(email: email) }) != nil
+        }
+        return false
+    }
+
     /// Takes one attempt from `key`'s bucket, or records `login.throttled` (once per key per window) and throws 429.
     func consume(
-        _ limiter: TokenBucketLimiter, key: String, scope: String, userID: @autoclosure () throws -> String?,
+        _ limiter: any RateLimiting, key: String, scope: String, userID: @autoclosure () throws -> String?,
         context: AuthRequestContext
     ) async throws {
-        guard case .limited(let retryAfter) = limiter.consume(key) else { return }
+        guard case .limited(let retryAfter) = limiter.consume(key, cost: 1) else { return }
         if limiter.shouldRecordThrottle(key) {
             try await store.run(
                 RecordThrottle(

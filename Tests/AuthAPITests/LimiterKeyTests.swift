@@ -56,8 +56,9 @@ import Testing
         }
     }
 
-    /// The per-account limiter of the live API keeps a drained account's bucket when a flood of new emails fills its
-    /// table (new emails are refused instead): the victim stays limited.
+    /// The per-account limiter of the live API: a flood of made-up emails (an LRU table of its own) neither resets a
+    /// drained account nor blocks other accounts; a flood of registered accounts fills the account table, whose new
+    /// keys are then refused rather than evicting the victim's bucket.
     @Test func floodOfNewEmailsDoesNotResetAnAccountLimit() async throws {
         let harness = try Harness {
             $0.maxLimiterKeys = 20
@@ -65,16 +66,23 @@ import Testing
         }
         try await harness.run { client in
             _ = try await client.register("victim@example.com")
+            for index in 0..<25 { _ = try await client.register("user\(index)@example.com") }
             var victim: [HTTPResponse.Status] = []
             for _ in 0..<4 { victim.append(try await client.login("victim@example.com", "wrong password!").status) }
             #expect(victim == [.unauthorized, .unauthorized, .unauthorized, .tooManyRequests])
-            var flood: [HTTPResponse.Status] = []
-            for index in 0..<40 { flood.append(try await client.login("flood\(index)@example.com", "wrong password!").status) }
-            // 19 new keys fit beside the victim's; the rest are refused rather than evicting anything.
-            #expect(flood.prefix(19).allSatisfy { $0 == .unauthorized })
-            #expect(flood.dropFirst(19).allSatisfy { $0 == .tooManyRequests })
-            let after = try await client.login("victim@example.com", "correct horse battery")
-            #expect(after.status == .tooManyRequests)
+
+            var madeUp: [HTTPResponse.Status] = []
+            for index in 0..<60 { madeUp.append(try await client.login("nobody\(index)@example.com", "wrong password!").status) }
+            #expect(madeUp.allSatisfy { $0 == .unauthorized })
+            #expect(try await client.login("victim@example.com").status == .tooManyRequests)
+            #expect(try await client.login("user0@example.com").status == .ok)
+
+            // user0's bucket was reset by its login; 19 more accounts fill the table beside the victim's.
+            var accounts: [HTTPResponse.Status] = []
+            for index in 1..<25 { accounts.append(try await client.login("user\(index)@example.com", "wrong password!").status) }
+            #expect(accounts.prefix(19).allSatisfy { $0 == .unauthorized })
+            #expect(accounts.dropFirst(19).allSatisfy { $0 == .tooManyRequests })
+            #expect(try await client.login("victim@example.com").status == .tooManyRequests)
         }
     }
 }

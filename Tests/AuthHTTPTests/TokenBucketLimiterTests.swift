@@ -107,6 +107,29 @@ import Testing
         #expect(limiter.availableTokens(victim) == 1.5)
     }
 
+    /// Account buckets in their own table: a flood of unregistered keys goes to the LRU table and neither evicts a
+    /// drained account nor blocks new accounts; a flood of real accounts fills the account table, whose new keys are
+    /// then refused, and the drained victim still survives.
+    @Test func accountBucketsAreKeptApartFromOtherKeys() {
+        let clock = ManualClock()
+        let limiter = AccountRateLimiter(
+            capacity: 3, refillPerSecond: 0.5, maxKeys: 1_000, now: { clock.now }, isAccount: { $0.hasPrefix("acct:real") })
+        for _ in 0..<3 { #expect(limiter.consume("acct:real-victim", cost: 1) == .allowed) }
+        #expect(limiter.consume("acct:real-victim", cost: 1) == .limited(retryAfter: 2))
+        for index in 0..<5_000 { #expect(limiter.consume("acct:made-up-\(index)", cost: 1) == .allowed) }
+        #expect(limiter.others.trackedKeyCount <= 1_000)
+        #expect(limiter.accounts.trackedKeyCount == 1)
+        #expect(limiter.consume("acct:real-victim", cost: 1) == .limited(retryAfter: 2))
+        #expect(limiter.consume("acct:real-newcomer", cost: 1) == .allowed)
+
+        var refused = 0
+        for index in 0..<2_000 where !limiter.consume("acct:real-\(index)", cost: 1).isAllowed { refused += 1 }
+        #expect(refused == 2_000 - 998)
+        #expect(limiter.consume("acct:real-victim", cost: 1) == .limited(retryAfter: 2))
+        limiter.reset("acct:real-victim")
+        #expect(limiter.availableTokens("acct:real-victim") == 3)
+    }
+
     /// The LRU policy (the default, for client addresses) still drops in-use buckets when it must.
     @Test func leastRecentlyUsedPolicyEvictsInUseBuckets() {
         let clock = ManualClock()
