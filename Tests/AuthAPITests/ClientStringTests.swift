@@ -59,4 +59,19 @@ import Testing
         #expect(event.transports.count == 8)
         #expect(event.name.utf8.count == 87)
     }
+
+    /// Threat: a client-chosen `X-Request-Id` became the `request_id` of audit events. Events carry the server's id
+    /// (the one in the response header), whatever the client sends.
+    @Test func eventsCarryTheServerRequestIDNotTheClients() async throws {
+        let harness = try Harness()
+        try await harness.run { client in
+            _ = try await client.register("rid@example.com")
+            let login = try await client.login("rid@example.com", headers: [.xRequestID: "forged-audit-id"])
+            #expect(login.status == .ok)
+            let header = try #require(login.response.headers[.xRequestID])
+            #expect(header != "forged-audit-id" && header.utf8.count == 22)
+            let ids = try harness.recorded(LoginSucceeded.type).compactMap { $0.request.requestID }
+            #expect(ids == [header])
+        }
+    }
 }
