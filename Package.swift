@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
-                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "OTP", .product(name: "Logging", package: "swift-log"),
+                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "OTP", "COpenSSL", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

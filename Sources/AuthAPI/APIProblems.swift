@@ -2,6 +2,7 @@ import AuthCore
 import AuthHTTP
 import EventLog
 import Hummingbird
+import OTP
 
 /// The API's problem types and ready-made problems.
 extension Problem {
@@ -35,6 +36,8 @@ extension Problem {
         public static let invalidRecoveryToken = "urn:authd:problem:invalid-recovery-token"
         /// The recovery's waiting period has not passed; `not_before` says when it does.
         public static let recoveryWaiting = "urn:authd:problem:recovery-waiting"
+        /// A TOTP seed, `otpauth://` URI or QR code could not be made for this account (400).
+        public static let otpUnavailable = "urn:authd:problem:otp-unavailable"
         /// Too many second-factor failures in a row: the second factor is locked until `locked_until`.
         public static let mfaLocked = "urn:authd:problem:mfa-locked"
         /// The change needs recent authentication: `POST /v1/session/reauthenticate` and retry.
@@ -169,3 +172,32 @@ extension EventStoreError: ProblemConvertible {
         }
     }
 }
+
+/// OTP failures (a URI, code computation, QR code or backup code that cannot be made) are answered as 400 problems with
+/// the description, never a 500. (The account name can no longer make the URI fail: it is percent-encoded, and the
+/// issuer is checked at start.)
+extension OTPError: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
+    }
+}
+
+extension QRCodeError: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
+    }
+}
+
+extension Base32Error: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
+    }
+}
+
+extension BackupCodeError: ProblemConvertible {
+    public var problem: Problem {
+        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Backup code unusable", detail: description)
+    }
+}
+// SecretBoxError is deliberately not mapped: a sealed seed that does not open means the data key or the log is not
+// what it should be (a server fault, logged as a 500), never something about the request.

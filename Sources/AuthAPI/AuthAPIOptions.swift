@@ -40,6 +40,10 @@ public struct AuthAPIOptions: Sendable {
     public var refreshFailuresPerIP = RateLimit(capacity: 60, perSecond: 1)
     /// Registrations per client IP.
     public var registerPerIP = RateLimit(capacity: 10, perSecond: 1.0 / 60)
+    /// The most keys each rate-limiter table tracks. The per-IP limiters then drop their least recently used buckets;
+    /// the per-account limiter keeps registered accounts in a table of their own that drops only refilled buckets (and
+    /// otherwise refuses new accounts until some refill), and unregistered emails in an LRU table beside it.
+    public var maxLimiterKeys = 100_000
     /// At most one `login.throttled` event per key per this many seconds.
     public var throttleRecordWindow: Double = 60
     /// The algorithm of a signing key generated on first start.

@@ -34,13 +34,17 @@ public final class AuthService: Sendable {
     /// The hash unknown accounts are verified against, so they cost what known ones cost.
     let dummyHash: String
     let loginPerIP: TokenBucketLimiter
-    let loginPerAccount: TokenBucketLimiter
-    let loginStrangersPerAccount: TokenBucketLimiter
+    /// Per account: registered accounts in a table that never evicts a bucket in use, other keys apart (LRU).
+    let loginPerAccount: AccountRateLimiter
+    let loginStrangersPerAccount: AccountRateLimiter
     /// Device cookies and the failure budgets of password logins.
     let loginThrottle: LoginThrottle
     let registerPerIP: TokenBucketLimiter
     let refreshFailuresPerIP: TokenBucketLimiter
     let adminKeyDigest: [UInt8]?
+    /// Keys the decoy credential ids of passkey login options for emails without passkeys (derived from the subject
+    /// key with a label of its own, so it lives and rotates with it).
+    let passkeyDecoyKey: [UInt8]
     /// `sessions/by_token`, resolved once for the validation hot path.
     let sessionTokens: TableHandle
     /// The WebAuthn relying party (configured policies), for options and registration.
@@ -75,15 +79,24 @@ public final class AuthService: Sendable {
         let seconds: @Sendable () -> Double = { Double(clock.now().microseconds) / 1_000_000 }
         func limiter(_ rate: RateLimit) -> TokenBucketLimiter {
             TokenBucketLimiter(
-                capacity: rate.capacity, refillPerSecond: rate.perSecond, throttleRecordWindow: options.throttleRecordWindow, now: seconds)
+                capacity: rate.capacity, refillPerSecond: rate.perSecond, maxKeys: options.maxLimiterKeys,
+                throttleRecordWindow: options.throttleRecordWindow, now: seconds)
         }
         loginPerIP = limiter(options.loginPerIP)
-        loginPerAccount = limiter(options.loginPerAccount)
-        loginStrangersPerAccount = limiter(options.loginStrangersPerAccount)
+        // Buckets of real accounts are never evicted while in use: a flood of keys must not reset a victim's limit.
+        loginPerAccount = AccountRateLimiter(
+            capacity: options.loginPerAccount.capacity, refillPerSecond: options.loginPerAccount.perSecond,
+            maxKeys: options.maxLimiterKeys, throttleRecordWindow: options.throttleRecordWindow, now: seconds,
+            isAccount: { [store] key in Self.namesAccount(key, in: store) })
+        loginStrangersPerAccount = AccountRateLimiter(
+            capacity: options.loginStrangersPerAccount.capacity, refillPerSecond: options.loginStrangersPerAccount.perSecond,
+            maxKeys: options.maxLimiterKeys, throttleRecordWindow: options.throttleRecordWindow, now: seconds,
+            isAccount: { [store] key in Self.namesAccount(key, in: store) })
         loginThrottle = LoginThrottle(key: HMAC.authenticate(key: subjectKey, message: Array("authd device cookies".utf8), algorithm: .sha256))
         registerPerIP = limiter(options.registerPerIP)
         refreshFailuresPerIP = limiter(options.refreshFailuresPerIP)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
+        passkeyDecoyKey = HMAC.authenticate(key: subjectKey, message: Array("authd passkey login decoys v1".utf8), algorithm: .sha256)
         sessionTokens = try store.handle(SessionsProjection(), "by_token")
         let userVerification: RelyingParty.UserVerificationPolicy =
             configuration.webauthnUserVerification == .required ? .required : .preferred
@@ -156,12 +169,28 @@ public final class AuthService: Sendable {
         Encoding.hex(HMAC.authenticate(key: subjectKey, message: Array(value.utf8), algorithm: .sha256))
     }
 
+    /// Whether a per-account limiter key names a registered account: `acct:<email>` and `recovery:<email>` of an
+    /// existing user, and `mfa:<user id>` (only ever made for an authenticated user).
+    static func namesAccount(_ key: String, in store: EventStore) -> Bool {
+        if key.hasPrefix("mfa:") { return true }
+        // Failure budgets of password logins: `fail:<email>|<client>` (``LoginThrottle``).
+        if key.hasPrefix("fail:"), let bar = key.lastIndex(of: "|") {
+            let email = String(key[key.index(key.startIndex, offsetBy: 5)..<bar])
+            return (try? store.query { try $0.user(email: email) }) != nil
+        }
+        for prefix in ["acct:", "recovery:"] where key.hasPrefix(prefix) {
+            let email = String(key.dropFirst(prefix.count))
+            return (try? store.query { try $0.user(email: email) }) != nil
+        }
+        return false
+    }
+
     /// Takes one attempt from `key`'s bucket, or records `login.throttled` (once per key per window) and throws 429.
     func consume(
-        _ limiter: TokenBucketLimiter, key: String, scope: String, userID: @autoclosure () throws -> String?,
+        _ limiter: any RateLimiting, key: String, scope: String, userID: @autoclosure () throws -> String?,
         context: AuthRequestContext
     ) async throws {
-        guard case .limited(let retryAfter) = limiter.consume(key) else { return }
+        guard case .limited(let retryAfter) = limiter.consume(key, cost: 1) else { return }
         if limiter.shouldRecordThrottle(key) {
             try await store.run(
                 RecordThrottle(
@@ -171,8 +200,9 @@ public final class AuthService: Sendable {
         throw Problem.tooManyRequests(retryAfter: retryAfter)
     }
 
-    /// The limiter key of the request's client address.
-    func ipKey(_ context: AuthRequestContext) -> String { "ip:" + (context.clientIP ?? "unknown") }
+    /// The limiter key of the request's client address: IPv6 addresses grouped by /64, IPv4-mapped ones as IPv4
+    /// (``IPAddress/limiterKey(_:)``).
+    func ipKey(_ context: AuthRequestContext) -> String { "ip:" + (context.clientIP.map(IPAddress.limiterKey) ?? "unknown") }
 
     /// Checks the password length rule for a new password.
     static func checkNewPassword(_ password: String, field: String) throws(Problem) {

@@ -104,8 +104,12 @@ extension AuthService {
         }
     }
 
-    /// A trimmed, non-empty name of at most ``maxPasskeyNameLength`` characters without control or bidi characters
-    /// (they would reach an auditor's terminal; see `TerminalText`), or 400.
+    /// The most UTF-8 bytes of a passkey name (characters are counted too: a letter with thousands of combining marks
+    /// is one character).
+    static let maxPasskeyNameBytes = 256
+
+    /// A trimmed, non-empty name of at most ``maxPasskeyNameLength`` characters and ``maxPasskeyNameBytes`` UTF-8
+    /// bytes, without control or bidi characters (they would reach an auditor's terminal; see `TerminalText`), or 400.
     static func passkeyName(_ raw: String) throws(Problem) -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw Problem.invalidField("name", reason: "empty", detail: "field 'name' must not be empty") }
@@ -113,10 +117,31 @@ extension AuthService {
             throw Problem.invalidField(
                 "name", reason: "control_character", detail: "field 'name' must not contain control or bidi control characters")
         }
-        guard name.count <= Self.maxPasskeyNameLength else {
-            throw Problem.invalidField("name", reason: "too_long", detail: "field 'name' must have at most \(Self.maxPasskeyNameLength) characters")
+        guard name.count <= Self.maxPasskeyNameLength, name.utf8.count <= Self.maxPasskeyNameBytes else {
+            throw Problem.invalidField(
+                "name", reason: "too_long",
+                detail: "field 'name' must have at most \(Self.maxPasskeyNameLength) characters and \(Self.maxPasskeyNameBytes) UTF-8 bytes")
         }
         return name
+    }
+
+    /// The most transports recorded for a passkey, and the longest one kept.
+    static let maxTransports = 8
+    static let maxTransportBytes = 32
+
+    /// The transports the browser reported, as recorded: distinct values of 1 to ``maxTransportBytes`` characters
+    /// from `a-z 0-9 -` (unknown but well-formed values are kept, as WebAuthn asks), at most ``maxTransports``; others
+    /// are dropped (they are hints, not something to refuse a registration for).
+    static func recordedTransports(_ reported: [String]) -> [String] {
+        var out: [String] = []
+        for value in reported where out.count < maxTransports && !out.contains(value) {
+            let bytes = value.utf8
+            guard (1...maxTransportBytes).contains(bytes.count),
+                bytes.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") })
+            else { continue }
+            out.append(value)
+        }
+        return out
     }
 
     /// The user handle of a user: the UTF-8 bytes of the user id (no personal data, at most 64 bytes).
@@ -170,15 +195,17 @@ extension AuthService {
         let event = PasskeyRegistered(
             userID: principal.userID, credentialID: credentialID, publicKey: verified.publicKeySPKI,
             algorithm: Int64(verified.algorithm.rawValue), signCount: Int64(verified.signCount), aaguid: verified.aaguidString,
-            backupEligible: verified.backupEligible, backupState: verified.backupState, transports: verified.transports,
+            backupEligible: verified.backupEligible, backupState: verified.backupState,
+            transports: Self.recordedTransports(verified.transports),
             attestationFormat: verified.attestationFormat.rawValue, name: name)
         try await store.run(RegisterPasskey(event: event, request: requestInfo(context)))
         guard let stored = try store.query({ try $0.passkey(id: credentialID) }) else { throw AuthError.passkeyNotFound }
         return try Respond.json(PasskeyView(stored), status: .created)
     }
 
-    /// Request options: with an email, its passkeys as `allowCredentials` (an unknown email gets an empty list, as a
-    /// discoverable login does, so the answer does not reveal whether the account exists).
+    /// Request options: with an email, its passkeys as `allowCredentials`. An unknown email, or an account without
+    /// passkeys, gets decoy credentials (``decoyCredentials(for:)``): stable for the email and shaped like real ones,
+    /// so the answer reveals neither whether the account exists nor whether it has passkeys.
     func passkeyLoginOptions(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: PasskeyLoginOptionsRequest.self, context: context)
         try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
@@ -193,11 +220,37 @@ extension AuthService {
                     Encoding.fromBase64URL(passkey.id).map { PublicKeyCredentialDescriptorJSON(id: $0, transports: passkey.record.transports) }
                 }
             }
+            if allow.isEmpty { allow = decoyCredentials(for: email) }
         }
         let challenge = try await challenges.issue(.authentication, userID: userID)
         let options = try PublicKeyCredentialRequestOptions(
             rp: relyingParty, challenge: challenge, allowCredentials: allow, timeout: Int(ChallengeStore.lifetime) * 1000)
         return try Respond.json(options)
+    }
+
+    /// Decoy `allowCredentials` for an email without passkeys: one credential (two for a quarter of emails), each
+    /// id 16, 20, 32 or 64 bytes (the lengths of common platform and roaming authenticators) with a common transports
+    /// list, all derived by HMAC-SHA-256 from the normalised email under ``passkeyDecoyKey``. The same email always
+    /// gets the same answer; no one without the key can tell it from a real account's, or link it to the email.
+    func decoyCredentials(for email: String) -> [PublicKeyCredentialDescriptorJSON] {
+        func derive(_ label: String) -> [UInt8] {
+            HMAC.authenticate(key: passkeyDecoyKey, message: Array((label + "\u{0}" + email).utf8), algorithm: .sha256)
+        }
+        let shape = derive("shape")
+        let count = shape[0] < 64 ? 2 : 1
+        let lengths = [16, 20, 32, 64]
+        let transports: [[String]] = [["internal"], ["hybrid", "internal"], ["hybrid", "internal"], ["nfc", "usb"]]
+        return (0..<count).map { index in
+            let length = lengths[Int(shape[1 + 2 * index]) % lengths.count]
+            var id: [UInt8] = []
+            var block = 0
+            while id.count < length {
+                id += derive("id \(index) \(block)")
+                block += 1
+            }
+            return PublicKeyCredentialDescriptorJSON(
+                id: Array(id.prefix(length)), transports: transports[Int(shape[2 + 2 * index]) % transports.count])
+        }
     }
 
     /// Passkey login: verifies the assertion against the stored credential, applies the counter rule, and creates a

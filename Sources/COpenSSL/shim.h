@@ -18,6 +18,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 #include <openssl/kdf.h>
+#include <openssl/ssl.h>
 
 /* Helpers for macros Swift cannot import. Prefixed, not API: only AuthCrypto uses them. */
 
@@ -53,5 +54,11 @@ static inline X509 *c_authcrypto_x509_stack_value(const STACK_OF(X509) *stack, i
 }
 /* Frees a stack that owns its certificates (X509_STORE_CTX_get1_chain's result). */
 static inline void c_authcrypto_x509_stack_pop_free(STACK_OF(X509) *stack) { sk_X509_pop_free(stack, X509_free); }
+
+/* libssl macros for the SMTP STARTTLS client (Sources/Notifications/TLSClient.swift), prefixed like the above. */
+static inline int c_notifications_ctx_min_tls12(SSL_CTX *context) {
+    return (int)SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+}
+static inline int c_notifications_set_sni(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
 
 #endif

@@ -3,8 +3,11 @@
 ///     otpauth://totp/Issuer:account?secret=BASE32&issuer=Issuer&algorithm=SHA1&digits=6&period=30
 ///
 /// The issuer and account name are percent-encoded as UTF-8, keeping only RFC 3986 unreserved characters
-/// (`A-Z a-z 0-9 - . _ ~`), so a space becomes `%20` (never `+`) and `@` becomes `%40`. The colon between
-/// them stays literal. Neither may contain a colon, which would make the label ambiguous.
+/// (`A-Z a-z 0-9 - . _ ~`), so a space becomes `%20` (never `+`), `@` becomes `%40` and a colon inside the
+/// account name becomes `%3A` (an email such as `a:b@example.com` is valid). The colon between issuer and
+/// account name is the only literal one. The issuer may not contain a colon: parsers that decode the label
+/// before splitting it at its first colon (pyotp, many apps) would cut the issuer there; with a colon-free
+/// issuer the first colon is always the separator, whatever the account name holds.
 public struct OTPAuthURI: Sendable, Hashable, CustomStringConvertible {
     /// The service name, shown by the app and used to group accounts.
     public let issuer: String
@@ -15,13 +18,12 @@ public struct OTPAuthURI: Sendable, Hashable, CustomStringConvertible {
     /// The generator parameters (algorithm, digits, period).
     public let totp: TOTP
 
-    /// Checks the label parts: throws `.invalidLabel` if the issuer or account name is empty or contains
-    /// a colon, and `.secretTooShort` for a secret under 16 bytes.
+    /// Checks the label parts: throws `.invalidLabel` if the issuer or account name is empty or the issuer
+    /// contains a colon, and `.secretTooShort` for a secret under 16 bytes.
     public init(issuer: String, accountName: String, secret: [UInt8], totp: TOTP) throws(OTPError) {
         guard !issuer.isEmpty else { throw .invalidLabel("issuer is empty") }
         guard !accountName.isEmpty else { throw .invalidLabel("account name is empty") }
         guard !issuer.contains(":") else { throw .invalidLabel("issuer contains a colon") }
-        guard !accountName.contains(":") else { throw .invalidLabel("account name contains a colon") }
         guard secret.count >= HOTP.minimumSecretByteCount else { throw .secretTooShort(byteCount: secret.count) }
         self.issuer = issuer
         self.accountName = accountName

@@ -13,7 +13,7 @@ public enum OTPError: Error, Sendable, Hashable, CustomStringConvertible {
     case timeBeforeEpoch(Int64)
     /// The verification window is outside `TOTP.allowedWindows`.
     case unsupportedWindow(Int)
-    /// An `otpauth://` label part is empty, or contains a colon (forbidden in the issuer and account name).
+    /// An `otpauth://` label part is empty, or the issuer contains a colon.
     case invalidLabel(String)
 
     /// A short English explanation.

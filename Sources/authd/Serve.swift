@@ -31,6 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.adminKey.flagName), help: help(.adminKey, value: "key"))
     var adminKey: String?
 
+    @Option(name: .customLong(ServerSetting.adminKeyFile.flagName), help: help(.adminKeyFile, value: "file"))
+    var adminKeyFile: String?
+
     @Option(name: .customLong(ServerSetting.argon2MemoryKiB.flagName), help: help(.argon2MemoryKiB, value: "kib"))
     var argon2MemoryKiB: String?
 
@@ -88,6 +91,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServerSetting.smtp.flagName), help: help(.smtp, value: "host:port"))
     var smtp: String?
 
+    @Option(name: .customLong(ServerSetting.smtpTLS.flagName), help: help(.smtpTLS, value: "policy"))
+    var smtpTLS: String?
+
+    @Option(name: .customLong(ServerSetting.smtpCAFile.flagName), help: help(.smtpCAFile, value: "file"))
+    var smtpCAFile: String?
+
     @Option(name: .customLong(ServerSetting.mailFrom.flagName), help: help(.mailFrom, value: "address"))
     var mailFrom: String?
 
@@ -96,6 +105,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong(ServerSetting.logLevel.flagName), help: help(.logLevel, value: "level"))
     var logLevel: String?
+
+    @Flag(name: .customLong(ServerSetting.hstsIncludeSubdomains.flagName), inversion: .prefixedNo, help: help(.hstsIncludeSubdomains))
+    var hstsIncludeSubdomains: Bool?
 
     @Option(
         name: .long,
@@ -136,6 +148,7 @@ struct Serve: AsyncParsableCommand {
         set(.issuer, issuer)
         if !origin.isEmpty { values[.origin] = origin }
         set(.adminKey, adminKey)
+        set(.adminKeyFile, adminKeyFile)
         set(.argon2MemoryKiB, argon2MemoryKiB)
         set(.argon2Iterations, argon2Iterations)
         set(.argon2Parallelism, argon2Parallelism)
@@ -155,9 +168,12 @@ struct Serve: AsyncParsableCommand {
         set(.mfaRecoveryMaxPerDay, mfaRecoveryMaxPerDay)
         set(.reauthWindow, reauthWindow)
         set(.smtp, smtp)
+        set(.smtpTLS, smtpTLS)
+        set(.smtpCAFile, smtpCAFile)
         set(.mailFrom, mailFrom)
         set(.mailDir, mailDir)
         set(.logLevel, logLevel)
+        set(.hstsIncludeSubdomains, hstsIncludeSubdomains.map { $0 ? "true" : "false" })
         return values
     }
 
@@ -188,6 +204,9 @@ struct Serve: AsyncParsableCommand {
                 "issuer": .string(configuration.issuer),
             ]
         )
+        for warning in configuration.warnings {
+            logger.warning("configuration: \(warning)")
+        }
         // The event store lives for the whole run: opened before the server binds, closed after it has
         // drained in-flight requests (graceful shutdown on SIGTERM/SIGINT), so the last commit is durable.
         try FileManager.default.createDirectory(
@@ -253,7 +272,11 @@ extension Serve {
     /// The notifier: SMTP when `--smtp` is set, else `.eml` files in `--mail-dir` (default `<data>/mail`).
     static func makeNotifier(configuration: ServerConfiguration, store: EventStore, files: KeyFiles) throws -> Notifier {
         let transport: any MailTransport
-        if let relay = configuration.smtpRelay, let smtp = SMTPTransport(relay: relay) {
+        if let relay = configuration.smtpRelay,
+            let smtp = SMTPTransport(
+                relay: relay, tls: SMTPTransport.TLSPolicy(rawValue: configuration.smtpTLS.rawValue) ?? .required,
+                caFile: configuration.smtpCAFile)
+        {
             transport = smtp
         } else {
             transport = MailDirectoryTransport(directory: configuration.mailDirectory ?? configuration.dataDirectory + "/mail")

@@ -14,9 +14,9 @@ struct PasskeyAuthenticator: Sendable {
     let rpId: String
     let origin: String
 
-    init(rpId: String, origin: String) throws {
+    init(rpId: String, origin: String, credentialIdLength: Int = 32) throws {
         key = try SigningKey.generate(.es256)
-        credentialId = SecureRandom.bytes(32)
+        credentialId = SecureRandom.bytes(credentialIdLength)
         self.rpId = rpId
         self.origin = origin
     }

@@ -1,4 +1,5 @@
 import AuthHTTP
+import Foundation
 import Testing
 
 /// `ServerConfiguration.resolve`: flag > environment > default, and validation.
@@ -117,6 +118,80 @@ import Testing
         #expect(try resolve([:], ["AUTHD_ADMIN_KEY": "0123456789abcdef"]).adminKey == "0123456789abcdef")
         let message = error([.adminKey: ["short-secret"]])
         #expect(message == "invalid value for --admin-key: expected at least 16 characters")
+    }
+
+    /// A file holding `contents` with permissions `mode`, removed by the caller.
+    func keyFile(_ contents: String, mode: Int) throws -> String {
+        let path = NSTemporaryDirectory() + "authd-admin-key-\(UUID().uuidString)"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(contents.utf8)))
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        return path
+    }
+
+    /// Threat: `--admin-key KEY` is visible to every local user in `ps`. `--admin-key-file` reads it from an
+    /// owner-only file; the flag form still works but leaves a warning to log at start.
+    @Test func adminKeyFileAndFlagWarning() throws {
+        let good = try keyFile("0123456789abcdef-from-file\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        let fromFile = try resolve([.adminKeyFile: [good]])
+        #expect(fromFile.adminKey == "0123456789abcdef-from-file")
+        #expect(fromFile.warnings.isEmpty)
+        let fromVariable = try resolve([:], ["AUTHD_ADMIN_KEY_FILE": good])
+        #expect(fromVariable.adminKey == "0123456789abcdef-from-file")
+        let ownerReadOnly = try keyFile("0123456789abcdef\r\n", mode: 0o400)
+        defer { try? FileManager.default.removeItem(atPath: ownerReadOnly) }
+        #expect(try resolve([.adminKeyFile: [ownerReadOnly]]).adminKey == "0123456789abcdef")
+
+        // Group- or world-accessible files are refused (the key is never echoed).
+        for mode in [0o640, 0o604, 0o644, 0o620, 0o660] {
+            let path = try keyFile("0123456789abcdef-secret", mode: mode)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let message = error([.adminKeyFile: [path]])
+            #expect(message?.contains("accessible by group or others") == true, "mode \(String(mode, radix: 8)): \(message ?? "accepted")")
+            #expect(message?.contains("secret") == false)
+        }
+        let short = try keyFile("short\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: short) }
+        #expect(error([.adminKeyFile: [short]])?.contains("at least 16 characters") == true)
+        #expect(error([.adminKeyFile: ["/nonexistent/authd-admin-key"]])?.contains("cannot read") == true)
+        #expect(error([.adminKeyFile: [NSTemporaryDirectory()]])?.contains("regular file") == true)
+        // Only one source of the key.
+        #expect(error([.adminKey: ["0123456789abcdef"], .adminKeyFile: [good]])?.contains("give the admin key once") == true)
+        #expect(error([.adminKeyFile: [good]], ["AUTHD_ADMIN_KEY": "0123456789abcdef"])?.contains("give the admin key once") == true)
+
+        // The flag form works and warns; the variable form does not warn.
+        let flag = try resolve([.adminKey: ["0123456789abcdef"]])
+        #expect(flag.adminKey == "0123456789abcdef")
+        #expect(flag.warnings.count == 1)
+        #expect(flag.warnings.first?.contains("--admin-key-file") == true)
+        #expect(flag.warnings.first?.contains("0123456789abcdef") == false)
+        #expect(try resolve([:], ["AUTHD_ADMIN_KEY": "0123456789abcdef"]).warnings.isEmpty)
+    }
+
+    @Test func hstsFollowsTheIssuerScheme() throws {
+        #expect(try resolve().strictTransportSecurity == nil)
+        #expect(try resolve([.issuer: ["https://auth.example.com"]]).strictTransportSecurity == "max-age=31536000")
+        #expect(
+            try resolve([.issuer: ["https://auth.example.com"], .hstsIncludeSubdomains: ["true"]]).strictTransportSecurity
+                == "max-age=31536000; includeSubDomains")
+        #expect(try resolve([.issuer: ["http://auth.example.com"]], ["AUTHD_HSTS_INCLUDE_SUBDOMAINS": "on"]).strictTransportSecurity == nil)
+    }
+
+    @Test func smtpTLSPolicy() throws {
+        #expect(try resolve().smtpTLS == .opportunistic)
+        #expect(try resolve([.smtpTLS: ["required"]]).smtpTLS == .required)
+        #expect(try resolve([:], ["AUTHD_SMTP_TLS": "OFF"]).smtpTLS == .off)
+        #expect(error([.smtpTLS: ["sometimes"]]) == "invalid value 'sometimes' for --smtp-tls: expected required, opportunistic or off")
+        #expect(error([.smtpCAFile: ["/nonexistent/ca.pem"]]) == "invalid value '/nonexistent/ca.pem' for --smtp-ca-file: expected a readable PEM file")
+        let ca = try keyFile("-----BEGIN CERTIFICATE-----\n", mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: ca) }
+        #expect(try resolve([.smtpCAFile: [ca]]).smtpCAFile == ca)
+    }
+
+    @Test func rpNameMustBeAnOTPIssuer() throws {
+        #expect(try resolve([.rpName: ["Example Inc."]]).rpName == "Example Inc.")
+        #expect(error([.rpName: ["Example: Inc"]]) == "invalid value 'Example: Inc' for --rp-name: expected a name of at most 64 bytes without ':'")
+        #expect(error([.rpName: [String(repeating: "é", count: 33)]]) != nil)
     }
 
     @Test func webauthnPolicies() throws {

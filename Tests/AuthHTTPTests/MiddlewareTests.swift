@@ -7,6 +7,7 @@ import Testing
 @Suite struct MiddlewareTests {
     struct ContextEcho: Encodable, Sendable {
         let requestID: String
+        let clientRequestID: String?
         let clientIP: String?
         let userAgent: String?
         let maxUploadSize: Int
@@ -16,7 +17,7 @@ import Testing
         makeServer(ServerConfiguration(port: 0, maxBodyBytes: 4096, trustProxy: trustProxy)) { routes in
             routes.get("/context") { _, context in
                 JSONResponse(ContextEcho(
-                    requestID: context.requestID, clientIP: context.clientIP,
+                    requestID: context.requestID, clientRequestID: context.clientRequestID, clientIP: context.clientIP,
                     userAgent: context.userAgent, maxUploadSize: context.maxUploadSize
                 ))
             }
@@ -108,25 +109,91 @@ import Testing
         }
     }
 
-    @Test func contextTakesValidRequestIDAndTruncatesUserAgent() async throws {
+    /// Threat: a client-chosen `X-Request-Id` went into audit events as the request id. The request id is always the
+    /// server's; the client's value is kept apart (logs only), sanitised and bounded.
+    @Test func requestIDIsAlwaysServerGeneratedAndClientIDIsSanitised() async throws {
         try await Self.server().buildApplication().test(.live) { client in
-            let longAgent = String(repeating: "a", count: 400)
-            let response = try await client.execute(
-                uri: "/context", method: .get, headers: [.xRequestID: "abc-123.X_y:z", .userAgent: longAgent]
-            )
+            let response = try await client.execute(uri: "/context", method: .get, headers: [.xRequestID: "abc-123.X_y:z"])
             let body = try jsonObject(response)
-            #expect(body["requestID"] == "abc-123.X_y:z")
-            #expect(response.headers[.xRequestID] == "abc-123.X_y:z")
-            #expect(body["userAgent"]?.stringValue?.count == 256)
-            #expect(body["maxUploadSize"] == 4096)
-            #expect(body["clientIP"] == "127.0.0.1" || body["clientIP"] == "::1")
+            let serverID = try #require(body["requestID"]?.stringValue)
+            #expect(serverID != "abc-123.X_y:z" && serverID.count == 22)
+            #expect(response.headers[.xRequestID] == serverID)
+            #expect(body["clientRequestID"] == "abc-123.X_y:z")
 
-            for bad in ["has space", String(repeating: "x", count: 65), "semi;colon", "new\u{7f}line"] {
-                let response = try await client.execute(uri: "/context", method: .get, headers: [.xRequestID: bad])
+            let cases: [(String, String?)] = [
+                ("has space", "has_space"), (String(repeating: "x", count: 65), String(repeating: "x", count: 64)),
+                ("semi;colon", "semi_colon"), ("new\u{7f}line", "new_line"), ("é\u{301}", "__"),
+            ]
+            for (sent, kept) in cases {
+                let response = try await client.execute(uri: "/context", method: .get, headers: [.xRequestID: sent])
                 let body = try jsonObject(response)
-                #expect(body["requestID"]?.stringValue != bad)
                 #expect(body["requestID"]?.stringValue?.count == 22)
+                #expect(response.headers[.xRequestID] == body["requestID"]?.stringValue)
+                #expect(body["clientRequestID"]?.stringValue == kept)
             }
+            let none = try jsonObject(try await client.execute(uri: "/context", method: .get))
+            #expect(none["clientRequestID"] == nil || none["clientRequestID"] == .null)
+        }
+    }
+
+    /// Threat: the user agent was cut to 256 characters, so one letter and thousands of combining marks (one
+    /// character) passed whole into events. It is cut to 256 UTF-8 bytes at a character boundary.
+    @Test func userAgentIsCutToTwoHundredFiftySixBytes() async throws {
+        try await Self.server().buildApplication().test(.live) { client in
+            func agent(_ sent: String) async throws -> String? {
+                try jsonObject(try await client.execute(uri: "/context", method: .get, headers: [.userAgent: sent]))["userAgent"]?
+                    .stringValue
+            }
+            let ascii = try #require(try await agent(String(repeating: "a", count: 400)))
+            #expect(ascii == String(repeating: "a", count: 256))
+            // A combining-mark flood: one character of 1 + 2 × 5,000 bytes.
+            let flood = "a" + String(repeating: "\u{301}", count: 5_000)
+            let cutFlood = try #require(try await agent(flood))
+            #expect(cutFlood.utf8.count <= 256 && cutFlood.utf8.count >= 255)
+            #expect(cutFlood.utf8.starts(with: "a\u{301}\u{301}".utf8))
+            // Two-byte characters and a flood after a normal prefix: cut at the last whole character that fits.
+            let mixed = "Mozilla/5.0 " + String(repeating: "é", count: 200)
+            let cutMixed = try #require(try await agent(mixed))
+            #expect(cutMixed.utf8.count == 256 && mixed.hasPrefix(cutMixed))
+            let prefixedFlood = "Mozilla/5.0 x" + String(repeating: "\u{301}", count: 5_000)
+            #expect(try await agent(prefixedFlood) == "Mozilla/5.0 ")
+            #expect(try await agent("curl/8.0") == "curl/8.0")
+        }
+    }
+
+    @Test func clientTextTruncation() {
+        #expect(ClientText.truncated("abc", maxBytes: 2) == "ab")
+        #expect(ClientText.truncated("aé", maxBytes: 2) == "a")
+        #expect(ClientText.truncated("👍👍", maxBytes: 5) == "👍")
+        #expect(ClientText.truncated("e\u{301}\u{301}", maxBytes: 3) == "e\u{301}")
+        #expect(ClientText.truncated("short") == "short")
+    }
+
+    /// HSTS: `max-age=31536000` on every response (errors too) when the issuer is https; includeSubDomains only
+    /// when configured; nothing for an http issuer.
+    @Test func strictTransportSecurityWhenTheIssuerIsHTTPS() async throws {
+        func server(issuer: String, includeSubdomains: Bool = false) -> AuthServer {
+            var configuration = ServerConfiguration(port: 0, issuer: issuer)
+            configuration.hstsIncludeSubdomains = includeSubdomains
+            return makeServer(configuration) { routes in
+                routes.get("/ok") { _, _ in JSONResponse(["ok": true]) }
+            }
+        }
+        try await server(issuer: "https://auth.example.com").buildApplication().test(.live) { client in
+            let ok = try await client.execute(uri: "/ok", method: .get)
+            #expect(ok.headers[.strictTransportSecurity] == "max-age=31536000")
+            let missing = try await client.execute(uri: "/missing", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.strictTransportSecurity] == "max-age=31536000")
+        }
+        try await server(issuer: "https://auth.example.com", includeSubdomains: true).buildApplication().test(.live) { client in
+            let ok = try await client.execute(uri: "/ok", method: .get)
+            #expect(ok.headers[.strictTransportSecurity] == "max-age=31536000; includeSubDomains")
+        }
+        try await server(issuer: "http://localhost:8080").buildApplication().test(.live) { client in
+            let ok = try await client.execute(uri: "/ok", method: .get)
+            #expect(ok.status == .ok)
+            #expect(ok.headers[.strictTransportSecurity] == nil)
         }
     }
 

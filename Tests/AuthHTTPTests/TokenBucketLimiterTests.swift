@@ -77,6 +77,73 @@ import Testing
         #expect(limiter.availableTokens("hot") == 0.5)
     }
 
+    /// Threat: ~100k fresh keys (emails) used to evict a drained account bucket (LRU), resetting its limit.
+    @Test func drainedAccountBucketSurvivesFloodOfNewKeys() {
+        let clock = ManualClock()
+        let limiter = TokenBucketLimiter(
+            capacity: 10, refillPerSecond: 0.5, maxKeys: 100_000, overflow: .refuseNewKeys, now: { clock.now })
+        let victim = "account:victim@example.com"
+        for _ in 0..<10 { #expect(limiter.consume(victim) == .allowed) }
+        #expect(limiter.consume(victim) == .limited(retryAfter: 2))
+        var refusedNewKeys = 0
+        for index in 0..<200_000 where !limiter.consume("account:flood-\(index)@example.com").isAllowed {
+            refusedNewKeys += 1
+        }
+        // The table never exceeded its bound, nothing in use was evicted, and the excess keys were refused.
+        #expect(limiter.trackedKeyCount == 100_000)
+        #expect(refusedNewKeys == 100_001)
+        #expect(limiter.availableTokens(victim) == 0)
+        #expect(limiter.consume(victim) == .limited(retryAfter: 2))
+        // Refused new keys are told when room comes back (the flood's buckets are full again in 2 s), and their
+        // throttle records share one window.
+        #expect(limiter.consume("account:late@example.com") == .limited(retryAfter: 2))
+        #expect(limiter.shouldRecordThrottle("account:late@example.com"))
+        #expect(!limiter.shouldRecordThrottle("account:later@example.com"))
+        // Once the flood's buckets have refilled they are dropped and new keys are served again; the victim's
+        // bucket (1.5 tokens after 3 s) is kept.
+        clock.advance(by: 3)
+        #expect(limiter.consume("account:late@example.com") == .allowed)
+        #expect(limiter.trackedKeyCount == 2)
+        #expect(limiter.availableTokens(victim) == 1.5)
+    }
+
+    /// Account buckets in their own table: a flood of unregistered keys goes to the LRU table and neither evicts a
+    /// drained account nor blocks new accounts; a flood of real accounts fills the account table, whose new keys are
+    /// then refused, and the drained victim still survives.
+    @Test func accountBucketsAreKeptApartFromOtherKeys() {
+        let clock = ManualClock()
+        let limiter = AccountRateLimiter(
+            capacity: 3, refillPerSecond: 0.5, maxKeys: 1_000, now: { clock.now }, isAccount: { $0.hasPrefix("acct:real") })
+        for _ in 0..<3 { #expect(limiter.consume("acct:real-victim", cost: 1) == .allowed) }
+        #expect(limiter.consume("acct:real-victim", cost: 1) == .limited(retryAfter: 2))
+        for index in 0..<5_000 { #expect(limiter.consume("acct:made-up-\(index)", cost: 1) == .allowed) }
+        #expect(limiter.others.trackedKeyCount <= 1_000)
+        #expect(limiter.accounts.trackedKeyCount == 1)
+        #expect(limiter.consume("acct:real-victim", cost: 1) == .limited(retryAfter: 2))
+        #expect(limiter.consume("acct:real-newcomer", cost: 1) == .allowed)
+
+        var refused = 0
+        for index in 0..<2_000 where !limiter.consume("acct:real-\(index)", cost: 1).isAllowed { refused += 1 }
+        #expect(refused == 2_000 - 998)
+        #expect(limiter.consume("acct:real-victim", cost: 1) == .limited(retryAfter: 2))
+        limiter.reset("acct:real-victim")
+        #expect(limiter.availableTokens("acct:real-victim") == 3)
+    }
+
+    /// The LRU policy (the default, for client addresses) still drops in-use buckets when it must.
+    @Test func leastRecentlyUsedPolicyEvictsInUseBuckets() {
+        let clock = ManualClock()
+        let limiter = TokenBucketLimiter(capacity: 2, refillPerSecond: 0.001, maxKeys: 8, now: { clock.now })
+        _ = limiter.consume("old")
+        _ = limiter.consume("old")
+        #expect(limiter.consume("old") != .allowed)
+        for index in 0..<8 {
+            clock.advance(by: 0.01)
+            _ = limiter.consume("new-\(index)")
+        }
+        #expect(limiter.availableTokens("old") == 2)
+    }
+
     @Test func resetForgetsKey() {
         let clock = ManualClock()
         let limiter = TokenBucketLimiter(capacity: 1, refillPerSecond: 0.01, now: { clock.now })
@@ -100,5 +167,23 @@ import Testing
             return await group.reduce(0, +)
         }
         #expect(allowed == 50)
+    }
+}
+
+/// Limiter keys of client addresses.
+@Suite struct LimiterKeyOfAddressTests {
+    @Test func ipv6AddressesAreGroupedBySlashSixtyFour() {
+        #expect(IPAddress.limiterKey("2001:db8:1:2::1") == "2001:db8:1:2::/64")
+        #expect(IPAddress.limiterKey("2001:0db8:0001:0002:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64")
+        #expect(IPAddress.limiterKey("2001:db8:1:3::1") == "2001:db8:1:3::/64")
+        #expect(IPAddress.limiterKey("fe80::1%eth0") == "fe80:0:0:0::/64")
+        #expect(IPAddress.limiterKey("::1") == "0:0:0:0::/64")
+    }
+
+    @Test func ipv4MappedAddressesAreIPv4() {
+        #expect(IPAddress.limiterKey("::ffff:192.0.2.7") == "192.0.2.7")
+        #expect(IPAddress.limiterKey("::FFFF:c000:207") == "192.0.2.7")
+        #expect(IPAddress.limiterKey("192.0.2.7") == "192.0.2.7")
+        #expect(IPAddress.limiterKey("not an address") == "not an address")
     }
 }

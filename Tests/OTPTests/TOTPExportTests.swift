@@ -43,6 +43,8 @@ struct TOTPExportTests {
             ("Example", "alice@example.com", secrets[0], try TOTP()),
             ("ACME Co & Sons", "José Ü+x/y?z#w=v%u", secrets[3], try TOTP(algorithm: .sha256, digits: 8, period: 60)),
             ("Café Zürich", "山田 太郎", secrets[2], try TOTP(algorithm: .sha512, digits: 7)),
+            // An email with a colon (valid): percent-encoded as %3A, so the separator stays the label's only colon.
+            ("authd", "a:b@example.com", secrets[1], try TOTP()),
         ]
         let uris: [[String: Any]] = try uriCases.map { issuer, account, secret, totp in
             let uri = try OTPAuthURI(issuer: issuer, accountName: account, secret: secret, totp: totp)

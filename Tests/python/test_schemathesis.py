@@ -20,14 +20,15 @@ CHECKS = ",".join([
     "response_headers_conformance",
 ])
 MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")
+SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")
 
 
 def run_schemathesis(server, token, extra):
     """Runs the CLI from the server's temp dir, so its cache (.schemathesis/) stays out of the repository."""
     command = [
-        # Through the interpreter running the tests (the venv's), never a bare name looked up on PATH: a fresh machine
-        # has schemathesis only inside the venv.
-        sys.executable, "-m", "schemathesis", "run", os.path.join(ROOT, "schema", "openapi.yaml"), "--url", server.base, "--checks", CHECKS,
+        # The console script beside the interpreter running the tests (the venv's), never a bare name looked up on
+        # PATH: a fresh machine has schemathesis only inside the venv (and this version has no `python -m` entry).
+        SCHEMATHESIS, "run", os.path.join(ROOT, "schema", "openapi.yaml"), "--url", server.base, "--checks", CHECKS,
         "-n", MAX_EXAMPLES, "--seed", "1", "--request-timeout", "30", "-H", f"Authorization: Bearer {token}", *extra,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=os.path.dirname(server.data_dir))

@@ -82,3 +82,22 @@ def test_uris_parse_with_pyotp(export):
         assert query["algorithm"] == [item["algorithm"]]
         assert query["digits"] == [str(item["digits"])] and query["period"] == [str(item["period"])]
         assert pyotp.TOTP(item["secret_base32"]).provisioning_uri  # pyotp accepts our unpadded secret
+
+
+def test_enrolment_uri_of_email_with_colon_parses_with_pyotp(fast_authd):
+    """`a:b@example.com` is a valid email: the live server's enrolment URI percent-encodes its colon (%3A), so pyotp
+    (which unquotes the label, then splits it at its first colon) gets issuer `authd` and the whole email back."""
+    import requests
+    from conftest import register_and_login
+
+    login, _ = register_and_login(fast_authd, email="a:b@example.com")
+    r = requests.post(fast_authd.base + "/v1/mfa/totp/enroll", json={},
+                      headers={"Authorization": "Bearer " + login["access_token"]}, timeout=10)
+    assert r.status_code == 200, r.text
+    uri = r.json()["otpauth_uri"]
+    assert uri.startswith("otpauth://totp/authd:a%3Ab%40example.com?")
+    otp = pyotp.parse_uri(uri)
+    assert otp.issuer == "authd" and otp.name == "a:b@example.com"
+    assert otp.secret == r.json()["secret"]
+    label = urlparse(uri).path[1:]
+    assert label.count(":") == 1

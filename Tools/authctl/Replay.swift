@@ -40,7 +40,7 @@ struct Replay: ParsableCommand {
             if let user { streams.append(StreamRef(.user, try resolveUser(user, in: context))) }
             if let session { streams.append(StreamRef(.session, session)) }
             if let family { streams.append(StreamRef(.family, family)) }
-            if let credential { streams.append(StreamRef(.credential, credential)) }
+            if let credential { streams.append(PasskeysProjection.stream(credential)) }
             return streams
         }
         if format == .table { writeLine(tableHeader) }

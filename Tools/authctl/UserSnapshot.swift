@@ -38,9 +38,13 @@ struct UserSnapshot {
         let families = try scratch.entries(RefreshProjection(), "families").map {
             (id: String(decoding: $0.key, as: UTF8.self), record: try FamilyRecord(bytes: $0.value))
         }.filter { $0.record.userID == userID }
-        let passkeys = try scratch.entries(PasskeysProjection(), "by_id").map {
-            (id: String(decoding: $0.key, as: UTF8.self), record: try PasskeyRecord(bytes: $0.value))
-        }.filter { $0.record.userID == userID }
+        // `by_id` is keyed by SHA-256 of the credential id; `by_user` holds the id itself.
+        let passkeys = try scratch.entries(PasskeysProjection(), "by_user").compactMap { entry -> (id: String, record: PasskeyRecord)? in
+            let id = String(decoding: entry.value, as: UTF8.self)
+            guard let record = try scratch.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(id))
+            else { return nil }
+            return (id: id, record: record)
+        }.filter { $0.record.userID == userID }.sorted { $0.record.createdAt < $1.record.createdAt }
         let mfa = try scratch.table(MFAProjection(), "by_user").record(MFARecord.self, Key.of(userID)) ?? MFARecord()
         return UserSnapshot(
             userID: userID, at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: seq ?? lastSeq, atTime: instant,

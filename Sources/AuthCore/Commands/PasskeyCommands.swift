@@ -12,7 +12,7 @@ public struct RegisterPasskey: Command {
 
     public func run(_ context: inout CommandContext) throws {
         guard try context.state.table(UsersProjection(), "by_id").get(Key.of(event.userID)) != nil else { throw AuthError.unknownUser }
-        guard try context.state.table(PasskeysProjection(), "by_id").get(Key.of(event.credentialID)) == nil else {
+        guard try context.state.table(PasskeysProjection(), "by_id").get(PasskeysProjection.idKey(event.credentialID)) == nil else {
             throw AuthError.credentialTaken
         }
         try context.emit(event, actor: .user(event.userID), request: request)
@@ -51,7 +51,7 @@ public struct PasskeyLogin: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
-        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
             record.userID == session.userID
         else { throw AuthError.passkeyNotFound }
         if let rejected = try PasskeyCounter.apply(
@@ -82,7 +82,7 @@ public struct RenamePasskey: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> PasskeyRecord {
-        guard var record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+        guard var record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
             record.userID == userID
         else { throw AuthError.passkeyNotFound }
         try context.emit(PasskeyRenamed(userID: userID, credentialID: credentialID, name: name), actor: .user(userID), request: request)
@@ -104,7 +104,7 @@ public struct DeletePasskey: Command {
     }
 
     public func run(_ context: inout CommandContext) throws {
-        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
             record.userID == userID
         else { throw AuthError.passkeyNotFound }
         try context.emit(PasskeyDeleted(userID: userID, credentialID: credentialID), actor: .user(userID), request: request)

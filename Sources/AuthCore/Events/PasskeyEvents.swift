@@ -38,7 +38,7 @@ public struct PasskeyRegistered: DomainEvent {
         self.name = name
     }
 
-    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+    public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public func encode(to writer: inout PayloadWriter) {
         writer.add("user_id", userID)
@@ -91,7 +91,7 @@ public struct PasskeyCounterAdvanced: DomainEvent {
         self.newCount = newCount
     }
 
-    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+    public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public func encode(to writer: inout PayloadWriter) {
         writer.add("user_id", userID)
@@ -131,7 +131,7 @@ public struct PasskeyCounterRegressed: DomainEvent {
         self.policy = policy
     }
 
-    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+    public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public func encode(to writer: inout PayloadWriter) {
         writer.add("user_id", userID)
@@ -168,7 +168,7 @@ public struct PasskeyRenamed: DomainEvent {
         self.name = name
     }
 
-    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+    public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public func encode(to writer: inout PayloadWriter) {
         writer.add("user_id", userID)
@@ -198,7 +198,7 @@ public struct PasskeyDeleted: DomainEvent {
         self.credentialID = credentialID
     }
 
-    public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.credential, credentialID)] }
+    public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public func encode(to writer: inout PayloadWriter) {
         writer.add("user_id", userID)

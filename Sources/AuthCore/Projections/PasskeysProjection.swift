@@ -1,3 +1,4 @@
+import AuthCrypto
 import EventLog
 
 /// A registered passkey.
@@ -60,12 +61,16 @@ public struct PasskeyRecord: MapRecord {
     }
 }
 
-/// Passkeys by credential id (base64url) and by user (`user_id || 0 || credential_id`).
+/// Passkeys by credential id and by user. Credential ids may be up to 1,023 bytes (1,364 base64url characters), more
+/// than an LMDB key holds (511 bytes), so the tables are keyed by SHA-256 of the id's base64url text:
+/// `by_id`: `sha256(id)` → the record; `by_user`: `user_id || 0 || sha256(id)` → the id (base64url).
+///
+/// Version 2 (version 1 keyed by the id itself, which failed for ids over ~360 bytes).
 public struct PasskeysProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "passkeys"
-    public let version = 1
+    public let version = 2
     public let tables = ["by_id", "by_user"]
     public var eventTypes: Set<String>? {
         [PasskeyRegistered.type, PasskeyCounterAdvanced.type, PasskeyCounterRegressed.type, PasskeyRenamed.type, PasskeyDeleted.type]
@@ -80,8 +85,8 @@ public struct PasskeysProjection: Projection {
                 userID: e.userID, publicKey: e.publicKey, algorithm: e.algorithm, signCount: e.signCount, aaguid: e.aaguid,
                 backupEligible: e.backupEligible, backupState: e.backupState, transports: e.transports,
                 attestationFormat: e.attestationFormat, name: e.name, createdAt: event.timestamp)
-            try byID.put(Key.of(e.credentialID), record: record)
-            try state.table(self, "by_user").put(Key.pair(e.userID, e.credentialID), [])
+            try byID.put(Self.idKey(e.credentialID), record: record)
+            try state.table(self, "by_user").put(Self.userKey(e.userID, e.credentialID), Key.of(e.credentialID))
         case PasskeyCounterAdvanced.type:
             let e = try PasskeyCounterAdvanced(event)
             try update(byID, e.credentialID) { $0.signCount = e.newCount }
@@ -94,16 +99,40 @@ public struct PasskeysProjection: Projection {
             try update(byID, e.credentialID) { $0.name = e.name }
         case PasskeyDeleted.type:
             let e = try PasskeyDeleted(event)
-            try byID.delete(Key.of(e.credentialID))
-            try state.table(self, "by_user").delete(Key.pair(e.userID, e.credentialID))
+            try byID.delete(Self.idKey(e.credentialID))
+            try state.table(self, "by_user").delete(Self.userKey(e.userID, e.credentialID))
         default:
             break
         }
     }
 
     private func update(_ byID: ProjectionTable, _ credentialID: String, _ change: (inout PasskeyRecord) -> Void) throws {
-        guard var record = try byID.record(PasskeyRecord.self, Key.of(credentialID)) else { return }
+        guard var record = try byID.record(PasskeyRecord.self, Self.idKey(credentialID)) else { return }
         change(&record)
-        try byID.put(Key.of(credentialID), record: record)
+        try byID.put(Self.idKey(credentialID), record: record)
+    }
+
+    /// The `by_id` key of a credential id (base64url): SHA-256 of its text, 32 bytes whatever the id's length.
+    public static func idKey(_ credentialID: String) -> [UInt8] {
+        SHA256.hash(Key.of(credentialID))
+    }
+
+    /// The `by_user` key: `user_id || 0 || sha256(credential id)`; the prefix `user_id || 0` lists the user's passkeys.
+    public static func userKey(_ userID: String, _ credentialID: String) -> [UInt8] {
+        var key = Key.of(userID)
+        key.append(0)
+        key.append(contentsOf: idKey(credentialID))
+        return key
+    }
+
+    /// The longest credential id (base64url characters) that names its stream as itself: `credential:<id> || 0 || seq`
+    /// stays within LMDB's 511-byte key. Every id a log could hold before longer ids were supported is this short.
+    public static let maxLiteralStreamIDLength = 511 - "credential:".utf8.count - 1 - 8
+
+    /// The forensic stream of a credential: `credential:<id>`, or for an id too long for an index key
+    /// `credential:sha256:<hex of SHA-256 of the id's text>`.
+    public static func stream(_ credentialID: String) -> StreamRef {
+        if credentialID.utf8.count <= maxLiteralStreamIDLength { return StreamRef(.credential, credentialID) }
+        return StreamRef(.credential, "sha256:" + Encoding.hex(idKey(credentialID)))
     }
 }

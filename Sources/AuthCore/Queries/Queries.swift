@@ -160,7 +160,7 @@ extension Queries {
 
     /// The passkey with credential id `credentialID` (base64url).
     public func passkey(id credentialID: String) throws -> FoundPasskey? {
-        try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID))
+        try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID))
             .map { FoundPasskey(id: credentialID, record: $0) }
     }
 
@@ -169,8 +169,8 @@ extension Queries {
         var prefix = Array(userID.utf8)
         prefix.append(0)
         var ids: [String] = []
-        try context.scan(context.state.table(PasskeysProjection(), "by_user"), prefix: prefix) { key, _ in
-            ids.append(String(decoding: key[prefix.count...], as: UTF8.self))
+        try context.scan(context.state.table(PasskeysProjection(), "by_user"), prefix: prefix) { _, value in
+            ids.append(String(decoding: value, as: UTF8.self))
             return true
         }
         return try ids.compactMap { try passkey(id: $0) }.sorted { $0.record.createdAt < $1.record.createdAt }

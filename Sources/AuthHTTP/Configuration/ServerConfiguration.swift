@@ -62,10 +62,36 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var mailDirectory: String?
     /// Log level.
     public var logLevel: Logger.Level
+    /// `STARTTLS` to the SMTP relay.
+    public var smtpTLS: SMTPTLS = .opportunistic
+    /// PEM trust anchors for the relay's certificate under ``SMTPTLS/required``; `nil`: the system's.
+    public var smtpCAFile: String?
+    /// Whether `Strict-Transport-Security` (sent when the issuer is https) carries `includeSubDomains`.
+    public var hstsIncludeSubdomains: Bool = false
+    /// Warnings about the configuration, to be logged at start (for example: the admin key given as a flag).
+    public var warnings: [String] = []
+
+    /// The `Strict-Transport-Security` value: `max-age=31536000` (one year), with `; includeSubDomains` if
+    /// configured, when the issuer is an https URL; `nil` for an http issuer (HSTS over plain HTTP is ignored by
+    /// browsers, and a development server on localhost must not pin HTTPS for the host).
+    public var strictTransportSecurity: String? {
+        guard issuer.lowercased().hasPrefix("https://") else { return nil }
+        return "max-age=31536000" + (hstsIncludeSubdomains ? "; includeSubDomains" : "")
+    }
 
     /// WebAuthn user verification policy.
     public enum WebAuthnUserVerification: String, Sendable, Equatable, CaseIterable {
         case preferred, required
+    }
+
+    /// When the notifier uses `STARTTLS` with the SMTP relay.
+    public enum SMTPTLS: String, Sendable, Equatable, CaseIterable {
+        /// Always, certificate verified; never clear text.
+        case required
+        /// When offered, certificate not verified; clear text otherwise.
+        case opportunistic
+        /// Never.
+        case off
     }
 
     /// WebAuthn counter-regression policy.
@@ -176,9 +202,23 @@ extension ServerConfiguration {
         if let values = source.values(.origin) {
             config.allowedOrigins = try values.map(parseOrigin)
         }
-        if let value = source.value(.adminKey) {
+        let adminKeyValue = source.value(.adminKey)
+        let adminKeyFileValue = source.value(.adminKeyFile)
+        if adminKeyValue != nil, adminKeyFileValue != nil {
+            throw ConfigurationError(
+                "give the admin key once: \(adminKeyValue!.origin) and \(adminKeyFileValue!.origin) are both set")
+        }
+        if let value = adminKeyValue {
             guard value.text.count >= 16 else { throw value.invalid("expected at least 16 characters", echo: false) }
             config.adminKey = value.text
+            if value.fromFlag {
+                config.warnings.append(
+                    "\(ServerSetting.adminKey.flag) puts the admin key on the command line, where every local user can read it "
+                        + "(ps, /proc); use \(ServerSetting.adminKeyFile.flag) or \(ServerSetting.adminKey.environmentVariable)")
+            }
+        }
+        if let value = adminKeyFileValue {
+            config.adminKey = try readAdminKeyFile(value)
         }
         if let value = source.value(.argon2MemoryKiB) { config.argon2MemoryKiB = try value.integer(in: 8...4_194_304) }
         if let value = source.value(.argon2Iterations) { config.argon2Iterations = try value.integer(in: 1...1024) }
@@ -191,6 +231,7 @@ extension ServerConfiguration {
         if let value = source.value(.refreshGrace) { config.refreshGrace = try value.duration(allowZero: true) }
         if let value = source.value(.maxBodyBytes) { config.maxBodyBytes = try value.integer(in: 1...(16 * 1024 * 1024)) }
         if let value = source.value(.trustProxy) { config.trustProxy = try value.boolean() }
+        if let value = source.value(.hstsIncludeSubdomains) { config.hstsIncludeSubdomains = try value.boolean() }
         if let value = source.value(.rpID) {
             guard !value.text.isEmpty, !value.text.contains(where: { $0 == "/" || $0 == ":" || $0 == " " }) else {
                 throw value.invalid("expected a domain name such as example.com")
@@ -199,6 +240,10 @@ extension ServerConfiguration {
         }
         if let value = source.value(.rpName) {
             guard !value.text.trimmingCharacters(in: .whitespaces).isEmpty else { throw value.invalid("expected a non-empty name") }
+            // The name is also the issuer of `otpauth://` URIs, whose label cannot hold a colon in the issuer.
+            guard !value.text.contains(":"), value.text.utf8.count <= 64 else {
+                throw value.invalid("expected a name of at most 64 bytes without ':'")
+            }
             config.rpName = value.text
         }
         if let value = source.value(.webauthnUserVerification) {
@@ -220,6 +265,16 @@ extension ServerConfiguration {
             let (host, port) = try parseListen(value)
             guard port > 0 else { throw value.invalid("expected HOST:PORT with a port in 1...65535") }
             config.smtpRelay = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+        if let value = source.value(.smtpTLS) {
+            guard let policy = SMTPTLS(rawValue: value.text.lowercased()) else { throw value.invalid("expected required, opportunistic or off") }
+            config.smtpTLS = policy
+        }
+        if let value = source.value(.smtpCAFile) {
+            guard !value.text.isEmpty, FileManager.default.isReadableFile(atPath: value.text) else {
+                throw value.invalid("expected a readable PEM file")
+            }
+            config.smtpCAFile = value.text
         }
         if let value = source.value(.mailFrom) {
             // Its shape (a plain address, safe in a header and an SMTP command) is checked where mail is made:
@@ -245,6 +300,35 @@ extension ServerConfiguration {
             )
         }
         return config
+    }
+
+    /// Reads the admin key from a file that only its owner may read or write (no group or other permission bits: a
+    /// key readable by others is refused, not used). A trailing newline (or CR LF) is dropped; the key must then be
+    /// at least 16 characters.
+    static func readAdminKeyFile(_ value: SettingValue) throws(ConfigurationError) -> String {
+        let path = value.text
+        guard !path.isEmpty else { throw value.invalid("expected a file path") }
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw value.invalid("cannot read the file")
+        }
+        guard (attributes[.type] as? FileAttributeType) == .typeRegular else { throw value.invalid("expected a regular file") }
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
+        guard mode & 0o077 == 0 else {
+            throw value.invalid(
+                "the file is accessible by group or others (mode \(String(mode, radix: 8))); make it readable by its owner only (chmod 600)")
+        }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 4096,
+            var key = String(data: data, encoding: .utf8)
+        else {
+            throw value.invalid("cannot read the file as UTF-8 text of at most 4096 bytes")
+        }
+        while let last = key.last, last.isNewline { key.removeLast() }
+        guard key.count >= 16 else { throw value.invalid("expected a key of at least 16 characters in the file") }
+        guard !key.contains(where: { $0.isNewline }) else { throw value.invalid("expected the key on a single line") }
+        return key
     }
 
     /// Parses `HOST:PORT` or `[IPv6]:PORT`.

@@ -9,8 +9,10 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case issuer
     /// `--origin URL` (repeatable).
     case origin
-    /// `--admin-key KEY`.
+    /// `--admin-key KEY` (visible in `ps`; prefer ``adminKeyFile`` or the variable).
     case adminKey
+    /// `--admin-key-file FILE`.
+    case adminKeyFile
     /// `--argon2-memory-kib N`.
     case argon2MemoryKiB
     /// `--argon2-iterations N`.
@@ -49,12 +51,18 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
     case reauthWindow
     /// `--smtp HOST:PORT`.
     case smtp
+    /// `--smtp-tls required|opportunistic|off`.
+    case smtpTLS
+    /// `--smtp-ca-file FILE`.
+    case smtpCAFile
     /// `--mail-from ADDRESS`.
     case mailFrom
     /// `--mail-dir DIR`.
     case mailDir
     /// `--log-level LEVEL`.
     case logLevel
+    /// `--hsts-include-subdomains` / `--no-hsts-include-subdomains`.
+    case hstsIncludeSubdomains
 
     /// The long flag name without dashes, e.g. `argon2-memory-kib`.
     public var flagName: String {
@@ -64,6 +72,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .issuer: "issuer"
         case .origin: "origin"
         case .adminKey: "admin-key"
+        case .adminKeyFile: "admin-key-file"
         case .argon2MemoryKiB: "argon2-memory-kib"
         case .argon2Iterations: "argon2-iterations"
         case .argon2Parallelism: "argon2-parallelism"
@@ -83,9 +92,12 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .mfaRecoveryMaxPerDay: "mfa-recovery-max-per-day"
         case .reauthWindow: "reauth-window"
         case .smtp: "smtp"
+        case .smtpTLS: "smtp-tls"
+        case .smtpCAFile: "smtp-ca-file"
         case .mailFrom: "mail-from"
         case .mailDir: "mail-dir"
         case .logLevel: "log-level"
+        case .hstsIncludeSubdomains: "hsts-include-subdomains"
         }
     }
 
@@ -105,6 +117,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .issuer: "http://localhost:PORT"
         case .origin: "http://localhost:PORT"
         case .adminKey: "none (admin API disabled)"
+        case .adminKeyFile: "none"
         case .argon2MemoryKiB: "65536"
         case .argon2Iterations: "3"
         case .argon2Parallelism: "4"
@@ -124,9 +137,12 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .mfaRecoveryMaxPerDay: "3"
         case .reauthWindow: "300s (5m)"
         case .smtp: "none (notices go to --mail-dir)"
+        case .smtpTLS: "opportunistic"
+        case .smtpCAFile: "the system's trust store"
         case .mailFrom: "authd@localhost"
         case .mailDir: "DATA/mail"
         case .logLevel: "info"
+        case .hstsIncludeSubdomains: "off"
         }
     }
 
@@ -137,7 +153,8 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .listen: "Address to listen on, HOST:PORT ([ADDR]:PORT for IPv6; port 0 picks a free port)."
         case .issuer: "Issuer URL written into tokens (http or https)."
         case .origin: "Browser origin allowed to send cookie-authenticated requests (CSRF check); repeatable."
-        case .adminKey: "Key for the admin API, at least 16 characters."
+        case .adminKey: "Key for the admin API, at least 16 characters. As a flag it is visible to every local user (ps); prefer --admin-key-file or the variable."
+        case .adminKeyFile: "File holding the admin API key (trailing newline ignored); it must not be readable or writable by group or others."
         case .argon2MemoryKiB: "Argon2id memory cost in KiB."
         case .argon2Iterations: "Argon2id iterations (time cost)."
         case .argon2Parallelism: "Argon2id lanes."
@@ -156,10 +173,13 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         case .mfaRecoveryDelay: "Waiting period between an MFA recovery request and its completion."
         case .mfaRecoveryMaxPerDay: "MFA recovery requests accepted per account in 24 hours (a repeat keeps the pending one)."
         case .reauthWindow: "How long a login, step-up or re-authentication counts as recent for sensitive changes."
-        case .smtp: "SMTP relay (HOST:PORT, plain SMTP) that delivers notices to users."
+        case .smtp: "SMTP relay (HOST:PORT) that delivers notices to users."
+        case .smtpTLS: "STARTTLS to the relay: required (verified certificate, never clear text), opportunistic (when offered, unverified), or off."
+        case .smtpCAFile: "PEM trust anchors for verifying the relay's certificate under --smtp-tls required."
         case .mailFrom: "Sender address of notices."
         case .mailDir: "Directory that receives notices as .eml files when no SMTP relay is set."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error, critical."
+        case .hstsIncludeSubdomains: "Add includeSubDomains to Strict-Transport-Security (sent when the issuer is https): only if every subdomain of the issuer's host serves HTTPS."
         }
     }
 
@@ -177,7 +197,7 @@ public enum ServerSetting: String, CaseIterable, Sendable, Hashable {
         var text = abstract
         if isDuration { text += " Seconds, or a number with s/m/h/d." }
         if self == .origin { text += " The variable takes a comma-separated list." }
-        if self == .trustProxy { text += " The variable takes true/false." }
+        if self == .trustProxy || self == .hstsIncludeSubdomains { text += " The variable takes true/false." }
         return text + " (env: \(environmentVariable); default: \(defaultDescription))"
     }
 }

@@ -28,14 +28,20 @@ public struct RequestMetadataMiddleware: RouterMiddleware {
         next: (Request, AuthRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        if let supplied = request.headers[.xRequestID], RequestIdentifier.isValid(supplied) {
-            context.requestID = supplied
+        // The request id is always the server's own (generated with the context): a client cannot choose what
+        // events record as `request_id`. A caller's `X-Request-Id` is kept apart, bounded and sanitised, for the
+        // log lines of the request only.
+        if let supplied = request.headers[.xRequestID] {
+            context.clientRequestID = RequestIdentifier.sanitizedClientID(supplied)
         }
         context.logger[metadataKey: "hb.request.id"] = .string(context.requestID)
+        if let client = context.clientRequestID {
+            context.logger[metadataKey: "client.request.id"] = .string(client)
+        }
         if trustProxy, let forwarded = IPAddress.forwardedClient(from: request.headers[values: .xForwardedFor]) {
             context.clientIP = forwarded
         }
-        context.userAgent = request.headers[.userAgent].map { String($0.prefix(AuthRequestContext.maxUserAgentLength)) }
+        context.userAgent = request.headers[.userAgent].map { ClientText.truncated($0, maxBytes: AuthRequestContext.maxUserAgentBytes) }
         context.maxUploadSize = maxUploadSize
 
         var response = try await next(request, context)

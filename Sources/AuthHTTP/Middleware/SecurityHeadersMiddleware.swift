@@ -6,6 +6,8 @@ import Hummingbird
 /// - `X-Content-Type-Options: nosniff`
 /// - `X-Frame-Options: DENY`
 /// - `Cache-Control: no-store`, unless the response already has a `Cache-Control`.
+/// - `Strict-Transport-Security`, when configured (``AuthServer`` sets `max-age=31536000` when the issuer is https;
+///   see ``ServerConfiguration/strictTransportSecurity``).
 ///
 /// A route opts out of `no-store` (for a static page, say) by setting its own `Cache-Control`,
 /// for example with ``Hummingbird/Response/cacheable(_:)``. The other headers are only added when the
@@ -13,11 +15,16 @@ import Hummingbird
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The `Cache-Control` value for responses that do not set one; `nil` adds none.
     public let defaultCacheControl: String?
+    /// The `Strict-Transport-Security` value; `nil` sends none.
+    public let strictTransportSecurity: String?
 
     /// Creates the middleware.
-    /// - Parameter defaultCacheControl: the default `Cache-Control`; `no-store` unless given.
-    public init(defaultCacheControl: String? = "no-store") {
+    /// - Parameters:
+    ///   - defaultCacheControl: the default `Cache-Control`; `no-store` unless given.
+    ///   - strictTransportSecurity: the `Strict-Transport-Security` value for every response; none unless given.
+    public init(defaultCacheControl: String? = "no-store", strictTransportSecurity: String? = nil) {
         self.defaultCacheControl = defaultCacheControl
+        self.strictTransportSecurity = strictTransportSecurity
     }
 
     /// Calls `next` and adds the headers to its response (or to the response of a thrown
@@ -43,6 +50,9 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         if headers[.xContentTypeOptions] == nil { headers[.xContentTypeOptions] = "nosniff" }
         if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "DENY" }
         if let defaultCacheControl, headers[.cacheControl] == nil { headers[.cacheControl] = defaultCacheControl }
+        if let strictTransportSecurity, headers[.strictTransportSecurity] == nil {
+            headers[.strictTransportSecurity] = strictTransportSecurity
+        }
     }
 }
 

@@ -7,8 +7,9 @@ public typealias AuthApplication = Application<RouterResponder<AuthRequestContex
 /// Builds and runs the HTTP server: middleware stack, health endpoints, caller-supplied routes.
 ///
 /// Middleware, outermost first:
-/// 1. ``RequestMetadataMiddleware``: request id, client IP, user agent, body limit; `X-Request-Id` echo.
-/// 2. ``SecurityHeadersMiddleware``: `nosniff`, `DENY`, referrer policy, `Cache-Control: no-store`.
+/// 1. ``RequestMetadataMiddleware``: request id (server-generated), client IP, user agent, body limit; `X-Request-Id` header.
+/// 2. ``SecurityHeadersMiddleware``: `nosniff`, `DENY`, referrer policy, `Cache-Control: no-store`, and
+///    `Strict-Transport-Security` when the issuer is https.
 /// 3. ``ProblemMiddleware``: every error becomes `application/problem+json` (404 and 405 included).
 /// 4. ``CredentialsInQueryMiddleware``: 400 for `?access_token=`, `?token=`, `?refresh_token=`, `?session=`.
 ///
@@ -82,7 +83,8 @@ public struct AuthServer {
     public func buildRouter() -> Router<AuthRequestContext> {
         let router = Router(context: AuthRequestContext.self, options: [.autoGenerateHeadEndpoints])
         router.add(middleware: RequestMetadataMiddleware(trustProxy: configuration.trustProxy, maxUploadSize: configuration.maxBodyBytes))
-        router.add(middleware: SecurityHeadersMiddleware<AuthRequestContext>())
+        router.add(
+            middleware: SecurityHeadersMiddleware<AuthRequestContext>(strictTransportSecurity: configuration.strictTransportSecurity))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: CredentialsInQueryMiddleware<AuthRequestContext>())
 

@@ -4,7 +4,7 @@ import Hummingbird
 // spares a direct dependency on swift-http-types.
 
 extension HTTPFields.Element.Name {
-    /// `X-Request-Id`: a caller-supplied or server-generated request identifier, echoed on every response.
+    /// `X-Request-Id`: the server-generated request identifier, sent on every response (a caller's value is only logged).
     public static let xRequestID = Self("X-Request-Id")!
     /// `X-Forwarded-For`: the client address chain appended by reverse proxies.
     public static let xForwardedFor = Self("X-Forwarded-For")!
