@@ -62,7 +62,7 @@ extension AuthService {
         let user = try store.query { try $0.user(email: email) }
         let budgets = loginThrottle.budgets(
             email: email, deviceCookie: request.cookies[LoginThrottle.deviceCookieName]?.value, clientKey: ipKey(context))
-        try await checkLoginBudgets(budgets, userID: user?.id, context: context)
+        try await reserveLoginBudgets(budgets, userID: user?.id, context: context)
 
         let storedHash = user?.record.passwordHash ?? dummyHash
         let password = body.password
@@ -74,13 +74,12 @@ extension AuthService {
             return (true, try? Argon2id.hash(password: password, parameters: parameters))
         }
         guard let user, verified else {
-            spendLoginFailure(budgets)
             try await store.run(
                 RecordLoginFailure(
                     userID: user?.id, subject: keyedSubject(email), reason: user == nil ? "unknown_user" : "bad_password", request: info))
             throw Problem.invalidCredentials
         }
-        loginPerAccount.reset(budgets.client)
+        refundLoginBudgets(budgets)
 
         let configuration = options.configuration
         let sessionToken = OpaqueToken.generate()

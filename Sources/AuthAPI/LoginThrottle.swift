@@ -61,18 +61,24 @@ struct LoginThrottle {
 }
 
 extension AuthService {
-    /// Refuses (429, recording `login.throttled` once per window) an attempt whose failure budgets are spent.
-    func checkLoginBudgets(_ budgets: LoginThrottle.Budgets, userID: String?, context: AuthRequestContext) async throws {
-        for (limiter, key) in [(loginPerAccount, budgets.client), (loginStrangersPerAccount, budgets.strangers)] {
-            guard let key, limiter.availableTokens(key) < 1 else { continue }
-            try await consume(limiter, key: key, scope: "account", userID: userID, context: context)
+    /// Reserves one failure from each budget before the password is checked (429, recording `login.throttled` once
+    /// per window, if one is spent): concurrent attempts cannot outrun a budget. A success gives the reservations
+    /// back (``refundLoginBudgets(_:)``), so only failures are spent.
+    func reserveLoginBudgets(_ budgets: LoginThrottle.Budgets, userID: String?, context: AuthRequestContext) async throws {
+        try await consume(loginPerAccount, key: budgets.client, scope: "account", userID: userID, context: context)
+        guard let strangers = budgets.strangers else { return }
+        do {
+            try await consume(loginStrangersPerAccount, key: strangers, scope: "account", userID: userID, context: context)
+        } catch {
+            loginPerAccount.refund(budgets.client)
+            throw error
         }
     }
 
-    /// Spends one failure from each budget.
-    func spendLoginFailure(_ budgets: LoginThrottle.Budgets) {
-        _ = loginPerAccount.consume(budgets.client)
-        if let strangers = budgets.strangers { _ = loginStrangersPerAccount.consume(strangers) }
+    /// The attempt succeeded: its reservations are given back, and the client's failures forgotten.
+    func refundLoginBudgets(_ budgets: LoginThrottle.Budgets) {
+        loginPerAccount.reset(budgets.client)
+        if let strangers = budgets.strangers { loginStrangersPerAccount.refund(strangers) }
     }
 
     /// `Set-Cookie` for a known device of `email`.

@@ -73,6 +73,27 @@ import Testing
         #expect(report.ok)
     }
 
+    /// Completing a recovery deletes the user's passkeys too: one planted with a borrowed session would otherwise
+    /// give aal2 past the recovery.
+    @Test func recoveryCompletionDeletesPasskeys() async throws {
+        let harness = try PasskeyTests.harness()
+        try await harness.run { client in
+            let enrolled = try await MFATests.enroll(client, harness)
+            let cookie = try #require(try await Self.sessionBearer(client, harness, enrolled)[.authorization]?.dropFirst(7)).description
+            #expect(try await client.registerPasskey(try PasskeyTests.authenticator(), cookie: cookie).status == .created)
+            let (notifier, mailDirectory) = try MFATests.notices(harness)
+            _ = try await client.post("/v1/mfa/recovery/request", ["email": MFATests.email])
+            _ = try notifier.deliverPending()
+            let token = try #require(MFATests.mails(mailDirectory).values.compactMap(MFATests.recoveryToken).first)
+            harness.clock.advance(seconds: 86_400)
+            #expect(try await client.post("/v1/mfa/recovery/complete", ["token": token]).status == .ok)
+            #expect(try harness.store.query { try $0.passkeys(ofUser: enrolled.userID) }.isEmpty)
+        }
+        #expect(try harness.events(PasskeyDeleted.self).count == 1)
+        let report = try LogVerifier.verify(environment: harness.store.environment, projections: harness.store.projections)
+        #expect(report.ok)
+    }
+
     /// The answer to a recovery request costs the same for an unknown email, an account without MFA and a repeat
     /// for an account with MFA: each is one durable commit (medians of interleaved samples, a generous bound).
     @Test func recoveryRequestTimingDoesNotTellAccountsApart() async throws {

@@ -436,7 +436,7 @@ public struct CompleteMFARecovery: Command {
         var prefix = Array(userID.utf8)
         prefix.append(0)
         for entry in try context.state.table(PasskeysProjection(), "by_user").entries(prefix: prefix) {
-            let credentialID = String(decoding: entry.key[prefix.count...], as: UTF8.self)
+            let credentialID = String(decoding: entry.value, as: UTF8.self)
             try context.emit(PasskeyDeleted(userID: userID, credentialID: credentialID), actor: .user(userID), request: request)
         }
         let revoked = try RevokeSessions(userID: userID, keep: nil, reason: "mfa_recovery", request: request).run(&context)

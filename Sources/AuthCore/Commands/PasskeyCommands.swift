@@ -158,7 +158,7 @@ public struct ReauthenticateWithPasskey: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
-        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, Key.of(credentialID)),
+        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
             record.userID == reauthentication.userID
         else { throw AuthError.passkeyNotFound }
         if let rejected = try PasskeyCounter.apply(

@@ -46,6 +46,9 @@ public final class AccountRateLimiter: RateLimiting {
 
     public func shouldRecordThrottle(_ key: String) -> Bool { table(key).shouldRecordThrottle(key) }
 
+    /// Gives `cost` tokens back to `key`'s bucket (see ``TokenBucketLimiter/refund(_:cost:)``).
+    public func refund(_ key: String, cost: Double = 1) { table(key).refund(key, cost: cost) }
+
     /// Forgets `key` in both tables.
     public func reset(_ key: String) {
         accounts.reset(key)

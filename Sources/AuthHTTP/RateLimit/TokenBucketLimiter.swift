@@ -144,6 +144,18 @@ public final class TokenBucketLimiter: Sendable {
         }
     }
 
+    /// Gives `cost` tokens back to `key`'s bucket (up to its capacity), for an attempt that turned out not to count
+    /// (a reservation taken before the outcome was known). Nothing happens for an unknown key.
+    public func refund(_ key: String, cost: Double = 1) {
+        let time = now()
+        state.withLock { state in
+            guard let existing = state.buckets[key] else { return }
+            var bucket = refilled(existing, at: time)
+            bucket.tokens = min(capacity, bucket.tokens + cost)
+            state.buckets[key] = bucket
+        }
+    }
+
     /// Forgets `key` (for example after a successful login).
     public func reset(_ key: String) {
         _ = state.withLock { $0.buckets.removeValue(forKey: key) }
