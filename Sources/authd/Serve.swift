@@ -215,6 +215,13 @@ struct Serve: AsyncParsableCommand {
         let store = try EventStore(path: configuration.dataDirectory, projections: DomainProjections.all)
         let api: AuthService
         do {
+            // Offline tools that write refuse to run beside a server of other projection versions (RunningServer).
+            try store.registerRunningServer()
+            if let head = try? store.head(), store.clock.now() < head.timestamp {
+                logger.warning(
+                    "the clock is behind the log head; event times stay at the head's until it catches up",
+                    metadata: ["head_time": .string(head.timestamp.rfc3339), "now": .string(store.clock.now().rfc3339)])
+            }
             api = try AuthService(store: store, options: AuthAPIOptions(configuration: configuration))
         } catch {
             store.close()
@@ -252,6 +259,7 @@ struct Serve: AsyncParsableCommand {
             readerSweeper.cancel()
             notifier.stop()
             api.shutdown()
+            try? store.unregisterRunningServer()
             store.close()
             throw error
         }
@@ -260,6 +268,7 @@ struct Serve: AsyncParsableCommand {
         anchorer?.cancel()
         notifier.stop()
         api.shutdown()
+        try? store.unregisterRunningServer()
         store.close()
         // The last head, after every drained request's commit.
         if let (sink, _) = anchoring { Self.writeCheckpoint(store: store, sink: sink, logger: logger) }

@@ -22,10 +22,16 @@ struct DataOptions: ParsableArguments {
         return try Environment(path: data, options: options)
     }
 
-    /// Opens the store for writing (rebuild).
+    /// Opens the store for writing (rebuild, prune --drop, keys rotate). Refuses first, without writing anything, if
+    /// a live authd of other projection versions serves the log (``RunningServer``).
     func openStore() throws -> EventStore {
         guard FileManager.default.fileExists(atPath: data + "/data.mdb") else {
             throw ValidationError("no event log at \(data) (expected \(data)/data.mdb)")
+        }
+        do {
+            try RunningServer.checkCompatible(environment: try openReadOnly(), projections: projections)
+        } catch let refusal as RunningServer.Refusal {
+            throw ValidationError(refusal.description)
         }
         return try EventStore(path: data, projections: DomainProjections.all)
     }
