@@ -302,6 +302,7 @@ struct HTTPBenchmark: ParsableCommand {
     }
 }
 
+/// `@unchecked Sendable`: its one field is guarded by `lock`.
 final class PortBox: @unchecked Sendable {
     private let lock = NSLock()
     private var port = 0
@@ -309,6 +310,7 @@ final class PortBox: @unchecked Sendable {
     func get() -> Int { lock.withLock { port } }
 }
 
+/// `@unchecked Sendable`: its one field is guarded by `lock`.
 final class TokenChains: @unchecked Sendable {
     private let lock = NSLock()
     private var tokens: [String]
@@ -317,6 +319,7 @@ final class TokenChains: @unchecked Sendable {
     func get(_ index: Int) -> String { lock.withLock { tokens[index] } }
 }
 
+/// `@unchecked Sendable`: its one field is guarded by `lock`.
 final class RawCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
@@ -324,6 +327,7 @@ final class RawCounter: @unchecked Sendable {
     var value: Int { lock.withLock { count } }
 }
 
+/// `@unchecked Sendable`: its one field is guarded by `lock`.
 final class FloodStatuses: @unchecked Sendable {
     private let lock = NSLock()
     private var result: LoadResult?

@@ -141,6 +141,7 @@ struct LoadResult {
 /// Runs `connections` threads for `duration` seconds; each makes one connection and loops `step`, which returns the
 /// status it got (or nil to stop that connection).
 func runLoad(connections: Int, duration: Double, port: Int, step: @escaping @Sendable (Int, HTTPConnection) throws -> Int?) -> LoadResult {
+    /// `@unchecked Sendable`: its fields are guarded by its lock.
     final class Accumulator: @unchecked Sendable {
         let lock = NSLock()
         var result = LoadResult()

@@ -11,6 +11,7 @@ import Darwin
 /// Readers never block the single writer (MVCC). The memory map grows by itself: a write that hits
 /// `MDB_MAP_FULL` is aborted, the map is doubled (up to ``maxMapSize``) and the write runs again.
 /// A map grown by another process (`MDB_MAP_RESIZED`) is adopted the same way.
+/// `@unchecked Sendable`: the `MDB_env` is thread-safe for transactions (`MDB_NOTLS`); map resizes are serialised by `ResizeLock`.
 public final class Environment: @unchecked Sendable {
     private let env: OpaquePointer
     private let resizeLock = ResizeLock()

@@ -8,6 +8,7 @@ import Darwin
 ///
 /// LMDB may only change the map size while this process has no transaction open; every transaction holds the lock
 /// shared, a resize holds it exclusively.
+/// `@unchecked Sendable`: its counters are guarded by its own condition lock.
 final class ResizeLock: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 

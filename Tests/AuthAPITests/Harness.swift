@@ -166,3 +166,20 @@ func expectProblem(_ response: TestResponse, _ status: HTTPResponse.Status, sour
     #expect((members["type"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
     return members
 }
+
+/// Timings of two kinds of request, `rounds` of each, interleaved (ABBA) so that load spikes hit both alike:
+/// the medians in milliseconds. `request(true)` is the first kind.
+func interleavedMedians(rounds: Int, _ request: (Bool, Int) async throws -> Void) async throws -> (first: Double, second: Double) {
+    var first: [Double] = [], second: [Double] = []
+    let clock = ContinuousClock()
+    for round in 0..<rounds {
+        for isFirst in (round % 2 == 0 ? [true, false] : [false, true]) {
+            let start = clock.now
+            try await request(isFirst, round)
+            let elapsed = start.duration(to: clock.now)
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            if isFirst { first.append(ms) } else { second.append(ms) }
+        }
+    }
+    return (first.sorted()[first.count / 2], second.sorted()[second.count / 2])
+}

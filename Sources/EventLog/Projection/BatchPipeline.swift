@@ -7,6 +7,7 @@ import Foundation
 /// (A join per batch left cores idle: on two cores, whichever long task started last ran alone until it ended.)
 /// Each consumer takes every batch, in order, so batches are fully consumed in order too; a batch is dropped once
 /// every consumer is done with it. The first error stops everyone.
+/// `@unchecked Sendable`: every field is guarded by its condition lock.
 final class BatchPipeline<Batch>: @unchecked Sendable {
     private let condition = NSCondition()
     private var batches: [Int: Batch] = [:]

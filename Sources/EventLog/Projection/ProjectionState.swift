@@ -232,6 +232,7 @@ public struct ProjectionTable {
 
 /// One in-memory table of a rebuild.
 @usableFromInline
+/// `@unchecked Sendable`: a rebuild gives each table to one fold thread; others read it only after the fold threads are joined.
 final class MemoryTable: @unchecked Sendable {
     // Only the thread that folds the table uses it, so the stored properties the fold touches per event skip the
     // run-time exclusivity check (`@exclusivity(unchecked)`), and the write buffer is a `let` (not an optional

@@ -10,6 +10,7 @@ import Darwin
 /// each distinct stream name once (an arena and an open-addressing table) and the (stream, seq) pairs in log order.
 /// Writing out sorts only the distinct names and groups the pairs by stream with a counting sort: the seqs of a
 /// stream are already in log order, so the entries come out in key order without comparing them.
+/// `@unchecked Sendable`: owned by the index thread of one rebuild; other threads touch it only after that thread has been joined.
 final class StreamIndexBuilder: @unchecked Sendable {
     /// Stream names, back to back.
     private var names: [UInt8] = []

@@ -117,6 +117,7 @@ public final class EventStore: Sendable {
 }
 
 /// Hands a result from the writer thread to a blocked caller.
+/// `@unchecked Sendable`: `result` is written once before `signal()` and read after `wait()`: the semaphore orders the two.
 final class ResultBox<R>: @unchecked Sendable {
     private var result: Result<R, any Error>?
     private let semaphore = DispatchSemaphoreBox()

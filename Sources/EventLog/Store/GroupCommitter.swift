@@ -4,6 +4,7 @@ import LMDB
 /// The single writer: runs queued commands on one thread, many per LMDB write transaction (group commit), each in
 /// its own nested transaction so that a failing command is rolled back alone; then commits once (one fsync) and
 /// only then acknowledges every caller of the batch.
+/// `@unchecked Sendable`: its queue and flags are guarded by `condition`; the rest is immutable or touched only by the writer thread.
 final class GroupCommitter: @unchecked Sendable {
     /// A queued command. `run` executes it inside the batch and returns how to answer its caller once the batch
     /// has committed (or failed).

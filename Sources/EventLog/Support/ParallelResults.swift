@@ -1,6 +1,7 @@
 import Synchronization
 
 /// Collects one result per index from concurrent workers.
+/// `@unchecked Sendable`: each worker writes only its own index, under the lock.
 final class ParallelResults<T>: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var storage: [Result<T, any Error>?]

@@ -19,6 +19,7 @@ import Synchronization
 /// table that fills fastest gets its pages first.
 ///
 /// Linux only; elsewhere (and on a kernel without `MADV_POPULATE_WRITE`) it does nothing.
+/// `@unchecked Sendable`: its shared state is guarded by its lock; the thread it starts reads atomics and immutable regions.
 final class Prefaulter: @unchecked Sendable {
     /// How far a table's owner has filled a block, in bytes from its start: published by the thread that fills it
     /// (at most once per ``Prefaulter/step``), read by the prefaulter.

@@ -9,6 +9,7 @@ import Glibc
 /// outside the data directory (another disk, a log shipper, a WORM mount): the file is opened `O_APPEND` (every
 /// write goes to its end, never over an earlier line), created 0600, never through a symbolic link, and each line is
 /// fsynced before ``append(_:at:)`` returns.
+/// `@unchecked Sendable`: its file descriptor is only written under its lock.
 public final class AnchorSink: @unchecked Sendable {
     private let descriptor: Int32
     private let key: SigningKey
