@@ -155,10 +155,11 @@ struct AnchorTests {
         let publicKeyFile = outside.path + "/anchor.pub"
         #expect(FileManager.default.createFile(atPath: keyFile, contents: Data(try key.pkcs8PEM().utf8), attributes: [.posixPermissions: 0o600]))
         try key.publicKey.pem.write(toFile: publicKeyFile, atomically: true, encoding: .utf8)
+        let port = Int.random(in: 20_000...60_000)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.executable("authd"))
         process.arguments = [
-            "serve", "--data", dir.path, "--listen", "127.0.0.1:\(Int.random(in: 20_000...60_000))", "--anchor-key", keyFile,
+            "serve", "--data", dir.path, "--listen", "127.0.0.1:\(port)", "--anchor-key", keyFile,
             "--anchor-file", anchorFile, "--anchor-interval", "1",
         ]
         process.standardOutput = FileHandle.nullDevice
@@ -169,6 +170,8 @@ struct AnchorTests {
         while (try? String(contentsOfFile: anchorFile, encoding: .utf8))?.hasSuffix("\n") != true && Date().timeIntervalSince(start) < 30 {
             try await Task.sleep(for: .milliseconds(50))
         }
+        // Only a server that listens has its signal handlers (a SIGTERM earlier ends it uncleanly).
+        #expect(try await waitUntilListening(port: port))
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

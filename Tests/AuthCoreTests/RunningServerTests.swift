@@ -23,7 +23,8 @@ import Glibc
         defer { dir.remove() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.executable("authd"))
-        process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--argon2-memory-kib", "1024", "--argon2-iterations", "1"]
+        let port = Int.random(in: 20_000...60_000)
+        process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:\(port)", "--argon2-memory-kib", "1024", "--argon2-iterations", "1"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -55,6 +56,7 @@ import Glibc
         #expect(try LogHead.read(environment: try readOnly(dir.path)) == head)
 
         // Stopped: the record is gone, the writer runs.
+        #expect(try await waitUntilListening(port: port))
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

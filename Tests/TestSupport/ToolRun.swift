@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outcome of running one of the built executables to completion.
 public struct ToolRun: Sendable {
@@ -45,4 +48,24 @@ private final class LockedData: @unchecked Sendable {
     func set(_ value: Data) { lock.withLock { data = value } }
     var isSet: Bool { lock.withLock { data != nil } }
     var value: Data { lock.withLock { data ?? Data() } }
+}
+
+/// Waits until something accepts TCP connections on `127.0.0.1:port` (a started server has installed its signal
+/// handlers by then), or `timeout` seconds pass; returns whether it did.
+public func waitUntilListening(port: Int, timeout: Double = 30) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        close(fd)
+        if connected == 0 { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
 }
