@@ -36,6 +36,7 @@ extension Transaction {
 
     /// Stores `value` under `key`, both given in place.
     public func put(_ db: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) {
+        writes += 1
         var k = MDB_val(key)
         var v = MDB_val(value)
         try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, 0))
@@ -44,6 +45,7 @@ extension Transaction {
     /// Deletes `key`, given in place; returns whether it was present.
     @discardableResult
     public func delete(_ db: Database, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        writes += 1
         var k = MDB_val(key)
         let rc = mdb_del(txn, db.dbi, &k, nil)
         if rc == MDB_NOTFOUND { return false }
@@ -54,6 +56,7 @@ extension Transaction {
     /// Runs `body` with an appender that writes into `db` in ascending key order (`MDB_APPEND` through one cursor,
     /// so no search from the root per entry). Keys must sort after every key already in `db`.
     public func append<R>(to db: Database, _ body: (inout Appender) throws -> R) throws -> R {
+        writes += 1
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(txn, db.dbi, &cursor))
         defer { mdb_cursor_close(cursor) }

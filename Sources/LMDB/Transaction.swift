@@ -9,6 +9,9 @@ public final class Transaction {
     public let isReadOnly: Bool
     private var finished = false
     private var cursors: [Cursor] = []
+    /// Writes (puts, deletes, drops, appends) made through this transaction so far: a caller can tell whether a step
+    /// that failed changed anything (the log's writer rolls back only then).
+    public internal(set) var writes = 0
 
     init(txn: OpaquePointer, readOnly: Bool) {
         self.txn = txn
@@ -61,6 +64,7 @@ public final class Transaction {
 
     /// Stores `value` under `key`.
     public func put(_ db: Database, key: [UInt8], value: [UInt8], flags: PutFlags = []) throws(LMDBError) {
+        writes += 1
         let rc = withVal(key) { k in
             withVal(value) { v in mdb_put(txn, db.dbi, &k, &v, flags.rawValue) }
         }
@@ -71,6 +75,7 @@ public final class Transaction {
     /// Returns whether anything was deleted.
     @discardableResult
     public func delete(_ db: Database, key: [UInt8], value: [UInt8]? = nil) throws(LMDBError) -> Bool {
+        writes += 1
         let rc = withVal(key) { k in
             if let value {
                 return withVal(value) { v in mdb_del(txn, db.dbi, &k, &v) }
@@ -84,6 +89,7 @@ public final class Transaction {
 
     /// Removes every entry of `db`; with `delete`, also removes the database itself (its handle becomes invalid).
     public func drop(_ db: Database, delete: Bool = false) throws(LMDBError) {
+        writes += 1
         try LMDBError.check(mdb_drop(txn, db.dbi, delete ? 1 : 0))
     }
 

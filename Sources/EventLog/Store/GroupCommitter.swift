@@ -1,16 +1,16 @@
 import Foundation
 import LMDB
 
-/// The single writer: runs queued commands on one thread, many per LMDB write transaction (group commit), each in
-/// its own nested transaction so that a failing command is rolled back alone; then commits once (one fsync) and
-/// only then acknowledges every caller of the batch.
+/// The single writer: runs queued commands on one thread, many per LMDB write transaction (group commit), each
+/// directly in that transaction (a command that fails half-way makes the batch run again without it, so it is
+/// rolled back alone); then commits once (one fsync) and only then acknowledges every caller of the batch.
 /// `@unchecked Sendable`: its queue and flags are guarded by `condition`; the rest is immutable or touched only by the writer thread.
 final class GroupCommitter: @unchecked Sendable {
     /// A queued command. `run` executes it inside the batch and returns how to answer its caller once the batch
     /// has committed (or failed).
     struct Job {
-        /// Throws only what must abort the whole batch: a full (or externally resized) map, after which the batch
-        /// runs again in a grown map.
+        /// Throws only what must abort the whole attempt: a full (or externally resized) map, after which the batch
+        /// runs again in a grown map, or ``PartialCommand``, after which it runs again without that command.
         let run: (Transaction, inout LogHead, Timestamp) throws -> (_ commitError: (any Error)?) -> Void
         let fail: (any Error) -> Void
     }
@@ -91,36 +91,64 @@ final class GroupCommitter: @unchecked Sendable {
         }
     }
 
+    /// A command that failed after it had written: the batch's transaction is aborted and run again without it.
+    struct PartialCommand: Error {
+        let error: any Error
+    }
+
+    /// Runs the batch in one write transaction and commits it. Commands run directly in that transaction (no nested
+    /// transaction per command): one that fails before writing anything is answered with its error and the batch
+    /// goes on; one that fails after writing (rare: an error half-way through its events) aborts the attempt, and the
+    /// batch runs again without it, so it is rolled back alone.
     private func commit(_ batch: [Job]) {
-        var answers: [(_ commitError: (any Error)?) -> Void] = []
-        do {
-            try environment.write { txn in
-                answers.removeAll(keepingCapacity: true)
-                var head = try LogHead.read(txn, tables)
-                let before = head.seq
-                let now = clock.now()
-                for job in batch {
-                    answers.append(try job.run(txn, &head, now))
-                }
-                if head.seq != before {
-                    try txn.put(tables.meta, key: LogTables.headKey, value: head.encoded)
-                    let checkpoint = EventCodec.seqKey(head.seq)
-                    for projection in projections {
-                        try txn.put(tables.meta, key: projection.checkpointKey, value: checkpoint)
+        var answers: [Int: (_ commitError: (any Error)?) -> Void] = [:]
+        var excluded: [Int: any Error] = [:]
+        while true {
+            do {
+                try environment.write { txn in
+                    answers.removeAll(keepingCapacity: true)
+                    var head = try LogHead.read(txn, tables)
+                    let before = head.seq
+                    let now = clock.now()
+                    for (index, job) in batch.enumerated() where excluded[index] == nil {
+                        do {
+                            answers[index] = try job.run(txn, &head, now)
+                        } catch let partial as PartialCommand {
+                            excluded[index] = partial.error
+                            throw partial
+                        }
+                    }
+                    if head.seq != before {
+                        try txn.put(tables.meta, key: LogTables.headKey, value: head.encoded)
+                        let checkpoint = EventCodec.seqKey(head.seq)
+                        for projection in projections {
+                            try txn.put(tables.meta, key: projection.checkpointKey, value: checkpoint)
+                        }
                     }
                 }
+            } catch is PartialCommand {
+                continue  // aborted: run the batch again without the command that failed half-way
+            } catch {
+                for (index, job) in batch.enumerated() {
+                    if let excludedError = excluded[index] {
+                        job.fail(excludedError)
+                    } else if let answer = answers[index] {
+                        answer(error)
+                    } else {
+                        job.fail(error)
+                    }
+                }
+                return
             }
-        } catch {
-            for (index, job) in batch.enumerated() {
-                if index < answers.count { answers[index](error) } else { job.fail(error) }
-            }
-            return
+            break
         }
         condition.lock()
         statistics.commits += 1
         statistics.commands += UInt64(batch.count)
         condition.unlock()
-        for answer in answers { answer(nil) }
+        for (index, job) in batch.enumerated() {
+            if let excludedError = excluded[index] { job.fail(excludedError) } else { answers[index]?(nil) }
+        }
     }
 
     /// A consistent copy of the counters.
@@ -139,15 +167,12 @@ final class GroupCommitter: @unchecked Sendable {
         let databases = self.databases
         return Job(
             run: { txn, head, now in
+                let writesBefore = txn.writes
                 do {
-                    let startHead = head
-                    let (value, newHead) = try txn.nested { child -> (R, LogHead) in
-                        var context = CommandContext(
-                            now: now, txn: child, tables: tables, projections: projections, databases: databases, head: startHead)
-                        let value = try body(&context)
-                        return (value, context.head)
-                    }
-                    head = newHead
+                    var context = CommandContext(
+                        now: now, txn: txn, tables: tables, projections: projections, databases: databases, head: head)
+                    let value = try body(&context)
+                    head = context.head
                     return { commitError in
                         if let commitError { completion(.failure(commitError)) } else { completion(.success(value)) }
                     }
@@ -155,6 +180,8 @@ final class GroupCommitter: @unchecked Sendable {
                     // Not this command's failure: the map must grow and the batch run again.
                     throw error
                 } catch {
+                    // Refused before writing anything: nothing to roll back. Else the batch runs again without it.
+                    guard txn.writes == writesBefore else { throw PartialCommand(error: error) }
                     return { _ in completion(.failure(error)) }
                 }
             },
