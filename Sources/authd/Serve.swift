@@ -13,6 +13,7 @@ import OTP
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP server until SIGTERM or SIGINT (then finish in-flight requests and exit 0).",
+        usage: "authd serve [--<setting> <value> | --<boolean> | --no-<boolean>] ...",
         discussion: AuthdSettings.helpText
     )
 
