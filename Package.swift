@@ -129,6 +129,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuthdTests",
+            dependencies: ["authd", "AuthHTTP", "AuthAPI", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AuthAPITests",
             dependencies: [
                 "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport", "WebAuthn", "CBOR", "OTP",

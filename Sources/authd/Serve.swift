@@ -13,180 +13,28 @@ import OTP
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP server until SIGTERM or SIGINT (then finish in-flight requests and exit 0).",
-        discussion: "Precedence for every option: flag > AUTHD_* environment variable > default."
+        usage: "authd serve [--<setting> <value> | --<boolean> | --no-<boolean>] ...",
+        discussion: AuthdSettings.helpText
     )
 
-    @Option(name: .customLong(ServerSetting.data.flagName), help: help(.data, value: "dir"))
-    var data: String?
+    /// The settings, `--name value` pairs read against ``AuthdSettings/table`` (listed in the discussion above).
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var settings: [String] = []
 
-    @Option(name: .customLong(ServerSetting.listen.flagName), help: help(.listen, value: "host:port"))
-    var listen: String?
-
-    @Option(name: .customLong(ServerSetting.issuer.flagName), help: help(.issuer, value: "url"))
-    var issuer: String?
-
-    @Option(name: .customLong(ServerSetting.origin.flagName), help: help(.origin, value: "url"))
-    var origin: [String] = []
-
-    @Option(name: .customLong(ServerSetting.adminKey.flagName), help: help(.adminKey, value: "key"))
-    var adminKey: String?
-
-    @Option(name: .customLong(ServerSetting.adminKeyFile.flagName), help: help(.adminKeyFile, value: "file"))
-    var adminKeyFile: String?
-
-    @Option(name: .customLong(ServerSetting.argon2MemoryKiB.flagName), help: help(.argon2MemoryKiB, value: "kib"))
-    var argon2MemoryKiB: String?
-
-    @Option(name: .customLong(ServerSetting.argon2Iterations.flagName), help: help(.argon2Iterations, value: "n"))
-    var argon2Iterations: String?
-
-    @Option(name: .customLong(ServerSetting.argon2Parallelism.flagName), help: help(.argon2Parallelism, value: "n"))
-    var argon2Parallelism: String?
-
-    @Option(name: .customLong(ServerSetting.accessTokenTTL.flagName), help: help(.accessTokenTTL, value: "duration"))
-    var accessTokenTTL: String?
-
-    @Option(name: .customLong(ServerSetting.sessionTTL.flagName), help: help(.sessionTTL, value: "duration"))
-    var sessionTTL: String?
-
-    @Option(name: .customLong(ServerSetting.sessionIdleTimeout.flagName), help: help(.sessionIdleTimeout, value: "duration"))
-    var sessionIdleTimeout: String?
-
-    @Option(name: .customLong(ServerSetting.sessionUpdateAge.flagName), help: help(.sessionUpdateAge, value: "duration"))
-    var sessionUpdateAge: String?
-
-    @Option(name: .customLong(ServerSetting.refreshTTL.flagName), help: help(.refreshTTL, value: "duration"))
-    var refreshTTL: String?
-
-    @Option(name: .customLong(ServerSetting.refreshGrace.flagName), help: help(.refreshGrace, value: "duration"))
-    var refreshGrace: String?
-
-    @Option(name: .customLong(ServerSetting.maxBodyBytes.flagName), help: help(.maxBodyBytes, value: "bytes"))
-    var maxBodyBytes: String?
-
-    @Flag(name: .customLong(ServerSetting.trustProxy.flagName), inversion: .prefixedNo, help: help(.trustProxy))
-    var trustProxy: Bool?
-
-    @Option(name: .customLong(ServerSetting.rpID.flagName), help: help(.rpID, value: "domain"))
-    var rpID: String?
-
-    @Option(name: .customLong(ServerSetting.rpName.flagName), help: help(.rpName, value: "name"))
-    var rpName: String?
-
-    @Option(name: .customLong(ServerSetting.webauthnUserVerification.flagName), help: help(.webauthnUserVerification, value: "policy"))
-    var webauthnUserVerification: String?
-
-    @Option(name: .customLong(ServerSetting.webauthnCounterPolicy.flagName), help: help(.webauthnCounterPolicy, value: "policy"))
-    var webauthnCounterPolicy: String?
-
-    @Option(name: .customLong(ServerSetting.mfaRecoveryDelay.flagName), help: help(.mfaRecoveryDelay, value: "duration"))
-    var mfaRecoveryDelay: String?
-
-    @Option(name: .customLong(ServerSetting.mfaRecoveryMaxPerDay.flagName), help: help(.mfaRecoveryMaxPerDay, value: "count"))
-    var mfaRecoveryMaxPerDay: String?
-
-    @Option(name: .customLong(ServerSetting.reauthWindow.flagName), help: help(.reauthWindow, value: "duration"))
-    var reauthWindow: String?
-
-    @Option(name: .customLong(ServerSetting.smtp.flagName), help: help(.smtp, value: "host:port"))
-    var smtp: String?
-
-    @Option(name: .customLong(ServerSetting.smtpTLS.flagName), help: help(.smtpTLS, value: "policy"))
-    var smtpTLS: String?
-
-    @Option(name: .customLong(ServerSetting.smtpCAFile.flagName), help: help(.smtpCAFile, value: "file"))
-    var smtpCAFile: String?
-
-    @Option(name: .customLong(ServerSetting.mailFrom.flagName), help: help(.mailFrom, value: "address"))
-    var mailFrom: String?
-
-    @Option(name: .customLong(ServerSetting.mailDir.flagName), help: help(.mailDir, value: "dir"))
-    var mailDir: String?
-
-    @Option(name: .customLong(ServerSetting.logLevel.flagName), help: help(.logLevel, value: "level"))
-    var logLevel: String?
-
-    @Flag(name: .customLong(ServerSetting.hstsIncludeSubdomains.flagName), inversion: .prefixedNo, help: help(.hstsIncludeSubdomains))
-    var hstsIncludeSubdomains: Bool?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Seconds between log lines with the chain head (seq:hash) for recording outside the system; 0 disables. (env: AUTHD_HEAD_LOG_INTERVAL; default: 300)",
-            valueName: "seconds"))
-    var headLogInterval: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Ed25519 private key (PKCS#8 PEM, mode 0600, outside the data directory) signing head checkpoints. (env: AUTHD_ANCHOR_KEY)",
-            valueName: "file"))
-    var anchorKey: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Append-only file (outside the data directory) receiving signed head checkpoints for `authctl verify --anchors`. (env: AUTHD_ANCHOR_FILE)",
-            valueName: "path"))
-    var anchorFile: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Seconds between head checkpoints (only when the head moved). (env: AUTHD_ANCHOR_INTERVAL; default: 60)",
-            valueName: "seconds"))
-    var anchorInterval: Int?
-
-    /// The values given on the command line, by setting.
-    var flagValues: [ServerSetting: [String]] {
-        var values: [ServerSetting: [String]] = [:]
-        func set(_ setting: ServerSetting, _ value: String?) {
-            if let value { values[setting] = [value] }
+    func validate() throws {
+        do {
+            _ = try SettingArguments.parse(settings, table: AuthdSettings.table)
+        } catch {
+            throw ValidationError(error.message)
         }
-        set(.data, data)
-        set(.listen, listen)
-        set(.issuer, issuer)
-        if !origin.isEmpty { values[.origin] = origin }
-        set(.adminKey, adminKey)
-        set(.adminKeyFile, adminKeyFile)
-        set(.argon2MemoryKiB, argon2MemoryKiB)
-        set(.argon2Iterations, argon2Iterations)
-        set(.argon2Parallelism, argon2Parallelism)
-        set(.accessTokenTTL, accessTokenTTL)
-        set(.sessionTTL, sessionTTL)
-        set(.sessionIdleTimeout, sessionIdleTimeout)
-        set(.sessionUpdateAge, sessionUpdateAge)
-        set(.refreshTTL, refreshTTL)
-        set(.refreshGrace, refreshGrace)
-        set(.maxBodyBytes, maxBodyBytes)
-        set(.trustProxy, trustProxy.map { $0 ? "true" : "false" })
-        set(.rpID, rpID)
-        set(.rpName, rpName)
-        set(.webauthnUserVerification, webauthnUserVerification)
-        set(.webauthnCounterPolicy, webauthnCounterPolicy)
-        set(.mfaRecoveryDelay, mfaRecoveryDelay)
-        set(.mfaRecoveryMaxPerDay, mfaRecoveryMaxPerDay)
-        set(.reauthWindow, reauthWindow)
-        set(.smtp, smtp)
-        set(.smtpTLS, smtpTLS)
-        set(.smtpCAFile, smtpCAFile)
-        set(.mailFrom, mailFrom)
-        set(.mailDir, mailDir)
-        set(.logLevel, logLevel)
-        set(.hstsIncludeSubdomains, hstsIncludeSubdomains.map { $0 ? "true" : "false" })
-        return values
     }
 
     func run() async throws {
         let configuration: ServerConfiguration
         do {
-            configuration = try ServerConfiguration.resolve(flags: flagValues, environment: ProcessInfo.processInfo.environment)
+            configuration = try AuthdSettings.resolve(arguments: settings, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.message)
-        }
-        guard MailMessage.isPlainAddress(configuration.mailFrom) else {
-            throw ValidationError(
-                "invalid value '\(configuration.mailFrom)' for \(ServerSetting.mailFrom.flag): expected an address such as authd@example.com")
         }
         let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
@@ -211,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         // drained in-flight requests (graceful shutdown on SIGTERM/SIGINT), so the last commit is durable.
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let anchoring = try anchorSettings(dataDirectory: configuration.dataDirectory)
+        let anchoring = try Self.anchorSettings(configuration)
         let store = try EventStore(path: configuration.dataDirectory, projections: DomainProjections.all)
         let api: AuthService
         do {
@@ -241,8 +89,7 @@ struct Serve: AsyncParsableCommand {
         let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }) { routes in
             api.addRoutes(to: routes)
         }
-        let interval = headLogInterval ?? ProcessInfo.processInfo.environment["AUTHD_HEAD_LOG_INTERVAL"].flatMap(Int.init) ?? 300
-        guard interval >= 0 else { throw ValidationError("--head-log-interval must be 0 (off) or a number of seconds") }
+        let interval = configuration.headLogInterval
         let headLogger = interval > 0 ? Task { await Self.logHead(store: store, every: interval, logger: logger) } : nil
         defer { headLogger?.cancel() }
         let readerSweeper = Task { await Self.clearStaleReaders(store: store, every: 30, logger: logger) }
@@ -311,14 +158,11 @@ extension Serve {
     /// The anchor sink and interval from `--anchor-key`/`--anchor-file`/`--anchor-interval` (or their `AUTHD_*`
     /// variables), or `nil` when anchoring is off. Both paths must lie outside the data directory: a checkpoint
     /// kept where the log is could be rewritten with it.
-    func anchorSettings(dataDirectory: String) throws -> (AnchorSink, Int)? {
-        let environment = ProcessInfo.processInfo.environment
-        let keyPath = anchorKey ?? environment["AUTHD_ANCHOR_KEY"]
-        let filePath = anchorFile ?? environment["AUTHD_ANCHOR_FILE"]
-        guard keyPath != nil || filePath != nil else { return nil }
-        guard let keyPath, let filePath else { throw ValidationError("--anchor-key and --anchor-file go together") }
-        let seconds = anchorInterval ?? environment["AUTHD_ANCHOR_INTERVAL"].flatMap(Int.init) ?? 60
-        guard seconds > 0 else { throw ValidationError("--anchor-interval must be a positive number of seconds") }
+    static func anchorSettings(_ configuration: ServerConfiguration) throws -> (AnchorSink, Int)? {
+        guard let paths = configuration.anchorPaths else { return nil }
+        let (keyPath, filePath) = paths
+        let seconds = configuration.anchorInterval
+        let dataDirectory = configuration.dataDirectory
         for (flag, path) in [("--anchor-key", keyPath), ("--anchor-file", filePath)] where Self.isInside(path, directory: dataDirectory) {
             throw ValidationError("\(flag) \(path) is inside the data directory \(dataDirectory): keep anchors elsewhere")
         }
@@ -389,9 +233,4 @@ extension Serve {
             }
         }
     }
-}
-
-/// Help for `setting`: its abstract, environment variable and default.
-private func help(_ setting: ServerSetting, value: String? = nil) -> ArgumentHelp {
-    ArgumentHelp(setting.help, valueName: value)
 }
