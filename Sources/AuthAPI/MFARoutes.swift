@@ -201,7 +201,7 @@ extension AuthService {
         try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
         let secret = SecureRandom.bytes(MFAPolicy.secretByteCount)
-        let sealed = try mfaBox.seal(secret, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: principal.userID))
+        let sealed = try mfaBox.seal(secret, associatedData: StartTOTPEnrollment.sealedSecretAssociatedData(userID: principal.userID))
         let expiresAt = clock.now().adding(seconds: MFAPolicy.enrollmentLifetime)
         try await store.run(StartTOTPEnrollment(userID: principal.userID, sealedSecret: sealed, expiresAt: expiresAt, request: requestInfo(context)))
         let uri = try OTPAuthURI(issuer: options.configuration.rpName, accountName: user.record.email, secret: secret, totp: TOTP())
@@ -222,7 +222,7 @@ extension AuthService {
         guard let sealed = record.pendingSecret, let expiry = record.pendingExpiresAt, clock.now() < expiry else {
             throw AuthError.noPendingEnrollment
         }
-        let secret = try mfaBox.open(sealed, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: principal.userID))
+        let secret = try mfaBox.open(sealed, associatedData: StartTOTPEnrollment.sealedSecretAssociatedData(userID: principal.userID))
         guard let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: nil) else {
             try await store.run(RecordMFAFailure(userID: principal.userID, challengeID: nil, method: "totp", request: requestInfo(context)))
             throw Problem.invalidCode(status: .badRequest)
@@ -273,7 +273,7 @@ extension AuthService {
         switch (code, backupCode) {
         case (let code?, nil):
             guard let sealed = record.totpSecret else { return (nil, "totp") }
-            let secret = try mfaBox.open(sealed, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: userID))
+            let secret = try mfaBox.open(sealed, associatedData: StartTOTPEnrollment.sealedSecretAssociatedData(userID: userID))
             let last = record.lastStep.map { UInt64(clamping: $0) }
             let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: last)
             return (match.map { .totp(step: Int64($0.step)) }, "totp")
@@ -352,10 +352,10 @@ extension AuthService {
         let token = OpaqueToken.generate()
         let expiresAt = clock.now().adding(seconds: MFAPolicy.challengeLifetime)
         let methods = ["totp", "backup_code"]
-        let event = LoginMFARequired(
+        let command = RequireMFA(
             userID: userID, challengeID: Identifier.mfaChallenge(), tokenHash: token.hash, methods: methods, mode: mode.rawValue,
-            expiresAt: expiresAt)
-        return (RequireMFA(event: event, request: request), MFARequiredResponse(mfaToken: token.text, methods: methods, expiresAt: expiresAt.rfc3339))
+            expiresAt: expiresAt, request: request)
+        return (command, MFARequiredResponse(mfaToken: token.text, methods: methods, expiresAt: expiresAt.rfc3339))
     }
 
     /// Completes a password login with the second factor: an `aal2` session.
@@ -408,16 +408,15 @@ extension AuthService {
         let token = OpaqueToken.generate()
         let recoveryID = Identifier.recovery()
         let raw = Encoding.fromBase64URL(token.text) ?? []
-        let sealed = try mfaBox.seal(raw, associatedData: MFARecoveryRequested.sealedTokenAssociatedData(recoveryID: recoveryID))
+        let sealed = try mfaBox.seal(raw, associatedData: RequestMFARecovery.sealedTokenAssociatedData(recoveryID: recoveryID))
         let now = clock.now()
         let notBefore = now.adding(seconds: Int64(options.configuration.mfaRecoveryDelay))
         let user = try store.query({ try $0.user(email: email) })
-        let event = MFARecoveryRequested(
-            userID: user?.id ?? "", recoveryID: recoveryID, tokenHash: token.hash, sealedToken: sealed, notBefore: notBefore,
-            expiresAt: notBefore.adding(seconds: MFAPolicy.recoveryUsableFor))
         _ = try await store.run(
             RequestMFARecovery(
-                userID: user?.id, requested: event, maxPerDay: Int64(options.configuration.mfaRecoveryMaxPerDay), request: requestInfo(context)))
+                userID: user?.id, recoveryID: recoveryID, tokenHash: token.hash, sealedToken: sealed, notBefore: notBefore,
+                expiresAt: notBefore.adding(seconds: MFAPolicy.recoveryUsableFor),
+                maxPerDay: Int64(options.configuration.mfaRecoveryMaxPerDay), request: requestInfo(context)))
         return try Respond.json(RecoveryRequestedResponse(), status: .accepted)
     }
 

@@ -192,13 +192,13 @@ extension AuthService {
             throw error.problem
         }
         let credentialID = Encoding.base64URL(verified.credentialId)
-        let event = PasskeyRegistered(
-            userID: principal.userID, credentialID: credentialID, publicKey: verified.publicKeySPKI,
-            algorithm: Int64(verified.algorithm.rawValue), signCount: Int64(verified.signCount), aaguid: verified.aaguidString,
-            backupEligible: verified.backupEligible, backupState: verified.backupState,
-            transports: Self.recordedTransports(verified.transports),
-            attestationFormat: verified.attestationFormat.rawValue, name: name)
-        try await store.run(RegisterPasskey(event: event, request: requestInfo(context)))
+        try await store.run(
+            RegisterPasskey(
+                userID: principal.userID, credentialID: credentialID, publicKey: verified.publicKeySPKI,
+                algorithm: Int64(verified.algorithm.rawValue), signCount: Int64(verified.signCount), aaguid: verified.aaguidString,
+                backupEligible: verified.backupEligible, backupState: verified.backupState,
+                transports: Self.recordedTransports(verified.transports),
+                attestationFormat: verified.attestationFormat.rawValue, name: name, request: requestInfo(context)))
         guard let stored = try store.query({ try $0.passkey(id: credentialID) }) else { throw AuthError.passkeyNotFound }
         return try Respond.json(PasskeyView(stored), status: .created)
     }
