@@ -2,7 +2,8 @@ import AuthCore
 import Foundation
 import Testing
 
-/// The API layer stays thin: events are built only in AuthCore (commands take plain inputs and emit their events).
+/// The API layer stays thin: events are built only in AuthCore (commands take plain inputs and emit their events), and
+/// a route runs one command rather than composing commands in a transaction of its own.
 @Suite struct LayeringTests {
     /// The Swift sources of the AuthAPI target, by file name.
     static func apiSources() throws -> [(name: String, text: String)] {
@@ -34,5 +35,17 @@ import Testing
                 #expect(!Self.mentions(text, type), "\(name) names the event type \(type): build it in an AuthCore command")
             }
         }
+    }
+
+    /// `store.execute { ... }` with a closure is how a route would compose commands itself; the only one left is the
+    /// readiness probe's empty transaction.
+    @Test func noRouteComposesCommandsInATransaction() throws {
+        var uses: [String] = []
+        for (name, text) in try Self.apiSources() {
+            for line in text.split(separator: "\n") where line.contains("store.execute") || line.contains(".run(&") {
+                uses.append("\(name): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(uses == ["AuthService.swift: (try? await store.execute { _ in true }) ?? false"], "\(uses)")
     }
 }
