@@ -160,7 +160,7 @@ public final class AuthService: Sendable {
     // MARK: Helpers for the routes
 
     /// The request's context for events.
-    func requestInfo(_ context: AuthRequestContext) -> RequestInfo {
+    func requestInfo(_ context: some RequestMetadataContext) -> RequestInfo {
         RequestInfo(requestID: context.requestID, clientIP: context.clientIP, userAgent: context.userAgent)
     }
 
@@ -188,7 +188,7 @@ public final class AuthService: Sendable {
     /// Takes one attempt from `key`'s bucket, or records `login.throttled` (once per key per window) and throws 429.
     func consume(
         _ limiter: any RateLimiting, key: String, scope: String, userID: @autoclosure () throws -> String?,
-        context: AuthRequestContext
+        context: some RequestMetadataContext
     ) async throws {
         guard case .limited(let retryAfter) = limiter.consume(key, cost: 1) else { return }
         if limiter.shouldRecordThrottle(key) {
@@ -202,7 +202,7 @@ public final class AuthService: Sendable {
 
     /// The limiter key of the request's client address: IPv6 addresses grouped by /64, IPv4-mapped ones as IPv4
     /// (``IPAddress/limiterKey(_:)``).
-    func ipKey(_ context: AuthRequestContext) -> String { "ip:" + (context.clientIP.map(IPAddress.limiterKey) ?? "unknown") }
+    func ipKey(_ context: some RequestMetadataContext) -> String { "ip:" + (context.clientIP.map(IPAddress.limiterKey) ?? "unknown") }
 
     /// Checks the password length rule for a new password.
     static func checkNewPassword(_ password: String, field: String) throws(Problem) {

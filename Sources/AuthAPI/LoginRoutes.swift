@@ -98,16 +98,13 @@ extension AuthService {
         }
         // With a second factor enabled the password only opens an MFA challenge; decided in the transaction.
         let challenge = mfaChallenge(userID: user.id, mode: body.mode, request: info)
-        let created = try await store.execute { context -> CreateSession.Result? in
-            if let rehashCommand { try rehashCommand.run(&context) }
-            if try MFAState.record(of: user.id, in: context)?.isEnabled == true {
-                try challenge.command.run(&context)
-                return nil
-            }
-            return try create.run(&context)
+        var response: Response
+        switch try await store.run(PasswordLogin(session: create, rehash: rehashCommand, mfaChallenge: challenge.command)) {
+        case .session(let created):
+            response = try loginResponse(created, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken)
+        case .mfaRequired:
+            response = try Respond.json(challenge.body)
         }
-        var response = try created.map { try loginResponse($0, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken) }
-            ?? Respond.json(challenge.body)
         if body.mode == .cookie { response.headers.append(.init(name: .setCookie, value: deviceCookie(email: email))) }
         return response
     }

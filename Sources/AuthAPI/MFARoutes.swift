@@ -148,8 +148,11 @@ enum MFAPolicy {
 
 extension AuthService {
     func addMFARoutes(_ routes: AuthRoutes) {
-        routes.get("/v1/mfa") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        let user = routes.authenticated(by: self)
+        // Planting or removing a factor locks the owner out: only a session that proved its holder recently may.
+        let recent = routes.authenticated(by: self, .recentAuthentication)
+        user.get("/v1/mfa") { request, context in
+            let principal = context.principal
             let record = try self.store.query { try $0.mfa(ofUser: principal.userID) } ?? MFARecord()
             let now = self.clock.now()
             var recovery: MFAStatusResponse.Recovery?
@@ -162,28 +165,25 @@ extension AuthService {
                     backupCodesRemaining: record.isEnabled ? record.backupCodesRemaining : 0, recovery: recovery,
                     sessionAAL: principal.session.record.aal))
         }
-        routes.post("/v1/mfa/totp/enroll") { request, context in try await self.enrollTOTP(request, context: context) }
-        routes.post("/v1/mfa/totp/confirm") { request, context in try await self.confirmTOTP(request, context: context) }
-        routes.delete("/v1/mfa/totp") { request, context in
-            let principal = try await self.authenticate(request, context: context)
-            try self.requireRecentAuthentication(principal)
+        recent.post("/v1/mfa/totp/enroll") { request, context in try await self.enrollTOTP(request, context: context) }
+        user.post("/v1/mfa/totp/confirm") { request, context in try await self.confirmTOTP(request, context: context) }
+        recent.delete("/v1/mfa/totp") { request, context in
+            let principal = context.principal
             try await self.store.run(DisableTOTP(userID: principal.userID, request: self.requestInfo(context)))
             return Respond.noContent()
         }
-        routes.post("/v1/mfa/backup-codes") { request, context in
-            let principal = try await self.authenticate(request, context: context)
-            try self.requireRecentAuthentication(principal)
+        recent.post("/v1/mfa/backup-codes") { request, context in
+            let principal = context.principal
             let (codes, setID, hashes) = try self.newBackupCodes()
             try await self.store.run(RegenerateBackupCodes(userID: principal.userID, setID: setID, hashes: hashes, request: self.requestInfo(context)))
             return try Respond.json(BackupCodesResponse(backupCodes: codes))
         }
-        routes.post("/v1/mfa/step-up") { request, context in try await self.stepUp(request, context: context) }
+        user.post("/v1/mfa/step-up") { request, context in try await self.stepUp(request, context: context) }
         routes.post("/v1/login/mfa") { request, context in try await self.mfaLogin(request, context: context) }
         routes.post("/v1/mfa/recovery/request") { request, context in try await self.requestRecovery(request, context: context) }
         routes.post("/v1/mfa/recovery/complete") { request, context in try await self.completeRecovery(request, context: context) }
-        routes.post("/v1/mfa/recovery/cancel") { request, context in
-            let principal = try await self.authenticate(request, context: context)
-            guard principal.session.record.aal == "aal2" else { throw Problem.stepUpRequired(maxAge: MFAPolicy.stepUpMaxAge) }
+        routes.authenticated(by: self, .aal2Session).post("/v1/mfa/recovery/cancel") { request, context in
+            let principal = context.principal
             guard try await self.store.run(CancelMFARecovery(userID: principal.userID, request: self.requestInfo(context))) else {
                 throw Problem.notFound("no recovery is pending")
             }
@@ -195,15 +195,13 @@ extension AuthService {
 
     /// Starts TOTP enrollment: a fresh seed, sealed into `mfa.totp_enrollment_started`; the seed, its `otpauth://` URI
     /// and a QR code of it are returned once.
-    func enrollTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
-        // Planting a factor locks the owner out: only a session that proved its holder recently may start one.
-        try requireRecentAuthentication(principal)
+    func enrollTOTP(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         // Every enrollment is an event: the per-user MFA bucket keeps a session from flooding the log with them.
         try await consumeMFAAttempt(userID: principal.userID, context: context)
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
         let secret = SecureRandom.bytes(MFAPolicy.secretByteCount)
-        let sealed = try mfaBox.seal(secret, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: principal.userID))
+        let sealed = try mfaBox.seal(secret, associatedData: StartTOTPEnrollment.sealedSecretAssociatedData(userID: principal.userID))
         let expiresAt = clock.now().adding(seconds: MFAPolicy.enrollmentLifetime)
         try await store.run(StartTOTPEnrollment(userID: principal.userID, sealedSecret: sealed, expiresAt: expiresAt, request: requestInfo(context)))
         let uri = try OTPAuthURI(issuer: options.configuration.rpName, accountName: user.record.email, secret: secret, totp: TOTP())
@@ -214,8 +212,8 @@ extension AuthService {
 
     /// Confirms enrollment with a code of the pending seed: TOTP on, and the 10 backup codes returned once. With
     /// `revoke_other_sessions: true` every other session of the user ends (`revoked_sessions` says how many).
-    func confirmTOTP(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
+    func confirmTOTP(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let body = try await request.decodeStrict(as: ConfirmTOTPRequest.self, context: context)
         let code = body.code
         try await consumeMFAAttempt(userID: principal.userID, context: context)
@@ -224,7 +222,7 @@ extension AuthService {
         guard let sealed = record.pendingSecret, let expiry = record.pendingExpiresAt, clock.now() < expiry else {
             throw AuthError.noPendingEnrollment
         }
-        let secret = try mfaBox.open(sealed, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: principal.userID))
+        let secret = try mfaBox.open(sealed, associatedData: StartTOTPEnrollment.sealedSecretAssociatedData(userID: principal.userID))
         guard let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: nil) else {
             try await store.run(RecordMFAFailure(userID: principal.userID, challengeID: nil, method: "totp", request: requestInfo(context)))
             throw Problem.invalidCode(status: .badRequest)
@@ -251,7 +249,7 @@ extension AuthService {
     static func mfaBucketKey(_ userID: String) -> String { "mfa:" + userID }
 
     /// Takes one second-factor attempt from the user's bucket (429 when it is empty).
-    func consumeMFAAttempt(userID: String, context: AuthRequestContext) async throws {
+    func consumeMFAAttempt(userID: String, context: some RequestMetadataContext) async throws {
         try await consume(loginPerAccount, key: Self.mfaBucketKey(userID), scope: "account", userID: userID, context: context)
     }
 
@@ -275,7 +273,7 @@ extension AuthService {
         switch (code, backupCode) {
         case (let code?, nil):
             guard let sealed = record.totpSecret else { return (nil, "totp") }
-            let secret = try mfaBox.open(sealed, associatedData: MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: userID))
+            let secret = try mfaBox.open(sealed, associatedData: StartTOTPEnrollment.sealedSecretAssociatedData(userID: userID))
             let last = record.lastStep.map { UInt64(clamping: $0) }
             let match = try TOTP().verify(code: code, secret: secret, at: clock.now().seconds, window: MFAPolicy.window, lastUsedStep: last)
             return (match.map { .totp(step: Int64($0.step)) }, "totp")
@@ -312,7 +310,7 @@ extension AuthService {
         return headers
     }
 
-    /// Refuses (403, step-up problem) a sensitive change from a session without `aal2` obtained in the last
+    /// The ``AuthRequirement/stepUp`` check. Refuses (403, step-up problem) a sensitive change from a session without `aal2` obtained in the last
     /// ``MFAPolicy/stepUpMaxAge`` seconds, when the user has a second factor.
     func requireStepUp(_ principal: Principal) throws {
         guard try store.query({ try $0.mfa(ofUser: principal.userID)?.isEnabled }) == true else { return }
@@ -324,8 +322,8 @@ extension AuthService {
     /// Raises the caller's session to `aal2` with a second factor. The session gets a new token (the old one is dead
     /// from here): in `Set-Cookie` for a cookie caller, as `session_token` for a session-token bearer; an
     /// access-token caller gets a new access token with `aal2`.
-    func stepUp(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
+    func stepUp(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let body = try await request.decodeStrict(as: FactorRequest.self, context: context)
         let attempt = try factorAttempt(userID: principal.userID, code: body.code, backupCode: body.backupCode)
         try await consumeMFAAttempt(userID: principal.userID, context: context)
@@ -354,10 +352,10 @@ extension AuthService {
         let token = OpaqueToken.generate()
         let expiresAt = clock.now().adding(seconds: MFAPolicy.challengeLifetime)
         let methods = ["totp", "backup_code"]
-        let event = LoginMFARequired(
+        let command = RequireMFA(
             userID: userID, challengeID: Identifier.mfaChallenge(), tokenHash: token.hash, methods: methods, mode: mode.rawValue,
-            expiresAt: expiresAt)
-        return (RequireMFA(event: event, request: request), MFARequiredResponse(mfaToken: token.text, methods: methods, expiresAt: expiresAt.rfc3339))
+            expiresAt: expiresAt, request: request)
+        return (command, MFARequiredResponse(mfaToken: token.text, methods: methods, expiresAt: expiresAt.rfc3339))
     }
 
     /// Completes a password login with the second factor: an `aal2` session.
@@ -410,16 +408,15 @@ extension AuthService {
         let token = OpaqueToken.generate()
         let recoveryID = Identifier.recovery()
         let raw = Encoding.fromBase64URL(token.text) ?? []
-        let sealed = try mfaBox.seal(raw, associatedData: MFARecoveryRequested.sealedTokenAssociatedData(recoveryID: recoveryID))
+        let sealed = try mfaBox.seal(raw, associatedData: RequestMFARecovery.sealedTokenAssociatedData(recoveryID: recoveryID))
         let now = clock.now()
         let notBefore = now.adding(seconds: Int64(options.configuration.mfaRecoveryDelay))
         let user = try store.query({ try $0.user(email: email) })
-        let event = MFARecoveryRequested(
-            userID: user?.id ?? "", recoveryID: recoveryID, tokenHash: token.hash, sealedToken: sealed, notBefore: notBefore,
-            expiresAt: notBefore.adding(seconds: MFAPolicy.recoveryUsableFor))
         _ = try await store.run(
             RequestMFARecovery(
-                userID: user?.id, requested: event, maxPerDay: Int64(options.configuration.mfaRecoveryMaxPerDay), request: requestInfo(context)))
+                userID: user?.id, recoveryID: recoveryID, tokenHash: token.hash, sealedToken: sealed, notBefore: notBefore,
+                expiresAt: notBefore.adding(seconds: MFAPolicy.recoveryUsableFor),
+                maxPerDay: Int64(options.configuration.mfaRecoveryMaxPerDay), request: requestInfo(context)))
         return try Respond.json(RecoveryRequestedResponse(), status: .accepted)
     }
 

@@ -69,10 +69,13 @@ extension AuthService {
     static let maxPasskeyNameLength = 64
 
     func addPasskeyRoutes(_ routes: AuthRoutes) {
-        routes.post("/v1/passkeys/register/options") { request, context in
+        let user = routes.authenticated(by: self)
+        // A planted passkey would outlive a password change: registering or deleting one needs a recent proof.
+        let recent = routes.authenticated(by: self, .recentAuthentication)
+        recent.post("/v1/passkeys/register/options") { request, context in
             try await self.passkeyRegistrationOptions(request, context: context)
         }
-        routes.post("/v1/passkeys/register/verify") { request, context in
+        routes.authenticated(by: self, .stepUp).post("/v1/passkeys/register/verify") { request, context in
             try await self.passkeyRegistrationVerify(request, context: context)
         }
         routes.post("/v1/login/passkey/options") { request, context in
@@ -81,13 +84,13 @@ extension AuthService {
         routes.post("/v1/login/passkey/verify") { request, context in
             try await self.passkeyLogin(request, context: context)
         }
-        routes.get("/v1/passkeys") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        user.get("/v1/passkeys") { request, context in
+            let principal = context.principal
             let passkeys = try self.store.query { try $0.passkeys(ofUser: principal.userID) }
             return try Respond.json(PasskeyListResponse(passkeys: passkeys.map(PasskeyView.init)))
         }
-        routes.patch("/v1/passkeys/{id}") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        user.patch("/v1/passkeys/{id}") { request, context in
+            let principal = context.principal
             let id = context.parameters.get("id") ?? ""
             let body = try await request.decodeStrict(as: RenamePasskeyRequest.self, context: context)
             let name = try Self.passkeyName(body.name)
@@ -95,9 +98,8 @@ extension AuthService {
                 RenamePasskey(userID: principal.userID, credentialID: id, name: name, request: self.requestInfo(context)))
             return try Respond.json(PasskeyView(id: id, record: record))
         }
-        routes.delete("/v1/passkeys/{id}") { request, context in
-            let principal = try await self.authenticate(request, context: context)
-            try self.requireRecentAuthentication(principal)
+        recent.delete("/v1/passkeys/{id}") { request, context in
+            let principal = context.principal
             let id = context.parameters.get("id") ?? ""
             try await self.store.run(DeletePasskey(userID: principal.userID, credentialID: id, request: self.requestInfo(context)))
             return Respond.noContent()
@@ -150,9 +152,8 @@ extension AuthService {
     /// Creation options for the logged-in user, who must have authenticated recently (and hold fresh `aal2` when
     /// the user has a second factor): a planted passkey would outlive a password change; the user's passkeys are
     /// excluded.
-    func passkeyRegistrationOptions(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
-        try requireRecentAuthentication(principal)
+    func passkeyRegistrationOptions(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let (user, passkeys) = try store.query { (try $0.user(id: principal.userID), try $0.passkeys(ofUser: principal.userID)) }
         guard let user else { throw AuthError.unknownUser }
         let challenge = try await challenges.issue(.registration, userID: principal.userID)
@@ -167,9 +168,8 @@ extension AuthService {
     }
 
     /// Verifies an attestation for the logged-in user and records `passkey.registered` (201).
-    func passkeyRegistrationVerify(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
-        try requireStepUp(principal)
+    func passkeyRegistrationVerify(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let bytes = try await request.jsonBodyBytes(context: context)
         let extra = try Self.topLevelStrings(bytes, keys: ["name"])
         let name = try extra["name"].map(Self.passkeyName) ?? "Passkey"
@@ -192,13 +192,13 @@ extension AuthService {
             throw error.problem
         }
         let credentialID = Encoding.base64URL(verified.credentialId)
-        let event = PasskeyRegistered(
-            userID: principal.userID, credentialID: credentialID, publicKey: verified.publicKeySPKI,
-            algorithm: Int64(verified.algorithm.rawValue), signCount: Int64(verified.signCount), aaguid: verified.aaguidString,
-            backupEligible: verified.backupEligible, backupState: verified.backupState,
-            transports: Self.recordedTransports(verified.transports),
-            attestationFormat: verified.attestationFormat.rawValue, name: name)
-        try await store.run(RegisterPasskey(event: event, request: requestInfo(context)))
+        try await store.run(
+            RegisterPasskey(
+                userID: principal.userID, credentialID: credentialID, publicKey: verified.publicKeySPKI,
+                algorithm: Int64(verified.algorithm.rawValue), signCount: Int64(verified.signCount), aaguid: verified.aaguidString,
+                backupEligible: verified.backupEligible, backupState: verified.backupState,
+                transports: Self.recordedTransports(verified.transports),
+                attestationFormat: verified.attestationFormat.rawValue, name: name, request: requestInfo(context)))
         guard let stored = try store.query({ try $0.passkey(id: credentialID) }) else { throw AuthError.passkeyNotFound }
         return try Respond.json(PasskeyView(stored), status: .created)
     }
@@ -299,7 +299,7 @@ extension AuthService {
     /// registered one, of the user the challenge names if it names one; a discoverable login must return the user
     /// handle), the signature. The counter rule is the caller's command's (applied against the counter at commit
     /// time). A refused assertion of a registered passkey is recorded as `login.failed`.
-    func verifyAssertion(_ bytes: [UInt8], purpose: ChallengeStore.Purpose, context: AuthRequestContext) async throws
+    func verifyAssertion(_ bytes: [UInt8], purpose: ChallengeStore.Purpose, context: some RequestMetadataContext) async throws
         -> (Queries.FoundPasskey, String, VerifiedAuthentication)
     {
         let response: AuthenticationResponseJSON
@@ -344,7 +344,7 @@ extension AuthService {
 
     /// Records `login.failed` (method `passkey`, reason `passkey_rejected`) for a refused assertion of a registered
     /// passkey; the subject is the keyed hash of the credential id.
-    func recordPasskeyFailure(_ passkey: Queries.FoundPasskey, context: AuthRequestContext) async throws {
+    func recordPasskeyFailure(_ passkey: Queries.FoundPasskey, context: some RequestMetadataContext) async throws {
         try await store.run(
             RecordLoginFailure(
                 userID: passkey.record.userID, subject: keyedSubject("passkey:" + passkey.id), reason: "passkey_rejected",

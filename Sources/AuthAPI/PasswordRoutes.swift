@@ -18,7 +18,7 @@ struct ChangePasswordResponse: Encodable {
 
 extension AuthService {
     func addPasswordRoutes(_ routes: AuthRoutes) {
-        routes.post("/v1/password") { request, context in
+        routes.authenticated(by: self, .stepUp).post("/v1/password") { request, context in
             try await self.changePassword(request, context: context)
         }
     }
@@ -26,9 +26,8 @@ extension AuthService {
     /// With a second factor enabled, needs fresh `aal2` (step-up). Verifies the current password and hashes the new one (one pool job), then `password.changed` and the
     /// revocation of every other session, in one transaction. Wrong current passwords count against the account's
     /// login bucket and are recorded as `login.failed`.
-    func changePassword(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
-        try requireStepUp(principal)
+    func changePassword(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let body = try await request.decodeStrict(as: ChangePasswordRequest.self, context: context)
         try Self.checkPresentedPassword(body.currentPassword, field: "current_password")
         try Self.checkNewPassword(body.newPassword, field: "new_password")

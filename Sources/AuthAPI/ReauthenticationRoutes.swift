@@ -39,18 +39,19 @@ struct ReauthenticatedResponse: Encodable {
 
 extension AuthService {
     func addReauthenticationRoutes(_ routes: AuthRoutes) {
-        routes.post("/v1/session/reauthenticate") { request, context in
+        let user = routes.authenticated(by: self)
+        user.post("/v1/session/reauthenticate") { request, context in
             try await self.reauthenticateWithPassword(request, context: context)
         }
-        routes.post("/v1/session/reauthenticate/passkey/options") { request, context in
+        user.post("/v1/session/reauthenticate/passkey/options") { request, context in
             try await self.reauthenticationOptions(request, context: context)
         }
-        routes.post("/v1/session/reauthenticate/passkey/verify") { request, context in
+        user.post("/v1/session/reauthenticate/passkey/verify") { request, context in
             try await self.reauthenticateWithPasskey(request, context: context)
         }
     }
 
-    /// Refuses a sensitive change (a new passkey, TOTP enrolment or removal, new backup codes, deleting a passkey)
+    /// The ``AuthRequirement/recentAuthentication`` check. Refuses a sensitive change (a new passkey, TOTP enrolment or removal, new backup codes, deleting a passkey)
     /// unless the caller's session proved its holder recently: a login, step-up or re-authentication less than
     /// `--reauth-window` ago (else 403 `reauthentication-required`). A user with a second factor also needs fresh
     /// `aal2` (403 `step-up-required`, see ``requireStepUp(_:)``).
@@ -65,8 +66,8 @@ extension AuthService {
 
     /// Re-authentication with the account's password: `session.reauthenticated`. A wrong password counts against the
     /// account's login bucket, is recorded as `login.failed` (`bad_reauth_password`) and answers 403 `wrong-password`.
-    func reauthenticateWithPassword(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
+    func reauthenticateWithPassword(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let body = try await request.decodeStrict(as: ReauthenticateRequest.self, context: context)
         try Self.checkPresentedPassword(body.password, field: "password")
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
@@ -86,8 +87,8 @@ extension AuthService {
 
     /// Request options for re-authenticating with a passkey: the caller's passkeys as `allowCredentials`, a challenge
     /// bound to the caller.
-    func reauthenticationOptions(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
+    func reauthenticationOptions(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let passkeys = try store.query { try $0.passkeys(ofUser: principal.userID) }
         guard !passkeys.isEmpty else { throw AuthError.passkeyNotFound }
         let allow = passkeys.compactMap { passkey in
@@ -102,8 +103,8 @@ extension AuthService {
     /// Re-authentication with a passkey assertion (`toJSON()` of the credential) on a challenge from
     /// ``reauthenticationOptions(_:context:)``: `session.reauthenticated` (method `passkey`). A user-verifying
     /// assertion raises an `aal1` session to `aal2`, with a new session token handed out as after a step-up.
-    func reauthenticateWithPasskey(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await authenticate(request, context: context)
+    func reauthenticateWithPasskey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let principal = context.principal
         let bytes = try await request.jsonBodyBytes(context: context)
         let (passkey, credentialID, verified) = try await verifyAssertion(bytes, purpose: .reauthentication, context: context)
         guard passkey.record.userID == principal.userID else {

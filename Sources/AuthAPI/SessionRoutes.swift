@@ -80,12 +80,13 @@ extension AuthService {
     public func currentSessionJSON(_ principal: Principal) -> [UInt8] { currentSessionBody(principal).finished }
 
     func addSessionRoutes(_ routes: AuthRoutes) {
-        routes.get("/v1/session") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        let user = routes.authenticated(by: self)
+        user.get("/v1/session") { request, context in
+            let principal = context.principal
             return self.currentSessionBody(principal).response()
         }
-        routes.post("/v1/logout") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        user.post("/v1/logout") { request, context in
+            let principal = context.principal
             do {
                 try await self.store.run(
                     RevokeSession(
@@ -96,14 +97,14 @@ extension AuthService {
             }
             return Respond.noContent(headers: [.setCookie: self.clearedSessionCookie])
         }
-        routes.get("/v1/sessions") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        user.get("/v1/sessions") { request, context in
+            let principal = context.principal
             let now = self.clock.now()
             let sessions = try self.store.query { try $0.sessions(ofUser: principal.userID, at: now) }
             return try Respond.json(SessionListResponse(sessions: sessions.map { SessionView($0, current: $0.id == principal.sessionID) }))
         }
-        routes.delete("/v1/sessions/{id}") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        user.delete("/v1/sessions/{id}") { request, context in
+            let principal = context.principal
             let id = context.parameters.get("id") ?? ""
             guard Identifier.isWellFormed(id, prefix: "ses_") else { throw AuthError.sessionNotFound }
             try await self.store.run(
@@ -112,8 +113,8 @@ extension AuthService {
                     request: self.requestInfo(context)))
             return Respond.noContent(headers: id == principal.sessionID ? [.setCookie: self.clearedSessionCookie] : [:])
         }
-        routes.delete("/v1/sessions") { request, context in
-            let principal = try await self.authenticate(request, context: context)
+        user.delete("/v1/sessions") { request, context in
+            let principal = context.principal
             let count = try await self.store.run(
                 RevokeSessions(userID: principal.userID, keep: principal.sessionID, reason: "user_revoked", request: self.requestInfo(context)))
             return try Respond.json(RevokedCountResponse(revoked: count))

@@ -95,6 +95,12 @@ public struct StartTOTPEnrollment: Command {
         self.request = request
     }
 
+    /// The associated data that binds a sealed TOTP seed to its user: seal the seed under it before starting the
+    /// enrollment, and open it under it to verify codes.
+    public static func sealedSecretAssociatedData(userID: String) -> [UInt8] {
+        MFATOTPEnrollmentStarted.sealedSecretAssociatedData(userID: userID)
+    }
+
     public func run(_ context: inout CommandContext) throws {
         if try MFAState.record(of: userID, in: context)?.isEnabled == true { throw AuthError.mfaAlreadyEnabled }
         try context.emit(
@@ -183,18 +189,37 @@ public struct RegenerateBackupCodes: Command {
     }
 }
 
-/// Opens an MFA login challenge after a correct password (`login.mfa_required`), replacing the user's previous one.
+/// Opens an MFA login challenge after a correct first factor (`login.mfa_required`), replacing the user's previous
+/// one. Only the hash of the challenge's token (`mfa_token`) is recorded.
 public struct RequireMFA: Command {
-    public var event: LoginMFARequired
+    public var userID: String
+    public var challengeID: String
+    /// SHA-256 of the `mfa_token` handed to the caller.
+    public var tokenHash: [UInt8]
+    /// The second factors the challenge accepts (`totp`, `backup_code`).
+    public var methods: [String]
+    /// The login's mode (`cookie` or `token`), for the session the challenge completes into.
+    public var mode: String
+    public var expiresAt: Timestamp
     public var request: RequestInfo
 
-    public init(event: LoginMFARequired, request: RequestInfo) {
-        self.event = event
+    public init(
+        userID: String, challengeID: String, tokenHash: [UInt8], methods: [String], mode: String, expiresAt: Timestamp, request: RequestInfo
+    ) {
+        self.userID = userID
+        self.challengeID = challengeID
+        self.tokenHash = tokenHash
+        self.methods = methods
+        self.mode = mode
+        self.expiresAt = expiresAt
         self.request = request
     }
 
     public func run(_ context: inout CommandContext) throws {
-        try context.emit(event, actor: .user(event.userID), request: request)
+        try context.emit(
+            LoginMFARequired(
+                userID: userID, challengeID: challengeID, tokenHash: tokenHash, methods: methods, mode: mode, expiresAt: expiresAt),
+            actor: .user(userID), request: request)
     }
 }
 
@@ -348,7 +373,7 @@ public struct StepUpSession: Command {
 /// durably (``CommandContext/requireDurableCommit()`` when no event is written), so that neither the answer nor its
 /// timing tells whether the email has an account, or MFA:
 ///
-/// - a user with MFA and no pending recovery: `mfa.recovery_requested` (``requested``) starts the waiting period;
+/// - a user with MFA and no pending recovery: `mfa.recovery_requested` (``recoveryID``) starts the waiting period;
 /// - a pending recovery is **kept** (same waiting period, same `not_before`: a stranger's requests cannot restart
 ///   it); its notice is sent again (`mfa.recovery_reminded`) at most once per ``resendInterval``;
 /// - at most ``maxPerDay`` notices per account in 24 hours; beyond that nothing is written.
@@ -368,17 +393,34 @@ public struct RequestMFARecovery: Command {
 
     /// The user the email names, or `nil`.
     public var userID: String?
-    /// The new recovery, if one starts (its `userID` is ignored: ``userID`` is used).
-    public var requested: MFARecoveryRequested
+    /// The new recovery, if one starts: its id, the hash of its token, the token sealed for the notifier (under
+    /// ``sealedTokenAssociatedData(recoveryID:)``), and its waiting period and expiry.
+    public var recoveryID: String
+    public var tokenHash: [UInt8]
+    public var sealedToken: [UInt8]
+    public var notBefore: Timestamp
+    public var expiresAt: Timestamp
     /// Notices per account in 24 hours.
     public var maxPerDay: Int64
     public var request: RequestInfo
 
-    public init(userID: String?, requested: MFARecoveryRequested, maxPerDay: Int64, request: RequestInfo) {
+    public init(
+        userID: String?, recoveryID: String, tokenHash: [UInt8], sealedToken: [UInt8], notBefore: Timestamp, expiresAt: Timestamp,
+        maxPerDay: Int64, request: RequestInfo
+    ) {
         self.userID = userID
-        self.requested = requested
+        self.recoveryID = recoveryID
+        self.tokenHash = tokenHash
+        self.sealedToken = sealedToken
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
         self.maxPerDay = maxPerDay
         self.request = request
+    }
+
+    /// The associated data that binds a sealed recovery token to its recovery id (the notifier opens it with it).
+    public static func sealedTokenAssociatedData(recoveryID: String) -> [UInt8] {
+        MFARecoveryRequested.sealedTokenAssociatedData(recoveryID: recoveryID)
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
@@ -396,9 +438,11 @@ public struct RequestMFARecovery: Command {
             try context.emit(MFARecoveryReminded(userID: userID, recoveryID: recoveryID), actor: .user(userID), request: request)
             return .reminded
         }
-        var event = requested
-        event.userID = userID
-        try context.emit(event, actor: .user(userID), request: request)
+        try context.emit(
+            MFARecoveryRequested(
+                userID: userID, recoveryID: recoveryID, tokenHash: tokenHash, sealedToken: sealedToken, notBefore: notBefore,
+                expiresAt: expiresAt),
+            actor: .user(userID), request: request)
         return .started
     }
 }

@@ -2,20 +2,51 @@ import EventLog
 
 /// Registers a verified passkey (`passkey.registered`). Credential ids are unique across users.
 public struct RegisterPasskey: Command {
-    public var event: PasskeyRegistered
+    public var userID: String
+    /// The credential id, base64url.
+    public var credentialID: String
+    /// The public key, SubjectPublicKeyInfo DER.
+    public var publicKey: [UInt8]
+    /// The COSE algorithm.
+    public var algorithm: Int64
+    public var signCount: Int64
+    public var aaguid: String
+    public var backupEligible: Bool
+    public var backupState: Bool
+    public var transports: [String]
+    public var attestationFormat: String
+    public var name: String
     public var request: RequestInfo
 
-    public init(event: PasskeyRegistered, request: RequestInfo) {
-        self.event = event
+    public init(
+        userID: String, credentialID: String, publicKey: [UInt8], algorithm: Int64, signCount: Int64, aaguid: String, backupEligible: Bool,
+        backupState: Bool, transports: [String], attestationFormat: String, name: String, request: RequestInfo
+    ) {
+        self.userID = userID
+        self.credentialID = credentialID
+        self.publicKey = publicKey
+        self.algorithm = algorithm
+        self.signCount = signCount
+        self.aaguid = aaguid
+        self.backupEligible = backupEligible
+        self.backupState = backupState
+        self.transports = transports
+        self.attestationFormat = attestationFormat
+        self.name = name
         self.request = request
     }
 
     public func run(_ context: inout CommandContext) throws {
-        guard try context.state.table(UsersProjection(), "by_id").get(Key.of(event.userID)) != nil else { throw AuthError.unknownUser }
-        guard try context.state.table(PasskeysProjection(), "by_id").get(PasskeysProjection.idKey(event.credentialID)) == nil else {
+        guard try context.state.table(UsersProjection(), "by_id").get(Key.of(userID)) != nil else { throw AuthError.unknownUser }
+        guard try context.state.table(PasskeysProjection(), "by_id").get(PasskeysProjection.idKey(credentialID)) == nil else {
             throw AuthError.credentialTaken
         }
-        try context.emit(event, actor: .user(event.userID), request: request)
+        try context.emit(
+            PasskeyRegistered(
+                userID: userID, credentialID: credentialID, publicKey: publicKey, algorithm: algorithm, signCount: signCount,
+                aaguid: aaguid, backupEligible: backupEligible, backupState: backupState, transports: transports,
+                attestationFormat: attestationFormat, name: name),
+            actor: .user(userID), request: request)
     }
 }
 

@@ -13,6 +13,8 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
     /// A key of a derived table (a secondary index, ``DerivedTable``) would belong to two entries of its source:
     /// refused by `apply`, and reported by a rebuild that derives the table.
     case derivedKeyTaken(table: String)
+    /// A side table (``SideTable``) was asked for under the name of a log or projection table.
+    case sideTableName(String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
         case .corrupt(let why): return "corrupt log: \(why)"
         case .duplicateProjection(let name): return "two projections are named \(name)"
         case .derivedKeyTaken(let table): return "a key of \(table) would belong to two entries of the table it is derived from"
+        case .sideTableName(let name): return "\(name) is a log or projection table, not a side table"
         }
     }
 }
