@@ -35,17 +35,15 @@ extension AuthService {
     /// is spent; clients with valid tokens are not counted).
     func refresh(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
+        // A failure is reserved up front (concurrent requests cannot outrun the budget) and given back for a
+        // token that exists.
         let clientKey = ipKey(context)
-        if refreshFailuresPerIP.availableTokens(clientKey) < 1 {
-            try await consume(refreshFailuresPerIP, key: clientKey, scope: "ip", userID: nil, context: context)
-        }
+        try await consume(refreshFailuresPerIP, key: clientKey, scope: "ip", userID: nil, context: context)
         guard let presented = OpaqueToken.hash(of: body.refreshToken),
             let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey),
             try store.query({ try $0.refreshTokenIsKnown(hash: presented) })
-        else {
-            _ = refreshFailuresPerIP.consume(clientKey)
-            throw Problem.invalidRefreshToken
-        }
+        else { throw Problem.invalidRefreshToken }
+        refreshFailuresPerIP.refund(clientKey)
         let configuration = options.configuration
         let outcome = try await store.run(
             RotateRefreshToken(
