@@ -62,6 +62,8 @@ let package = Package(
                 "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            // The demo page (DemoRoutes.swift), copied byte for byte into the `authlog_AuthAPI.resources` bundle.
+            resources: [.copy("Resources/demo.html"), .copy("Resources/demo.js"), .copy("Resources/demo.css")],
             swiftSettings: swiftSettings
         ),
 
