@@ -1,6 +1,7 @@
 import AuthCore
 import EventLog
 import Foundation
+import TextEncoding
 
 /// Renders investigations as text, JSON, or a self-contained HTML page with an SVG timeline.
 enum InvestigationReport {
@@ -49,22 +50,22 @@ enum InvestigationReport {
 
     private static func contextJSON(_ c: FamilyInvestigation.Context?) -> String {
         guard let c else { return "null" }
-        return "{\"seq\":\(c.seq),\"time\":\(EventJSON.quote(c.time.rfc3339)),\"ip\":\(c.ip.map(EventJSON.quote) ?? "null"),\"user_agent\":\(c.userAgent.map(EventJSON.quote) ?? "null")}"
+        return "{\"seq\":\(c.seq),\"time\":\(JSONString.quoted(c.time.rfc3339)),\"ip\":\(c.ip.map(JSONString.quoted) ?? "null"),\"user_agent\":\(c.userAgent.map(JSONString.quoted) ?? "null")}"
     }
 
     static func json(_ inv: FamilyInvestigation) -> String {
         let tokens = inv.tokens.map {
-            "{\"hash\":\(EventJSON.quote($0.hash)),\"parent\":\($0.parent.map(EventJSON.quote) ?? "null"),\"depth\":\($0.depth),\"grace\":\($0.viaGrace),\"reissues\":[\($0.reissues.map { contextJSON($0) }.joined(separator: ","))],\"issued\":\(contextJSON($0.issued)),\"used\":\(contextJSON($0.used))}"
+            "{\"hash\":\(JSONString.quoted($0.hash)),\"parent\":\($0.parent.map(JSONString.quoted) ?? "null"),\"depth\":\($0.depth),\"grace\":\($0.viaGrace),\"reissues\":[\($0.reissues.map { contextJSON($0) }.joined(separator: ","))],\"issued\":\(contextJSON($0.issued)),\"used\":\(contextJSON($0.used))}"
         }
         let reuses = inv.reuses.map {
-            "{\"token_hash\":\(EventJSON.quote($0.tokenHash)),\"first_use\":\(contextJSON($0.firstUse)),\"presented\":\(contextJSON($0.presented)),\"delay_seconds\":\($0.delaySeconds.map { String($0) } ?? "null"),\"different_client\":\($0.differentClient)}"
+            "{\"token_hash\":\(JSONString.quoted($0.tokenHash)),\"first_use\":\(contextJSON($0.firstUse)),\"presented\":\(contextJSON($0.presented)),\"delay_seconds\":\($0.delaySeconds.map { String($0) } ?? "null"),\"different_client\":\($0.differentClient)}"
         }
         let activity = inv.activity.map {
-            "{\"seq\":\($0.seq),\"time\":\(EventJSON.quote($0.time.rfc3339)),\"type\":\(EventJSON.quote($0.type)),\"ip\":\($0.ip.map(EventJSON.quote) ?? "null"),\"branch\":\(EventJSON.quote($0.branch))}"
+            "{\"seq\":\($0.seq),\"time\":\(JSONString.quoted($0.time.rfc3339)),\"type\":\(JSONString.quoted($0.type)),\"ip\":\($0.ip.map(JSONString.quoted) ?? "null"),\"branch\":\(JSONString.quoted($0.branch))}"
         }
-        let revoked = inv.revoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(EventJSON.quote($0.reason))}" } ?? "null"
-        let sessionRevoked = inv.sessionRevoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(EventJSON.quote($0.reason))}" } ?? "null"
-        return "{\"family_id\":\(EventJSON.quote(inv.familyID)),\"session_id\":\(inv.sessionID.map(EventJSON.quote) ?? "null"),\"user_id\":\(inv.userID.map(EventJSON.quote) ?? "null"),\"started\":\(contextJSON(inv.started)),\"tokens\":[\(tokens.joined(separator: ","))],\"reuses\":[\(reuses.joined(separator: ","))],\"family_revoked\":\(revoked),\"session_revoked\":\(sessionRevoked),\"activity\":[\(activity.joined(separator: ","))],\"verdict\":\(EventJSON.quote(inv.verdict))}"
+        let revoked = inv.revoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(JSONString.quoted($0.reason))}" } ?? "null"
+        let sessionRevoked = inv.sessionRevoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(JSONString.quoted($0.reason))}" } ?? "null"
+        return "{\"family_id\":\(JSONString.quoted(inv.familyID)),\"session_id\":\(inv.sessionID.map(JSONString.quoted) ?? "null"),\"user_id\":\(inv.userID.map(JSONString.quoted) ?? "null"),\"started\":\(contextJSON(inv.started)),\"tokens\":[\(tokens.joined(separator: ","))],\"reuses\":[\(reuses.joined(separator: ","))],\"family_revoked\":\(revoked),\"session_revoked\":\(sessionRevoked),\"activity\":[\(activity.joined(separator: ","))],\"verdict\":\(JSONString.quoted(inv.verdict))}"
     }
 
     /// HTML-escaped, after the terminal escape (no control or bidi character reaches the page either).

@@ -2,6 +2,7 @@ import AuthCore
 import AuthCrypto
 import EventLog
 import Foundation
+import TextEncoding
 
 /// A user's state at one instant, folded from the user's own events (found through the index).
 struct UserSnapshot {
@@ -92,18 +93,18 @@ struct UserSnapshot {
 
     var json: String {
         let sessionsJSON = sessions.map { id, s in
-            "{\"id\":\(EventJSON.quote(id)),\"aal\":\(EventJSON.quote(s.aal)),\"mode\":\(EventJSON.quote(s.mode)),\"created\":\(EventJSON.quote(s.createdAt.rfc3339)),\"last_seen\":\(EventJSON.quote(s.lastSeenAt.rfc3339)),\"ip\":\(s.clientIP.map(EventJSON.quote) ?? "null"),\"family_id\":\(s.familyID.map(EventJSON.quote) ?? "null")}"
+            "{\"id\":\(JSONString.quoted(id)),\"aal\":\(JSONString.quoted(s.aal)),\"mode\":\(JSONString.quoted(s.mode)),\"created\":\(JSONString.quoted(s.createdAt.rfc3339)),\"last_seen\":\(JSONString.quoted(s.lastSeenAt.rfc3339)),\"ip\":\(s.clientIP.map(JSONString.quoted) ?? "null"),\"family_id\":\(s.familyID.map(JSONString.quoted) ?? "null")}"
         }
         let familiesJSON = families.map { id, f in
-            "{\"id\":\(EventJSON.quote(id)),\"session_id\":\(EventJSON.quote(f.sessionID)),\"revoked\":\(f.revokedReason.map(EventJSON.quote) ?? "null"),\"live_leaf\":\(f.revokedReason == nil ? EventJSON.quote(Encoding.base64URL(f.currentHash)) : "null")}"
+            "{\"id\":\(JSONString.quoted(id)),\"session_id\":\(JSONString.quoted(f.sessionID)),\"revoked\":\(f.revokedReason.map(JSONString.quoted) ?? "null"),\"live_leaf\":\(f.revokedReason == nil ? JSONString.quoted(Encoding.base64URL(f.currentHash)) : "null")}"
         }
         let recovery = mfa.pendingRecovery(at: atTime).map {
-            "{\"id\":\(EventJSON.quote($0)),\"not_before\":\(EventJSON.quote(mfa.recoveryNotBefore?.rfc3339 ?? ""))}"
+            "{\"id\":\(JSONString.quoted($0)),\"not_before\":\(JSONString.quoted(mfa.recoveryNotBefore?.rfc3339 ?? ""))}"
         }
         let mfaJSON = "{\"totp_enabled\":\(mfa.isEnabled),\"last_step\":\(mfa.lastStep.map(String.init) ?? "null"),\"backup_codes_remaining\":\(mfa.isEnabled ? mfa.backupCodesRemaining : 0),\"recovery\":\(recovery ?? "null")}"
         let passkeysJSON = passkeys.map { id, p in
-            "{\"id\":\(EventJSON.quote(id)),\"name\":\(EventJSON.quote(p.name)),\"sign_count\":\(p.signCount)}"
+            "{\"id\":\(JSONString.quoted(id)),\"name\":\(JSONString.quoted(p.name)),\"sign_count\":\(p.signCount)}"
         }
-        return "{\"user_id\":\(EventJSON.quote(userID)),\"email\":\(email.map(EventJSON.quote) ?? "null"),\"at\":\(EventJSON.quote(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":\(mfaJSON)}"
+        return "{\"user_id\":\(JSONString.quoted(userID)),\"email\":\(email.map(JSONString.quoted) ?? "null"),\"at\":\(JSONString.quoted(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":\(mfaJSON)}"
     }
 }
