@@ -45,6 +45,12 @@ let package = Package(
         // MARK: Domain: events, commands, projections, queries.
         .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
 
+        // MARK: Audits: user resolution, the event table, refresh-family investigation reports, state snapshots
+        // (the logic of `authctl`, which only parses arguments and prints).
+        .target(
+            name: "AuditKit", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TextEncoding"],
+            swiftSettings: swiftSettings),
+
         // MARK: HTTP infrastructure: request context, problem details, middleware, limiter, worker pool, server.
         .target(
             name: "AuthHTTP",
@@ -91,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "authctl",
             dependencies: [
-                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "TextEncoding",
+                "AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/authctl",
@@ -127,6 +133,9 @@ let package = Package(
             name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthHTTPTests",
