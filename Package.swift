@@ -138,6 +138,10 @@ let package = Package(
             name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "AuthCore", "EventLog", "AuthCrypto", "OTP", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "AuthHTTPTests",
             dependencies: ["AuthHTTP", "StrictJSON", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
