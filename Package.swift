@@ -29,19 +29,27 @@ let package = Package(
         .target(name: "CPrefetch"),
 
         // MARK: Safe Swift APIs over the C libraries.
+        // The one hex/base64url encoding and the one JSON string escaper (no dependencies; AuthCrypto re-exports it).
+        .target(name: "TextEncoding", swiftSettings: swiftSettings),
         .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
-        .target(name: "AuthCrypto", dependencies: ["COpenSSL", "CArgon2"], swiftSettings: swiftSettings),
-        .target(name: "CBOR", swiftSettings: swiftSettings),
-        .target(name: "StrictJSON", swiftSettings: swiftSettings),
+        .target(name: "AuthCrypto", dependencies: ["COpenSSL", "CArgon2", "TextEncoding"], swiftSettings: swiftSettings),
+        .target(name: "CBOR", dependencies: ["TextEncoding"], swiftSettings: swiftSettings),
+        .target(name: "StrictJSON", dependencies: ["TextEncoding"], swiftSettings: swiftSettings),
         .target(name: "JOSE", dependencies: ["AuthCrypto", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, projections, rebuild.
-        .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR", "CPrefetch"], swiftSettings: swiftSettings),
+        .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR", "CPrefetch", "TextEncoding"], swiftSettings: swiftSettings),
 
         // MARK: Domain: events, commands, projections, queries.
         .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
+
+        // MARK: Audits: user resolution, the event table, refresh-family investigation reports, state snapshots
+        // (the logic of `authctl`, which only parses arguments and prints).
+        .target(
+            name: "AuditKit", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TextEncoding"],
+            swiftSettings: swiftSettings),
 
         // MARK: HTTP infrastructure: request context, problem details, middleware, limiter, worker pool, server.
         .target(
@@ -59,9 +67,11 @@ let package = Package(
             name: "AuthAPI",
             dependencies: [
                 "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog", "WebAuthn", "LMDB", "CBOR", "OTP",
-                "StrictJSON",
+                "StrictJSON", "TextEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            // The demo page (DemoRoutes.swift), copied byte for byte into the `authlog_AuthAPI.resources` bundle.
+            resources: [.copy("Resources/demo.html"), .copy("Resources/demo.js"), .copy("Resources/demo.css")],
             swiftSettings: swiftSettings
         ),
 
@@ -87,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "authctl",
             dependencies: [
-                "AuthCore", "EventLog", "LMDB", "AuthCrypto",
+                "AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/authctl",
@@ -114,18 +124,26 @@ let package = Package(
         .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "TextEncodingTests", dependencies: ["TextEncoding", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "JOSETests", dependencies: ["JOSE", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
+            name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "AuthCore", "EventLog", "AuthCrypto", "OTP", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "AuthHTTPTests",
-            dependencies: ["AuthHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["AuthHTTP", "StrictJSON", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

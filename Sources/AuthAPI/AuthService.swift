@@ -58,12 +58,15 @@ public final class AuthService: Sendable {
     let mfaBox: SecretBox
     /// Keys the backup-code hashes (HMAC-SHA-256): `<data>/keys/backup-codes.key`.
     let backupCodeKey: [UInt8]
+    /// The demo page's files, read from the resource bundle here, before the server starts.
+    let demoAssets: DemoAssets
 
     /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
     /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
     public init(store: EventStore, options: AuthAPIOptions) throws {
         self.store = store
         self.options = options
+        demoAssets = DemoAssets.load()
         let configuration = options.configuration
         files = try KeyFiles(dataDirectory: configuration.dataDirectory)
         subjectKey = try files.subjectKey()

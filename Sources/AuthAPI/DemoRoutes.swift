@@ -1,379 +1,52 @@
 import AuthHTTP
+import Foundation
 import Hummingbird
 
 /// The demo page at `GET /`: plain HTML, a script and a style sheet served by this server (no build step, no external
 /// assets), under a strict Content-Security-Policy. It registers with email and password, logs in with a password or
 /// a passkey (discoverable, no email typed), adds, renames and deletes passkeys, and lists sessions and passkeys. It
 /// also sets up an authenticator app (TOTP: QR code, confirmation, backup codes) and asks for its code at login.
+/// The three files are the target's resources (`Sources/AuthAPI/Resources/demo.{html,js,css}`), read once when the
+/// service is set up (``AuthService/init(store:options:)``), before the server starts.
 extension AuthService {
     static let demoCSP =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; "
         + "form-action 'none'; frame-ancestors 'none'"
 
     func addDemoRoutes(_ routes: AuthRoutes) {
-        routes.get("/") { _, _ in Self.asset(DemoAssets.html, type: "text/html; charset=utf-8") }
-        routes.get("/demo.js") { _, _ in Self.asset(DemoAssets.script, type: "text/javascript; charset=utf-8") }
-        routes.get("/demo.css") { _, _ in Self.asset(DemoAssets.style, type: "text/css; charset=utf-8") }
+        let assets = demoAssets
+        routes.get("/") { _, _ in Self.asset(assets.html, type: "text/html; charset=utf-8") }
+        routes.get("/demo.js") { _, _ in Self.asset(assets.script, type: "text/javascript; charset=utf-8") }
+        routes.get("/demo.css") { _, _ in Self.asset(assets.style, type: "text/css; charset=utf-8") }
     }
 
-    static func asset(_ text: String, type: String) -> Response {
+    static func asset(_ bytes: ByteBuffer, type: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
         headers[.cacheControl] = "no-cache"
         headers[.contentSecurityPolicy] = demoCSP
         headers[HTTPFields.Element.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
     }
 }
 
-/// The demo page's files.
-enum DemoAssets {
-    static let html = #"""
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>authd demo</title>
-        <link rel="stylesheet" href="/demo.css">
-        </head>
-        <body>
-        <main>
-          <h1>authd demo</h1>
-          <p id="who">Signed out</p>
-          <p id="status" role="status" aria-live="polite"></p>
+/// The demo page's files, as they stand in the resource bundle (`authlog_AuthAPI.resources`, which SwiftPM puts next
+/// to the built executables; an installed `authd` needs it beside it, see README).
+struct DemoAssets: Sendable {
+    let html: ByteBuffer
+    let script: ByteBuffer
+    let style: ByteBuffer
 
-          <section id="signed-out">
-            <h2>Account</h2>
-            <label>Email <input id="email" type="email" autocomplete="username webauthn"></label>
-            <label>Password <input id="password" type="password" autocomplete="current-password"></label>
-            <div class="row">
-              <button id="btn-register" type="button">Register</button>
-              <button id="btn-login" type="button">Log in with password</button>
-            </div>
-            <div class="row">
-              <button id="btn-passkey-login" type="button">Log in with a passkey</button>
-            </div>
-          </section>
+    /// Reads the three files from the module's bundle; a missing file is an installation error and stops the process
+    /// at startup, naming the bundle it looked in.
+    static func load() -> DemoAssets {
+        DemoAssets(html: file("demo", "html"), script: file("demo", "js"), style: file("demo", "css"))
+    }
 
-          <section id="mfa-step" hidden>
-            <h2>Second factor</h2>
-            <p>Enter the 6-digit code of your authenticator app, or one of your backup codes.</p>
-            <label>Code <input id="mfa-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="24"></label>
-            <div class="row">
-              <button id="btn-mfa-verify" type="button">Verify</button>
-            </div>
-          </section>
-
-          <section id="signed-in" hidden>
-            <div class="row">
-              <label>Passkey name <input id="passkey-name" type="text" maxlength="64" placeholder="Passkey"></label>
-              <button id="btn-add-passkey" type="button">Add a passkey</button>
-              <button id="btn-logout" type="button">Log out</button>
-            </div>
-            <h2>Passkeys</h2>
-            <ul id="passkeys"></ul>
-            <h2>Sessions</h2>
-            <ul id="sessions"></ul>
-            <h2>Two-factor authentication</h2>
-            <p id="mfa-state">…</p>
-            <div class="row">
-              <button id="btn-totp-enroll" type="button">Set up an authenticator app</button>
-            </div>
-            <div id="totp-setup" hidden>
-              <p>Scan this QR code with your authenticator app, or type the key by hand.</p>
-              <div id="totp-qr" class="qr"></div>
-              <p>Key: <code id="totp-secret"></code></p>
-              <div class="row">
-                <label>Code from the app <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6"></label>
-                <button id="btn-totp-confirm" type="button">Confirm</button>
-              </div>
-            </div>
-            <div id="backup-codes-box" hidden>
-              <p>Your backup codes. Each works once; keep them somewhere safe. They are not shown again.</p>
-              <ul id="backup-codes" class="codes"></ul>
-            </div>
-          </section>
-        </main>
-        <script src="/demo.js"></script>
-        </body>
-        </html>
-        """#
-
-    static let style = #"""
-        body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
-        main { max-width: 42rem; margin: 2rem auto; padding: 1.5rem 2rem; background: #fff; border-radius: 8px;
-               box-shadow: 0 1px 3px rgba(0,0,0,.12); }
-        h1 { margin-top: 0; font-size: 1.5rem; }
-        h2 { font-size: 1.1rem; margin-bottom: .4rem; }
-        label { display: block; margin: .5rem 0; }
-        input { display: block; width: 100%; box-sizing: border-box; padding: .4rem; font: inherit; }
-        .row { display: flex; gap: .5rem; align-items: end; flex-wrap: wrap; margin: .6rem 0; }
-        .row label { flex: 1; margin: 0; }
-        button { padding: .45rem .9rem; font: inherit; border: 1px solid #345; border-radius: 4px; background: #234;
-                 color: #fff; cursor: pointer; }
-        button.secondary { background: #fff; color: #234; }
-        ul { padding-left: 1.2rem; }
-        li { margin: .3rem 0; }
-        li button { margin-left: .4rem; padding: .1rem .5rem; font-size: .85rem; }
-        #status { min-height: 1.5em; color: #245; }
-        .qr svg { width: 200px; height: 200px; display: block; }
-        .codes { font-family: ui-monospace, monospace; columns: 2; }
-        #status[data-state="error"] { color: #a01818; }
-        """#
-
-    static let script = #"""
-        "use strict";
-        (() => {
-          const $ = (id) => document.getElementById(id);
-
-          function b64urlToBytes(text) {
-            const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
-            const padded = base64 + "===".slice((base64.length + 3) % 4);
-            const raw = atob(padded);
-            const bytes = new Uint8Array(raw.length);
-            for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-            return bytes.buffer;
-          }
-
-          function bytesToB64url(buffer) {
-            const bytes = new Uint8Array(buffer);
-            let raw = "";
-            for (const b of bytes) raw += String.fromCharCode(b);
-            return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-          }
-
-          function show(message, state) {
-            const status = $("status");
-            status.textContent = message;
-            status.dataset.state = state || "ok";
-          }
-
-          async function api(method, path, body) {
-            const init = { method, credentials: "same-origin", headers: {} };
-            if (body !== undefined) {
-              init.headers["Content-Type"] = "application/json";
-              init.body = JSON.stringify(body);
-            }
-            const response = await fetch(path, init);
-            const text = await response.text();
-            const data = text ? JSON.parse(text) : null;
-            if (!response.ok) {
-              const detail = data && (data.detail || data.title) ? (data.detail || data.title) : response.statusText;
-              const error = new Error(detail + (data && data.code ? " (" + data.code + ")" : ""));
-              error.status = response.status;
-              throw error;
-            }
-            return data;
-          }
-
-          function descriptors(list) {
-            return (list || []).map((d) => ({ type: d.type, id: b64urlToBytes(d.id), transports: d.transports }));
-          }
-
-          function credentialJSON(credential) {
-            const r = credential.response;
-            const response = { clientDataJSON: bytesToB64url(r.clientDataJSON) };
-            if (r.attestationObject) {
-              response.attestationObject = bytesToB64url(r.attestationObject);
-              response.transports = r.getTransports ? r.getTransports() : [];
-            } else {
-              response.authenticatorData = bytesToB64url(r.authenticatorData);
-              response.signature = bytesToB64url(r.signature);
-              if (r.userHandle) response.userHandle = bytesToB64url(r.userHandle);
-            }
-            return {
-              id: credential.id,
-              rawId: bytesToB64url(credential.rawId),
-              type: credential.type,
-              response,
-              authenticatorAttachment: credential.authenticatorAttachment || undefined,
-              clientExtensionResults: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {},
-            };
-          }
-
-          function item(text, buttons) {
-            const li = document.createElement("li");
-            li.appendChild(document.createTextNode(text));
-            for (const [label, handler] of buttons || []) {
-              const button = document.createElement("button");
-              button.type = "button";
-              button.className = "secondary";
-              button.textContent = label;
-              button.addEventListener("click", handler);
-              li.appendChild(button);
-            }
-            return li;
-          }
-
-          let mfaToken = null;
-
-          async function refresh() {
-            let session;
-            try {
-              session = await api("GET", "/v1/session");
-            } catch (error) {
-              if (error.status !== 401) show(error.message, "error");
-              $("who").textContent = "Signed out";
-              $("signed-in").hidden = true;
-              $("signed-out").hidden = mfaToken !== null;
-              $("mfa-step").hidden = mfaToken === null;
-              $("backup-codes-box").hidden = true;
-              return;
-            }
-            $("who").textContent = "Signed in as " + session.user_id + " (" + session.aal + ")";
-            $("signed-in").hidden = false;
-            $("signed-out").hidden = true;
-            $("mfa-step").hidden = true;
-            const mfa = await api("GET", "/v1/mfa");
-            $("mfa-state").textContent = mfa.totp_enabled
-              ? "Authenticator app enabled · " + mfa.backup_codes_remaining + " backup codes left"
-              : "Not enabled.";
-            $("btn-totp-enroll").hidden = mfa.totp_enabled;
-            const [sessions, passkeys] = await Promise.all([api("GET", "/v1/sessions"), api("GET", "/v1/passkeys")]);
-            const sessionList = $("sessions");
-            sessionList.replaceChildren(...sessions.sessions.map((s) =>
-              item(s.id + " · " + s.aal + " · since " + s.created_at + (s.current ? " · this session" : ""))));
-            const passkeyList = $("passkeys");
-            passkeyList.replaceChildren(...passkeys.passkeys.map((p) =>
-              item(p.name + " · created " + p.created_at + " · counter " + p.sign_count, [
-                ["Rename", () => rename(p)],
-                ["Delete", () => remove(p)],
-              ])));
-            if (passkeys.passkeys.length === 0) passkeyList.appendChild(item("No passkeys yet."));
-          }
-
-          async function run(action) {
-            try {
-              await action();
-            } catch (error) {
-              show(error.message || String(error), "error");
-            }
-          }
-
-          function credentials() {
-            return { email: $("email").value.trim(), password: $("password").value };
-          }
-
-          async function register() {
-            await api("POST", "/v1/users", credentials());
-            await api("POST", "/v1/login/password", { ...credentials(), mode: "cookie" });
-            show("Registered and logged in.");
-            await refresh();
-          }
-
-          async function passwordLogin() {
-            const result = await api("POST", "/v1/login/password", { ...credentials(), mode: "cookie" });
-            if (result.mfa_required) {
-              mfaToken = result.mfa_token;
-              $("signed-out").hidden = true;
-              $("mfa-step").hidden = false;
-              $("mfa-code").focus();
-              show("Password accepted; enter your second factor.");
-              return;
-            }
-            show("Logged in with password.");
-            await refresh();
-          }
-
-          async function mfaVerify() {
-            const value = $("mfa-code").value.trim();
-            const body = { mfa_token: mfaToken };
-            if (/^[0-9]{6}$/.test(value)) body.code = value; else body.backup_code = value;
-            const result = await api("POST", "/v1/login/mfa", body);
-            mfaToken = null;
-            $("mfa-code").value = "";
-            show("Logged in with two factors (" + result.aal + ").");
-            await refresh();
-          }
-
-          async function totpEnroll() {
-            const enrollment = await api("POST", "/v1/mfa/totp/enroll", {});
-            const svg = new DOMParser().parseFromString(enrollment.qr_svg, "image/svg+xml").documentElement;
-            $("totp-qr").replaceChildren(document.importNode(svg, true));
-            $("totp-secret").textContent = enrollment.secret;
-            $("totp-setup").hidden = false;
-            $("backup-codes-box").hidden = true;
-            $("totp-code").focus();
-            show("Scan the QR code, then enter the code the app shows.");
-          }
-
-          async function totpConfirm() {
-            const result = await api("POST", "/v1/mfa/totp/confirm", { code: $("totp-code").value.trim() });
-            $("totp-setup").hidden = true;
-            $("totp-code").value = "";
-            $("backup-codes").replaceChildren(...result.backup_codes.map((c) => item(c)));
-            $("backup-codes-box").hidden = false;
-            show("Authenticator app enabled.");
-            await refresh();
-          }
-
-          async function addPasskey() {
-            const options = await api("POST", "/v1/passkeys/register/options", {});
-            const publicKey = {
-              ...options,
-              challenge: b64urlToBytes(options.challenge),
-              user: { ...options.user, id: b64urlToBytes(options.user.id) },
-              excludeCredentials: descriptors(options.excludeCredentials),
-            };
-            const credential = await navigator.credentials.create({ publicKey });
-            const body = credentialJSON(credential);
-            const name = $("passkey-name").value.trim();
-            if (name) body.name = name;
-            await api("POST", "/v1/passkeys/register/verify", body);
-            show("Passkey added.");
-            await refresh();
-          }
-
-          async function passkeyLogin() {
-            const email = $("email").value.trim();
-            const options = await api("POST", "/v1/login/passkey/options", email ? { email } : {});
-            const publicKey = {
-              ...options,
-              challenge: b64urlToBytes(options.challenge),
-              allowCredentials: descriptors(options.allowCredentials),
-            };
-            const credential = await navigator.credentials.get({ publicKey });
-            const result = await api("POST", "/v1/login/passkey/verify", { ...credentialJSON(credential), mode: "cookie" });
-            show("Logged in with passkey (" + result.aal + ").");
-            await refresh();
-          }
-
-          async function logout() {
-            await api("POST", "/v1/logout");
-            show("Logged out.");
-            await refresh();
-          }
-
-          async function rename(passkey) {
-            const name = prompt("New name", passkey.name);
-            if (!name) return;
-            await run(async () => {
-              await api("PATCH", "/v1/passkeys/" + encodeURIComponent(passkey.id), { name });
-              show("Passkey renamed.");
-              await refresh();
-            });
-          }
-
-          async function remove(passkey) {
-            if (!confirm("Delete passkey " + passkey.name + "?")) return;
-            await run(async () => {
-              await api("DELETE", "/v1/passkeys/" + encodeURIComponent(passkey.id));
-              show("Passkey deleted.");
-              await refresh();
-            });
-          }
-
-          $("btn-register").addEventListener("click", () => run(register));
-          $("btn-login").addEventListener("click", () => run(passwordLogin));
-          $("btn-add-passkey").addEventListener("click", () => run(addPasskey));
-          $("btn-passkey-login").addEventListener("click", () => run(passkeyLogin));
-          $("btn-logout").addEventListener("click", () => run(logout));
-          $("btn-mfa-verify").addEventListener("click", () => run(mfaVerify));
-          $("btn-totp-enroll").addEventListener("click", () => run(totpEnroll));
-          $("btn-totp-confirm").addEventListener("click", () => run(totpConfirm));
-          if (!window.PublicKeyCredential) show("This browser does not support passkeys.", "error");
-          run(refresh);
-        })();
-        """#
+    private static func file(_ name: String, _ type: String) -> ByteBuffer {
+        guard let url = Bundle.module.url(forResource: name, withExtension: type), let data = try? Data(contentsOf: url) else {
+            fatalError("The demo page's \(name).\(type) is missing from the resource bundle \(Bundle.module.bundlePath)")
+        }
+        return ByteBuffer(bytes: data)
+    }
 }

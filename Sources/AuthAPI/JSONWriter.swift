@@ -1,8 +1,9 @@
 import AuthHTTP
 import Hummingbird
+import TextEncoding
 
 /// A small JSON object writer for hot responses (Foundation's `JSONEncoder` costs more than the whole session
-/// check). Members are written in the order given; strings are escaped per RFC 8259.
+/// check). Members are written in the order given; strings are escaped by ``JSONString`` (RFC 8259).
 struct JSONWriter {
     private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
@@ -12,13 +13,13 @@ struct JSONWriter {
     private mutating func key(_ name: String) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        Self.appendString(name, to: &bytes)
+        JSONString.append(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
     }
 
     mutating func add(_ name: String, _ value: String?) {
         key(name)
-        if let value { Self.appendString(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+        if let value { JSONString.append(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
     }
 
     mutating func add(_ name: String, _ value: Bool) {
@@ -37,30 +38,6 @@ struct JSONWriter {
         var out = bytes
         out.append(UInt8(ascii: "}"))
         return out
-    }
-
-    static func appendString(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        let utf8 = value.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
-            out.append(contentsOf: utf8)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// A 200 `application/json` response with `Cache-Control: no-store`.

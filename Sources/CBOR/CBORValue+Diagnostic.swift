@@ -1,3 +1,5 @@
+import TextEncoding
+
 /// RFC 8949 §8 diagnostic notation, for logs and test failure messages.
 extension CBORValue: CustomStringConvertible {
     /// The value in diagnostic notation, e.g. `{1: 2, "a": h'0102', 24(["x"])}`. Floats are
@@ -21,7 +23,7 @@ extension CBORValue: CustomStringConvertible {
             return hex + "'"
         case let .textString(text):
             var output = ""
-            Self.writeJSONString(text, to: &output)
+            JSONString.append(text, to: &output)
             return output
         case let .array(items):
             return "[" + items.map(\.description).joined(separator: ", ") + "]"

@@ -1,3 +1,5 @@
+import TextEncoding
+
 /// Conversion to JSON text for people and tools. It is lossy and one-way; it is not meant
 /// to be parsed back into CBOR.
 extension CBORValue {
@@ -17,8 +19,8 @@ extension CBORValue {
     /// | `undefined` | `null` |
     /// | other simple value | `{"simple": number}` |
     ///
-    /// Object members keep the map's order. Strings escape `"`, `\` and control characters;
-    /// other characters are written as UTF-8.
+    /// Object members keep the map's order. Strings are escaped by ``JSONString`` (`"`, `\`, controls, line
+    /// separators and bidi controls); other characters are written as UTF-8.
     public func jsonString() -> String {
         var output = ""
         writeJSON(to: &output)
@@ -39,10 +41,10 @@ extension CBORValue {
             }
         case let .byteString(bytes):
             output += "\""
-            output += Base64URL.encode(bytes)
+            output += Encoding.base64URL(bytes)
             output += "\""
         case let .textString(text):
-            Self.writeJSONString(text, to: &output)
+            JSONString.append(text, to: &output)
         case let .array(items):
             output += "["
             for (index, item) in items.enumerated() {
@@ -55,7 +57,7 @@ extension CBORValue {
                 output += "{"
                 for (index, entry) in entries.enumerated() {
                     if index > 0 { output += "," }
-                    Self.writeJSONString(names[index], to: &output)
+                    JSONString.append(names[index], to: &output)
                     output += ":"
                     entry.value.writeJSON(to: &output)
                 }
@@ -110,30 +112,5 @@ extension CBORValue {
             names.append(name)
         }
         return names
-    }
-
-    /// Writes `text` as a JSON string literal.
-    static func writeJSONString(_ text: String, to output: inout String) {
-        let hexDigits = Array("0123456789abcdef")
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\u{00}"..."\u{1F}", "\u{7F}":
-                let code = Int(scalar.value)
-                output += "\\u00"
-                output.append(hexDigits[code >> 4])
-                output.append(hexDigits[code & 0xF])
-            default:
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }

@@ -25,6 +25,20 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// An integer, as a number (exact up to 2^53, as every integer a problem body or claim carries).
+    public static func int(_ value: Int) -> JSONValue { .number(Double(value)) }
+
+    /// The number as an integer, if this is a number without a fraction in `Int`'s range.
+    public var intValue: Int? {
+        guard case let .number(value) = self, value == value.rounded(), abs(value) < 9_007_199_254_740_992 else { return nil }
+        return Int(value)
+    }
+
+    /// The member named `key`, if this is an object that has it.
+    public subscript(key: String) -> JSONValue? {
+        objectValue?[key]
+    }
+
     /// The members, if this is an object.
     public var objectValue: [String: JSONValue]? {
         if case let .object(value) = self { return value }

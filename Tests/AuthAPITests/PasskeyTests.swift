@@ -367,6 +367,29 @@ import Testing
             #expect(text(script).contains("navigator.credentials.create"))
         }
     }
+
+    /// The page, script and style sheet are the resource files byte for byte (read from the bundle at startup),
+    /// each with its type and the page's CSP.
+    @Test func demoFilesAreTheResourceFilesByteForByte() async throws {
+        let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/AuthAPI/Resources").standardized
+        let harness = try Self.harness()
+        try await harness.run { client in
+            for (path, file, type) in [
+                ("/", "demo.html", "text/html; charset=utf-8"), ("/demo.js", "demo.js", "text/javascript; charset=utf-8"),
+                ("/demo.css", "demo.css", "text/css; charset=utf-8"),
+            ] {
+                let expected = try Data(contentsOf: resources.appendingPathComponent(file))
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == type)
+                #expect(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
+                #expect(response.headers[HTTPFields.Element.Name("Cross-Origin-Opener-Policy")!] == "same-origin")
+                #expect(!expected.isEmpty)
+                #expect(Data(response.body.readableBytesView) == expected, "\(path) differs from \(file)")
+            }
+        }
+    }
 }
 
 /// Headers of a cookie-authenticated request that passes the CSRF check.

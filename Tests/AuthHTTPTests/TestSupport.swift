@@ -2,6 +2,7 @@ import AuthHTTP
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StrictJSON
 import Synchronization
 import Testing
 
@@ -50,7 +51,7 @@ func makeServer(
 
 /// The JSON object in a response body.
 func jsonObject(_ response: TestResponse) throws -> [String: JSONValue] {
-    try JSONDecoder().decode([String: JSONValue].self, from: Data(response.body.readableBytesView))
+    try #require(try StrictJSONParser.parse(Array(response.body.readableBytesView)).objectValue)
 }
 
 /// Checks that `response` is an RFC 9457 problem with `status`, and returns its members.

@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Testing
+import TextEncoding
 
 @Suite("Terminal text escaping")
 struct TerminalTextTests {
@@ -37,7 +38,7 @@ struct TerminalTextTests {
     @Test("JSON strings escape C1 and bidi controls too, and decode back to the same text")
     func jsonQuote() throws {
         let text = "a\u{85}b\u{9B}c\u{202E}d\u{2066}e\u{1B}f\u{7F}g\u{2028}h"
-        let quoted = EventJSON.quote(text)
+        let quoted = JSONString.quoted(text)
         #expect(!quoted.unicodeScalars.contains(where: TerminalText.isUnsafe))
         #expect(quoted.contains("\\u0085") && quoted.contains("\\u009b") && quoted.contains("\\u202e"))
         let decoded = try JSONSerialization.jsonObject(with: Data("[\(quoted)]".utf8)) as? [String]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditKit
 import AuthCore
 import AuthCrypto
 import EventLog
@@ -55,7 +56,7 @@ struct Keys: ParsableCommand {
                 return (try queries.signingKeys(), try queries.currentSigningKeyID())
             }
             for key in keys {
-                writeLine("\(shown(key.kid)) \(shown(key.record.algorithm)) \(key.record.createdAt.rfc3339)\(key.kid == current ? " current" : "")")
+                writeLine("\(AuditText.shown(key.kid)) \(AuditText.shown(key.record.algorithm)) \(key.record.createdAt.rfc3339)\(key.kid == current ? " current" : "")")
             }
         }
     }

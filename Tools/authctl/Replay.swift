@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditKit
 import AuthCore
 import EventLog
 import Foundation
@@ -43,7 +44,7 @@ struct Replay: ParsableCommand {
             if let credential { streams.append(PasskeysProjection.stream(credential)) }
             return streams
         }
-        if format == .table { writeLine(tableHeader) }
+        if format == .table { writeLine(EventTable.header) }
         var last = range.first - 1
         func matches(_ event: RecordedEvent) -> Bool {
             if !types.isEmpty && !types.contains(where: { event.type == $0 || event.type.hasPrefix($0) }) { return false }
@@ -52,7 +53,7 @@ struct Replay: ParsableCommand {
             return true
         }
         func emit(_ event: RecordedEvent) {
-            writeLine(format == .json ? EventJSON.render(event) : tableRow(event))
+            writeLine(format == .json ? EventJSON.render(event) : EventTable.row(event))
         }
         /// Prints matching events after `last`; returns false once past `toSeq`.
         func pass() throws -> Bool {
@@ -87,28 +88,5 @@ struct Replay: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.2)
             more = try pass()
         }
-    }
-}
-
-/// `authctl export --format jsonl`: the whole log (or a filter) as JSON lines.
-struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export events as JSON lines (same filters as replay).")
-
-    @OptionGroup var options: DataOptions
-    @Option(help: "Output format (jsonl).") var format = "jsonl"
-    @Option(help: "User id or email.") var user: String?
-    @Option(name: .customLong("type"), help: "Event type or prefix; repeatable.") var types: [String] = []
-    @Option(help: "From this seq.") var fromSeq: UInt64?
-    @Option(help: "Up to this seq.") var toSeq: UInt64?
-
-    func run() throws {
-        guard format == "jsonl" else { throw ValidationError("only --format jsonl is supported") }
-        var arguments: [String] = ["--data", options.data, "--format", "json"]
-        if let user { arguments += ["--user", user] }
-        for type in types { arguments += ["--type", type] }
-        if let fromSeq { arguments += ["--from-seq", String(fromSeq)] }
-        if let toSeq { arguments += ["--to-seq", String(toSeq)] }
-        let replay = try Replay.parse(arguments)
-        try replay.run()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditKit
 import EventLog
 import Foundation
 import LMDB
@@ -31,6 +32,6 @@ struct Stats: ParsableCommand {
         writeLine("file_bytes: \(environment.usedBytes)")
         writeLine("oldest: \(oldest?.rfc3339 ?? "-")")
         writeLine("newest: \(newest?.rfc3339 ?? "-")")
-        for (type, count) in counts.sorted(by: { $0.key < $1.key }) { writeLine("type.\(shown(type)): \(count)") }
+        for (type, count) in counts.sorted(by: { $0.key < $1.key }) { writeLine("type.\(AuditText.shown(type)): \(count)") }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+/// ``JSONValue`` is StrictJSON's (the package's one JSON value); problem extensions use it, so importers see it.
+@_exported import StrictJSON
 
 /// An RFC 9457 problem details object. Throw it from a route (or return its ``makeResponse()``) to
 /// answer with `Content-Type: application/problem+json`.
@@ -82,12 +84,10 @@ public struct Problem: Error, HTTPResponseError, Sendable, Hashable, CustomStrin
         members["status"] = .int(status.code)
         if let detail { members["detail"] = .string(detail) }
         if let instance { members["instance"] = .string(instance) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if let data = try? encoder.encode(members) {
-            return Array(data)
+        if let body = JSONValue.object(members).serialized() {
+            return body
         }
-        // Unreachable for JSONValue trees short of non-finite doubles; keep a valid body regardless.
+        // Unreachable for JSONValue trees short of non-finite numbers; keep a valid body regardless.
         return Array(#"{"status":\#(status.code),"title":"\#(status.code)","type":"about:blank"}"#.utf8)
     }
 

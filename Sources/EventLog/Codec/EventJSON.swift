@@ -1,23 +1,25 @@
 import AuthCrypto
+import TextEncoding
 
 /// Renders stored events as JSON for humans and tools (`authctl replay --format json`, `export`, schema tests).
 ///
-/// Byte strings become base64url text, timestamps RFC 3339; the payload keeps its field names.
+/// Byte strings become base64url text, timestamps RFC 3339; the payload keeps its field names. Strings are written by
+/// ``JSONString`` (controls, C1, line separators and bidi controls escaped: JSON lines are read on terminals too).
 public enum EventJSON {
     /// The event as one JSON object:
     /// `{"seq", "time", "type", "version", "actor": {"kind","id"}, "request": {...}, "streams": [...], "payload": {...}, "hash"}`.
     public static func render(_ event: RecordedEvent) -> String {
         var out = "{"
-        out += "\"seq\":\(event.seq),\"time\":\(quote(event.timestamp.rfc3339)),\"type\":\(quote(event.type)),"
+        out += "\"seq\":\(event.seq),\"time\":\(JSONString.quoted(event.timestamp.rfc3339)),\"type\":\(JSONString.quoted(event.type)),"
         out += "\"version\":\(event.version),"
         let actor = event.actor
-        out += "\"actor\":{\"kind\":\(quote(actor.kind.rawValue)),\"id\":\(actor.id.map(quote) ?? "null")},"
+        out += "\"actor\":{\"kind\":\(JSONString.quoted(actor.kind.rawValue)),\"id\":\(actor.id.map(JSONString.quoted) ?? "null")},"
         let request = event.request
-        out += "\"request\":{\"request_id\":\(request.requestID.map(quote) ?? "null"),"
-        out += "\"ip\":\(request.clientIP.map(quote) ?? "null"),\"user_agent\":\(request.userAgent.map(quote) ?? "null")},"
-        out += "\"streams\":[" + event.streams.map { quote($0.description) }.joined(separator: ",") + "],"
+        out += "\"request\":{\"request_id\":\(request.requestID.map(JSONString.quoted) ?? "null"),"
+        out += "\"ip\":\(request.clientIP.map(JSONString.quoted) ?? "null"),\"user_agent\":\(request.userAgent.map(JSONString.quoted) ?? "null")},"
+        out += "\"streams\":[" + event.streams.map { JSONString.quoted($0.description) }.joined(separator: ",") + "],"
         out += "\"payload\":" + payload(event.payload) + ","
-        out += "\"hash\":\(quote(Encoding.hex(event.hash)))}"
+        out += "\"hash\":\(JSONString.quoted(Encoding.hex(event.hash)))}"
         return out
     }
 
@@ -28,7 +30,7 @@ public enum EventJSON {
         do {
             try value(&reader, into: &out, depth: 0)
         } catch {
-            return "{\"_undecodable\":\(quote(String(describing: error)))}"
+            return "{\"_undecodable\":\(JSONString.quoted(String(describing: error)))}"
         }
         return out
     }
@@ -45,8 +47,8 @@ public enum EventJSON {
         switch initial >> 5 {
         case 0: out += String(try reader.uint())
         case 1: out += String(try reader.int())
-        case 2: out += quote(Encoding.base64URL(try reader.byteString()))
-        case 3: out += quote(try reader.text())
+        case 2: out += JSONString.quoted(Encoding.base64URL(try reader.byteString()))
+        case 3: out += JSONString.quoted(try reader.text())
         case 4:
             let count = try reader.arrayCount()
             out += "["
@@ -60,36 +62,12 @@ public enum EventJSON {
             out += "{"
             for index in 0..<count {
                 if index > 0 { out += "," }
-                out += quote(try reader.text()) + ":"
+                out += JSONString.quoted(try reader.text()) + ":"
                 try value(&reader, into: &out, depth: depth + 1)
             }
             out += "}"
         default:
             throw .malformed("unsupported CBOR item")
         }
-    }
-
-    /// A JSON string literal.
-    public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                // Controls (C0, DEL, C1), line separators and bidi controls are escaped: JSON lines are read on
-                // terminals too, where a raw C1 or bidi control would act (see TerminalText).
-                if TerminalText.isUnsafe(scalar) || (0x2028...0x2029).contains(scalar.value) {
-                    let hexValue = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hexValue.count) + hexValue
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

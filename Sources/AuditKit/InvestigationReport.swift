@@ -1,23 +1,25 @@
 import AuthCore
 import EventLog
 import Foundation
+import TextEncoding
 
 /// Renders investigations as text, JSON, or a self-contained HTML page with an SVG timeline.
-enum InvestigationReport {
+public enum InvestigationReport {
     private static func describe(_ c: FamilyInvestigation.Context?) -> String {
         guard let c else { return "-" }
-        return "seq \(c.seq) at \(c.time.rfc3339) from \(shown(c.ip ?? "?")) (\(clip(c.userAgent ?? "?", 40)))"
+        return "seq \(c.seq) at \(c.time.rfc3339) from \(AuditText.shown(c.ip ?? "?")) (\(AuditText.clip(c.userAgent ?? "?", 40)))"
     }
 
-    static func text(_ inv: FamilyInvestigation) -> String {
-        var lines = ["family \(shown(inv.familyID))  session \(shown(inv.sessionID ?? "-"))  user \(shown(inv.userID ?? "-"))"]
+    /// The investigation as text for the terminal (fields escaped).
+    public static func text(_ inv: FamilyInvestigation) -> String {
+        var lines = ["family \(AuditText.shown(inv.familyID))  session \(AuditText.shown(inv.sessionID ?? "-"))  user \(AuditText.shown(inv.userID ?? "-"))"]
         lines.append("started: \(describe(inv.started))")
         lines.append("")
         lines.append("token tree (\(inv.tokens.count) tokens):")
         let reused = Set(inv.reuses.map(\.tokenHash))
         for token in inv.tokens {
             let indent = String(repeating: "  ", count: min(token.depth, 12))
-            var line = "  \(indent)\(shown(String(token.hash.prefix(10))))…  issued \(describe(token.issued))"
+            var line = "  \(indent)\(AuditText.shown(String(token.hash.prefix(10))))…  issued \(describe(token.issued))"
             if let used = token.used { line += "\n  \(indent)            used   \(describe(used))" }
             if token.viaGrace { line += "  [grace re-exchange]" }
             for reissue in token.reissues { line += "\n  \(indent)            re-issued within grace \(describe(reissue))" }
@@ -27,55 +29,56 @@ enum InvestigationReport {
         lines.append("")
         if inv.reuses.isEmpty { lines.append("reuse: none") }
         for reuse in inv.reuses {
-            lines.append("REUSE of \(shown(String(reuse.tokenHash.prefix(10))))…")
+            lines.append("REUSE of \(AuditText.shown(String(reuse.tokenHash.prefix(10))))…")
             lines.append("  first exchanged: \(describe(reuse.firstUse))")
             lines.append("  presented again: \(describe(reuse.presented))")
             if let delay = reuse.delaySeconds { lines.append("  delay: \(String(format: "%.1f", delay)) s after the rotation") }
             lines.append("  different client: \(reuse.differentClient ? "yes" : "no")")
         }
-        if let revoked = inv.revoked { lines.append("family revoked: seq \(revoked.context.seq) at \(revoked.context.time.rfc3339) (\(shown(revoked.reason)))") }
-        if let revoked = inv.sessionRevoked { lines.append("session revoked: seq \(revoked.context.seq) (\(shown(revoked.reason)))") }
+        if let revoked = inv.revoked { lines.append("family revoked: seq \(revoked.context.seq) at \(revoked.context.time.rfc3339) (\(AuditText.shown(revoked.reason)))") }
+        if let revoked = inv.sessionRevoked { lines.append("session revoked: seq \(revoked.context.seq) (\(AuditText.shown(revoked.reason)))") }
         if !inv.activity.isEmpty {
             lines.append("")
             lines.append("account activity while exposed:")
             for a in inv.activity {
-                lines.append("  seq \(a.seq)  \(a.time.rfc3339)  \(pad(a.type, 24)) \(pad(a.ip ?? "-", 16)) branch=\(shown(a.branch))")
+                lines.append("  seq \(a.seq)  \(a.time.rfc3339)  \(AuditText.pad(a.type, 24)) \(AuditText.pad(a.ip ?? "-", 16)) branch=\(AuditText.shown(a.branch))")
             }
         }
         lines.append("")
-        lines.append("verdict: \(shown(inv.verdict))")
+        lines.append("verdict: \(AuditText.shown(inv.verdict))")
         return lines.joined(separator: "\n")
     }
 
     private static func contextJSON(_ c: FamilyInvestigation.Context?) -> String {
         guard let c else { return "null" }
-        return "{\"seq\":\(c.seq),\"time\":\(EventJSON.quote(c.time.rfc3339)),\"ip\":\(c.ip.map(EventJSON.quote) ?? "null"),\"user_agent\":\(c.userAgent.map(EventJSON.quote) ?? "null")}"
+        return "{\"seq\":\(c.seq),\"time\":\(JSONString.quoted(c.time.rfc3339)),\"ip\":\(c.ip.map(JSONString.quoted) ?? "null"),\"user_agent\":\(c.userAgent.map(JSONString.quoted) ?? "null")}"
     }
 
-    static func json(_ inv: FamilyInvestigation) -> String {
+    /// The investigation as one JSON object.
+    public static func json(_ inv: FamilyInvestigation) -> String {
         let tokens = inv.tokens.map {
-            "{\"hash\":\(EventJSON.quote($0.hash)),\"parent\":\($0.parent.map(EventJSON.quote) ?? "null"),\"depth\":\($0.depth),\"grace\":\($0.viaGrace),\"reissues\":[\($0.reissues.map { contextJSON($0) }.joined(separator: ","))],\"issued\":\(contextJSON($0.issued)),\"used\":\(contextJSON($0.used))}"
+            "{\"hash\":\(JSONString.quoted($0.hash)),\"parent\":\($0.parent.map(JSONString.quoted) ?? "null"),\"depth\":\($0.depth),\"grace\":\($0.viaGrace),\"reissues\":[\($0.reissues.map { contextJSON($0) }.joined(separator: ","))],\"issued\":\(contextJSON($0.issued)),\"used\":\(contextJSON($0.used))}"
         }
         let reuses = inv.reuses.map {
-            "{\"token_hash\":\(EventJSON.quote($0.tokenHash)),\"first_use\":\(contextJSON($0.firstUse)),\"presented\":\(contextJSON($0.presented)),\"delay_seconds\":\($0.delaySeconds.map { String($0) } ?? "null"),\"different_client\":\($0.differentClient)}"
+            "{\"token_hash\":\(JSONString.quoted($0.tokenHash)),\"first_use\":\(contextJSON($0.firstUse)),\"presented\":\(contextJSON($0.presented)),\"delay_seconds\":\($0.delaySeconds.map { String($0) } ?? "null"),\"different_client\":\($0.differentClient)}"
         }
         let activity = inv.activity.map {
-            "{\"seq\":\($0.seq),\"time\":\(EventJSON.quote($0.time.rfc3339)),\"type\":\(EventJSON.quote($0.type)),\"ip\":\($0.ip.map(EventJSON.quote) ?? "null"),\"branch\":\(EventJSON.quote($0.branch))}"
+            "{\"seq\":\($0.seq),\"time\":\(JSONString.quoted($0.time.rfc3339)),\"type\":\(JSONString.quoted($0.type)),\"ip\":\($0.ip.map(JSONString.quoted) ?? "null"),\"branch\":\(JSONString.quoted($0.branch))}"
         }
-        let revoked = inv.revoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(EventJSON.quote($0.reason))}" } ?? "null"
-        let sessionRevoked = inv.sessionRevoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(EventJSON.quote($0.reason))}" } ?? "null"
-        return "{\"family_id\":\(EventJSON.quote(inv.familyID)),\"session_id\":\(inv.sessionID.map(EventJSON.quote) ?? "null"),\"user_id\":\(inv.userID.map(EventJSON.quote) ?? "null"),\"started\":\(contextJSON(inv.started)),\"tokens\":[\(tokens.joined(separator: ","))],\"reuses\":[\(reuses.joined(separator: ","))],\"family_revoked\":\(revoked),\"session_revoked\":\(sessionRevoked),\"activity\":[\(activity.joined(separator: ","))],\"verdict\":\(EventJSON.quote(inv.verdict))}"
+        let revoked = inv.revoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(JSONString.quoted($0.reason))}" } ?? "null"
+        let sessionRevoked = inv.sessionRevoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(JSONString.quoted($0.reason))}" } ?? "null"
+        return "{\"family_id\":\(JSONString.quoted(inv.familyID)),\"session_id\":\(inv.sessionID.map(JSONString.quoted) ?? "null"),\"user_id\":\(inv.userID.map(JSONString.quoted) ?? "null"),\"started\":\(contextJSON(inv.started)),\"tokens\":[\(tokens.joined(separator: ","))],\"reuses\":[\(reuses.joined(separator: ","))],\"family_revoked\":\(revoked),\"session_revoked\":\(sessionRevoked),\"activity\":[\(activity.joined(separator: ","))],\"verdict\":\(JSONString.quoted(inv.verdict))}"
     }
 
     /// HTML-escaped, after the terminal escape (no control or bidi character reaches the page either).
     private static func escape(_ text: String) -> String {
-        shown(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        AuditText.shown(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     /// A timeline: one lane per client (IP + user agent), tokens as dots where they were exchanged, tree edges between
     /// a parent's exchange and its child's, the reuse in red, the revocation as a vertical line.
-    static func svg(_ inv: FamilyInvestigation) -> String {
+    public static func svg(_ inv: FamilyInvestigation) -> String {
         var contexts: [FamilyInvestigation.Context] = []
         if let started = inv.started { contexts.append(started) }
         for token in inv.tokens { contexts.append(token.issued); if let used = token.used { contexts.append(used) } }
@@ -83,7 +86,7 @@ enum InvestigationReport {
         if let revoked = inv.revoked { contexts.append(revoked.context) }
         var lanes: [String] = []
         func lane(_ c: FamilyInvestigation.Context) -> Int {
-            let key = "\(c.ip ?? "?") · \(clip(c.userAgent ?? "?", 24))"
+            let key = "\(c.ip ?? "?") · \(AuditText.clip(c.userAgent ?? "?", 24))"
             if let index = lanes.firstIndex(of: key) { return index }
             lanes.append(key)
             return lanes.count - 1
@@ -132,7 +135,8 @@ enum InvestigationReport {
         return out + "</svg>"
     }
 
-    static func html(_ investigations: [FamilyInvestigation]) -> String {
+    /// A self-contained HTML page of `investigations`, each with its timeline.
+    public static func html(_ investigations: [FamilyInvestigation]) -> String {
         var body = ""
         for inv in investigations {
             let alert = !inv.reuses.isEmpty

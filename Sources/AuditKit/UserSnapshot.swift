@@ -2,21 +2,24 @@ import AuthCore
 import AuthCrypto
 import EventLog
 import Foundation
+import TextEncoding
 
 /// A user's state at one instant, folded from the user's own events (found through the index).
-struct UserSnapshot {
-    var userID: String
-    var at: String
-    var atSeq: UInt64
-    var atTime: Timestamp
-    var email: String?
-    var events: Int
-    var sessions: [(id: String, record: SessionRecord)]
-    var families: [(id: String, record: FamilyRecord)]
-    var passkeys: [(id: String, record: PasskeyRecord)]
-    var mfa: MFARecord
+public struct UserSnapshot {
+    public var userID: String
+    public var at: String
+    public var atSeq: UInt64
+    public var atTime: Timestamp
+    public var email: String?
+    public var events: Int
+    public var sessions: [(id: String, record: SessionRecord)]
+    public var families: [(id: String, record: FamilyRecord)]
+    public var passkeys: [(id: String, record: PasskeyRecord)]
+    public var mfa: MFARecord
 
-    static func build(userID: String, seq: UInt64?, time: Timestamp?, in context: ReadContext) throws -> UserSnapshot {
+    /// The state of `userID` after their events up to `seq` or `time` (the first limit reached), folded into scratch
+    /// projections from the user's stream alone.
+    public static func build(userID: String, seq: UInt64?, time: Timestamp?, in context: ReadContext) throws -> UserSnapshot {
         let scratch = ScratchProjections(DomainProjections.all)
         var lastSeq: UInt64 = 0
         var lastTime = Timestamp(microseconds: 0)
@@ -51,23 +54,24 @@ struct UserSnapshot {
             email: user?.email, events: count, sessions: sessions, families: families, passkeys: passkeys, mfa: mfa)
     }
 
-    var text: String {
-        var lines = ["user \(shown(userID)) (\(shown(email ?? "unknown email"))) at \(at) — \(events) of the user's events applied"]
+    /// The snapshot as text for the terminal (fields escaped).
+    public var text: String {
+        var lines = ["user \(AuditText.shown(userID)) (\(AuditText.shown(email ?? "unknown email"))) at \(at) — \(events) of the user's events applied"]
         lines.append("")
         lines.append("active sessions: \(sessions.count)")
         for (id, s) in sessions {
-            lines.append("  \(shown(id))  aal=\(shown(s.aal)) mode=\(shown(s.mode)) created=\(s.createdAt.rfc3339) last_seen=\(s.lastSeenAt.rfc3339) ip=\(shown(s.clientIP ?? "-")) ua=\(clip(s.userAgent ?? "-", 30))\(s.familyID.map { " family=\(shown($0))" } ?? "")")
+            lines.append("  \(AuditText.shown(id))  aal=\(AuditText.shown(s.aal)) mode=\(AuditText.shown(s.mode)) created=\(s.createdAt.rfc3339) last_seen=\(s.lastSeenAt.rfc3339) ip=\(AuditText.shown(s.clientIP ?? "-")) ua=\(AuditText.clip(s.userAgent ?? "-", 30))\(s.familyID.map { " family=\(AuditText.shown($0))" } ?? "")")
         }
         lines.append("")
         lines.append("refresh families: \(families.count)")
         for (id, f) in families {
-            let status = f.revokedReason.map { "revoked (\(shown($0)))" } ?? (atTime < f.expiresAt ? "active" : "expired")
-            lines.append("  \(shown(id))  session=\(shown(f.sessionID)) status=\(status) live_leaf=\(f.revokedReason == nil ? Encoding.base64URL(f.currentHash) : "-")")
+            let status = f.revokedReason.map { "revoked (\(AuditText.shown($0)))" } ?? (atTime < f.expiresAt ? "active" : "expired")
+            lines.append("  \(AuditText.shown(id))  session=\(AuditText.shown(f.sessionID)) status=\(status) live_leaf=\(f.revokedReason == nil ? Encoding.base64URL(f.currentHash) : "-")")
         }
         lines.append("")
         lines.append("passkeys: \(passkeys.count)")
         for (id, p) in passkeys {
-            lines.append("  \(clip(id, 28))  name=\(shown(p.name)) counter=\(p.signCount) alg=\(p.algorithm) created=\(p.createdAt.rfc3339)")
+            lines.append("  \(AuditText.clip(id, 28))  name=\(AuditText.shown(p.name)) counter=\(p.signCount) alg=\(p.algorithm) created=\(p.createdAt.rfc3339)")
         }
         lines.append("")
         lines.append("mfa: " + mfaSummary)
@@ -75,7 +79,7 @@ struct UserSnapshot {
     }
 
     /// TOTP on/off (since when, last used step), backup codes left, pending enrollment and recovery.
-    var mfaSummary: String {
+    public var mfaSummary: String {
         var parts: [String] = []
         if mfa.isEnabled {
             parts.append("totp enabled since \(mfa.enabledAt?.rfc3339 ?? "?") (last step \(mfa.lastStep.map(String.init) ?? "-"))")
@@ -85,25 +89,26 @@ struct UserSnapshot {
         }
         if let expiry = mfa.pendingExpiresAt, atTime < expiry { parts.append("enrollment pending until \(expiry.rfc3339)") }
         if let recoveryID = mfa.pendingRecovery(at: atTime) {
-            parts.append("recovery \(shown(recoveryID)) pending, completable from \(mfa.recoveryNotBefore?.rfc3339 ?? "?")")
+            parts.append("recovery \(AuditText.shown(recoveryID)) pending, completable from \(mfa.recoveryNotBefore?.rfc3339 ?? "?")")
         }
         return parts.joined(separator: "; ")
     }
 
-    var json: String {
+    /// The snapshot as one JSON object.
+    public var json: String {
         let sessionsJSON = sessions.map { id, s in
-            "{\"id\":\(EventJSON.quote(id)),\"aal\":\(EventJSON.quote(s.aal)),\"mode\":\(EventJSON.quote(s.mode)),\"created\":\(EventJSON.quote(s.createdAt.rfc3339)),\"last_seen\":\(EventJSON.quote(s.lastSeenAt.rfc3339)),\"ip\":\(s.clientIP.map(EventJSON.quote) ?? "null"),\"family_id\":\(s.familyID.map(EventJSON.quote) ?? "null")}"
+            "{\"id\":\(JSONString.quoted(id)),\"aal\":\(JSONString.quoted(s.aal)),\"mode\":\(JSONString.quoted(s.mode)),\"created\":\(JSONString.quoted(s.createdAt.rfc3339)),\"last_seen\":\(JSONString.quoted(s.lastSeenAt.rfc3339)),\"ip\":\(s.clientIP.map(JSONString.quoted) ?? "null"),\"family_id\":\(s.familyID.map(JSONString.quoted) ?? "null")}"
         }
         let familiesJSON = families.map { id, f in
-            "{\"id\":\(EventJSON.quote(id)),\"session_id\":\(EventJSON.quote(f.sessionID)),\"revoked\":\(f.revokedReason.map(EventJSON.quote) ?? "null"),\"live_leaf\":\(f.revokedReason == nil ? EventJSON.quote(Encoding.base64URL(f.currentHash)) : "null")}"
+            "{\"id\":\(JSONString.quoted(id)),\"session_id\":\(JSONString.quoted(f.sessionID)),\"revoked\":\(f.revokedReason.map(JSONString.quoted) ?? "null"),\"live_leaf\":\(f.revokedReason == nil ? JSONString.quoted(Encoding.base64URL(f.currentHash)) : "null")}"
         }
         let recovery = mfa.pendingRecovery(at: atTime).map {
-            "{\"id\":\(EventJSON.quote($0)),\"not_before\":\(EventJSON.quote(mfa.recoveryNotBefore?.rfc3339 ?? ""))}"
+            "{\"id\":\(JSONString.quoted($0)),\"not_before\":\(JSONString.quoted(mfa.recoveryNotBefore?.rfc3339 ?? ""))}"
         }
         let mfaJSON = "{\"totp_enabled\":\(mfa.isEnabled),\"last_step\":\(mfa.lastStep.map(String.init) ?? "null"),\"backup_codes_remaining\":\(mfa.isEnabled ? mfa.backupCodesRemaining : 0),\"recovery\":\(recovery ?? "null")}"
         let passkeysJSON = passkeys.map { id, p in
-            "{\"id\":\(EventJSON.quote(id)),\"name\":\(EventJSON.quote(p.name)),\"sign_count\":\(p.signCount)}"
+            "{\"id\":\(JSONString.quoted(id)),\"name\":\(JSONString.quoted(p.name)),\"sign_count\":\(p.signCount)}"
         }
-        return "{\"user_id\":\(EventJSON.quote(userID)),\"email\":\(email.map(EventJSON.quote) ?? "null"),\"at\":\(EventJSON.quote(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":\(mfaJSON)}"
+        return "{\"user_id\":\(JSONString.quoted(userID)),\"email\":\(email.map(JSONString.quoted) ?? "null"),\"at\":\(JSONString.quoted(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":\(mfaJSON)}"
     }
 }

@@ -1,4 +1,5 @@
-/// Hex and base64url (RFC 4648 §5, no padding) encodings used for tokens and identifiers.
+/// Hex and base64url (RFC 4648 §5, no padding) encodings used for tokens and identifiers: the one base64url of the
+/// package (tokens, JOSE, WebAuthn, event renderings, CBOR as JSON). `import AuthCrypto` re-exports it.
 public enum Encoding {
     private static let hexDigits = Array("0123456789abcdef".utf8)
     private static let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
