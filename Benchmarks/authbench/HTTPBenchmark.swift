@@ -42,6 +42,8 @@ struct HTTPBenchmark: ParsableCommand {
         options.loginPerIP = unlimited
         options.loginPerAccount = unlimited
         options.registerPerIP = unlimited
+        options.refreshFailuresPerIP = unlimited
+        options.loginStrangersPerAccount = unlimited
         let store = try EventStore(path: directory, projections: DomainProjections.all)
         let api = try AuthService(store: store, options: options)
         let port = try startServer(configuration: configuration, api: api)
@@ -172,6 +174,29 @@ struct HTTPBenchmark: ParsableCommand {
         report("argon2_raw_hps", rawRate, decimals: 2)
         report("login_rps", loginRate, decimals: 2)
         report("login_ratio", loginRate / rawRate, decimals: 3)
+
+        // Refresh flood: many clients presenting made-up refresh tokens (the per-address failure limit lifted, so
+        // every one is looked up) while a few validate; none may reach the log's writer.
+        let refreshFloodStatuses = FloodStatuses()
+        let commandsBeforeRefreshFlood = store.statistics.commands
+        let refreshFlood = Thread {
+            let result = runLoad(connections: floodConnections, duration: duration * 2, port: port) { _, c in
+                try c.roundTrip(RawRequest.postJSON("/v1/token/refresh", #"{"refresh_token":"\#(OpaqueToken.generate().text)"}"#)).status
+            }
+            refreshFloodStatuses.set(result)
+        }
+        refreshFlood.stackSize = 512 * 1024
+        refreshFlood.start()
+        Thread.sleep(forTimeInterval: 1)
+        let duringRefreshFlood = runLoad(connections: 4, duration: duration, port: port) { _, c in try c.roundTrip(validate).status }
+        while refreshFloodStatuses.get() == nil { Thread.sleep(forTimeInterval: 0.1) }
+        let refreshFloodResult = refreshFloodStatuses.get()!
+        report("refresh_flood_rps", refreshFloodResult.rps)
+        report("refresh_flood_401", Double(refreshFloodResult.statuses[401] ?? 0))
+        report("refresh_flood_writer_commands", Double(store.statistics.commands - commandsBeforeRefreshFlood))
+        report("refresh_flood_validate_rps", duringRefreshFlood.rps)
+        report("refresh_flood_validate_p99_ms", duringRefreshFlood.percentile(0.99), decimals: 2)
+        Self.expectOnly(200, duringRefreshFlood, "validate during refresh flood")
 
         // Flood: many clients logging in (obeying Retry-After on 503) while a few validate.
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)  // reset the peak RSS
