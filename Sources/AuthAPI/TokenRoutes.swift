@@ -34,11 +34,11 @@ extension AuthService {
     /// transaction, and such failures are limited per client address (429 once ``AuthAPIOptions/refreshFailuresPerIP``
     /// is spent; clients with valid tokens are not counted).
     func refresh(_ request: Request, context: AuthRequestContext) async throws -> Response {
-        let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
-        // A failure is reserved up front (concurrent requests cannot outrun the budget) and given back for a
-        // token that exists.
+        // A failure is reserved up front, before the body is even read (a flood from a spent address costs no
+        // decoding), and given back for a token that exists; concurrent requests cannot outrun the budget.
         let clientKey = ipKey(context)
         try await consume(refreshFailuresPerIP, key: clientKey, scope: "ip", userID: nil, context: context)
+        let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
         guard let presented = OpaqueToken.hash(of: body.refreshToken),
             let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey),
             try store.query({ try $0.refreshTokenIsKnown(hash: presented) })
