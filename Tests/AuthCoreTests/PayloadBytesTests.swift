@@ -8,7 +8,7 @@ import Testing
 /// The payload bytes of every event type are pinned: logs are hashed and chained, so an encoder change that moves a
 /// byte (a field order, an integer width, an omitted optional) would break every existing log. The fixture
 /// `Tests/fixtures/event-payloads.txt` holds the bytes the hand-written encoders produced before the payloads were
-/// declared once (``PayloadSchema``); the declared encoders must reproduce them exactly.
+/// declared once (`payloadFields`); the declared encoders must reproduce them exactly.
 ///
 /// `AUTHLOG_WRITE_PAYLOAD_FIXTURE=1 swift test --filter PayloadBytesTests` rewrites the fixture (only ever for a
 /// new event type or version: existing lines must never change).

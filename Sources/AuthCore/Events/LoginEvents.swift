@@ -23,19 +23,12 @@ public struct LoginSucceeded: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("session_id", sessionID)
-        writer.add("method", method)
-        writer.add("aal", aal)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        sessionID = try fields.string("session_id")
-        method = try fields.string("method")
-        aal = try fields.string("aal")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("session_id", \.sessionID),
+        .text("method", \.method),
+        .text("aal", \.aal),
+    ]
 
     public static let example = LoginSucceeded(
         userID: UserRegistered.example.userID, sessionID: "ses_Qk1vZ2x0b3RhbGx5cmFuZA", method: "password", aal: "aal1")
@@ -65,19 +58,12 @@ public struct LoginFailed: DomainEvent {
 
     public var streams: [StreamRef] { userID.map { [StreamRef(.user, $0)] } ?? [] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("subject", subject)
-        writer.add("reason", reason)
-        writer.add("method", method)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.optionalString("user_id")
-        subject = try fields.string("subject")
-        reason = try fields.string("reason")
-        method = try fields.string("method")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .optionalText("user_id", \.userID),
+        .text("subject", \.subject),
+        .text("reason", \.reason),
+        .text("method", \.method),
+    ]
 
     public static let example = LoginFailed(
         userID: nil, subject: "9f2c4a7e5b1d3f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a", reason: "unknown_user",
@@ -107,19 +93,12 @@ public struct LoginThrottled: DomainEvent {
 
     public var streams: [StreamRef] { userID.map { [StreamRef(.user, $0)] } ?? [] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("scope", scope)
-        writer.add("subject", subject)
-        writer.add("user_id", userID)
-        writer.add("retry_after", retryAfter)
-    }
-
-    public init(fields: PayloadReader) throws {
-        scope = try fields.string("scope")
-        subject = try fields.string("subject")
-        userID = try fields.optionalString("user_id")
-        retryAfter = try fields.int("retry_after")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("scope", \.scope),
+        .text("subject", \.subject),
+        .optionalText("user_id", \.userID),
+        .int("retry_after", \.retryAfter),
+    ]
 
     public static let example = LoginThrottled(scope: "ip", subject: LoginFailed.example.subject, userID: nil, retryAfter: 30)
 }

@@ -28,17 +28,11 @@ public struct MFATOTPEnrollmentStarted: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("sealed_secret", bytes: sealedSecret)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        sealedSecret = try fields.bytes("sealed_secret")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .bytes("sealed_secret", \.sealedSecret),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = MFATOTPEnrollmentStarted(
         userID: UserRegistered.example.userID, sealedSecret: [UInt8](repeating: 0x5A, count: 48),
@@ -63,15 +57,10 @@ public struct MFATOTPEnabled: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("step", step)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        step = try fields.int("step")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .int("step", \.step),
+    ]
 
     public static let example = MFATOTPEnabled(userID: UserRegistered.example.userID, step: 58_993_920)
 }
@@ -93,15 +82,10 @@ public struct MFATOTPDisabled: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("reason", \.reason),
+    ]
 
     public static let example = MFATOTPDisabled(userID: UserRegistered.example.userID, reason: "user")
 }
@@ -130,19 +114,12 @@ public struct MFATOTPVerified: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("step", step)
-        writer.add("purpose", purpose)
-        writer.add("challenge_id", challengeID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        step = try fields.int("step")
-        purpose = try fields.string("purpose")
-        challengeID = try fields.optionalString("challenge_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .int("step", \.step),
+        .text("purpose", \.purpose),
+        .optionalText("challenge_id", \.challengeID),
+    ]
 
     public static let example = MFATOTPVerified(
         userID: UserRegistered.example.userID, step: 58_993_921, purpose: "login", challengeID: "mfc_Y2hhbGxlbmdlaWRleGFtcGxl")
@@ -169,20 +146,11 @@ public struct MFABackupCodesGenerated: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("set_id", setID)
-        // One byte string of concatenated 32-byte hashes (the payload codec has no list of byte strings).
-        writer.add("code_hashes", bytes: codeHashes.flatMap { $0 })
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        setID = try fields.string("set_id")
-        let joined = try fields.bytes("code_hashes")
-        guard joined.count % 32 == 0 else { throw EventDecodingError.malformed("code_hashes is not a list of 32-byte hashes") }
-        codeHashes = stride(from: 0, to: joined.count, by: 32).map { Array(joined[$0..<($0 + 32)]) }
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("set_id", \.setID),
+        .concatenatedBytes("code_hashes", \.codeHashes, size: 32),
+    ]
 
     public static let example = MFABackupCodesGenerated(
         userID: UserRegistered.example.userID, setID: "bcs_c2V0aWRleGFtcGxl",
@@ -215,21 +183,13 @@ public struct MFABackupCodeUsed: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("set_id", setID)
-        writer.add("index", index)
-        writer.add("purpose", purpose)
-        writer.add("challenge_id", challengeID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        setID = try fields.string("set_id")
-        index = try fields.int("index")
-        purpose = try fields.string("purpose")
-        challengeID = try fields.optionalString("challenge_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("set_id", \.setID),
+        .int("index", \.index),
+        .text("purpose", \.purpose),
+        .optionalText("challenge_id", \.challengeID),
+    ]
 
     public static let example = MFABackupCodeUsed(
         userID: UserRegistered.example.userID, setID: MFABackupCodesGenerated.example.setID, index: 3, purpose: "login",
@@ -266,23 +226,14 @@ public struct LoginMFARequired: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("challenge_id", challengeID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("methods", methods)
-        writer.add("mode", mode)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        challengeID = try fields.string("challenge_id")
-        tokenHash = try fields.bytes("token_hash")
-        methods = try fields.strings("methods")
-        mode = try fields.string("mode")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("challenge_id", \.challengeID),
+        .bytes("token_hash", \.tokenHash),
+        .textArray("methods", \.methods),
+        .text("mode", \.mode),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = LoginMFARequired(
         userID: UserRegistered.example.userID, challengeID: MFATOTPVerified.example.challengeID!,
@@ -314,19 +265,12 @@ public struct MFAVerificationFailed: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("challenge_id", challengeID)
-        writer.add("method", method)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        challengeID = try fields.optionalString("challenge_id")
-        method = try fields.string("method")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .optionalText("challenge_id", \.challengeID),
+        .text("method", \.method),
+        .text("reason", \.reason),
+    ]
 
     public static let example = MFAVerificationFailed(
         userID: UserRegistered.example.userID, challengeID: MFATOTPVerified.example.challengeID, method: "totp", reason: "bad_code")
@@ -352,17 +296,11 @@ public struct SessionSteppedUp: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("method", method)
-    }
-
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        method = try fields.string("method")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .text("method", \.method),
+    ]
 
     public static let example = SessionSteppedUp(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, method: "totp")
@@ -401,23 +339,14 @@ public struct MFARecoveryRequested: DomainEvent {
     /// The associated data that binds a sealed recovery token to its recovery id.
     public static func sealedTokenAssociatedData(recoveryID: String) -> [UInt8] { Array(("recovery-token:" + recoveryID).utf8) }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("sealed_token", bytes: sealedToken)
-        writer.add("not_before", notBefore.microseconds)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-        tokenHash = try fields.bytes("token_hash")
-        sealedToken = try fields.bytes("sealed_token")
-        notBefore = Timestamp(microseconds: try fields.int("not_before"))
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+        .bytes("token_hash", \.tokenHash),
+        .bytes("sealed_token", \.sealedToken),
+        .timestamp("not_before", \.notBefore),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = MFARecoveryRequested(
         userID: UserRegistered.example.userID, recoveryID: "rec_cmVjb3ZlcnlleGFtcGxlaWQ", tokenHash: [UInt8](repeating: 0xEF, count: 32),
@@ -446,17 +375,11 @@ public struct MFARecoveryCancelled: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+        .text("reason", \.reason),
+    ]
 
     public static let example = MFARecoveryCancelled(
         userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID, reason: "aal2_login")
@@ -480,15 +403,10 @@ public struct MFARecoveryCompleted: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+    ]
 
     public static let example = MFARecoveryCompleted(
         userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID)
@@ -516,17 +434,11 @@ public struct MFALocked: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("failures", failures)
-        writer.add("until", until.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        failures = try fields.int("failures")
-        until = Timestamp(microseconds: try fields.int("until"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .int("failures", \.failures),
+        .timestamp("until", \.until),
+    ]
 
     public static let example = MFALocked(userID: UserRegistered.example.userID, failures: 20, until: Timestamp(seconds: 1_769_905_000))
 }
@@ -550,15 +462,10 @@ public struct MFARecoveryReminded: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+    ]
 
     public static let example = MFARecoveryReminded(userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID)
 }

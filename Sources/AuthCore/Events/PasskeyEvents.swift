@@ -40,33 +40,19 @@ public struct PasskeyRegistered: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("public_key", bytes: publicKey)
-        writer.add("algorithm", algorithm)
-        writer.add("sign_count", signCount)
-        writer.add("aaguid", aaguid)
-        writer.add("backup_eligible", backupEligible)
-        writer.add("backup_state", backupState)
-        writer.add("transports", transports)
-        writer.add("attestation_format", attestationFormat)
-        writer.add("name", name)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        publicKey = try fields.bytes("public_key")
-        algorithm = try fields.int("algorithm")
-        signCount = try fields.int("sign_count")
-        aaguid = try fields.string("aaguid")
-        backupEligible = try fields.bool("backup_eligible")
-        backupState = try fields.bool("backup_state")
-        transports = try fields.strings("transports")
-        attestationFormat = try fields.string("attestation_format")
-        name = try fields.string("name")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .bytes("public_key", \.publicKey),
+        .int("algorithm", \.algorithm),
+        .int("sign_count", \.signCount),
+        .text("aaguid", \.aaguid),
+        .bool("backup_eligible", \.backupEligible),
+        .bool("backup_state", \.backupState),
+        .textArray("transports", \.transports),
+        .text("attestation_format", \.attestationFormat),
+        .text("name", \.name),
+    ]
 
     public static let example = PasskeyRegistered(
         userID: UserRegistered.example.userID, credentialID: "pQ3bJ0tq9lTqXnV8c2k1Zw",
@@ -93,19 +79,12 @@ public struct PasskeyCounterAdvanced: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("old_count", oldCount)
-        writer.add("new_count", newCount)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        oldCount = try fields.int("old_count")
-        newCount = try fields.int("new_count")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .int("old_count", \.oldCount),
+        .int("new_count", \.newCount),
+    ]
 
     public static let example = PasskeyCounterAdvanced(
         userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, oldCount: 4, newCount: 5)
@@ -133,21 +112,13 @@ public struct PasskeyCounterRegressed: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("old_count", oldCount)
-        writer.add("new_count", newCount)
-        writer.add("policy", policy)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        oldCount = try fields.int("old_count")
-        newCount = try fields.int("new_count")
-        policy = try fields.string("policy")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .int("old_count", \.oldCount),
+        .int("new_count", \.newCount),
+        .text("policy", \.policy),
+    ]
 
     public static let example = PasskeyCounterRegressed(
         userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, oldCount: 5, newCount: 3,
@@ -170,17 +141,11 @@ public struct PasskeyRenamed: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("name", name)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        name = try fields.string("name")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .text("name", \.name),
+    ]
 
     public static let example = PasskeyRenamed(
         userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, name: "Work laptop")
@@ -200,15 +165,10 @@ public struct PasskeyDeleted: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+    ]
 
     public static let example = PasskeyDeleted(userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID)
 }

@@ -28,21 +28,13 @@ public struct RefreshFamilyStarted: DomainEvent {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        tokenHash = try fields.bytes("token_hash")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("token_hash", \.tokenHash),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = RefreshFamilyStarted(
         familyID: "fam_Zm9vYmFyYmF6cXV4cXV1eA", sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID,
@@ -81,23 +73,14 @@ public struct RefreshRotated: DomainEvent {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("parent_hash", bytes: parentHash)
-        writer.add("child_hash", bytes: childHash)
-        writer.add("grace", grace)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        parentHash = try fields.bytes("parent_hash")
-        childHash = try fields.bytes("child_hash")
-        grace = try fields.bool("grace")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("parent_hash", \.parentHash),
+        .bytes("child_hash", \.childHash),
+        .bool("grace", \.grace),
+    ]
 
     public static let example = RefreshRotated(
         familyID: RefreshFamilyStarted.example.familyID, sessionID: LoginSucceeded.example.sessionID,
@@ -134,21 +117,13 @@ public struct RefreshReuseDetected: DomainEvent {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("used_at_seq", usedAtSeq)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        tokenHash = try fields.bytes("token_hash")
-        usedAtSeq = try fields.uint("used_at_seq")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("token_hash", \.tokenHash),
+        .uint("used_at_seq", \.usedAtSeq),
+    ]
 
     public static let example = RefreshReuseDetected(
         familyID: RefreshFamilyStarted.example.familyID, sessionID: LoginSucceeded.example.sessionID,
@@ -180,19 +155,12 @@ public struct RefreshFamilyRevoked: DomainEvent {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .text("reason", \.reason),
+    ]
 
     public static let example = RefreshFamilyRevoked(
         familyID: RefreshFamilyStarted.example.familyID, sessionID: LoginSucceeded.example.sessionID,

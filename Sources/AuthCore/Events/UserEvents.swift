@@ -22,17 +22,11 @@ public struct UserRegistered: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("email", email)
-        writer.add("password_hash", passwordHash)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        email = try fields.string("email")
-        passwordHash = try fields.string("password_hash")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("email", \.email),
+        .text("password_hash", \.passwordHash),
+    ]
 
     /// v1 stored the encoding under `argon2`.
     public static func upcast(from version: Int, fields: PayloadReader) throws -> UserRegistered {
@@ -61,15 +55,10 @@ public struct PasswordChanged: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("password_hash", passwordHash)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        passwordHash = try fields.string("password_hash")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("password_hash", \.passwordHash),
+    ]
 
     public static let example = PasswordChanged(userID: UserRegistered.example.userID, passwordHash: UserRegistered.example.passwordHash)
 }
@@ -94,17 +83,11 @@ public struct PasswordRehashed: DomainEvent {
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("password_hash", passwordHash)
-        writer.add("previous_parameters", previousParameters)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        passwordHash = try fields.string("password_hash")
-        previousParameters = try fields.string("previous_parameters")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("password_hash", \.passwordHash),
+        .text("previous_parameters", \.previousParameters),
+    ]
 
     public static let example = PasswordRehashed(
         userID: UserRegistered.example.userID, passwordHash: UserRegistered.example.passwordHash,
