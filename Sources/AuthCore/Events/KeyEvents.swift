@@ -14,14 +14,6 @@ public struct SigningKeyRotated: DomainEvent {
     /// The kid it replaces, if any.
     public var previousKid: String?
 
-    /// Creates the event.
-    public init(kid: String, algorithm: String, publicKey: [UInt8], previousKid: String?) {
-        self.kid = kid
-        self.algorithm = algorithm
-        self.publicKey = publicKey
-        self.previousKid = previousKid
-    }
-
     public var streams: [StreamRef] { [] }
 
     public static let payloadFields: [PayloadField<Self>] = [

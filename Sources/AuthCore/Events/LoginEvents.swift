@@ -13,14 +13,6 @@ public struct LoginSucceeded: DomainEvent {
     /// `aal1` or `aal2`.
     public var aal: String
 
-    /// Creates the event.
-    public init(userID: String, sessionID: String, method: String, aal: String) {
-        self.userID = userID
-        self.sessionID = sessionID
-        self.method = method
-        self.aal = aal
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -48,14 +40,6 @@ public struct LoginFailed: DomainEvent {
     /// `password`, `passkey`, `mfa`.
     public var method: String
 
-    /// Creates the event.
-    public init(userID: String?, subject: String, reason: String, method: String) {
-        self.userID = userID
-        self.subject = subject
-        self.reason = reason
-        self.method = method
-    }
-
     public var streams: [StreamRef] { userID.map { [StreamRef(.user, $0)] } ?? [] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -82,14 +66,6 @@ public struct LoginThrottled: DomainEvent {
     public var userID: String?
     /// Seconds until attempts are allowed again.
     public var retryAfter: Int64
-
-    /// Creates the event.
-    public init(scope: String, subject: String, userID: String?, retryAfter: Int64) {
-        self.scope = scope
-        self.subject = subject
-        self.userID = userID
-        self.retryAfter = retryAfter
-    }
 
     public var streams: [StreamRef] { userID.map { [StreamRef(.user, $0)] } ?? [] }
 

@@ -16,13 +16,6 @@ public struct MFATOTPEnrollmentStarted: DomainEvent {
     /// The enrollment must be confirmed before this time.
     public var expiresAt: Timestamp
 
-    /// Creates the event.
-    public init(userID: String, sealedSecret: [UInt8], expiresAt: Timestamp) {
-        self.userID = userID
-        self.sealedSecret = sealedSecret
-        self.expiresAt = expiresAt
-    }
-
     /// The associated data that binds a sealed TOTP seed to its user (the user id's UTF-8 bytes).
     public static func sealedSecretAssociatedData(userID: String) -> [UInt8] { Array(userID.utf8) }
 
@@ -49,12 +42,6 @@ public struct MFATOTPEnabled: DomainEvent {
     /// The TOTP time step of the confirming code.
     public var step: Int64
 
-    /// Creates the event.
-    public init(userID: String, step: Int64) {
-        self.userID = userID
-        self.step = step
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -73,12 +60,6 @@ public struct MFATOTPDisabled: DomainEvent {
     public var userID: String
     /// `user`.
     public var reason: String
-
-    /// Creates the event.
-    public init(userID: String, reason: String) {
-        self.userID = userID
-        self.reason = reason
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
@@ -104,14 +85,6 @@ public struct MFATOTPVerified: DomainEvent {
     /// The MFA challenge completed, for `login`.
     public var challengeID: String?
 
-    /// Creates the event.
-    public init(userID: String, step: Int64, purpose: String, challengeID: String?) {
-        self.userID = userID
-        self.step = step
-        self.purpose = purpose
-        self.challengeID = challengeID
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -136,13 +109,6 @@ public struct MFABackupCodesGenerated: DomainEvent {
     public var setID: String
     /// HMAC-SHA-256 of each normalised code (32 bytes each).
     public var codeHashes: [[UInt8]]
-
-    /// Creates the event.
-    public init(userID: String, setID: String, codeHashes: [[UInt8]]) {
-        self.userID = userID
-        self.setID = setID
-        self.codeHashes = codeHashes
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
@@ -171,15 +137,6 @@ public struct MFABackupCodeUsed: DomainEvent {
     public var purpose: String
     /// The MFA challenge completed, for `login`.
     public var challengeID: String?
-
-    /// Creates the event.
-    public init(userID: String, setID: String, index: Int64, purpose: String, challengeID: String?) {
-        self.userID = userID
-        self.setID = setID
-        self.index = index
-        self.purpose = purpose
-        self.challengeID = challengeID
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
@@ -214,16 +171,6 @@ public struct LoginMFARequired: DomainEvent {
     /// The challenge must be completed before this time.
     public var expiresAt: Timestamp
 
-    /// Creates the event.
-    public init(userID: String, challengeID: String, tokenHash: [UInt8], methods: [String], mode: String, expiresAt: Timestamp) {
-        self.userID = userID
-        self.challengeID = challengeID
-        self.tokenHash = tokenHash
-        self.methods = methods
-        self.mode = mode
-        self.expiresAt = expiresAt
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -255,14 +202,6 @@ public struct MFAVerificationFailed: DomainEvent {
     /// `bad_code` (wrong, malformed or replayed).
     public var reason: String
 
-    /// Creates the event.
-    public init(userID: String, challengeID: String?, method: String, reason: String) {
-        self.userID = userID
-        self.challengeID = challengeID
-        self.method = method
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -286,13 +225,6 @@ public struct SessionSteppedUp: DomainEvent {
     public var userID: String
     /// `totp`, `backup_code`, or `passkey` (a user-verifying passkey re-authentication).
     public var method: String
-
-    /// Creates the event.
-    public init(sessionID: String, userID: String, method: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.method = method
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
@@ -323,16 +255,6 @@ public struct MFARecoveryRequested: DomainEvent {
     public var notBefore: Timestamp
     /// The token is dead after this time.
     public var expiresAt: Timestamp
-
-    /// Creates the event.
-    public init(userID: String, recoveryID: String, tokenHash: [UInt8], sealedToken: [UInt8], notBefore: Timestamp, expiresAt: Timestamp) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-        self.tokenHash = tokenHash
-        self.sealedToken = sealedToken
-        self.notBefore = notBefore
-        self.expiresAt = expiresAt
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
@@ -366,13 +288,6 @@ public struct MFARecoveryCancelled: DomainEvent {
     /// `user`, `aal2_login` or `superseded`.
     public var reason: String
 
-    /// Creates the event.
-    public init(userID: String, recoveryID: String, reason: String) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -394,12 +309,6 @@ public struct MFARecoveryCompleted: DomainEvent {
     public var userID: String
     /// The recovery.
     public var recoveryID: String
-
-    /// Creates the event.
-    public init(userID: String, recoveryID: String) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
@@ -425,13 +334,6 @@ public struct MFALocked: DomainEvent {
     /// Attempts are refused until then.
     public var until: Timestamp
 
-    /// Creates the event.
-    public init(userID: String, failures: Int64, until: Timestamp) {
-        self.userID = userID
-        self.failures = failures
-        self.until = until
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -453,12 +355,6 @@ public struct MFARecoveryReminded: DomainEvent {
     public var userID: String
     /// The pending recovery.
     public var recoveryID: String
-
-    /// Creates the event.
-    public init(userID: String, recoveryID: String) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 

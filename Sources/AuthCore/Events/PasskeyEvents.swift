@@ -21,23 +21,6 @@ public struct PasskeyRegistered: DomainEvent {
     /// The user's label for the passkey.
     public var name: String
 
-    public init(
-        userID: String, credentialID: String, publicKey: [UInt8], algorithm: Int64, signCount: Int64, aaguid: String,
-        backupEligible: Bool, backupState: Bool, transports: [String], attestationFormat: String, name: String
-    ) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.publicKey = publicKey
-        self.algorithm = algorithm
-        self.signCount = signCount
-        self.aaguid = aaguid
-        self.backupEligible = backupEligible
-        self.backupState = backupState
-        self.transports = transports
-        self.attestationFormat = attestationFormat
-        self.name = name
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -70,13 +53,6 @@ public struct PasskeyCounterAdvanced: DomainEvent {
     public var oldCount: Int64
     public var newCount: Int64
 
-    public init(userID: String, credentialID: String, oldCount: Int64, newCount: Int64) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.oldCount = oldCount
-        self.newCount = newCount
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -102,14 +78,6 @@ public struct PasskeyCounterRegressed: DomainEvent {
     /// `reject` or `warn`.
     public var policy: String
 
-    public init(userID: String, credentialID: String, oldCount: Int64, newCount: Int64, policy: String) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.oldCount = oldCount
-        self.newCount = newCount
-        self.policy = policy
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -133,12 +101,6 @@ public struct PasskeyRenamed: DomainEvent {
     public var credentialID: String
     public var name: String
 
-    public init(userID: String, credentialID: String, name: String) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.name = name
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -157,11 +119,6 @@ public struct PasskeyDeleted: DomainEvent {
     public static let version = 1
     public var userID: String
     public var credentialID: String
-
-    public init(userID: String, credentialID: String) {
-        self.userID = userID
-        self.credentialID = credentialID
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 

@@ -15,15 +15,6 @@ public struct RefreshFamilyStarted: DomainEvent {
     /// Absolute expiry of the family.
     public var expiresAt: Timestamp
 
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, tokenHash: [UInt8], expiresAt: Timestamp) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.expiresAt = expiresAt
-    }
-
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
@@ -58,16 +49,6 @@ public struct RefreshRotated: DomainEvent {
     public var childHash: [UInt8]
     /// Whether this was a re-exchange of an already used parent inside the grace window.
     public var grace: Bool
-
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, parentHash: [UInt8], childHash: [UInt8], grace: Bool) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.parentHash = parentHash
-        self.childHash = childHash
-        self.grace = grace
-    }
 
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
@@ -104,15 +85,6 @@ public struct RefreshReuseDetected: DomainEvent {
     /// Seq of the rotation that used this token.
     public var usedAtSeq: UInt64
 
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, tokenHash: [UInt8], usedAtSeq: UInt64) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.usedAtSeq = usedAtSeq
-    }
-
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
@@ -142,14 +114,6 @@ public struct RefreshFamilyRevoked: DomainEvent {
     public var userID: String
     /// `reuse_detected`, `logout`, `session_revoked`, `password_changed`, ...
     public var reason: String
-
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, reason: String) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.reason = reason
-    }
 
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]

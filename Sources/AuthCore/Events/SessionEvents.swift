@@ -19,17 +19,6 @@ public struct SessionCreated: DomainEvent {
     /// Idle timeout in seconds (the session ends this long after it was last seen).
     public var idleTimeout: Int64
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, tokenHash: [UInt8], aal: String, mode: String, expiresAt: Timestamp, idleTimeout: Int64) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.aal = aal
-        self.mode = mode
-        self.expiresAt = expiresAt
-        self.idleTimeout = idleTimeout
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -60,13 +49,6 @@ public struct SessionExtended: DomainEvent {
     /// When it was seen.
     public var lastSeenAt: Timestamp
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, lastSeenAt: Timestamp) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.lastSeenAt = lastSeenAt
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -89,13 +71,6 @@ public struct SessionRevoked: DomainEvent {
     public var userID: String
     /// `logout`, `user_revoked`, `password_changed`, `refresh_reuse`, `mfa_recovery`, `admin`.
     public var reason: String
-
-    /// Creates the event.
-    public init(sessionID: String, userID: String, reason: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.reason = reason
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
@@ -120,13 +95,6 @@ public struct SessionReauthenticated: DomainEvent {
     public var userID: String
     /// `password` or `passkey`.
     public var method: String
-
-    /// Creates the event.
-    public init(sessionID: String, userID: String, method: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.method = method
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
@@ -153,14 +121,6 @@ public struct SessionTokenRotated: DomainEvent {
     public var tokenHash: [UInt8]
     /// `step_up` or `reauthentication`.
     public var reason: String
-
-    /// Creates the event.
-    public init(sessionID: String, userID: String, tokenHash: [UInt8], reason: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.reason = reason
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 

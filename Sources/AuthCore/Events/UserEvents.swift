@@ -13,13 +13,6 @@ public struct UserRegistered: DomainEvent {
     /// The argon2id PHC encoding of the password (never the password).
     public var passwordHash: String
 
-    /// Creates the event.
-    public init(userID: String, email: String, passwordHash: String) {
-        self.userID = userID
-        self.email = email
-        self.passwordHash = passwordHash
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -47,12 +40,6 @@ public struct PasswordChanged: DomainEvent {
     /// The new argon2id encoding.
     public var passwordHash: String
 
-    /// Creates the event.
-    public init(userID: String, passwordHash: String) {
-        self.userID = userID
-        self.passwordHash = passwordHash
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     public static let payloadFields: [PayloadField<Self>] = [
@@ -73,13 +60,6 @@ public struct PasswordRehashed: DomainEvent {
     public var passwordHash: String
     /// The parameters of the old encoding, e.g. `m=19456,t=2,p=1`.
     public var previousParameters: String
-
-    /// Creates the event.
-    public init(userID: String, passwordHash: String, previousParameters: String) {
-        self.userID = userID
-        self.passwordHash = passwordHash
-        self.previousParameters = previousParameters
-    }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
