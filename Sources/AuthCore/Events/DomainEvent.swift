@@ -13,10 +13,11 @@ public protocol DomainEvent: Sendable, Equatable {
     static var readableVersions: ClosedRange<Int> { get }
     /// The streams this event belongs to (user, session, family, credential).
     var streams: [StreamRef] { get }
-    /// Writes the payload fields.
-    func encode(to writer: inout PayloadWriter)
-    /// Reads a payload of the current version.
-    init(fields: PayloadReader) throws
+    /// The payload's fields in their stored order: the one declaration of the payload (key, kind, required or
+    /// optional, and the property it is written from and read into). ``encode(to:)`` and ``init(fields:)`` work from
+    /// it; the tests hold the JSON Schema (`schema/events/<type>/v<version>.json`), the stored bytes
+    /// (`Tests/fixtures/event-payloads.txt`) and the projections' in-place readers to it.
+    static var payloadFields: [PayloadField<Self>] { get }
     /// Reads a payload of an older version into the current type.
     static func upcast(from version: Int, fields: PayloadReader) throws -> Self
     /// A representative instance, used by the schema tests and the documentation.
@@ -25,6 +26,19 @@ public protocol DomainEvent: Sendable, Equatable {
 
 extension DomainEvent {
     public static var readableVersions: ClosedRange<Int> { version...version }
+
+    /// Writes the payload fields, in the declared order (``payloadFields``).
+    public func encode(to writer: inout PayloadWriter) {
+        Self.payloadFields.write(self, to: &writer)
+    }
+
+    /// Reads a payload of the current version: every declared field, into a copy of ``example`` (each of whose
+    /// stored properties is declared, so none keeps the example's value; `PayloadDeclarationTests` checks that).
+    public init(fields: PayloadReader) throws {
+        var event = Self.example
+        try Self.payloadFields.read(into: &event, from: fields)
+        self = event
+    }
 
     public static func upcast(from version: Int, fields: PayloadReader) throws -> Self {
         throw EventDecodingError.unknownType(type, version)
@@ -77,9 +91,20 @@ extension DomainEvent {
     /// Calls `body` with a cursor over the payload fields of `event` in place (``RecordedEvent/withFieldsInPlace(_:)``:
     /// no reference counted on the stored bytes), which the hottest projection paths use in rebuilds. Checks the
     /// version as ``fieldsInPlace(_:)`` does.
+    ///
+    /// In debug builds (the tests) the cursor also checks each key read against ``payloadFields``: declared, of the
+    /// kind read, and required (``PayloadFieldCursor/declaredFields``). Release builds skip the check.
     static func withFieldsInPlace<R>(_ event: RecordedEvent, _ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
         try requireCurrentVersion(event)
+        #if DEBUG
+        let declared = payloadFields.map(\.descriptor)
+        return try event.withFieldsInPlace { cursor in
+            cursor.declaredFields = declared
+            return try body(&cursor)
+        }
+        #else
         return try event.withFieldsInPlace(body)
+        #endif
     }
 
     /// Throws unless `event` is of this type, in the current version (the only one the in-place readers read).

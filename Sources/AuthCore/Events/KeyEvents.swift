@@ -14,29 +14,14 @@ public struct SigningKeyRotated: DomainEvent {
     /// The kid it replaces, if any.
     public var previousKid: String?
 
-    /// Creates the event.
-    public init(kid: String, algorithm: String, publicKey: [UInt8], previousKid: String?) {
-        self.kid = kid
-        self.algorithm = algorithm
-        self.publicKey = publicKey
-        self.previousKid = previousKid
-    }
-
     public var streams: [StreamRef] { [] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("kid", kid)
-        writer.add("algorithm", algorithm)
-        writer.add("public_key", bytes: publicKey)
-        writer.add("previous_kid", previousKid)
-    }
-
-    public init(fields: PayloadReader) throws {
-        kid = try fields.string("kid")
-        algorithm = try fields.string("algorithm")
-        publicKey = try fields.bytes("public_key")
-        previousKid = try fields.optionalString("previous_kid")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("kid", \.kid),
+        .text("algorithm", \.algorithm),
+        .bytes("public_key", \.publicKey),
+        .optionalText("previous_kid", \.previousKid),
+    ]
 
     public static let example = SigningKeyRotated(
         kid: "k_2026-11-27_a1b2", algorithm: "ES256", publicKey: [0x30, 0x59, 0x30, 0x13], previousKid: nil)

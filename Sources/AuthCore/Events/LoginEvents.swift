@@ -13,29 +13,14 @@ public struct LoginSucceeded: DomainEvent {
     /// `aal1` or `aal2`.
     public var aal: String
 
-    /// Creates the event.
-    public init(userID: String, sessionID: String, method: String, aal: String) {
-        self.userID = userID
-        self.sessionID = sessionID
-        self.method = method
-        self.aal = aal
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("session_id", sessionID)
-        writer.add("method", method)
-        writer.add("aal", aal)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        sessionID = try fields.string("session_id")
-        method = try fields.string("method")
-        aal = try fields.string("aal")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("session_id", \.sessionID),
+        .text("method", \.method),
+        .text("aal", \.aal),
+    ]
 
     public static let example = LoginSucceeded(
         userID: UserRegistered.example.userID, sessionID: "ses_Qk1vZ2x0b3RhbGx5cmFuZA", method: "password", aal: "aal1")
@@ -55,29 +40,14 @@ public struct LoginFailed: DomainEvent {
     /// `password`, `passkey`, `mfa`.
     public var method: String
 
-    /// Creates the event.
-    public init(userID: String?, subject: String, reason: String, method: String) {
-        self.userID = userID
-        self.subject = subject
-        self.reason = reason
-        self.method = method
-    }
-
     public var streams: [StreamRef] { userID.map { [StreamRef(.user, $0)] } ?? [] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("subject", subject)
-        writer.add("reason", reason)
-        writer.add("method", method)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.optionalString("user_id")
-        subject = try fields.string("subject")
-        reason = try fields.string("reason")
-        method = try fields.string("method")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .optionalText("user_id", \.userID),
+        .text("subject", \.subject),
+        .text("reason", \.reason),
+        .text("method", \.method),
+    ]
 
     public static let example = LoginFailed(
         userID: nil, subject: "9f2c4a7e5b1d3f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a", reason: "unknown_user",
@@ -97,29 +67,14 @@ public struct LoginThrottled: DomainEvent {
     /// Seconds until attempts are allowed again.
     public var retryAfter: Int64
 
-    /// Creates the event.
-    public init(scope: String, subject: String, userID: String?, retryAfter: Int64) {
-        self.scope = scope
-        self.subject = subject
-        self.userID = userID
-        self.retryAfter = retryAfter
-    }
-
     public var streams: [StreamRef] { userID.map { [StreamRef(.user, $0)] } ?? [] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("scope", scope)
-        writer.add("subject", subject)
-        writer.add("user_id", userID)
-        writer.add("retry_after", retryAfter)
-    }
-
-    public init(fields: PayloadReader) throws {
-        scope = try fields.string("scope")
-        subject = try fields.string("subject")
-        userID = try fields.optionalString("user_id")
-        retryAfter = try fields.int("retry_after")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("scope", \.scope),
+        .text("subject", \.subject),
+        .optionalText("user_id", \.userID),
+        .int("retry_after", \.retryAfter),
+    ]
 
     public static let example = LoginThrottled(scope: "ip", subject: LoginFailed.example.subject, userID: nil, retryAfter: 30)
 }

@@ -16,29 +16,16 @@ public struct MFATOTPEnrollmentStarted: DomainEvent {
     /// The enrollment must be confirmed before this time.
     public var expiresAt: Timestamp
 
-    /// Creates the event.
-    public init(userID: String, sealedSecret: [UInt8], expiresAt: Timestamp) {
-        self.userID = userID
-        self.sealedSecret = sealedSecret
-        self.expiresAt = expiresAt
-    }
-
     /// The associated data that binds a sealed TOTP seed to its user (the user id's UTF-8 bytes).
     public static func sealedSecretAssociatedData(userID: String) -> [UInt8] { Array(userID.utf8) }
 
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("sealed_secret", bytes: sealedSecret)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        sealedSecret = try fields.bytes("sealed_secret")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .bytes("sealed_secret", \.sealedSecret),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = MFATOTPEnrollmentStarted(
         userID: UserRegistered.example.userID, sealedSecret: [UInt8](repeating: 0x5A, count: 48),
@@ -55,23 +42,12 @@ public struct MFATOTPEnabled: DomainEvent {
     /// The TOTP time step of the confirming code.
     public var step: Int64
 
-    /// Creates the event.
-    public init(userID: String, step: Int64) {
-        self.userID = userID
-        self.step = step
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("step", step)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        step = try fields.int("step")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .int("step", \.step),
+    ]
 
     public static let example = MFATOTPEnabled(userID: UserRegistered.example.userID, step: 58_993_920)
 }
@@ -85,23 +61,12 @@ public struct MFATOTPDisabled: DomainEvent {
     /// `user`.
     public var reason: String
 
-    /// Creates the event.
-    public init(userID: String, reason: String) {
-        self.userID = userID
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("reason", \.reason),
+    ]
 
     public static let example = MFATOTPDisabled(userID: UserRegistered.example.userID, reason: "user")
 }
@@ -120,29 +85,14 @@ public struct MFATOTPVerified: DomainEvent {
     /// The MFA challenge completed, for `login`.
     public var challengeID: String?
 
-    /// Creates the event.
-    public init(userID: String, step: Int64, purpose: String, challengeID: String?) {
-        self.userID = userID
-        self.step = step
-        self.purpose = purpose
-        self.challengeID = challengeID
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("step", step)
-        writer.add("purpose", purpose)
-        writer.add("challenge_id", challengeID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        step = try fields.int("step")
-        purpose = try fields.string("purpose")
-        challengeID = try fields.optionalString("challenge_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .int("step", \.step),
+        .text("purpose", \.purpose),
+        .optionalText("challenge_id", \.challengeID),
+    ]
 
     public static let example = MFATOTPVerified(
         userID: UserRegistered.example.userID, step: 58_993_921, purpose: "login", challengeID: "mfc_Y2hhbGxlbmdlaWRleGFtcGxl")
@@ -160,29 +110,13 @@ public struct MFABackupCodesGenerated: DomainEvent {
     /// HMAC-SHA-256 of each normalised code (32 bytes each).
     public var codeHashes: [[UInt8]]
 
-    /// Creates the event.
-    public init(userID: String, setID: String, codeHashes: [[UInt8]]) {
-        self.userID = userID
-        self.setID = setID
-        self.codeHashes = codeHashes
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("set_id", setID)
-        // One byte string of concatenated 32-byte hashes (the payload codec has no list of byte strings).
-        writer.add("code_hashes", bytes: codeHashes.flatMap { $0 })
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        setID = try fields.string("set_id")
-        let joined = try fields.bytes("code_hashes")
-        guard joined.count % 32 == 0 else { throw EventDecodingError.malformed("code_hashes is not a list of 32-byte hashes") }
-        codeHashes = stride(from: 0, to: joined.count, by: 32).map { Array(joined[$0..<($0 + 32)]) }
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("set_id", \.setID),
+        .concatenatedBytes("code_hashes", \.codeHashes, size: 32),
+    ]
 
     public static let example = MFABackupCodesGenerated(
         userID: UserRegistered.example.userID, setID: "bcs_c2V0aWRleGFtcGxl",
@@ -204,32 +138,15 @@ public struct MFABackupCodeUsed: DomainEvent {
     /// The MFA challenge completed, for `login`.
     public var challengeID: String?
 
-    /// Creates the event.
-    public init(userID: String, setID: String, index: Int64, purpose: String, challengeID: String?) {
-        self.userID = userID
-        self.setID = setID
-        self.index = index
-        self.purpose = purpose
-        self.challengeID = challengeID
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("set_id", setID)
-        writer.add("index", index)
-        writer.add("purpose", purpose)
-        writer.add("challenge_id", challengeID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        setID = try fields.string("set_id")
-        index = try fields.int("index")
-        purpose = try fields.string("purpose")
-        challengeID = try fields.optionalString("challenge_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("set_id", \.setID),
+        .int("index", \.index),
+        .text("purpose", \.purpose),
+        .optionalText("challenge_id", \.challengeID),
+    ]
 
     public static let example = MFABackupCodeUsed(
         userID: UserRegistered.example.userID, setID: MFABackupCodesGenerated.example.setID, index: 3, purpose: "login",
@@ -254,35 +171,16 @@ public struct LoginMFARequired: DomainEvent {
     /// The challenge must be completed before this time.
     public var expiresAt: Timestamp
 
-    /// Creates the event.
-    public init(userID: String, challengeID: String, tokenHash: [UInt8], methods: [String], mode: String, expiresAt: Timestamp) {
-        self.userID = userID
-        self.challengeID = challengeID
-        self.tokenHash = tokenHash
-        self.methods = methods
-        self.mode = mode
-        self.expiresAt = expiresAt
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("challenge_id", challengeID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("methods", methods)
-        writer.add("mode", mode)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        challengeID = try fields.string("challenge_id")
-        tokenHash = try fields.bytes("token_hash")
-        methods = try fields.strings("methods")
-        mode = try fields.string("mode")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("challenge_id", \.challengeID),
+        .bytes("token_hash", \.tokenHash),
+        .textArray("methods", \.methods),
+        .text("mode", \.mode),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = LoginMFARequired(
         userID: UserRegistered.example.userID, challengeID: MFATOTPVerified.example.challengeID!,
@@ -304,29 +202,14 @@ public struct MFAVerificationFailed: DomainEvent {
     /// `bad_code` (wrong, malformed or replayed).
     public var reason: String
 
-    /// Creates the event.
-    public init(userID: String, challengeID: String?, method: String, reason: String) {
-        self.userID = userID
-        self.challengeID = challengeID
-        self.method = method
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("challenge_id", challengeID)
-        writer.add("method", method)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        challengeID = try fields.optionalString("challenge_id")
-        method = try fields.string("method")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .optionalText("challenge_id", \.challengeID),
+        .text("method", \.method),
+        .text("reason", \.reason),
+    ]
 
     public static let example = MFAVerificationFailed(
         userID: UserRegistered.example.userID, challengeID: MFATOTPVerified.example.challengeID, method: "totp", reason: "bad_code")
@@ -343,26 +226,13 @@ public struct SessionSteppedUp: DomainEvent {
     /// `totp`, `backup_code`, or `passkey` (a user-verifying passkey re-authentication).
     public var method: String
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, method: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.method = method
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("method", method)
-    }
-
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        method = try fields.string("method")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .text("method", \.method),
+    ]
 
     public static let example = SessionSteppedUp(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, method: "totp")
@@ -386,38 +256,19 @@ public struct MFARecoveryRequested: DomainEvent {
     /// The token is dead after this time.
     public var expiresAt: Timestamp
 
-    /// Creates the event.
-    public init(userID: String, recoveryID: String, tokenHash: [UInt8], sealedToken: [UInt8], notBefore: Timestamp, expiresAt: Timestamp) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-        self.tokenHash = tokenHash
-        self.sealedToken = sealedToken
-        self.notBefore = notBefore
-        self.expiresAt = expiresAt
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
     /// The associated data that binds a sealed recovery token to its recovery id.
     public static func sealedTokenAssociatedData(recoveryID: String) -> [UInt8] { Array(("recovery-token:" + recoveryID).utf8) }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("sealed_token", bytes: sealedToken)
-        writer.add("not_before", notBefore.microseconds)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-        tokenHash = try fields.bytes("token_hash")
-        sealedToken = try fields.bytes("sealed_token")
-        notBefore = Timestamp(microseconds: try fields.int("not_before"))
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+        .bytes("token_hash", \.tokenHash),
+        .bytes("sealed_token", \.sealedToken),
+        .timestamp("not_before", \.notBefore),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = MFARecoveryRequested(
         userID: UserRegistered.example.userID, recoveryID: "rec_cmVjb3ZlcnlleGFtcGxlaWQ", tokenHash: [UInt8](repeating: 0xEF, count: 32),
@@ -437,26 +288,13 @@ public struct MFARecoveryCancelled: DomainEvent {
     /// `user`, `aal2_login` or `superseded`.
     public var reason: String
 
-    /// Creates the event.
-    public init(userID: String, recoveryID: String, reason: String) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+        .text("reason", \.reason),
+    ]
 
     public static let example = MFARecoveryCancelled(
         userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID, reason: "aal2_login")
@@ -472,23 +310,12 @@ public struct MFARecoveryCompleted: DomainEvent {
     /// The recovery.
     public var recoveryID: String
 
-    /// Creates the event.
-    public init(userID: String, recoveryID: String) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+    ]
 
     public static let example = MFARecoveryCompleted(
         userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID)
@@ -507,26 +334,13 @@ public struct MFALocked: DomainEvent {
     /// Attempts are refused until then.
     public var until: Timestamp
 
-    /// Creates the event.
-    public init(userID: String, failures: Int64, until: Timestamp) {
-        self.userID = userID
-        self.failures = failures
-        self.until = until
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("failures", failures)
-        writer.add("until", until.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        failures = try fields.int("failures")
-        until = Timestamp(microseconds: try fields.int("until"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .int("failures", \.failures),
+        .timestamp("until", \.until),
+    ]
 
     public static let example = MFALocked(userID: UserRegistered.example.userID, failures: 20, until: Timestamp(seconds: 1_769_905_000))
 }
@@ -542,23 +356,12 @@ public struct MFARecoveryReminded: DomainEvent {
     /// The pending recovery.
     public var recoveryID: String
 
-    /// Creates the event.
-    public init(userID: String, recoveryID: String) {
-        self.userID = userID
-        self.recoveryID = recoveryID
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("recovery_id", recoveryID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        recoveryID = try fields.string("recovery_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("recovery_id", \.recoveryID),
+    ]
 
     public static let example = MFARecoveryReminded(userID: UserRegistered.example.userID, recoveryID: MFARecoveryRequested.example.recoveryID)
 }

@@ -21,52 +21,21 @@ public struct PasskeyRegistered: DomainEvent {
     /// The user's label for the passkey.
     public var name: String
 
-    public init(
-        userID: String, credentialID: String, publicKey: [UInt8], algorithm: Int64, signCount: Int64, aaguid: String,
-        backupEligible: Bool, backupState: Bool, transports: [String], attestationFormat: String, name: String
-    ) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.publicKey = publicKey
-        self.algorithm = algorithm
-        self.signCount = signCount
-        self.aaguid = aaguid
-        self.backupEligible = backupEligible
-        self.backupState = backupState
-        self.transports = transports
-        self.attestationFormat = attestationFormat
-        self.name = name
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("public_key", bytes: publicKey)
-        writer.add("algorithm", algorithm)
-        writer.add("sign_count", signCount)
-        writer.add("aaguid", aaguid)
-        writer.add("backup_eligible", backupEligible)
-        writer.add("backup_state", backupState)
-        writer.add("transports", transports)
-        writer.add("attestation_format", attestationFormat)
-        writer.add("name", name)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        publicKey = try fields.bytes("public_key")
-        algorithm = try fields.int("algorithm")
-        signCount = try fields.int("sign_count")
-        aaguid = try fields.string("aaguid")
-        backupEligible = try fields.bool("backup_eligible")
-        backupState = try fields.bool("backup_state")
-        transports = try fields.strings("transports")
-        attestationFormat = try fields.string("attestation_format")
-        name = try fields.string("name")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .bytes("public_key", \.publicKey),
+        .int("algorithm", \.algorithm),
+        .int("sign_count", \.signCount),
+        .text("aaguid", \.aaguid),
+        .bool("backup_eligible", \.backupEligible),
+        .bool("backup_state", \.backupState),
+        .textArray("transports", \.transports),
+        .text("attestation_format", \.attestationFormat),
+        .text("name", \.name),
+    ]
 
     public static let example = PasskeyRegistered(
         userID: UserRegistered.example.userID, credentialID: "pQ3bJ0tq9lTqXnV8c2k1Zw",
@@ -84,28 +53,14 @@ public struct PasskeyCounterAdvanced: DomainEvent {
     public var oldCount: Int64
     public var newCount: Int64
 
-    public init(userID: String, credentialID: String, oldCount: Int64, newCount: Int64) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.oldCount = oldCount
-        self.newCount = newCount
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("old_count", oldCount)
-        writer.add("new_count", newCount)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        oldCount = try fields.int("old_count")
-        newCount = try fields.int("new_count")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .int("old_count", \.oldCount),
+        .int("new_count", \.newCount),
+    ]
 
     public static let example = PasskeyCounterAdvanced(
         userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, oldCount: 4, newCount: 5)
@@ -123,31 +78,15 @@ public struct PasskeyCounterRegressed: DomainEvent {
     /// `reject` or `warn`.
     public var policy: String
 
-    public init(userID: String, credentialID: String, oldCount: Int64, newCount: Int64, policy: String) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.oldCount = oldCount
-        self.newCount = newCount
-        self.policy = policy
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("old_count", oldCount)
-        writer.add("new_count", newCount)
-        writer.add("policy", policy)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        oldCount = try fields.int("old_count")
-        newCount = try fields.int("new_count")
-        policy = try fields.string("policy")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .int("old_count", \.oldCount),
+        .int("new_count", \.newCount),
+        .text("policy", \.policy),
+    ]
 
     public static let example = PasskeyCounterRegressed(
         userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, oldCount: 5, newCount: 3,
@@ -162,25 +101,13 @@ public struct PasskeyRenamed: DomainEvent {
     public var credentialID: String
     public var name: String
 
-    public init(userID: String, credentialID: String, name: String) {
-        self.userID = userID
-        self.credentialID = credentialID
-        self.name = name
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-        writer.add("name", name)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-        name = try fields.string("name")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+        .text("name", \.name),
+    ]
 
     public static let example = PasskeyRenamed(
         userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID, name: "Work laptop")
@@ -193,22 +120,12 @@ public struct PasskeyDeleted: DomainEvent {
     public var userID: String
     public var credentialID: String
 
-    public init(userID: String, credentialID: String) {
-        self.userID = userID
-        self.credentialID = credentialID
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), PasskeysProjection.stream(credentialID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("credential_id", credentialID)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        credentialID = try fields.string("credential_id")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("credential_id", \.credentialID),
+    ]
 
     public static let example = PasskeyDeleted(userID: UserRegistered.example.userID, credentialID: PasskeyRegistered.example.credentialID)
 }

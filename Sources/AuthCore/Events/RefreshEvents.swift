@@ -15,34 +15,17 @@ public struct RefreshFamilyStarted: DomainEvent {
     /// Absolute expiry of the family.
     public var expiresAt: Timestamp
 
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, tokenHash: [UInt8], expiresAt: Timestamp) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.expiresAt = expiresAt
-    }
-
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("expires_at", expiresAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        tokenHash = try fields.bytes("token_hash")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("token_hash", \.tokenHash),
+        .timestamp("expires_at", \.expiresAt),
+    ]
 
     public static let example = RefreshFamilyStarted(
         familyID: "fam_Zm9vYmFyYmF6cXV4cXV1eA", sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID,
@@ -67,37 +50,18 @@ public struct RefreshRotated: DomainEvent {
     /// Whether this was a re-exchange of an already used parent inside the grace window.
     public var grace: Bool
 
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, parentHash: [UInt8], childHash: [UInt8], grace: Bool) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.parentHash = parentHash
-        self.childHash = childHash
-        self.grace = grace
-    }
-
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("parent_hash", bytes: parentHash)
-        writer.add("child_hash", bytes: childHash)
-        writer.add("grace", grace)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        parentHash = try fields.bytes("parent_hash")
-        childHash = try fields.bytes("child_hash")
-        grace = try fields.bool("grace")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("parent_hash", \.parentHash),
+        .bytes("child_hash", \.childHash),
+        .bool("grace", \.grace),
+    ]
 
     public static let example = RefreshRotated(
         familyID: RefreshFamilyStarted.example.familyID, sessionID: LoginSucceeded.example.sessionID,
@@ -121,34 +85,17 @@ public struct RefreshReuseDetected: DomainEvent {
     /// Seq of the rotation that used this token.
     public var usedAtSeq: UInt64
 
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, tokenHash: [UInt8], usedAtSeq: UInt64) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.usedAtSeq = usedAtSeq
-    }
-
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("used_at_seq", usedAtSeq)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        tokenHash = try fields.bytes("token_hash")
-        usedAtSeq = try fields.uint("used_at_seq")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("token_hash", \.tokenHash),
+        .uint("used_at_seq", \.usedAtSeq),
+    ]
 
     public static let example = RefreshReuseDetected(
         familyID: RefreshFamilyStarted.example.familyID, sessionID: LoginSucceeded.example.sessionID,
@@ -168,31 +115,16 @@ public struct RefreshFamilyRevoked: DomainEvent {
     /// `reuse_detected`, `logout`, `session_revoked`, `password_changed`, ...
     public var reason: String
 
-    /// Creates the event.
-    public init(familyID: String, sessionID: String, userID: String, reason: String) {
-        self.familyID = familyID
-        self.sessionID = sessionID
-        self.userID = userID
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] {
         [StreamRef(.user, userID), StreamRef(.session, sessionID), StreamRef(.family, familyID)]
     }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("family_id", familyID)
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        familyID = try fields.string("family_id")
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("family_id", \.familyID),
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .text("reason", \.reason),
+    ]
 
     public static let example = RefreshFamilyRevoked(
         familyID: RefreshFamilyStarted.example.familyID, sessionID: LoginSucceeded.example.sessionID,

@@ -19,38 +19,17 @@ public struct SessionCreated: DomainEvent {
     /// Idle timeout in seconds (the session ends this long after it was last seen).
     public var idleTimeout: Int64
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, tokenHash: [UInt8], aal: String, mode: String, expiresAt: Timestamp, idleTimeout: Int64) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.aal = aal
-        self.mode = mode
-        self.expiresAt = expiresAt
-        self.idleTimeout = idleTimeout
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("aal", aal)
-        writer.add("mode", mode)
-        writer.add("expires_at", expiresAt.microseconds)
-        writer.add("idle_timeout", idleTimeout)
-    }
-
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        tokenHash = try fields.bytes("token_hash")
-        aal = try fields.string("aal")
-        mode = try fields.string("mode")
-        expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-        idleTimeout = try fields.int("idle_timeout")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("token_hash", \.tokenHash),
+        .text("aal", \.aal),
+        .text("mode", \.mode),
+        .timestamp("expires_at", \.expiresAt),
+        .int("idle_timeout", \.idleTimeout),
+    ]
 
     public static let example = SessionCreated(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID,
@@ -70,26 +49,13 @@ public struct SessionExtended: DomainEvent {
     /// When it was seen.
     public var lastSeenAt: Timestamp
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, lastSeenAt: Timestamp) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.lastSeenAt = lastSeenAt
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("last_seen_at", lastSeenAt.microseconds)
-    }
-
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        lastSeenAt = Timestamp(microseconds: try fields.int("last_seen_at"))
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .timestamp("last_seen_at", \.lastSeenAt),
+    ]
 
     public static let example = SessionExtended(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, lastSeenAt: Timestamp(seconds: 1_767_312_000))
@@ -106,26 +72,13 @@ public struct SessionRevoked: DomainEvent {
     /// `logout`, `user_revoked`, `password_changed`, `refresh_reuse`, `mfa_recovery`, `admin`.
     public var reason: String
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, reason: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .text("reason", \.reason),
+    ]
 
     public static let example = SessionRevoked(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, reason: "logout")
@@ -143,26 +96,13 @@ public struct SessionReauthenticated: DomainEvent {
     /// `password` or `passkey`.
     public var method: String
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, method: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.method = method
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("method", method)
-    }
-
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        method = try fields.string("method")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .text("method", \.method),
+    ]
 
     public static let example = SessionReauthenticated(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, method: "password")
@@ -182,29 +122,14 @@ public struct SessionTokenRotated: DomainEvent {
     /// `step_up` or `reauthentication`.
     public var reason: String
 
-    /// Creates the event.
-    public init(sessionID: String, userID: String, tokenHash: [UInt8], reason: String) {
-        self.sessionID = sessionID
-        self.userID = userID
-        self.tokenHash = tokenHash
-        self.reason = reason
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("session_id", sessionID)
-        writer.add("user_id", userID)
-        writer.add("token_hash", bytes: tokenHash)
-        writer.add("reason", reason)
-    }
-
-    public init(fields: PayloadReader) throws {
-        sessionID = try fields.string("session_id")
-        userID = try fields.string("user_id")
-        tokenHash = try fields.bytes("token_hash")
-        reason = try fields.string("reason")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("session_id", \.sessionID),
+        .text("user_id", \.userID),
+        .bytes("token_hash", \.tokenHash),
+        .text("reason", \.reason),
+    ]
 
     public static let example = SessionTokenRotated(
         sessionID: LoginSucceeded.example.sessionID, userID: UserRegistered.example.userID, tokenHash: [UInt8](repeating: 0xAC, count: 32),

@@ -13,26 +13,13 @@ public struct UserRegistered: DomainEvent {
     /// The argon2id PHC encoding of the password (never the password).
     public var passwordHash: String
 
-    /// Creates the event.
-    public init(userID: String, email: String, passwordHash: String) {
-        self.userID = userID
-        self.email = email
-        self.passwordHash = passwordHash
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("email", email)
-        writer.add("password_hash", passwordHash)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        email = try fields.string("email")
-        passwordHash = try fields.string("password_hash")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("email", \.email),
+        .text("password_hash", \.passwordHash),
+    ]
 
     /// v1 stored the encoding under `argon2`.
     public static func upcast(from version: Int, fields: PayloadReader) throws -> UserRegistered {
@@ -53,23 +40,12 @@ public struct PasswordChanged: DomainEvent {
     /// The new argon2id encoding.
     public var passwordHash: String
 
-    /// Creates the event.
-    public init(userID: String, passwordHash: String) {
-        self.userID = userID
-        self.passwordHash = passwordHash
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("password_hash", passwordHash)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        passwordHash = try fields.string("password_hash")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("password_hash", \.passwordHash),
+    ]
 
     public static let example = PasswordChanged(userID: UserRegistered.example.userID, passwordHash: UserRegistered.example.passwordHash)
 }
@@ -85,26 +61,13 @@ public struct PasswordRehashed: DomainEvent {
     /// The parameters of the old encoding, e.g. `m=19456,t=2,p=1`.
     public var previousParameters: String
 
-    /// Creates the event.
-    public init(userID: String, passwordHash: String, previousParameters: String) {
-        self.userID = userID
-        self.passwordHash = passwordHash
-        self.previousParameters = previousParameters
-    }
-
     public var streams: [StreamRef] { [StreamRef(.user, userID)] }
 
-    public func encode(to writer: inout PayloadWriter) {
-        writer.add("user_id", userID)
-        writer.add("password_hash", passwordHash)
-        writer.add("previous_parameters", previousParameters)
-    }
-
-    public init(fields: PayloadReader) throws {
-        userID = try fields.string("user_id")
-        passwordHash = try fields.string("password_hash")
-        previousParameters = try fields.string("previous_parameters")
-    }
+    public static let payloadFields: [PayloadField<Self>] = [
+        .text("user_id", \.userID),
+        .text("password_hash", \.passwordHash),
+        .text("previous_parameters", \.previousParameters),
+    ]
 
     public static let example = PasswordRehashed(
         userID: UserRegistered.example.userID, passwordHash: UserRegistered.example.passwordHash,

@@ -27,6 +27,24 @@ public struct PayloadFieldCursor {
     /// Where the event's envelope has its actor and request fields.
     private let actorStart: Int
 
+    #if DEBUG
+    /// Debug builds only: the fields the event's type declares (its `payloadFields`), when the caller sets them.
+    /// Each read is then checked against them before the bytes are looked at: the key declared, of the kind read,
+    /// and required (the cursor has no optional reads). So an in-place reader's `StaticString` key cannot drift
+    /// from the declaration without the tests, which fold every event type through the projections, noticing.
+    /// Release builds carry neither the list nor the check.
+    public var declaredFields: [PayloadFieldDescriptor] = []
+
+    private func checkDeclared(_ key: StaticString, _ kind: PayloadFieldKind) throws(EventDecodingError) {
+        if declaredFields.isEmpty { return }
+        let name = "\(key)"
+        guard declaredFields.contains(PayloadFieldDescriptor(name: name, kind: kind, isOptional: false)) else {
+            let declared = declaredFields.first { $0.name == name }.map { "declared \($0)" } ?? "not declared"
+            throw .malformed("in-place read of \(name) as a required \(kind.rawValue) field, but it is \(declared)")
+        }
+    }
+    #endif
+
     /// A cursor over the map in `buffer[range]`, which must stay as it is while the cursor is used; `envelopeRequest`
     /// is where the event's actor starts in `buffer`, for ``requestClient``.
     init(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, envelopeRequest actorStart: Int) throws(EventDecodingError) {
@@ -78,24 +96,36 @@ public struct PayloadFieldCursor {
 
     /// A required text field's UTF-8 bytes, in place.
     public mutating func text(_ key: StaticString) throws(EventDecodingError) -> UnsafeRawBufferPointer {
+        #if DEBUG
+        try checkDeclared(key, .text)
+        #endif
         let range = try value(key) { (scanner) throws(EventDecodingError) in try scanner.textRange() }
         return UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[range]))
     }
 
     /// A required byte-string field, in place.
     public mutating func byteString(_ key: StaticString) throws(EventDecodingError) -> UnsafeRawBufferPointer {
+        #if DEBUG
+        try checkDeclared(key, .bytes)
+        #endif
         let range = try value(key) { (scanner) throws(EventDecodingError) in try scanner.byteStringRange() }
         return UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[range]))
     }
 
     /// A required signed integer field.
     public mutating func int(_ key: StaticString) throws(EventDecodingError) -> Int64 {
-        try value(key) { (scanner) throws(EventDecodingError) in try scanner.int() }
+        #if DEBUG
+        try checkDeclared(key, .int)
+        #endif
+        return try value(key) { (scanner) throws(EventDecodingError) in try scanner.int() }
     }
 
     /// A required boolean field.
     public mutating func bool(_ key: StaticString) throws(EventDecodingError) -> Bool {
-        try value(key) { (scanner) throws(EventDecodingError) in try scanner.bool() }
+        #if DEBUG
+        try checkDeclared(key, .bool)
+        #endif
+        return try value(key) { (scanner) throws(EventDecodingError) in try scanner.bool() }
     }
 
     /// The UTF-8 bytes of the event's request client IP and user agent (nil when absent), in place: envelope
