@@ -38,6 +38,9 @@ public struct AuthAPIOptions: Sendable {
     public var loginStrangersPerAccount = RateLimit(capacity: 50, perSecond: 1.0 / 6)
     /// Refresh requests with an unknown or malformed token per client IP (valid tokens are not counted).
     public var refreshFailuresPerIP = RateLimit(capacity: 60, perSecond: 1)
+    /// How long a refresh request refused by that limit is held before its 429 (at most 10,000 held at once): a
+    /// flood that never waits gets one answer per this delay per connection instead of the CPU.
+    public var refreshRefusalDelay: Duration = .seconds(1)
     /// Registrations per client IP.
     public var registerPerIP = RateLimit(capacity: 10, perSecond: 1.0 / 60)
     /// The most keys each rate-limiter table tracks. The per-IP limiters then drop their least recently used buckets;

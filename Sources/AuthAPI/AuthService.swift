@@ -41,6 +41,8 @@ public final class AuthService: Sendable {
     let loginThrottle: LoginThrottle
     let registerPerIP: TokenBucketLimiter
     let refreshFailuresPerIP: TokenBucketLimiter
+    /// Holds refresh requests refused by ``refreshFailuresPerIP`` before answering them.
+    let refreshTarpit: Tarpit
     let adminKeyDigest: [UInt8]?
     /// Keys the decoy credential ids of passkey login options for emails without passkeys (derived from the subject
     /// key with a label of its own, so it lives and rotates with it).
@@ -98,6 +100,7 @@ public final class AuthService: Sendable {
         loginThrottle = LoginThrottle(key: HMAC.authenticate(key: subjectKey, message: Array("authd device cookies".utf8), algorithm: .sha256))
         registerPerIP = limiter(options.registerPerIP)
         refreshFailuresPerIP = limiter(options.refreshFailuresPerIP)
+        refreshTarpit = Tarpit(delay: options.refreshRefusalDelay)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
         passkeyDecoyKey = HMAC.authenticate(key: subjectKey, message: Array("authd passkey login decoys v1".utf8), algorithm: .sha256)
         sessionTokens = try store.handle(SessionsProjection(), "by_token")

@@ -37,7 +37,12 @@ extension AuthService {
         // A failure is reserved up front, before the body is even read (a flood from a spent address costs no
         // decoding), and given back for a token that exists; concurrent requests cannot outrun the budget.
         let clientKey = ipKey(context)
-        try await consume(refreshFailuresPerIP, key: clientKey, scope: "ip", userID: nil, context: context)
+        do {
+            try await consume(refreshFailuresPerIP, key: clientKey, scope: "ip", userID: nil, context: context)
+        } catch {
+            await refreshTarpit.hold()  // refused: answered after a delay (``Tarpit``)
+            throw error
+        }
         let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
         guard let presented = OpaqueToken.hash(of: body.refreshToken),
             let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey),

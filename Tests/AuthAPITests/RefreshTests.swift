@@ -249,7 +249,10 @@ extension Harness {
     /// Unknown tokens are answered from a read transaction (the writer sees none of them), failures are limited per
     /// client address, and session validation goes on meanwhile (latencies printed).
     @Test func unknownTokensNeverReachTheWriter() async throws {
-        let harness = try Harness { $0.refreshFailuresPerIP = RateLimit(capacity: 100, perSecond: 1) }
+        let harness = try Harness {
+            $0.refreshFailuresPerIP = RateLimit(capacity: 100, perSecond: 1)
+            $0.refreshRefusalDelay = .zero  // the tarpit is tested on its own, below
+        }
         let latencies = Mutex<[Double]>([])
         try await harness.run(.ahc(.http)) { client in
             try await client.register("ada@example.com")
@@ -292,6 +295,40 @@ extension Harness {
         let p99 = sorted[Int(Double(sorted.count) * 0.99) - 1]
         // A timing, printed only: speed targets live in `authbench` (docs/BENCHMARKS.md), not in tests.
         print("session validation during a refresh flood (test client in-process): p50 \(sorted[sorted.count / 2]) ms, p99 \(p99) ms")
+    }
+
+    /// A refused refresh request is held before its 429, so a client that never waits gets one answer per delay
+    /// per connection; the tarpit holds at most its capacity.
+    @Test func refusedRequestsAreHeldInTheTarpit() async throws {
+        let harness = try Harness {
+            $0.refreshFailuresPerIP = RateLimit(capacity: 1, perSecond: 0.001)
+            $0.refreshRefusalDelay = .milliseconds(400)
+        }
+        try await harness.run { client in
+            let clock = ContinuousClock()
+            var start = clock.now
+            expectProblem(try await client.refresh(OpaqueToken.generate().text), .unauthorized)
+            #expect(start.duration(to: clock.now) < .milliseconds(400))
+            start = clock.now
+            expectProblem(try await client.refresh(OpaqueToken.generate().text), .tooManyRequests)
+            #expect(start.duration(to: clock.now) >= .milliseconds(400))
+        }
+        let tarpit = Tarpit(delay: .milliseconds(500), capacity: 2)
+        let held = await withTaskGroup(of: Bool.self) { group -> Int in
+            for _ in 0..<4 {
+                group.addTask {
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    await tarpit.hold()
+                    return start.duration(to: clock.now) >= .milliseconds(500)
+                }
+            }
+            var count = 0
+            for await wasHeld in group where wasHeld { count += 1 }
+            return count
+        }
+        // Two were held for the delay; the other two, beyond the capacity, were answered at once.
+        #expect(held == 2 && tarpit.count == 0)
     }
 
     @Test func overloadedWriterIs503WithRetryAfter() {
