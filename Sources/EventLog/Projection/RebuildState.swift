@@ -417,8 +417,8 @@ final class BatchReader: @unchecked Sendable {
     private let batchSize: Int
     /// Bytes to reserve for a batch's buffer (grows to the largest batch met, plus an eighth).
     private var bufferEstimate = 1 << 16
-    /// Buffers of earlier batches, oldest first (``bufferPool`` of them at most).
-    private var buffers: [[UInt8]] = []
+    /// Storage of earlier batches, oldest first (``bufferPool`` of them at most).
+    private var buffers: [EventBytes] = []
     private let bufferPool: Int
 
     /// Reads `first...last`, `batchSize` events at a time; the buffers of the last `bufferPool` (at least 1) batches
@@ -435,13 +435,20 @@ final class BatchReader: @unchecked Sendable {
     func close() { cursor.close() }
 
     /// Calls `body` with up to `batchSize` next events (none once past `last`) and their type numbers (numbered
-    /// in order of first appearance). The events' stored values are copied into one buffer they share.
+    /// in order of first appearance). The events' stored values are copied into one storage (``EventBytes``) they
+    /// share.
     func next(names: inout EventTypeNames, _ body: (consuming RecordedEvent, Int) throws -> Void) throws {
-        // The oldest buffer is reused once the events of its batch are gone (else this allocates a fresh one):
-        // fresh memory of that size would come from `mmap`, zeroed page by page.
-        var buffer = buffers.count < bufferPool ? [] : buffers.removeFirst()
-        buffer.removeAll(keepingCapacity: true)
-        buffer.reserveCapacity(bufferEstimate)
+        // The oldest storage is reused once the events of its batch are gone (else this allocates a fresh one):
+        // fresh memory of that size would come from `mmap`, zeroed page by page. Its bytes are written only here,
+        // while this reader holds its sole reference.
+        var buffer: EventBytes
+        if buffers.count >= bufferPool, isKnownUniquelyReferenced(&buffers[0]), buffers[0].capacity >= bufferEstimate {
+            buffer = buffers.removeFirst()
+            buffer.removeAll()
+        } else {
+            if buffers.count >= bufferPool { buffers.removeFirst() }
+            buffer = EventBytes(capacity: bufferEstimate)
+        }
         defer { buffers.append(buffer) }
         var ends: [Int] = []
         ends.reserveCapacity(batchSize)
@@ -466,7 +473,8 @@ final class BatchReader: @unchecked Sendable {
                     }
                 }
             }
-            buffer.append(contentsOf: value)
+            if !buffer.hasRoom(for: value.count) { buffer = buffer.grown(to: buffer.count + value.count) }
+            buffer.append(value)
             ends.append(buffer.count)
             expected += 1
             entry = try cursor.next()
@@ -477,7 +485,7 @@ final class BatchReader: @unchecked Sendable {
         bufferEstimate = max(bufferEstimate, buffer.count + buffer.count / 8)
         var start = 0
         for (offset, end) in ends.enumerated() {
-            let event = try RecordedEvent(seq: first + UInt64(offset), buffer: buffer, range: start..<end, names: &names)
+            let event = try RecordedEvent(seq: first + UInt64(offset), storage: buffer, range: start..<end, names: &names)
             try body(consume event, names.last)
             start = end
         }
