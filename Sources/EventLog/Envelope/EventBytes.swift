@@ -37,27 +37,34 @@ final class EventBytes: @unchecked Sendable {
     /// The filled bytes (valid while this object lives).
     var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
-    /// Whether `extra` more bytes fit.
-    @inline(__always)
-    func hasRoom(for extra: Int) -> Bool { capacity - count >= extra }
-
-    /// Appends `bytes`, which must fit (``hasRoom(for:)``); only while this is the sole reference.
-    @inline(__always)
+    /// Appends `bytes`; only while this is the sole reference.
     func append(_ bytes: UnsafeRawBufferPointer) {
-        precondition(hasRoom(for: bytes.count), "EventBytes overflow")
-        if let source = bytes.baseAddress, bytes.count > 0 {
-            UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
-        }
+        precondition(capacity - count >= bytes.count, "EventBytes overflow")
+        write(bytes, at: count)
         count += bytes.count
     }
 
-    /// Forgets the bytes, keeping the allocation; only while this is the sole reference.
-    func removeAll() { count = 0 }
+    /// Copies `bytes` to `offset`, which leaves room for them, without changing ``count`` (a reader filling a batch
+    /// counts in a local and sets ``count`` once with ``filled(_:)``: every access to a class's stored `var` is
+    /// checked for exclusivity at run time); only while this is the sole reference.
+    @inline(__always)
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        precondition(offset >= 0 && capacity - offset >= bytes.count, "EventBytes overflow")
+        if let source = bytes.baseAddress, bytes.count > 0 {
+            UnsafeMutableRawPointer(base + offset).copyMemory(from: source, byteCount: bytes.count)
+        }
+    }
 
-    /// A storage with room for at least `capacity` bytes holding a copy of these.
-    func grown(to capacity: Int) -> EventBytes {
+    /// Sets ``count`` to `count` bytes written (``write(_:at:)``); only while this is the sole reference.
+    func filled(_ count: Int) {
+        precondition(count >= 0 && count <= capacity)
+        self.count = count
+    }
+
+    /// A storage with room for at least `capacity` bytes holding a copy of the first `count` bytes of these.
+    func grown(to capacity: Int, keeping count: Int) -> EventBytes {
         let grown = EventBytes(capacity: Swift.max(capacity, 2 * self.capacity))
-        grown.append(UnsafeRawBufferPointer(bytes))
+        grown.write(UnsafeRawBufferPointer(start: base, count: count), at: 0)
         return grown
     }
 }

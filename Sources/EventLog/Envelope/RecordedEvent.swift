@@ -65,8 +65,9 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// skips events no projection reads, and walking every payload an extra time cost a fifth of its reading.
     /// (`authctl verify` decodes every event in full.)
     init(seq: UInt64, storage: EventBytes, range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= storage.count)
-        let bytes = storage.bytes
+        // Within the allocation (`capacity`, a constant: reading `count`, a `var`, would cost an exclusivity check).
+        precondition(range.lowerBound >= 0 && range.upperBound <= storage.capacity)
+        let bytes = UnsafeBufferPointer(start: UnsafePointer(storage.base), count: range.upperBound)
         let envelope = try Self.locate(bytes, in: range, checkingPayload: false)
         let type = names.intern(UnsafeBufferPointer(rebasing: bytes[envelope.type]))
         self.init(seq: seq, storage: storage, range: range, envelope: envelope, type: type)

@@ -444,12 +444,13 @@ final class BatchReader: @unchecked Sendable {
         var buffer: EventBytes
         if buffers.count >= bufferPool, isKnownUniquelyReferenced(&buffers[0]), buffers[0].capacity >= bufferEstimate {
             buffer = buffers.removeFirst()
-            buffer.removeAll()
         } else {
             if buffers.count >= bufferPool { buffers.removeFirst() }
             buffer = EventBytes(capacity: bufferEstimate)
         }
         defer { buffers.append(buffer) }
+        // Bytes written to `buffer` (its `count` is set once the batch is read).
+        var filled = 0
         var ends: [Int] = []
         ends.reserveCapacity(batchSize)
         let first = expected
@@ -473,16 +474,18 @@ final class BatchReader: @unchecked Sendable {
                     }
                 }
             }
-            if !buffer.hasRoom(for: value.count) { buffer = buffer.grown(to: buffer.count + value.count) }
-            buffer.append(value)
-            ends.append(buffer.count)
+            if buffer.capacity - filled < value.count { buffer = buffer.grown(to: filled + value.count, keeping: filled) }
+            buffer.write(value, at: filled)
+            filled += value.count
+            ends.append(filled)
             expected += 1
             entry = try cursor.next()
         }
         if ends.count < batchSize, expected <= last, entry == nil {
             throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(last)")
         }
-        bufferEstimate = max(bufferEstimate, buffer.count + buffer.count / 8)
+        buffer.filled(filled)
+        bufferEstimate = max(bufferEstimate, filled + filled / 8)
         var start = 0
         for (offset, end) in ends.enumerated() {
             let event = try RecordedEvent(seq: first + UInt64(offset), storage: buffer, range: start..<end, names: &names)
