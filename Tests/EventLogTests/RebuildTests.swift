@@ -565,7 +565,49 @@ struct RebuildTests {
                 #expect(event.type == alone.type && event.payload == alone.payload && event.streams == alone.streams)
                 #expect(event.request == alone.request && event.actor == alone.actor)
                 #expect(try event.fields().string("note") == alone.fields().string("note"))
+                // The in-place readers read the kept batch storage through its own allocation.
+                var inPlace: [String] = []
+                event.forEachStreamInPlace { inPlace.append(String(decoding: $0, as: UTF8.self)) }
+                #expect(inPlace == alone.streams.map(\.description))
+                let note = try event.withFieldsInPlace { fields in
+                    _ = try fields.text("user_id")
+                    return String(decoding: try fields.text("note"), as: UTF8.self)
+                }
+                #expect(try note == alone.fields().string("note"))
             }
+        }
+    }
+
+    @Test("a batch's storage is reused once its events are gone, and kept (not overwritten) while one of them lives")
+    func batchStorageReuse() throws {
+        let dir = try TemporaryDirectory("batch-storage")
+        defer { dir.remove() }
+        let store = try makeStore(dir)
+        defer { store.close() }
+        let total = 64
+        try store.executeSync { context in
+            for index in 0..<total { _ = try context.emit(testEvent(user: "u\(index)", note: String(repeating: "x", count: index))) }
+        }
+        try store.environment.read { txn in
+            let reader = try BatchReader(txn: txn, log: store.tables.log, first: 1, last: UInt64(total), batchSize: 8, bufferPool: 1)
+            defer { reader.close() }
+            var names = EventTypeNames()
+            var held: RecordedEvent?
+            var storages: Set<ObjectIdentifier> = []
+            for batch in 0..<(total / 8) {
+                var events: [RecordedEvent] = []
+                try reader.next(names: &names) { event, _ in events.append(event) }
+                #expect(events.count == 8)
+                #expect(Set(events.map(\.storageIdentity)).count == 1)
+                storages.insert(events[0].storageIdentity)
+                if batch == 2 { held = events[3] }
+            }
+            // Batches 0–2 share one storage (each reused once the previous batch's events were gone); batch 2's then
+            // stays with `held`, so batch 3 gets a fresh one, which batches 4–7 reuse.
+            #expect(storages.count == 2)
+            let kept = try #require(held)
+            let alone = try EventCodec.decode(seq: kept.seq, stored: try #require(try txn.get(store.tables.log, key: EventCodec.seqKey(kept.seq))))
+            #expect(kept == alone && kept.seq == 20)
         }
     }
 

@@ -9,6 +9,7 @@ import Darwin
 ///
 /// It is a view over the stored bytes: the envelope is located once, and fields are decoded when read, so replay
 /// and rebuilds pay only for what a projection uses.
+// @unchecked Sendable: its bytes are immutable and owned by its storage (`EventBytes`), which the value keeps alive.
 public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// Gapless sequence number, starting at 1.
     public let seq: UInt64
@@ -20,17 +21,17 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     public let version: Int
     /// Holds the stored value in `start..<end`: the value alone, or (rebuilds) the values of a whole batch of events,
     /// so that reading a batch allocates once, not once per event.
-    private let buffer: [UInt8]
-    /// The address of `buffer`'s bytes, for the hot in-place readers (``prefetchPayload()``,
-    /// ``forEachStreamInPlace(_:)``, ``withFieldsInPlace(_:)``): valid as long as this event, which keeps `buffer`
-    /// alive and never changes it. Reading through it touches no reference count, so the optimiser can call them on
-    /// a batch's events in place instead of copying each event (and counting a reference to the batch buffer that
-    /// every fold thread shares) around the call. (The pointer is why the type is `@unchecked Sendable`: it points
-    /// to immutable bytes the value owns.)
+    private let storage: EventBytes
+    /// `storage.base`, the address of its allocation, kept inline for the hot in-place readers
+    /// (``prefetchPayload()``, ``forEachStreamInPlace(_:)``, ``withFieldsInPlace(_:)``): valid as long as `storage`,
+    /// which this value keeps alive and which never changes its bytes once shared. Reading through it touches no
+    /// reference count (nor the storage object), so the optimiser can call them on a batch's events in place instead
+    /// of copying each event (and counting a reference to the batch storage that every fold thread shares) around
+    /// the call.
     private let base: UnsafePointer<UInt8>
     private let start: Int
     private let end: Int
-    // Byte offsets in `buffer` of the envelope fields after `version`, and of the payload map.
+    // Byte offsets in `storage` of the envelope fields after `version`, and of the payload map.
     private let actorStart: Int
     private let streamsStart: Int
     private let payloadStart: Int
@@ -48,26 +49,39 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
 
     /// Locates the envelope fields of a stored value (hash || event bytes) found under `seq`.
     public init(seq: UInt64, stored: [UInt8]) throws(EventDecodingError) {
-        let envelope = try Self.locate(stored, in: 0..<stored.count)
-        self.init(seq: seq, buffer: stored, range: 0..<stored.count, envelope: envelope, type: envelope.typeString(in: stored))
+        try self.init(seq: seq, storage: EventBytes(copying: stored))
     }
 
-    /// Like ``init(seq:stored:)`` for the stored value `buffer[range]`, taking the type's `String` from `names`
+    /// An event whose stored value is the whole of `storage`.
+    private init(seq: UInt64, storage: EventBytes) throws(EventDecodingError) {
+        let range = 0..<storage.count
+        let envelope = try Self.locate(storage.bytes, in: range)
+        self.init(seq: seq, storage: storage, range: range, envelope: envelope, type: envelope.typeString(in: storage.bytes))
+    }
+
+    /// Like ``init(seq:stored:)`` for the stored value in `range` of `storage` (a batch's), taking the type's `String` from `names`
     /// (rebuilds: no string is built per event) and reporting its number there (``EventTypeNames/last``). The
     /// payload's structure is not checked here but by whoever reads it (``fields()`` checks it whole): a rebuild
     /// skips events no projection reads, and walking every payload an extra time cost a fifth of its reading.
     /// (`authctl verify` decodes every event in full.)
-    init(seq: UInt64, buffer: [UInt8], range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
-        let envelope = try Self.locate(buffer, in: range, checkingPayload: false)
-        let type = buffer.withUnsafeBufferPointer { names.intern(UnsafeBufferPointer(rebasing: $0[envelope.type])) }
-        self.init(seq: seq, buffer: buffer, range: range, envelope: envelope, type: type)
+    init(seq: UInt64, storage: EventBytes, range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
+        // Within the allocation (`capacity`, a constant: reading `count`, a `var`, would cost an exclusivity check).
+        precondition(range.lowerBound >= 0 && range.upperBound <= storage.capacity)
+        let bytes = UnsafeBufferPointer(start: UnsafePointer(storage.base), count: range.upperBound)
+        let envelope = try Self.locate(bytes, in: range, checkingPayload: false)
+        let type = names.intern(UnsafeBufferPointer(rebasing: bytes[envelope.type]))
+        self.init(seq: seq, storage: storage, range: range, envelope: envelope, type: type)
     }
 
-    private init(seq: UInt64, buffer: [UInt8], range: Range<Int>, envelope: Envelope, type: String) {
+    /// Like ``init(seq:storage:range:names:)`` for `buffer[range]` (copied; tests).
+    init(seq: UInt64, buffer: [UInt8], range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
+        try self.init(seq: seq, storage: EventBytes(copying: buffer), range: range, names: &names)
+    }
+
+    private init(seq: UInt64, storage: EventBytes, range: Range<Int>, envelope: Envelope, type: String) {
         self.seq = seq
-        self.buffer = buffer
-        // Never empty: `locate` required more than the 32-byte hash.
-        base = buffer.withUnsafeBufferPointer { $0.baseAddress! }
+        self.storage = storage
+        base = UnsafePointer(storage.base)
         start = range.lowerBound
         end = range.upperBound
         timestamp = Timestamp(microseconds: envelope.timestamp)
@@ -87,8 +101,8 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
         var streamsStart: Int
         var payloadStart: Int
 
-        func typeString(in buffer: [UInt8]) -> String {
-            buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[type]), as: UTF8.self) }
+        func typeString(in buffer: UnsafeBufferPointer<UInt8>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[type]), as: UTF8.self)
         }
     }
 
@@ -104,67 +118,78 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
 
     /// Checks the shape of the envelope of the stored value `buffer[range]` and locates its fields, in place; with
     /// `checkingPayload`, also that the payload is one well-formed CBOR item ending the value.
-    private static func locate(_ buffer: [UInt8], in range: Range<Int>, checkingPayload: Bool = true) throws(EventDecodingError) -> Envelope {
+    private static func locate(
+        _ buffer: UnsafeBufferPointer<UInt8>, in range: Range<Int>, checkingPayload: Bool = true
+    ) throws(EventDecodingError) -> Envelope {
         guard range.count > 32 else { throw .truncated }
-        return try buffer.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> Envelope in
-            var reader = CBORScanner(buffer, from: range.lowerBound + 32, to: range.upperBound)
-            guard try reader.arrayCount() == 11 else { throw .malformed("envelope must be an array of 11 items") }
-            let format = try reader.uint()
-            guard format == EventCodec.format else { throw .malformed("unknown envelope format \(format)") }
-            let timestamp = try reader.int()
-            let type = try reader.textRange()
-            let version = try reader.uint()
-            guard version <= UInt64(Int32.max) else { throw .malformed("version out of range") }
-            let actorStart = reader.position
-            let kind = try reader.textRange()
-            guard !kind.isEmpty, isActorKind(UnsafeBufferPointer(rebasing: buffer[kind])) else {
-                throw .malformed("unknown actor kind")
-            }
-            for _ in 0..<4 { _ = try reader.optionalTextRange() }
-            let streamsStart = reader.position
-            let streamCount = try reader.arrayCount()
-            for _ in 0..<streamCount {
-                let stream = try reader.textRange()
-                guard !stream.isEmpty, memchr(buffer.baseAddress! + stream.lowerBound, 0x3A, stream.count) != nil else {
-                    throw .malformed("bad stream reference")
-                }
-            }
-            let payloadStart = reader.position
-            guard payloadStart < range.upperBound else { throw .truncated }
-            if checkingPayload {
-                try reader.skip()
-                guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
-            }
-            return Envelope(
-                timestamp: timestamp, type: type, version: Int(version), actorStart: actorStart, streamsStart: streamsStart,
-                payloadStart: payloadStart)
+        var reader = CBORScanner(buffer, from: range.lowerBound + 32, to: range.upperBound)
+        guard try reader.arrayCount() == 11 else { throw .malformed("envelope must be an array of 11 items") }
+        let format = try reader.uint()
+        guard format == EventCodec.format else { throw .malformed("unknown envelope format \(format)") }
+        let timestamp = try reader.int()
+        let type = try reader.textRange()
+        let version = try reader.uint()
+        guard version <= UInt64(Int32.max) else { throw .malformed("version out of range") }
+        let actorStart = reader.position
+        let kind = try reader.textRange()
+        guard !kind.isEmpty, isActorKind(UnsafeBufferPointer(rebasing: buffer[kind])) else {
+            throw .malformed("unknown actor kind")
         }
+        for _ in 0..<4 { _ = try reader.optionalTextRange() }
+        let streamsStart = reader.position
+        let streamCount = try reader.arrayCount()
+        for _ in 0..<streamCount {
+            let stream = try reader.textRange()
+            guard !stream.isEmpty, memchr(buffer.baseAddress! + stream.lowerBound, 0x3A, stream.count) != nil else {
+                throw .malformed("bad stream reference")
+            }
+        }
+        let payloadStart = reader.position
+        guard payloadStart < range.upperBound else { throw .truncated }
+        if checkingPayload {
+            try reader.skip()
+            guard reader.isAtEnd else { throw .malformed("trailing bytes after envelope") }
+        }
+        return Envelope(
+            timestamp: timestamp, type: type, version: Int(version), actorStart: actorStart, streamsStart: streamsStart,
+            payloadStart: payloadStart)
     }
 
+    /// Which storage holds the bytes (the events of one batch share one; tests).
+    var storageIdentity: ObjectIdentifier { ObjectIdentifier(storage) }
+
     /// The stored value: hash (32 bytes) followed by the event bytes.
-    public var stored: [UInt8] { start == 0 && end == buffer.count ? buffer : Array(buffer[start..<end]) }
+    public var stored: [UInt8] { copy(start..<end) }
 
     /// `SHA-256(previous hash || seq (8 bytes, big-endian) || event bytes)`.
-    public var hash: [UInt8] { Array(buffer[start..<(start + 32)]) }
+    public var hash: [UInt8] { copy(start..<(start + 32)) }
 
     /// The event bytes (the hashed part after the stored hash).
-    public var eventBytes: ArraySlice<UInt8> { buffer[(start + 32)..<end] }
+    public var eventBytes: ArraySlice<UInt8> { copy((start + 32)..<end)[...] }
+
+    /// A copy of the stored bytes in `range`.
+    private func copy(_ range: Range<Int>) -> [UInt8] { Array(UnsafeBufferPointer(rebasing: storedBytes[range])) }
+
+    /// The UTF-8 text in `range` of the stored bytes.
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: storedBytes[range]), as: UTF8.self)
+    }
 
     /// Who caused it.
     public var actor: Actor {
-        var reader = CBORReader(buffer, from: actorStart, to: end)
-        let kind = (try? reader.text()).flatMap(Actor.Kind.init(rawValue:)) ?? .system
-        return Actor(kind: kind, id: (try? reader.optionalText()) ?? nil)
+        var reader = CBORScanner(storedBytes, from: actorStart, to: end)
+        let kind = (try? reader.textRange()).flatMap { Actor.Kind(rawValue: text($0)) } ?? .system
+        return Actor(kind: kind, id: ((try? reader.optionalTextRange()) ?? nil).map(text))
     }
 
     /// The request it came from.
     public var request: RequestInfo {
         let (requestID, clientIP, userAgent) = requestRanges
-        func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: buffer[$0], as: UTF8.self) } }
+        func text(_ range: Range<Int>?) -> String? { range.map(self.text) }
         return RequestInfo(requestID: text(requestID), clientIP: text(clientIP), userAgent: text(userAgent))
     }
 
-    /// Where the request's fields are in `buffer` (after the actor's kind and id; nil when absent).
+    /// Where the request's fields are in the stored bytes (after the actor's kind and id; nil when absent).
     private var requestRanges: (requestID: Range<Int>?, clientIP: Range<Int>?, userAgent: Range<Int>?) {
         Self.requestRanges(in: storedBytes, from: actorStart)
     }
@@ -193,15 +218,16 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
 
     /// Calls `body` with the UTF-8 bytes (`kind:id`) of each stream, without building strings.
     public func forEachStream(_ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
-        var reader = CBORReader(buffer, from: streamsStart, to: end)
+        var reader = CBORScanner(storedBytes, from: streamsStart, to: end)
         guard let count = try? reader.arrayCount() else { return }
         for _ in 0..<count {
             guard let range = try? reader.textRange() else { return }
-            try body(buffer[range])
+            try body(copy(range)[...])
         }
     }
 
-    /// The stored value's bytes, in place (``base``).
+    /// The stored value's bytes (and those before it in a batch's storage), in place (``base``): valid while this
+    /// event lives.
     private var storedBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: end) }
 
     /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
@@ -216,11 +242,11 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     }
 
     /// The payload bytes (a CBOR map).
-    public var payload: [UInt8] { Array(buffer[payloadStart..<end]) }
+    public var payload: [UInt8] { copy(payloadStart..<end) }
 
-    /// A reader over the payload fields (no copy).
+    /// A reader over the payload fields (over a copy of the payload: the reader holds an array).
     public func fields() throws(EventDecodingError) -> PayloadReader {
-        try PayloadReader(buffer, range: payloadStart..<end)
+        try PayloadReader(payload)
     }
 
     /// Calls `body` with a cursor over the payload's fields in place (``PayloadFieldCursor``): it, and the bytes it
@@ -233,7 +259,8 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     }
 
     public static func == (lhs: RecordedEvent, rhs: RecordedEvent) -> Bool {
-        lhs.seq == rhs.seq && lhs.buffer[lhs.start..<lhs.end].elementsEqual(rhs.buffer[rhs.start..<rhs.end])
+        lhs.seq == rhs.seq && lhs.end - lhs.start == rhs.end - rhs.start
+            && memcmp(lhs.base + lhs.start, rhs.base + rhs.start, lhs.end - lhs.start) == 0
     }
 }
 

@@ -417,8 +417,8 @@ final class BatchReader: @unchecked Sendable {
     private let batchSize: Int
     /// Bytes to reserve for a batch's buffer (grows to the largest batch met, plus an eighth).
     private var bufferEstimate = 1 << 16
-    /// Buffers of earlier batches, oldest first (``bufferPool`` of them at most).
-    private var buffers: [[UInt8]] = []
+    /// Storage of earlier batches, oldest first (``bufferPool`` of them at most).
+    private var buffers: [EventBytes] = []
     private let bufferPool: Int
 
     /// Reads `first...last`, `batchSize` events at a time; the buffers of the last `bufferPool` (at least 1) batches
@@ -435,14 +435,22 @@ final class BatchReader: @unchecked Sendable {
     func close() { cursor.close() }
 
     /// Calls `body` with up to `batchSize` next events (none once past `last`) and their type numbers (numbered
-    /// in order of first appearance). The events' stored values are copied into one buffer they share.
+    /// in order of first appearance). The events' stored values are copied into one storage (``EventBytes``) they
+    /// share.
     func next(names: inout EventTypeNames, _ body: (consuming RecordedEvent, Int) throws -> Void) throws {
-        // The oldest buffer is reused once the events of its batch are gone (else this allocates a fresh one):
-        // fresh memory of that size would come from `mmap`, zeroed page by page.
-        var buffer = buffers.count < bufferPool ? [] : buffers.removeFirst()
-        buffer.removeAll(keepingCapacity: true)
-        buffer.reserveCapacity(bufferEstimate)
+        // The oldest storage is reused once the events of its batch are gone (else this allocates a fresh one):
+        // fresh memory of that size would come from `mmap`, zeroed page by page. Its bytes are written only here,
+        // while this reader holds its sole reference.
+        var buffer: EventBytes
+        if buffers.count >= bufferPool, isKnownUniquelyReferenced(&buffers[0]), buffers[0].capacity >= bufferEstimate {
+            buffer = buffers.removeFirst()
+        } else {
+            if buffers.count >= bufferPool { buffers.removeFirst() }
+            buffer = EventBytes(capacity: bufferEstimate)
+        }
         defer { buffers.append(buffer) }
+        // Bytes written to `buffer` (its `count` is set once the batch is read).
+        var filled = 0
         var ends: [Int] = []
         ends.reserveCapacity(batchSize)
         let first = expected
@@ -466,18 +474,21 @@ final class BatchReader: @unchecked Sendable {
                     }
                 }
             }
-            buffer.append(contentsOf: value)
-            ends.append(buffer.count)
+            if buffer.capacity - filled < value.count { buffer = buffer.grown(to: filled + value.count, keeping: filled) }
+            buffer.write(value, at: filled)
+            filled += value.count
+            ends.append(filled)
             expected += 1
             entry = try cursor.next()
         }
         if ends.count < batchSize, expected <= last, entry == nil {
             throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(last)")
         }
-        bufferEstimate = max(bufferEstimate, buffer.count + buffer.count / 8)
+        buffer.filled(filled)
+        bufferEstimate = max(bufferEstimate, filled + filled / 8)
         var start = 0
         for (offset, end) in ends.enumerated() {
-            let event = try RecordedEvent(seq: first + UInt64(offset), buffer: buffer, range: start..<end, names: &names)
+            let event = try RecordedEvent(seq: first + UInt64(offset), storage: buffer, range: start..<end, names: &names)
             try body(consume event, names.last)
             start = end
         }
