@@ -11,6 +11,7 @@ import Logging
 /// drops that one notice, logged, so it cannot hold back the ones after it. Requests never wait for it.
 ///
 /// On its very first start on a log, the notifier begins at the current head (history is not mailed).
+/// `@unchecked Sendable`: its thread handle and stop flag are guarded by `condition`; the rest is immutable.
 public final class Notifier: @unchecked Sendable {
     /// The database holding the position.
     public static let databaseName = "notifier"

@@ -3,6 +3,7 @@ import Foundation
 
 /// Shows progress on stderr: a bar with events/s and ETA on a terminal, a plain line every few seconds otherwise,
 /// so a long rebuild or verify never looks hung.
+/// `@unchecked Sendable`: its mutable state is guarded by `lock`.
 final class ProgressReporter: @unchecked Sendable {
     private let label: String
     private let isTerminal = isatty(STDERR_FILENO) != 0
