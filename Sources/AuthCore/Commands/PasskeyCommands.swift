@@ -82,9 +82,7 @@ public struct PasskeyLogin: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
-        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
-            record.userID == session.userID
-        else { throw AuthError.passkeyNotFound }
+        let record = try PasskeyCounter.passkey(credentialID, of: session.userID, in: context)
         if let rejected = try PasskeyCounter.apply(
             credentialID: credentialID, record: record, newCount: newCount, policy: counterPolicy, request: session.request, in: &context)
         {
@@ -113,9 +111,7 @@ public struct RenamePasskey: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> PasskeyRecord {
-        guard var record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
-            record.userID == userID
-        else { throw AuthError.passkeyNotFound }
+        var record = try PasskeyCounter.passkey(credentialID, of: userID, in: context)
         try context.emit(PasskeyRenamed(userID: userID, credentialID: credentialID, name: name), actor: .user(userID), request: request)
         record.name = name
         return record
@@ -135,17 +131,24 @@ public struct DeletePasskey: Command {
     }
 
     public func run(_ context: inout CommandContext) throws {
-        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
-            record.userID == userID
-        else { throw AuthError.passkeyNotFound }
+        _ = try PasskeyCounter.passkey(credentialID, of: userID, in: context)  // it must be one of the user's
         try context.emit(PasskeyDeleted(userID: userID, credentialID: credentialID), actor: .user(userID), request: request)
     }
 }
 
-/// The signature-counter rule of an assertion, against the counter stored at commit time: an advance is recorded
-/// (`passkey.counter_advanced`); a regression is recorded (`passkey.counter_regressed`) and, unless the policy is
-/// `warn`, refuses the assertion. Authenticators that keep no counter (0 and 0) pass.
+/// A user's passkey inside a command, and the signature-counter rule of an assertion against the counter stored at
+/// commit time: an advance is recorded (`passkey.counter_advanced`); a regression is recorded
+/// (`passkey.counter_regressed`) and, unless the policy is `warn`, refuses the assertion. Authenticators that keep no
+/// counter (0 and 0) pass.
 enum PasskeyCounter {
+    /// The passkey `credentialID` if it is one of `userID`'s, else ``AuthError/passkeyNotFound``.
+    static func passkey(_ credentialID: String, of userID: String, in context: CommandContext) throws -> PasskeyRecord {
+        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
+            record.userID == userID
+        else { throw AuthError.passkeyNotFound }
+        return record
+    }
+
     /// `nil` if the assertion may go on, else the stored and presented counts.
     static func apply(
         credentialID: String, record: PasskeyRecord, newCount: Int64, policy: String, request: RequestInfo, in context: inout CommandContext
@@ -189,9 +192,7 @@ public struct ReauthenticateWithPasskey: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
-        guard let record = try context.state.table(PasskeysProjection(), "by_id").record(PasskeyRecord.self, PasskeysProjection.idKey(credentialID)),
-            record.userID == reauthentication.userID
-        else { throw AuthError.passkeyNotFound }
+        let record = try PasskeyCounter.passkey(credentialID, of: reauthentication.userID, in: context)
         if let rejected = try PasskeyCounter.apply(
             credentialID: credentialID, record: record, newCount: newCount, policy: counterPolicy, request: reauthentication.request,
             in: &context)
