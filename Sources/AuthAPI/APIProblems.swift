@@ -177,27 +177,27 @@ extension EventStoreError: ProblemConvertible {
 /// the description, never a 500. (The account name can no longer make the URI fail: it is percent-encoded, and the
 /// issuer is checked at start.)
 extension OTPError: ProblemConvertible {
-    public var problem: Problem {
-        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
-    }
+    public var problem: Problem { .otpUnavailable(description) }
 }
 
 extension QRCodeError: ProblemConvertible {
-    public var problem: Problem {
-        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
-    }
+    public var problem: Problem { .otpUnavailable(description) }
 }
 
 extension Base32Error: ProblemConvertible {
-    public var problem: Problem {
-        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Authenticator setup impossible", detail: description)
-    }
+    public var problem: Problem { .otpUnavailable(description) }
 }
 
 extension BackupCodeError: ProblemConvertible {
-    public var problem: Problem {
-        Problem(status: .badRequest, type: Problem.AuthTypes.otpUnavailable, title: "Backup code unusable", detail: description)
+    public var problem: Problem { .otpUnavailable(description, title: "Backup code unusable") }
+}
+
+extension Problem {
+    /// 400 `otp-unavailable` with the OTP error's description.
+    static func otpUnavailable(_ detail: String, title: String = "Authenticator setup impossible") -> Problem {
+        Problem(status: .badRequest, type: AuthTypes.otpUnavailable, title: title, detail: detail)
     }
 }
+
 // SecretBoxError is deliberately not mapped: a sealed seed that does not open means the data key or the log is not
 // what it should be (a server fault, logged as a 500), never something about the request.

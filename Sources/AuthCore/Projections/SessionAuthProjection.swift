@@ -31,14 +31,13 @@ public struct SessionAuthProjection: Projection {
         }
     }
 
-    /// The stored form of a time.
+    /// The stored form of a time: 8 bytes big-endian, as the log's own keys (``EventCodec/seqKey(_:)``).
     static func encode(_ time: Timestamp) -> [UInt8] {
-        withUnsafeBytes(of: time.microseconds.bigEndian) { Array($0) }
+        EventCodec.seqKey(UInt64(bitPattern: time.microseconds))
     }
 
     /// A stored time, or `nil` if malformed.
     static func decode(_ bytes: [UInt8]) -> Timestamp? {
-        guard bytes.count == 8 else { return nil }
-        return Timestamp(microseconds: Int64(bitPattern: bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }))
+        EventCodec.seq(fromKey: bytes).map { Timestamp(microseconds: Int64(bitPattern: $0)) }
     }
 }
