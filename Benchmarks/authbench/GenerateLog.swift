@@ -21,6 +21,7 @@ struct GenerateLog: ParsableCommand {
 
     func run() throws {
         let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock(), options: .benchmarkData(noSync: noSync))
+        try installVault(store, directory: data)
         let seconds = try fillSynthetic(store, count: count, seed: seed, progress: true)
         if noSync { try store.environment.sync() }
         print("generated: \(count)")

@@ -125,7 +125,7 @@ struct HTTPBenchmark: ParsableCommand {
         _ = hash
         let active = try api.validateSessionToken(cookie, now: now)!
         let principal = Principal(method: .sessionToken, session: active)
-        report("inproc_session_response_ns", try Self.measure(iterations / 4) { _ = api.currentSessionJSON(principal) }.cpu)
+        report("inproc_session_response_ns", try Self.measure(iterations / 4) { _ = try api.currentSessionJSON(principal) }.cpu)
         report("inproc_timestamp_format_ns", try Self.measure(iterations) { _ = RFC3339.format(now) }.cpu)
 
         // Refresh: each connection rotates its own family's chain; every rotation is a durable commit.

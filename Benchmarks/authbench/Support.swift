@@ -25,6 +25,7 @@ func report(_ key: String, _ value: Double, decimals: Int = 0) {
 /// Fills `store` with `count` synthetic events in commands of `chunk` events; returns the seconds it took.
 @discardableResult
 func fillSynthetic(_ store: EventStore, count: Int, chunk: Int = 2000, seed: UInt64 = 42, progress: Bool = false) throws -> Double {
+    let vault = PersonalDataVault.installed(on: store)
     var workload = SyntheticWorkload(seed: seed)
     var rng = SplitMix64(seed: seed ^ 0x5eed)
     let manual = store.clock as? ManualClock
@@ -39,7 +40,7 @@ func fillSynthetic(_ store: EventStore, count: Int, chunk: Int = 2000, seed: UIn
         manual?.advance(microseconds: Int64(rng.next() % 4_000_000) * Int64(chunk) / 1000)
         let events = batch
         try store.executeSync { context in
-            for event in events { try context.emit(event) }
+            for event in events { try emitSealed(event, vault: vault, in: &context) }
         }
         written += events.count
         if progress && written % 100_000 < events.count {
@@ -47,6 +48,22 @@ func fillSynthetic(_ store: EventStore, count: Int, chunk: Int = 2000, seed: UIn
         }
     }
     return monotonicSeconds() - start
+}
+
+/// Installs the personal-data vault on `store` (key files under `directory`), so that its appends seal the users'
+/// client IPs and user agents as authd's do.
+@discardableResult
+func installVault(_ store: EventStore, directory: String) throws -> PersonalDataVault {
+    try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: directory))
+}
+
+/// Emits `event`; for a `user.registered`, first creates the user's data key, as `RegisterUser` does, so that the
+/// user's events are sealed.
+func emitSealed(_ event: PendingEvent, vault: PersonalDataVault?, in context: inout CommandContext) throws {
+    if let vault, event.type == UserRegistered.type, let user = event.streams.first(where: { $0.kind == .user }) {
+        _ = try vault.createKey(userID: user.id, in: context)
+    }
+    try context.emit(event)
 }
 
 extension EventStore.Options {

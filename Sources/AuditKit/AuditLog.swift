@@ -23,15 +23,22 @@ public enum AuditLog {
         return try LogReader(path: data, projections: DomainProjections.all)
     }
 
+    /// The personal-data vault of the data directory `data` (its `keys/` and `user_keys` table), read-only; nil
+    /// without keys, and then sealed personal data shows as ``PersonalDataVault/sealed``.
+    public static func vault(data: String, reader: LogReader) throws -> PersonalDataVault? {
+        try PersonalDataVault.reader(for: reader, dataDirectory: data)
+    }
+
     /// The user id for `value`, given as an id or as an email. An email is normalised as at registration and login
-    /// (``Email/normalize(_:)``: trimmed, NFC, lowercased), so any spelling that logs in finds the account;
-    /// ``AuditError`` if it is not an address or no user has it.
-    public static func resolveUser(_ value: String, in context: ReadContext) throws -> String {
+    /// (``Email/normalize(_:)``: trimmed, NFC, lowercased), so any spelling that logs in finds the account, through
+    /// its keyed hash (``PersonalDataVault/emailHash(_:)``; without keys only users registered before sealing are
+    /// found); ``AuditError`` if it is not an address or no user has it.
+    public static func resolveUser(_ value: String, in context: ReadContext, vault: PersonalDataVault? = nil) throws -> String {
         guard value.contains("@") else { return value }
         guard let email = Email.normalize(value) else { throw AuditError("not an email address: \(AuditText.shown(value))") }
-        guard let id = try context.state.table(UsersProjection(), "by_email").get(Key.of(email)) else {
+        guard let user = try Queries(context, vault: vault).user(email: email) else {
             throw AuditError("no user with email \(AuditText.shown(email))")
         }
-        return String(decoding: id, as: UTF8.self)
+        return user.id
     }
 }

@@ -37,10 +37,16 @@ public enum EventTable {
 
     /// One aligned table row for `event`.
     public static func row(_ event: RecordedEvent) -> String {
+        row(event, request: event.request, payloadText: [:])
+    }
+
+    /// One row for `event` with `request` in place of the stored request fields and the payload fields named in
+    /// `payloadText` shown as that text (personal data opened by ``Queries/request(of:)`` and
+    /// ``Queries/sealedPayloadText(of:)``).
+    public static func row(_ event: RecordedEvent, request: RequestInfo, payloadText: [String: String]) -> String {
         let actor = event.actor
-        let request = event.request
         let time = String(event.timestamp.rfc3339.prefix(23)) + "Z"
-        let details = (try? detailSummary(event)) ?? ""
+        let details = (try? detailSummary(event, payloadText: payloadText)) ?? ""
         return [
             AuditText.pad(String(event.seq), 8), AuditText.pad(time, 24), AuditText.pad(event.type, 24),
             AuditText.pad(actor.kind.rawValue + (actor.id.map { ":" + $0 } ?? ""), 28), AuditText.pad(request.clientIP ?? "-", 16),
@@ -49,11 +55,11 @@ public enum EventTable {
     }
 
     /// The payload fields that say what happened, short (`user_id` aside: it is the actor or the stream).
-    public static func detailSummary(_ event: RecordedEvent) throws -> String {
+    public static func detailSummary(_ event: RecordedEvent, payloadText: [String: String] = [:]) throws -> String {
         let fields = try event.fields()
         var parts: [String] = []
         for key in fields.keys where key != "user_id" {
-            if let text = try? fields.string(key) {
+            if let text = payloadText[key] ?? (try? fields.string(key)) {
                 parts.append("\(AuditText.shown(key))=\(AuditText.clip(text, 28))")
             } else if let bytes = try? fields.bytes(key) {
                 parts.append("\(AuditText.shown(key))=\(Encoding.base64URL(Array(bytes.prefix(6))))…")

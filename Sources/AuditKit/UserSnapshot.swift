@@ -18,8 +18,12 @@ public struct UserSnapshot {
     public var mfa: MFARecord
 
     /// The state of `userID` after their events up to `seq` or `time` (the first limit reached), folded into scratch
-    /// projections from the user's stream alone.
-    public static func build(userID: String, seq: UInt64?, time: Timestamp?, in context: ReadContext) throws -> UserSnapshot {
+    /// projections from the user's stream alone. The address and the sessions' client IPs and user agents are opened
+    /// with `vault` (``PersonalDataVault/erased`` for a deleted user, ``PersonalDataVault/sealed`` without keys).
+    public static func build(
+        userID: String, seq: UInt64?, time: Timestamp?, in context: ReadContext, vault: PersonalDataVault? = nil
+    ) throws -> UserSnapshot {
+        let queries = Queries(context, vault: vault)
         let scratch = ScratchProjections(DomainProjections.all)
         var lastSeq: UInt64 = 0
         var lastTime = Timestamp(microseconds: 0)
@@ -35,8 +39,10 @@ public struct UserSnapshot {
         }
         let instant = time ?? (seq.flatMap { try? context.event($0)?.timestamp } ?? lastTime)
         let user = try scratch.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of(userID))
-        let sessions = try scratch.entries(SessionsProjection(), "by_id").map {
-            (id: String(decoding: $0.key, as: UTF8.self), record: try SessionRecord(bytes: $0.value))
+        let sessions = try scratch.entries(SessionsProjection(), "by_id").map { entry -> (id: String, record: SessionRecord) in
+            var record = try SessionRecord(bytes: entry.value)
+            (record.clientIP, record.userAgent) = try queries.origin(of: record)
+            return (id: String(decoding: entry.key, as: UTF8.self), record: record)
         }.filter { $0.record.userID == userID && $0.record.isActive(at: instant) }
         let families = try scratch.entries(RefreshProjection(), "families").map {
             (id: String(decoding: $0.key, as: UTF8.self), record: try FamilyRecord(bytes: $0.value))
@@ -51,7 +57,7 @@ public struct UserSnapshot {
         let mfa = try scratch.table(MFAProjection(), "by_user").record(MFARecord.self, Key.of(userID)) ?? MFARecord()
         return UserSnapshot(
             userID: userID, at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: seq ?? lastSeq, atTime: instant,
-            email: user?.email, events: count, sessions: sessions, families: families, passkeys: passkeys, mfa: mfa)
+            email: try user.map { try queries.email(of: $0, userID: userID) }, events: count, sessions: sessions, families: families, passkeys: passkeys, mfa: mfa)
     }
 
     /// The snapshot as text for the terminal (fields escaped).

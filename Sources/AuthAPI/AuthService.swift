@@ -71,6 +71,7 @@ public final class AuthService: Sendable {
         demoAssets = DemoAssets.load()
         let configuration = options.configuration
         files = try KeyFiles(dataDirectory: configuration.dataDirectory)
+        if PersonalDataVault.installed(on: store) == nil { try PersonalDataVault.install(on: store, keys: files) }
         subjectKey = try files.subjectKey()
         refreshKey = try files.refreshKey()
         tokens = AccessTokens(

@@ -23,7 +23,8 @@ struct SessionView: Encodable {
         case idleExpiresAt = "idle_expires_at", ip, userAgent = "user_agent", current, authenticatedBy = "authenticated_by"
     }
 
-    init(_ session: Queries.ActiveSession, current: Bool, authenticatedBy: String? = nil) {
+    /// The view of `session`, whose client IP and user agent `origin` holds opened (``Queries/origin(of:)``).
+    init(_ session: Queries.ActiveSession, origin: (clientIP: String?, userAgent: String?), current: Bool, authenticatedBy: String? = nil) {
         let record = session.record
         id = session.id
         userID = record.userID
@@ -33,8 +34,8 @@ struct SessionView: Encodable {
         lastSeenAt = RFC3339.format(record.lastSeenAt)
         expiresAt = RFC3339.format(record.expiresAt)
         idleExpiresAt = RFC3339.format(min(record.idleExpiresAt, record.expiresAt))
-        ip = record.clientIP
-        userAgent = record.userAgent
+        ip = origin.clientIP
+        userAgent = origin.userAgent
         self.current = current
         self.authenticatedBy = authenticatedBy
     }
@@ -66,8 +67,9 @@ struct RevokedCountResponse: Encodable {
 
 extension AuthService {
     /// The body of `GET /v1/session`, written by hand (see ``JSONWriter``).
-    func currentSessionBody(_ principal: Principal) -> JSONWriter {
-        let view = SessionView(principal.session, current: true, authenticatedBy: principal.method.rawValue)
+    func currentSessionBody(_ principal: Principal) throws -> JSONWriter {
+        let origin = try store.query { try $0.origin(of: principal.session.record) }
+        let view = SessionView(principal.session, origin: origin, current: true, authenticatedBy: principal.method.rawValue)
         var body = JSONWriter()
         body.add("aal", principal.session.record.aal)
         body.add("session", object: view.json)
@@ -77,13 +79,13 @@ extension AuthService {
     }
 
     /// The bytes of `GET /v1/session` for `principal` (for benchmarks).
-    public func currentSessionJSON(_ principal: Principal) -> [UInt8] { currentSessionBody(principal).finished }
+    public func currentSessionJSON(_ principal: Principal) throws -> [UInt8] { try currentSessionBody(principal).finished }
 
     func addSessionRoutes(_ routes: AuthRoutes) {
         let user = routes.authenticated(by: self)
         user.get("/v1/session") { request, context in
             let principal = context.principal
-            return self.currentSessionBody(principal).response()
+            return try self.currentSessionBody(principal).response()
         }
         user.post("/v1/logout") { request, context in
             let principal = context.principal
@@ -100,8 +102,12 @@ extension AuthService {
         user.get("/v1/sessions") { request, context in
             let principal = context.principal
             let now = self.clock.now()
-            let sessions = try self.store.query { try $0.sessions(ofUser: principal.userID, at: now) }
-            return try Respond.json(SessionListResponse(sessions: sessions.map { SessionView($0, current: $0.id == principal.sessionID) }))
+            let views = try self.store.query { queries in
+                try queries.sessions(ofUser: principal.userID, at: now).map {
+                    SessionView($0, origin: try queries.origin(of: $0.record), current: $0.id == principal.sessionID)
+                }
+            }
+            return try Respond.json(SessionListResponse(sessions: views))
         }
         user.delete("/v1/sessions/{id}") { request, context in
             let principal = context.principal

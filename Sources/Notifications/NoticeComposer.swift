@@ -23,25 +23,30 @@ public struct NoticeComposer: Sendable {
     /// The server's public URL (the issuer), for links.
     public let baseURL: String
     let box: SecretBox
+    /// Opens the users' addresses and the sealed request fields (``PersonalDataVault``).
+    let vault: PersonalDataVault?
 
-    /// A composer; `dataKey` is the server data key that sealed the recovery tokens.
-    public init(from: String, baseURL: String, dataKey: [UInt8]) throws {
+    /// A composer; `dataKey` is the server data key that sealed the recovery tokens, `vault` the store's
+    /// personal-data vault that opens addresses, client IPs and user agents.
+    public init(from: String, baseURL: String, dataKey: [UInt8], vault: PersonalDataVault?) throws {
         self.from = from
         self.baseURL = baseURL
+        self.vault = vault
         box = try SecretBox(key: dataKey)
     }
 
     /// The notice for `event`, or `nil` if it calls for none (or the user no longer exists).
     public func notice(for event: RecordedEvent, in context: ReadContext) throws -> MailMessage? {
-        let queries = Queries(context)
+        let queries = Queries(context, vault: vault)
         func mail(_ userID: String, _ subject: String, _ lines: [String]) throws -> MailMessage? {
-            guard let user = try queries.user(id: userID) else { return nil }
+            // A deleted user's address is erased: no mail.
+            guard let user = try queries.user(id: userID), Email.normalize(user.email) != nil else { return nil }
             let body = lines.joined(separator: "\n") + "\n\n-- \nThis notice was sent automatically by authd (event #\(event.seq)).\n"
             return MailMessage(
-                from: from, to: user.record.email, subject: subject, body: body, messageID: "notice-\(event.seq)@authd",
+                from: from, to: user.email, subject: subject, body: body, messageID: "notice-\(event.seq)@authd",
                 date: Date(timeIntervalSince1970: Double(event.timestamp.microseconds) / 1_000_000))
         }
-        let request = event.request
+        let request = try queries.request(of: event)
         let origin = "from \(Self.sanitized(request.clientIP ?? "an unknown address", limit: 64)) (\(Self.sanitized(request.userAgent ?? "unknown browser", limit: 120)))"
         func change(_ userID: String, _ subject: String, _ what: String) throws -> MailMessage? {
             try mail(
@@ -203,11 +208,12 @@ public struct NoticeComposer: Sendable {
     /// Whether `event` (a `login.succeeded`) comes from a user agent that none of the user's earlier successful logins
     /// used, and there was an earlier one.
     func isNewDevice(userID: String, before event: RecordedEvent, in context: ReadContext) throws -> Bool {
-        let agent = event.request.userAgent ?? ""
+        let queries = Queries(context, vault: vault)
+        let agent = try queries.request(of: event).userAgent ?? ""
         var earlierLogins = 0
         for seq in try context.seqs(in: StreamRef(.user, userID)).reversed().lazy.filter({ $0 < event.seq }).prefix(Self.deviceLookback) {
             guard let earlier = try context.event(seq), earlier.type == LoginSucceeded.type else { continue }
-            if (earlier.request.userAgent ?? "") == agent { return false }
+            if (try queries.request(of: earlier).userAgent ?? "") == agent { return false }
             earlierLogins += 1
         }
         return earlierLogins > 0

@@ -65,6 +65,14 @@ struct Serve: AsyncParsableCommand {
         do {
             // Offline tools that write refuse to run beside a server of other projection versions (RunningServer).
             try store.registerRunningServer()
+            // Personal data is sealed under per-user keys; users of a log written before that are sealed now.
+            try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: configuration.dataDirectory))
+            let sealed = try SealExistingUsers.sealAll(store: store)
+            if sealed > 0 {
+                logger.notice(
+                    "sealed the personal data of users registered before sealing (their earlier events keep it in plaintext)",
+                    metadata: ["users": .stringConvertible(sealed)])
+            }
             if let head = try? store.head(), store.clock.now() < head.timestamp {
                 logger.warning(
                     "the clock is behind the log head; event times stay at the head's until it catches up",
@@ -138,7 +146,8 @@ extension Serve {
             transport = MailDirectoryTransport(directory: configuration.mailDirectory ?? configuration.dataDirectory + "/mail")
         }
         let composer = try NoticeComposer(
-            from: configuration.mailFrom, baseURL: configuration.issuer, dataKey: try DataKeyFile.loadOrCreate(path: files.dataKeyPath))
+            from: configuration.mailFrom, baseURL: configuration.issuer, dataKey: try DataKeyFile.loadOrCreate(path: files.dataKeyPath),
+            vault: PersonalDataVault.installed(on: store))
         return try Notifier(store: store, composer: composer, transport: transport)
     }
 

@@ -26,6 +26,7 @@ struct AuditLogFixture {
         let clock = ManualClock()
         let store = try EventStore(path: directory.path, projections: DomainProjections.all, clock: clock)
         defer { store.close() }
+        try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: directory.path))
         _ = try await store.run(RegisterUser(userID: userID, email: "josé@example.com", passwordHash: "$argon2id$x", request: Self.laptop))
         registeredSeq = try store.read { try $0.head().seq }
         clock.advance(seconds: 60)
@@ -48,6 +49,14 @@ struct AuditLogFixture {
     func read<R>(_ body: (ReadContext) throws -> R) throws -> R {
         try AuditLog.openReader(data: directory.path).read(body)
     }
+
+    /// Runs `body` in a read snapshot with the data directory's personal-data vault, both opened read-only as authctl
+    /// opens them (the vault belongs to that reader).
+    func audit<R>(_ body: (ReadContext, PersonalDataVault?) throws -> R) throws -> R {
+        let reader = try AuditLog.openReader(data: directory.path)
+        let vault = try AuditLog.vault(data: directory.path, reader: reader)
+        return try reader.read { try body($0, vault) }
+    }
 }
 
 @Suite("AuditKit: user resolution, investigation reports, state snapshots", .serialized)
@@ -56,13 +65,15 @@ struct AuditKitTests {
     func resolveUserNormalisesTheEmail() async throws {
         let log = try await AuditLogFixture()
         defer { log.directory.remove() }
-        try log.read { (context: ReadContext) throws in
-            #expect(try AuditLog.resolveUser("josé@example.com", in: context) == log.userID)
-            #expect(try AuditLog.resolveUser(" JOSÉ@Example.COM\n", in: context) == log.userID)
-            #expect(try AuditLog.resolveUser("Jose\u{301}@example.com", in: context) == log.userID)
-            #expect(try AuditLog.resolveUser(log.userID, in: context) == log.userID)
-            #expect(throws: AuditError("no user with email ada@example.com")) { try AuditLog.resolveUser("ada@example.com", in: context) }
-            #expect(throws: AuditError.self) { try AuditLog.resolveUser("jose@", in: context) }
+        try log.audit { (context: ReadContext, vault: PersonalDataVault?) throws in
+            #expect(try AuditLog.resolveUser("josé@example.com", in: context, vault: vault) == log.userID)
+            #expect(try AuditLog.resolveUser(" JOSÉ@Example.COM\n", in: context, vault: vault) == log.userID)
+            #expect(try AuditLog.resolveUser("Jose\u{301}@example.com", in: context, vault: vault) == log.userID)
+            #expect(try AuditLog.resolveUser(log.userID, in: context, vault: vault) == log.userID)
+            #expect(throws: AuditError("no user with email ada@example.com")) { try AuditLog.resolveUser("ada@example.com", in: context, vault: vault) }
+            #expect(throws: AuditError.self) { try AuditLog.resolveUser("jose@", in: context, vault: vault) }
+            // Without the keys an address names no user: lookups go through the keyed hash only.
+            #expect(throws: AuditError.self) { try AuditLog.resolveUser("josé@example.com", in: context) }
         }
     }
 
@@ -77,7 +88,7 @@ struct AuditKitTests {
     func investigationReport() async throws {
         let log = try await AuditLogFixture()
         defer { log.directory.remove() }
-        let investigation = try #require(try log.read { try FamilyInvestigation.run(familyID: log.familyID, in: $0) })
+        let investigation = try #require(try log.audit { try FamilyInvestigation.run(familyID: log.familyID, in: $0, vault: $1) })
 
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(InvestigationReport.json(investigation).utf8)) as? [String: Any])
@@ -118,7 +129,7 @@ struct AuditKitTests {
     func stateSnapshot() async throws {
         let log = try await AuditLogFixture()
         defer { log.directory.remove() }
-        let before = try log.read { try UserSnapshot.build(userID: log.userID, seq: log.registeredSeq, time: nil, in: $0) }
+        let before = try log.audit { try UserSnapshot.build(userID: log.userID, seq: log.registeredSeq, time: nil, in: $0, vault: $1) }
         #expect(before.email == "josé@example.com")
         #expect(before.events == 1)
         #expect(before.sessions.isEmpty && before.families.isEmpty)
@@ -126,7 +137,7 @@ struct AuditKitTests {
 
         // The login is three events: login.succeeded, session.created, refresh.family_started.
         let loginSeq = log.registeredSeq + 3
-        let login = try log.read { try UserSnapshot.build(userID: log.userID, seq: loginSeq, time: nil, in: $0) }
+        let login = try log.audit { try UserSnapshot.build(userID: log.userID, seq: loginSeq, time: nil, in: $0, vault: $1) }
         #expect(login.sessions.map(\.id) == [log.sessionID])
         #expect(login.families.map(\.id) == [log.familyID])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(login.json.utf8)) as? [String: Any])
@@ -143,7 +154,7 @@ struct AuditKitTests {
         #expect(login.text.contains("refresh families: 1\n  \(log.familyID)  session=\(log.sessionID) status=active"))
 
         // After the reuse the family is revoked and has no live leaf.
-        let last = try log.read { try UserSnapshot.build(userID: log.userID, seq: nil, time: nil, in: $0) }
+        let last = try log.audit { try UserSnapshot.build(userID: log.userID, seq: nil, time: nil, in: $0, vault: $1) }
         #expect(last.families.first?.record.revokedReason != nil)
         #expect(last.text.contains("status=revoked ("))
     }

@@ -257,7 +257,8 @@ import Testing
         let directory = harness.directory.path + "/mail"
         let composer = try NoticeComposer(
             from: "authd@example.com", baseURL: "https://auth.example.com",
-            dataKey: try DataKeyFile.load(path: harness.directory.path + "/keys/data.key"))
+            dataKey: try DataKeyFile.load(path: harness.directory.path + "/keys/data.key"),
+            vault: PersonalDataVault.installed(on: harness.store))
         return (try Notifier(store: harness.store, composer: composer, transport: MailDirectoryTransport(directory: directory)), directory)
     }
 
@@ -374,7 +375,8 @@ import Testing
             let transport = FlakyTransport(failures: 2)
             let composer = try NoticeComposer(
                 from: "authd@example.com", baseURL: "https://auth.example.com",
-                dataKey: try DataKeyFile.loadOrCreate(path: harness.directory.path + "/keys/data.key"))
+                dataKey: try DataKeyFile.loadOrCreate(path: harness.directory.path + "/keys/data.key"),
+            vault: PersonalDataVault.installed(on: harness.store))
             let notifier = try Notifier(store: harness.store, composer: composer, transport: transport)
             _ = try await client.register("lin@example.com")
             _ = try await client.login("lin@example.com", headers: [.userAgent: "Laptop/1"])  // first login: no notice
@@ -407,7 +409,8 @@ extension MFATests {
             let transport = FlakyTransport(failures: 0, refusing: "gone@example.com")
             let composer = try NoticeComposer(
                 from: "authd@example.com", baseURL: "https://auth.example.com",
-                dataKey: try DataKeyFile.loadOrCreate(path: harness.directory.path + "/keys/data.key"))
+                dataKey: try DataKeyFile.loadOrCreate(path: harness.directory.path + "/keys/data.key"),
+            vault: PersonalDataVault.installed(on: harness.store))
             let notifier = try Notifier(store: harness.store, composer: composer, transport: transport)
             for email in ["gone@example.com", "here@example.com"] {
                 _ = try await client.register(email)

@@ -25,7 +25,10 @@ import Testing
         }
         let registered = try harness.events(UserRegistered.self)
         #expect(registered.count == 1)
-        #expect(registered.first?.email == "ada@example.com")
+        // The address is recorded only as its keyed hash and sealed under the user's key.
+        let vault = try #require(PersonalDataVault.installed(on: harness.store))
+        #expect(registered.first?.emailHash == vault.emailHash("ada@example.com"))
+        #expect(try harness.store.query { try $0.user(id: registered.first?.userID ?? "") }?.email == "ada@example.com")
         #expect(registered.first?.passwordHash.hasPrefix("$argon2id$v=19$m=1024,t=1,p=1$") == true)
     }
 

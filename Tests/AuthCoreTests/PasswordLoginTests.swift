@@ -10,6 +10,7 @@ import TestSupport
         defer { directory.remove() }
         let store = try EventStore(path: directory.path, projections: DomainProjections.all, clock: ManualClock())
         defer { store.close() }
+        try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: directory.path))
         try await body(store)
     }
 

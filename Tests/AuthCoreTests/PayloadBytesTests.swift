@@ -17,9 +17,19 @@ import Testing
 
     /// Every catalog example, and variants that flip its optional fields, as `label hex` lines.
     static var lines: [String] {
-        var lines = EventCatalog.all.map { line($0.type, "v\($0.version)", $0.example.payload) }
+        var lines = legacy.map { line($0.type, $0.label, $0.payload) }
+        lines += EventCatalog.all.map { line($0.type, "v\($0.version)", $0.example.payload) }
         for (label, event) in variants { lines.append(line(type(of: event).type, label, event.payload)) }
         return lines
+    }
+
+    /// Payloads of versions this code no longer writes but still reads (their upcasters), as they were written.
+    static var legacy: [(type: String, label: String, payload: [UInt8])] {
+        var userRegisteredV2 = PayloadWriter()
+        userRegisteredV2.add("user_id", UserRegistered.example.userID)
+        userRegisteredV2.add("email", "ada@example.com")
+        userRegisteredV2.add("password_hash", UserRegistered.example.passwordHash)
+        return [(UserRegistered.type, "v2", userRegisteredV2.bytes)]
     }
 
     /// Instances whose optional fields differ from the examples' (present where the example omits them, and the

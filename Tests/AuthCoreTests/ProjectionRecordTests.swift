@@ -24,9 +24,15 @@ struct ProjectionRecordTests {
         var revoked = family
         revoked.revokedReason = "reuse_detected"
         for record in [family, revoked] { #expect(try FamilyRecord(bytes: record.bytes) == record) }
-        // A user record written from UTF-8 bytes in place equals the one encoded from its strings.
-        let user = UserRecord(email: "ada@example.com", passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", createdAt: Timestamp(seconds: 7))
-        #expect(UserRecord.encode(email: Array(user.email.utf8), passwordHash: Array(user.passwordHash.utf8), createdAt: user.createdAt) == user.bytes)
+        // A user record round-trips, sealed and (before the upgrade) with a plaintext address.
+        let user = UserRecord(
+            emailHash: [UInt8](repeating: 7, count: 32), sealedEmail: [UInt8](repeating: 8, count: 43),
+            passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", createdAt: Timestamp(seconds: 7))
+        var legacy = user
+        legacy.emailHash = Array("ada@example.com".utf8)
+        legacy.sealedEmail = []
+        for record in [user, legacy] { #expect(try UserRecord(bytes: record.bytes) == record) }
+        #expect(user.plaintextEmail == nil && legacy.plaintextEmail == "ada@example.com")
         // A revocation (or a second one) patched into the stored bytes equals the record re-encoded with it.
         for record in [family, revoked] {
             var expected = record

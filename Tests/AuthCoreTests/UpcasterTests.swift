@@ -21,7 +21,10 @@ struct UpcasterTests {
         let recorded = try await store.append([legacy])[0]
         #expect(recorded.version == 1)
         let decoded = try UserRegistered(recorded)
-        #expect(decoded == UserRegistered(userID: "usr_legacyuser01", email: "old@example.com", passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"))
+        #expect(decoded == UserRegistered(
+                userID: "usr_legacyuser01", emailHash: Array("old@example.com".utf8), sealedEmail: [],
+                passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"))
+        #expect(decoded.plaintextEmail == "old@example.com")
         // The projection built from the v1 event serves the current shape.
         let user = try store.read { context in
             try context.state.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of("usr_legacyuser01"))

@@ -21,8 +21,10 @@ struct NoticeFixture {
     init() throws {
         directory = try TemporaryDirectory("notices")
         store = try EventStore(path: directory.path, projections: DomainProjections.all, clock: clock)
-        composer = try NoticeComposer(from: "authd@example.com", baseURL: "https://auth.example.com", dataKey: Self.dataKey)
-        try emit(UserRegistered(userID: userID, email: Self.email, passwordHash: "$argon2id$x"))
+        let vault = try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: directory.path))
+        composer = try NoticeComposer(from: "authd@example.com", baseURL: "https://auth.example.com", dataKey: Self.dataKey, vault: vault)
+        clock.advance(seconds: 60)
+        _ = try store.runSync(RegisterUser(userID: userID, email: Self.email, passwordHash: "$argon2id$x", request: .none))
     }
 
     func close() {

@@ -28,9 +28,15 @@ func openReader(_ options: DataOptions) throws -> LogReader {
     try auditing { try AuditLog.openReader(data: options.data) }
 }
 
-/// Resolves a user given as an id or an email (``AuditLog/resolveUser(_:in:)``: the email normalised).
-func resolveUser(_ value: String, in context: ReadContext) throws -> String {
-    try auditing { try AuditLog.resolveUser(value, in: context) }
+/// The personal-data vault of the data directory (``AuditLog/vault(data:reader:)``), nil without its keys.
+func openVault(_ options: DataOptions, _ reader: LogReader) throws -> PersonalDataVault? {
+    try AuditLog.vault(data: options.data, reader: reader)
+}
+
+/// Resolves a user given as an id or an email (``AuditLog/resolveUser(_:in:vault:)``: the email normalised, found
+/// through its keyed hash).
+func resolveUser(_ value: String, in context: ReadContext, vault: PersonalDataVault?) throws -> String {
+    try auditing { try AuditLog.resolveUser(value, in: context, vault: vault) }
 }
 
 /// Writes `text` to standard output, each line through ``TerminalText/escape(_:)``

@@ -33,7 +33,10 @@ struct DataOptions: ParsableArguments {
         } catch let refusal as RunningServer.Refusal {
             throw ValidationError(refusal.description)
         }
-        return try EventStore(path: data, projections: DomainProjections.all)
+        let store = try EventStore(path: data, projections: DomainProjections.all)
+        // Events it appends seal their users' personal data like authd's.
+        try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: data))
+        return store
     }
 }
 

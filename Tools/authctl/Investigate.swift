@@ -21,6 +21,7 @@ struct Investigate: ParsableCommand {
 
     func run() throws {
         let reader = try openReader(options)
+        let vault = try openVault(options, reader)
         let investigations = try reader.read { context -> [FamilyInvestigation] in
             var families: [String] = []
             if let family { families.append(family) }
@@ -39,11 +40,11 @@ struct Investigate: ParsableCommand {
                 }
                 families.append(found)
             }
-            var all = try families.compactMap { try FamilyInvestigation.run(familyID: $0, in: context) }
+            var all = try families.compactMap { try FamilyInvestigation.run(familyID: $0, in: context, vault: vault) }
             if let user {
-                let userID = try resolveUser(user, in: context)
+                let userID = try resolveUser(user, in: context, vault: vault)
                 let found = try FamilyInvestigation.families(ofUser: userID, in: context)
-                    .compactMap { try FamilyInvestigation.run(familyID: $0, in: context) }
+                    .compactMap { try FamilyInvestigation.run(familyID: $0, in: context, vault: vault) }
                 let withReuse = found.filter { !$0.reuses.isEmpty }
                 all += withReuse.isEmpty ? found : withReuse
             }

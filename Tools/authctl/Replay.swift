@@ -36,9 +36,10 @@ struct Replay: ParsableCommand {
         let since = try self.since.map { try parseTime($0) }
         let until = try self.until.map { try parseTime($0) }
         let reader = try openReader(options)
+        let vault = try openVault(options, reader)
         let streams = try reader.read { context -> [StreamRef] in
             var streams: [StreamRef] = []
-            if let user { streams.append(StreamRef(.user, try resolveUser(user, in: context))) }
+            if let user { streams.append(StreamRef(.user, try resolveUser(user, in: context, vault: vault))) }
             if let session { streams.append(StreamRef(.session, session)) }
             if let family { streams.append(StreamRef(.family, family)) }
             if let credential { streams.append(PasskeysProjection.stream(credential)) }
@@ -52,8 +53,15 @@ struct Replay: ParsableCommand {
             if let until, event.timestamp > until { return false }
             return true
         }
-        func emit(_ event: RecordedEvent) {
-            writeLine(format == .json ? EventJSON.render(event) : EventTable.row(event))
+        /// Prints `event` with its personal data opened (``PersonalDataVault/erased`` for a deleted user).
+        func emit(_ event: RecordedEvent, _ context: ReadContext) throws {
+            let queries = Queries(context, vault: vault)
+            let request = try queries.request(of: event)
+            let payloadText = try queries.sealedPayloadText(of: event)
+            writeLine(
+                format == .json
+                    ? EventJSON.render(event, request: request, payloadText: payloadText)
+                    : EventTable.row(event, request: request, payloadText: payloadText))
         }
         /// Prints matching events after `last`; returns false once past `toSeq`.
         func pass() throws -> Bool {
@@ -64,7 +72,7 @@ struct Replay: ParsableCommand {
                 if streams.isEmpty {
                     try context.forEachEvent(from: last + 1) { event in
                         guard event.seq <= upper else { return false }
-                        if matches(event) { emit(event) }
+                        if matches(event) { try emit(event, context) }
                         last = event.seq
                         return true
                     }
@@ -75,7 +83,7 @@ struct Replay: ParsableCommand {
                         seqs = seqs.filter(other.contains)
                     }
                     for seq in seqs where seq <= upper {
-                        if let event = try context.event(seq), matches(event) { emit(event) }
+                        if let event = try context.event(seq), matches(event) { try emit(event, context) }
                     }
                     last = upper
                 }

@@ -14,11 +14,12 @@ struct State: ParsableCommand {
 
     func run() throws {
         let reader = try openReader(options)
+        let vault = try openVault(options, reader)
         let snapshot = try reader.read { context -> UserSnapshot in
-            let userID = try resolveUser(user, in: context)
+            let userID = try resolveUser(user, in: context, vault: vault)
             let seqLimit: UInt64? = at.allSatisfy(\.isNumber) ? UInt64(at) : nil
             let timeLimit: Timestamp? = seqLimit == nil ? try parseTime(at) : nil
-            return try UserSnapshot.build(userID: userID, seq: seqLimit, time: timeLimit, in: context)
+            return try UserSnapshot.build(userID: userID, seq: seqLimit, time: timeLimit, in: context, vault: vault)
         }
         writeLine(format == .json ? snapshot.json : snapshot.text)
     }

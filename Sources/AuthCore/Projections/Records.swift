@@ -66,37 +66,34 @@ public enum Key {
 
 /// A user.
 public struct UserRecord: MapRecord {
-    public var email: String
+    /// The user's key in `users/by_email`: the keyed hash of the address (``PersonalDataVault/emailHash(_:)``),
+    /// or, for a user registered before sealing and not yet migrated, the address's UTF-8 bytes.
+    public var emailHash: [UInt8]
+    /// The address sealed under the user's key (``PersonalDataVault``); empty for a user not yet migrated.
+    public var sealedEmail: [UInt8]
     public var passwordHash: String
     public var createdAt: Timestamp
 
-    public init(email: String, passwordHash: String, createdAt: Timestamp) {
-        self.email = email
+    public init(emailHash: [UInt8], sealedEmail: [UInt8], passwordHash: String, createdAt: Timestamp) {
+        self.emailHash = emailHash
+        self.sealedEmail = sealedEmail
         self.passwordHash = passwordHash
         self.createdAt = createdAt
     }
 
+    /// The plaintext address of a user registered before sealing and not yet migrated; nil once sealed.
+    public var plaintextEmail: String? { sealedEmail.isEmpty ? String(decoding: emailHash, as: UTF8.self) : nil }
+
     public func encode(to writer: inout PayloadWriter) {
-        Self.write(email: email.utf8, passwordHash: passwordHash.utf8, createdAt: createdAt, to: &writer)
-    }
-
-    /// The stored bytes of the record with these parts, given as UTF-8 bytes (an event's, read in place).
-    static func encode(email: some Collection<UInt8>, passwordHash: some Collection<UInt8>, createdAt: Timestamp) -> [UInt8] {
-        var writer = PayloadWriter()
-        write(email: email, passwordHash: passwordHash, createdAt: createdAt, to: &writer)
-        return writer.bytes
-    }
-
-    private static func write(
-        email: some Collection<UInt8>, passwordHash: some Collection<UInt8>, createdAt: Timestamp, to writer: inout PayloadWriter
-    ) {
-        writer.add("email", utf8: email)
-        writer.add("password_hash", utf8: passwordHash)
+        writer.add("email_hash", bytes: emailHash)
+        writer.add("email", bytes: sealedEmail)
+        writer.add("password_hash", passwordHash)
         writer.add("created_at", createdAt.microseconds)
     }
 
     public init(fields: PayloadReader) throws {
-        email = try fields.string("email")
+        emailHash = try fields.bytes("email_hash")
+        sealedEmail = try fields.bytes("email")
         passwordHash = try fields.string("password_hash")
         createdAt = Timestamp(microseconds: try fields.int("created_at"))
     }

@@ -1,13 +1,19 @@
 import EventLog
 
-/// Users by id and by normalised email.
+/// Users by id and by the keyed hash of their email (``PersonalDataVault/emailHash(_:)``). Records hold the address
+/// only sealed under the user's key, copied from the events as they are: folding needs no key.
+///
+/// Users registered before sealing (`user.registered` v1/v2) are kept under their plaintext address until their
+/// `user.personal_data_sealed` event (``SealExistingUsers``) replaces it with the hash and the sealed form.
 public struct UsersProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "users"
-    public let version = 1
+    public let version = 2
     public let tables = ["by_id", "by_email"]
-    public var eventTypes: Set<String>? { [UserRegistered.type, PasswordChanged.type, PasswordRehashed.type] }
+    public var eventTypes: Set<String>? {
+        [UserRegistered.type, PasswordChanged.type, PasswordRehashed.type, UserPersonalDataSealed.type]
+    }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
@@ -15,14 +21,20 @@ public struct UsersProjection: Projection {
         case UserRegistered.type where event.version == UserRegistered.version:
             // The current version's fields in place (older ones are upcast below).
             try UserRegistered.withFieldsInPlace(event) { fields in
+                let userID = try fields.text("user_id")
+                let emailHash = Array(try fields.byteString("email_hash"))
+                let sealedEmail = Array(try fields.byteString("email"))
+                let passwordHash = String(decoding: try fields.text("password_hash"), as: UTF8.self)
                 try register(
-                    userID: try fields.text("user_id"), email: try fields.text("email"), passwordHash: try fields.text("password_hash"),
-                    at: event.timestamp, byID: byID, state: state)
+                    userID: userID,
+                    UserRecord(emailHash: emailHash, sealedEmail: sealedEmail, passwordHash: passwordHash, createdAt: event.timestamp),
+                    byID: byID, state: state)
             }
         case UserRegistered.type:
             let e = try UserRegistered(event)
             try register(
-                userID: Key.of(e.userID), email: Key.of(e.email), passwordHash: Array(e.passwordHash.utf8), at: event.timestamp,
+                userID: Key.of(e.userID),
+                UserRecord(emailHash: e.emailHash, sealedEmail: e.sealedEmail, passwordHash: e.passwordHash, createdAt: event.timestamp),
                 byID: byID, state: state)
         case PasswordChanged.type:
             let e = try PasswordChanged(event)
@@ -30,17 +42,29 @@ public struct UsersProjection: Projection {
         case PasswordRehashed.type:
             let e = try PasswordRehashed(event)
             try updatePassword(byID, e.userID, e.passwordHash)
+        case UserPersonalDataSealed.type:
+            let e = try UserPersonalDataSealed(event)
+            try replaceEmail(userID: e.userID, emailHash: e.emailHash, sealedEmail: e.sealedEmail, byID: byID, state: state)
         default:
             break
         }
     }
 
-    /// Stores a registered user (text as UTF-8 bytes) by id and by email.
-    private func register<Bytes: TableBytes & Collection<UInt8>>(
-        userID: Bytes, email: Bytes, passwordHash: Bytes, at createdAt: Timestamp, byID: ProjectionTable, state: ProjectionState
-    ) throws {
-        try byID.put(userID, UserRecord.encode(email: email, passwordHash: passwordHash, createdAt: createdAt))
-        try state.table(self, "by_email").put(email, userID)
+    /// Stores a registered user by id and by email hash.
+    private func register(userID: some TableBytes, _ record: UserRecord, byID: ProjectionTable, state: ProjectionState) throws {
+        try byID.put(userID, record: record)
+        try state.table(self, "by_email").put(record.emailHash, userID)
+    }
+
+    /// Moves the user's `by_email` entry to `emailHash` and stores the new sealed address.
+    func replaceEmail(userID: String, emailHash: [UInt8], sealedEmail: [UInt8], byID: ProjectionTable, state: ProjectionState) throws {
+        guard var user = try byID.record(UserRecord.self, Key.of(userID)) else { return }
+        let byEmail = state.table(self, "by_email")
+        try byEmail.delete(user.emailHash)
+        user.emailHash = emailHash
+        user.sealedEmail = sealedEmail
+        try byID.put(Key.of(userID), record: user)
+        try byEmail.put(emailHash, Key.of(userID))
     }
 
     private func updatePassword(_ byID: ProjectionTable, _ userID: String, _ hash: String) throws {

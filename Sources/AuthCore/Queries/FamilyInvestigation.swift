@@ -91,15 +91,13 @@ public struct FamilyInvestigation: Sendable {
     public var verdict: String = ""
 
     /// Reconstructs family `familyID` from the index and the log (reads only that family's and user's events).
-    public static func run(familyID: String, in context: ReadContext) throws -> FamilyInvestigation? {
+    /// Client IPs and user agents are opened with `vault` (``Queries/request(of:)``).
+    public static func run(familyID: String, in context: ReadContext, vault: PersonalDataVault? = nil) throws -> FamilyInvestigation? {
+        let queries = Queries(context, vault: vault)
         let seqs = try context.seqs(in: StreamRef(.family, familyID))
         guard !seqs.isEmpty else { return nil }
         var result = FamilyInvestigation(familyID: familyID)
         var tokenIndex: [String: Int] = [:]
-        func ctx(_ event: RecordedEvent) -> Context {
-            let request = event.request
-            return Context(seq: event.seq, time: event.timestamp, ip: request.clientIP, userAgent: request.userAgent)
-        }
         for seq in seqs {
             guard let event = try context.event(seq) else { continue }
             switch event.type {
@@ -107,37 +105,37 @@ public struct FamilyInvestigation: Sendable {
                 let e = try RefreshFamilyStarted(event)
                 result.sessionID = e.sessionID
                 result.userID = e.userID
-                result.started = ctx(event)
+                result.started = try Self.context(of: event, queries)
                 let hash = Encoding.base64URL(e.tokenHash)
                 tokenIndex[hash] = result.tokens.count
-                result.tokens.append(Token(hash: hash, parent: nil, issued: ctx(event), used: nil, viaGrace: false, depth: 0))
+                result.tokens.append(Token(hash: hash, parent: nil, issued: try Self.context(of: event, queries), used: nil, viaGrace: false, depth: 0))
             case RefreshRotated.type:
                 let e = try RefreshRotated(event)
                 let parent = Encoding.base64URL(e.parentHash)
                 let child = Encoding.base64URL(e.childHash)
                 var depth = 1
                 if let index = tokenIndex[parent] {
-                    if result.tokens[index].used == nil { result.tokens[index].used = ctx(event) }
+                    if result.tokens[index].used == nil { result.tokens[index].used = try Self.context(of: event, queries) }
                     depth = result.tokens[index].depth + 1
                 }
                 if let existing = tokenIndex[child] {
-                    result.tokens[existing].reissues.append(ctx(event))
+                    result.tokens[existing].reissues.append(try Self.context(of: event, queries))
                     continue
                 }
                 tokenIndex[child] = result.tokens.count
-                result.tokens.append(Token(hash: child, parent: parent, issued: ctx(event), used: nil, viaGrace: e.grace, depth: depth))
+                result.tokens.append(Token(hash: child, parent: parent, issued: try Self.context(of: event, queries), used: nil, viaGrace: e.grace, depth: depth))
             case RefreshReuseDetected.type:
                 let e = try RefreshReuseDetected(event)
                 let hash = Encoding.base64URL(e.tokenHash)
                 let first = tokenIndex[hash].flatMap { result.tokens[$0].used }
-                let presented = ctx(event)
+                let presented = try Self.context(of: event, queries)
                 result.reuses.append(Reuse(
                     tokenHash: hash, firstUse: first, presented: presented,
                     delaySeconds: first.map { Double(presented.time.microseconds - $0.time.microseconds) / 1e6 },
                     differentClient: first.map { !$0.sameClient(as: presented) } ?? true))
             case RefreshFamilyRevoked.type:
                 let e = try RefreshFamilyRevoked(event)
-                if result.revoked == nil { result.revoked = (ctx(event), e.reason) }
+                if result.revoked == nil { result.revoked = (try Self.context(of: event, queries), e.reason) }
             default:
                 break
             }
@@ -145,24 +143,30 @@ public struct FamilyInvestigation: Sendable {
         if let sessionID = result.sessionID {
             for seq in try context.seqs(in: StreamRef(.session, sessionID)) {
                 guard let event = try context.event(seq), event.type == SessionRevoked.type else { continue }
-                result.sessionRevoked = (ctx(event), try SessionRevoked(event).reason)
+                result.sessionRevoked = (try Self.context(of: event, queries), try SessionRevoked(event).reason)
                 break
             }
         }
-        try result.collectActivity(context)
+        try result.collectActivity(context, queries)
         result.verdict = result.conclude()
         return result
     }
 
     /// The user's events between the exposure (first exchange of the first reused token) and the revocation.
-    private mutating func collectActivity(_ context: ReadContext) throws {
+    /// Where `event`'s request came from, its personal data opened.
+    static func context(of event: RecordedEvent, _ queries: Queries) throws -> Context {
+        let request = try queries.request(of: event)
+        return Context(seq: event.seq, time: event.timestamp, ip: request.clientIP, userAgent: request.userAgent)
+    }
+
+    private mutating func collectActivity(_ context: ReadContext, _ queries: Queries) throws {
         guard let userID, let reuse = reuses.first else { return }
         let from = reuse.firstUse?.seq ?? reuse.presented.seq
         let until = revoked?.context.seq ?? UInt64.max
         let familySeqs = Set(try context.seqs(in: StreamRef(.family, familyID)))
         for seq in try context.seqs(in: StreamRef(.user, userID), from: from) where seq <= until && !familySeqs.contains(seq) {
             guard let event = try context.event(seq) else { continue }
-            let request = event.request
+            let request = try queries.request(of: event)
             let here = Context(seq: seq, time: event.timestamp, ip: request.clientIP, userAgent: request.userAgent)
             let branch: String
             if let started, here.sameClient(as: started) {

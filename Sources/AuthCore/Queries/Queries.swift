@@ -3,9 +3,15 @@ import EventLog
 /// Read-side lookups over the projections, in a snapshot (`store.read { ... }`). None of them writes.
 public struct Queries {
     let context: ReadContext
+    /// Opens personal data and hashes emails for lookups; without it, emails are looked up as plaintext (only users
+    /// registered before sealing have such entries) and sealed data shows as ``PersonalDataVault/sealed``.
+    let vault: PersonalDataVault?
 
-    /// Queries in `context`.
-    public init(_ context: ReadContext) { self.context = context }
+    /// Queries in `context`, opening personal data with `vault`.
+    public init(_ context: ReadContext, vault: PersonalDataVault? = nil) {
+        self.context = context
+        self.vault = vault
+    }
 
     /// An active session with its id.
     public struct ActiveSession: Sendable, Equatable {
@@ -68,17 +74,90 @@ public struct Queries {
     public struct FoundUser: Sendable, Equatable {
         public var id: String
         public var record: UserRecord
+        /// The address, opened with the user's key (or ``PersonalDataVault/erased`` / ``PersonalDataVault/sealed``).
+        public var email: String
     }
 
-    /// The user registered with the normalised `email`.
+    /// The user registered with the normalised `email`, found through its keyed hash.
     public func user(email: String) throws -> FoundUser? {
-        guard let id = try context.state.table(UsersProjection(), "by_email").get(Key.of(email)) else { return nil }
+        let key = vault.map { $0.emailHash(email) } ?? Key.of(email)
+        guard let id = try context.state.table(UsersProjection(), "by_email").get(key) else { return nil }
         return try user(id: String(decoding: id, as: UTF8.self))
     }
 
     /// The user `userID`.
     public func user(id userID: String) throws -> FoundUser? {
-        try context.state.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of(userID)).map { FoundUser(id: userID, record: $0) }
+        guard let record = try context.state.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of(userID)) else { return nil }
+        return FoundUser(id: userID, record: record, email: try email(of: record, userID: userID))
+    }
+
+    /// The key state of `userID`'s data key (nil without a vault).
+    public func keyState(userID: String) throws -> PersonalDataVault.KeyState? {
+        try vault?.keyState(userID: userID, in: context)
+    }
+
+    /// The address of the user `userID` whose record is `record`, opened with the user's key.
+    public func email(of record: UserRecord, userID: String) throws -> String {
+        if let plaintext = record.plaintextEmail { return plaintext }
+        return Self.open(record.sealedEmail, field: .email, userID: userID, key: try keyState(userID: userID))
+    }
+
+    /// The client IP and user agent a session was created from, opened with its user's key.
+    public func origin(of session: SessionRecord) throws -> (clientIP: String?, userAgent: String?) {
+        let sealed = [session.clientIP, session.userAgent].contains { $0.map(PersonalDataVault.isSealed) ?? false }
+        guard sealed else { return (session.clientIP, session.userAgent) }
+        let key = try keyState(userID: session.userID)
+        return (
+            session.clientIP.map { PersonalDataVault.reveal($0, field: .clientIP, userID: session.userID, key: key) },
+            session.userAgent.map { PersonalDataVault.reveal($0, field: .userAgent, userID: session.userID, key: key) }
+        )
+    }
+
+    /// The request of `event` with its client IP and user agent opened with the key of the user whose stream the
+    /// event is in (``PersonalDataVault/erased`` once that key is destroyed).
+    public func request(of event: RecordedEvent) throws -> RequestInfo {
+        var request = event.request
+        let sealed = [request.clientIP, request.userAgent].contains { $0.map(PersonalDataVault.isSealed) ?? false }
+        guard sealed else { return request }
+        let userID = event.streams.first { $0.kind == .user }?.id
+        let key = try userID.flatMap { try keyState(userID: $0) }
+        request.clientIP = request.clientIP.map { PersonalDataVault.reveal($0, field: .clientIP, userID: userID, key: key) }
+        request.userAgent = request.userAgent.map { PersonalDataVault.reveal($0, field: .userAgent, userID: userID, key: key) }
+        return request
+    }
+
+    /// The payload fields of `event` that hold personal data sealed under its user's key
+    /// (``PersonalDataVault/sealedPayloadFields``), opened: the plaintext, ``PersonalDataVault/erased`` once the key
+    /// is destroyed, ``PersonalDataVault/sealed`` without a vault.
+    public func sealedPayloadText(of event: RecordedEvent) throws -> [String: String] {
+        guard let userID = event.streams.first(where: { $0.kind == .user })?.id else { return [:] }
+        let fields = try event.fields()
+        let present = PersonalDataVault.sealedPayloadFields.filter { fields.has($0.name) }
+        guard !present.isEmpty else { return [:] }
+        let key = try keyState(userID: userID)
+        var out: [String: String] = [:]
+        for entry in present {
+            guard let sealed = try? fields.bytes(entry.name), !sealed.isEmpty else { continue }
+            out[entry.name] = Self.open(sealed, field: entry.field, userID: userID, key: key)
+        }
+        return out
+    }
+
+    /// A payload value sealed for `field` under the key of `userID` in state `key`, opened (or the reader's marker).
+    static func open(_ sealed: [UInt8], field: PersonalDataVault.Field, userID: String, key: PersonalDataVault.KeyState?) -> String {
+        switch key {
+        case .key(let userKey)?: return PersonalDataVault.open(sealed, field: field, userID: userID, key: userKey) ?? PersonalDataVault.erased
+        case .destroyed?, .none?: return PersonalDataVault.erased
+        case nil: return PersonalDataVault.sealed
+        }
+    }
+
+    /// An envelope or record text field (client IP, user agent) of `userID`, opened if sealed
+    /// (``PersonalDataVault/reveal(_:field:userID:key:)``).
+    public func reveal(_ text: String?, field: PersonalDataVault.Field, userID: String?) throws -> String? {
+        guard let text else { return nil }
+        guard PersonalDataVault.isSealed(text) else { return text }
+        return PersonalDataVault.reveal(text, field: field, userID: userID, key: try userID.flatMap { try keyState(userID: $0) })
     }
 
     /// A public signing key from the log.
@@ -147,7 +226,8 @@ public struct Queries {
 extension EventStore {
     /// Runs `body` with ``Queries`` in a read snapshot.
     public func query<R>(_ body: (Queries) throws -> R) throws -> R {
-        try read { try body(Queries($0)) }
+        let vault = PersonalDataVault.installed(on: self)
+        return try read { try body(Queries($0, vault: vault)) }
     }
 }
 

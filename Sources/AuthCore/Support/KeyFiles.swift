@@ -16,7 +16,9 @@ import Darwin
 /// - `data.key`: 32 raw bytes, the AES-256-GCM key sealing TOTP seeds and recovery tokens in MFA events;
 /// - `backup-codes.key`: 32 raw bytes keying the HMAC hashes of backup codes;
 /// - `refresh.key`: 32 random bytes (base64url) keying the derivation of a refresh token's successor from the token
-///   itself (``OpaqueToken/successor(of:key:)``), so that a grace-window re-exchange hands out the same child.
+///   itself (``OpaqueToken/successor(of:key:)``), so that a grace-window re-exchange hands out the same child;
+/// - `email.key`: 32 random bytes (base64url) keying the hashes under which users are found by email
+///   (``PersonalDataVault/emailHash(_:)``): the log and the projections never hold an address in plaintext.
 ///
 /// Every file is created with mode 0600 (a temporary file, fsync'd, linked into place, directory fsync'd), and
 /// loaded with the data key's checks: a symbolic link, another owner's file or one group or others can access is
@@ -51,6 +53,26 @@ public struct KeyFiles: Sendable {
 
     /// The refresh-successor key, generated on first use.
     public func refreshKey() throws -> [UInt8] { try randomKey("refresh.key") }
+
+    /// The email-lookup key, generated on first use.
+    public func emailKey() throws -> [UInt8] { try randomKey("email.key") }
+
+    /// The data key (32 raw bytes in `data.key`, the format `DataKeyFile` reads and writes), generated on first use.
+    /// It seals the users' data keys (``PersonalDataVault``) besides TOTP seeds and recovery tokens.
+    public func dataKey() throws -> [UInt8] {
+        let path = dataKeyPath
+        if let bytes = try SecretFile.contents(path) {
+            guard bytes.count == 32 else { throw Failure("\(path) does not hold a 32-byte key") }
+            return bytes
+        }
+        let created = SecureRandom.bytes(32)
+        let result: Result<Void, Failure> = Result { () throws(Failure) in try SecretFile.create(path, created) }
+        switch result {
+        case .success: return created
+        case .failure(let error) where error.description.hasSuffix("exists"): return try dataKey()  // another process created it first
+        case .failure(let error): throw error
+        }
+    }
 
     /// The 32-byte key in `<keys>/name` (base64url text), generated on first use.
     func randomKey(_ name: String) throws -> [UInt8] {

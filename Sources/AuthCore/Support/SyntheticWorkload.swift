@@ -40,7 +40,8 @@ public struct SyntheticWorkload {
         if users.isEmpty || roll < 40 {
             let userID = id("usr_")
             users.append(userID)
-            return [UserRegistered(userID: userID, email: "\(userID.lowercased())@example.com",
+            // The address as stored: a keyed hash and a sealed box of a typical address's size (nonce, 24 bytes, tag).
+            return [UserRegistered(userID: userID, emailHash: hash(), sealedEmail: hash() + hash().prefix(20),
                 passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$" + Self.base64URL(hash())).pending(actor: .user(userID), request: req)]
         }
         if sessions.isEmpty || roll < 160 {

@@ -15,8 +15,14 @@ public struct CommandContext {
     public private(set) var head: LogHead
     /// The events this command emitted so far.
     public private(set) var emitted: [RecordedEvent] = []
+    /// The store's installed sealer (``EventStore/install(_:)``), which rewrites each event's request fields.
+    public let sealer: (any RequestSealer)?
 
-    init(now: Timestamp, txn: Transaction, tables: LogTables, projections: [any Projection], databases: [String: Database], head: LogHead) {
+    init(
+        now: Timestamp, txn: Transaction, tables: LogTables, projections: [any Projection], databases: [String: Database], head: LogHead,
+        sealer: (any RequestSealer)? = nil
+    ) {
+        self.sealer = sealer
         self.now = now
         self.txn = txn
         self.tables = tables
@@ -32,9 +38,12 @@ public struct CommandContext {
         try txn.put(tables.meta, key: LogTables.durableMarkKey, value: EventCodec.seqKey(UInt64(bitPattern: now.microseconds)))
     }
 
-    /// Appends `event` to the log and applies it to every projection.
+    /// Appends `event` to the log and applies it to every projection (its request fields first rewritten by the
+    /// installed ``RequestSealer``, if any).
     @discardableResult
     public mutating func emit(_ event: PendingEvent) throws -> RecordedEvent {
+        var event = event
+        if let sealer { event.request = try sealer.sealedRequest(of: event, in: self) }
         let seq = head.seq + 1
         let timestamp = max(now, head.timestamp)
         let bytes = EventCodec.encode(event, timestamp: timestamp)

@@ -15,6 +15,7 @@ public final class EventStore: Sendable {
     public let clock: any Clock
     let tables: LogTables
     let databases: [String: Database]
+    let sealerSlot = RequestSealerSlot()
     private let committer: GroupCommitter
 
     /// Options of the store.
@@ -54,7 +55,7 @@ public final class EventStore: Sendable {
         self.clock = clock
         try ProjectionCatchUp.run(environment: environment, tables: tables, projections: all, databases: databases)
         committer = GroupCommitter(
-            environment: environment, tables: tables, projections: all, databases: databases, clock: clock,
+            environment: environment, tables: tables, projections: all, databases: databases, clock: clock, sealerSlot: sealerSlot,
             maxBatch: options.maxBatch, maxQueued: options.maxQueued)
     }
 

@@ -24,6 +24,7 @@ final class GroupCommitter: @unchecked Sendable {
     private let projections: [any Projection]
     private let databases: [String: Database]
     private let clock: any Clock
+    private let sealerSlot: RequestSealerSlot
     private let maxBatch: Int
     private let maxQueued: Int
     private let finished = DispatchSemaphore(value: 0)
@@ -32,8 +33,9 @@ final class GroupCommitter: @unchecked Sendable {
 
     init(
         environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database],
-        clock: any Clock, maxBatch: Int, maxQueued: Int
+        clock: any Clock, sealerSlot: RequestSealerSlot, maxBatch: Int, maxQueued: Int
     ) {
+        self.sealerSlot = sealerSlot
         self.environment = environment
         self.databases = databases
         self.tables = tables
@@ -165,12 +167,14 @@ final class GroupCommitter: @unchecked Sendable {
         let tables = self.tables
         let projections = self.projections
         let databases = self.databases
+        let sealerSlot = self.sealerSlot
         return Job(
             run: { txn, head, now in
                 let writesBefore = txn.writes
                 do {
                     var context = CommandContext(
-                        now: now, txn: txn, tables: tables, projections: projections, databases: databases, head: head)
+                        now: now, txn: txn, tables: tables, projections: projections, databases: databases, head: head,
+                        sealer: sealerSlot.sealer)
                     let value = try body(&context)
                     head = context.head
                     return { commitError in

@@ -45,3 +45,22 @@ extension CommandContext {
         try txn.forEach(table.database, body)
     }
 }
+
+extension ReadContext {
+    /// The value of `key` in the side table `table`, as of this snapshot.
+    public func get(_ table: SideTable, key: [UInt8]) throws -> [UInt8]? {
+        try txn.get(table.database, key: key)
+    }
+
+    /// Visits the entries of the side table `table` in key order until `body` returns false.
+    public func forEach(_ table: SideTable, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool) throws {
+        try txn.forEach(table.database, body)
+    }
+}
+
+extension LogReader {
+    /// The side table `name`, or nil if the environment has none of that name (read-only: nothing is created).
+    public func sideTable(_ name: String) throws -> SideTable? {
+        try environment.openExistingDatabase(name).map { SideTable(name: name, database: $0) }
+    }
+}
