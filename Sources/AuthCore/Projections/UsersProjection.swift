@@ -1,13 +1,17 @@
 import EventLog
 
-/// Users by id and by normalised email.
+/// Users by id and by normalised email. An email change moves the `by_email` entry; a deletion removes both rows
+/// (so the address can register again).
 public struct UsersProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "users"
     public let version = 1
     public let tables = ["by_id", "by_email"]
-    public var eventTypes: Set<String>? { [UserRegistered.type, PasswordChanged.type, PasswordRehashed.type] }
+    public var eventTypes: Set<String>? { [
+            UserRegistered.type, PasswordChanged.type, PasswordRehashed.type,
+            PasswordResetCompleted.type, EmailChanged.type, UserDeleted.type,
+        ] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
@@ -30,6 +34,22 @@ public struct UsersProjection: Projection {
         case PasswordRehashed.type:
             let e = try PasswordRehashed(event)
             try updatePassword(byID, e.userID, e.passwordHash)
+        case PasswordResetCompleted.type:
+            let e = try PasswordResetCompleted(event)
+            try updatePassword(byID, e.userID, e.passwordHash)
+        case EmailChanged.type:
+            let e = try EmailChanged(event)
+            guard var user = try byID.record(UserRecord.self, Key.of(e.userID)) else { return }
+            let byEmail = state.table(self, "by_email")
+            _ = try byEmail.delete(Key.of(user.email))
+            user.email = e.email
+            try byID.put(Key.of(e.userID), record: user)
+            try byEmail.put(Key.of(e.email), Key.of(e.userID))
+        case UserDeleted.type:
+            let e = try UserDeleted(event)
+            guard let user = try byID.record(UserRecord.self, Key.of(e.userID)) else { return }
+            _ = try state.table(self, "by_email").delete(Key.of(user.email))
+            _ = try byID.delete(Key.of(e.userID))
         default:
             break
         }
