@@ -29,9 +29,9 @@ public enum AuditLog {
     public static func resolveUser(_ value: String, in context: ReadContext) throws -> String {
         guard value.contains("@") else { return value }
         guard let email = Email.normalize(value) else { throw AuditError("not an email address: \(AuditText.shown(value))") }
-        guard let id = try context.state.table(UsersProjection(), "by_email").get(Key.of(email)) else {
+        guard let id = try UserEmail.user(named: email, in: context.state) else {
             throw AuditError("no user with email \(AuditText.shown(email))")
         }
-        return String(decoding: id, as: UTF8.self)
+        return id
     }
 }
