@@ -56,8 +56,11 @@ def test_forgot_password_mail_link_new_password_then_login(workdir, browser):  #
         click(browser, "btn-reset")
         wait_status(browser, "Password changed")
 
-        browser.find_element(By.ID, "email").send_keys(EMAIL)
-        browser.find_element(By.ID, "password").send_keys(OLD)
+        # The link opened in the same tab (only the fragment changed): the fields keep what was typed before.
+        for field, value in (("email", EMAIL), ("password", OLD)):
+            element = browser.find_element(By.ID, field)
+            element.clear()
+            element.send_keys(value)
         click(browser, "btn-login")
         wait_status(browser, "email or password is incorrect")
         password = browser.find_element(By.ID, "password")

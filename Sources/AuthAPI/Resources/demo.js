@@ -333,11 +333,14 @@
   $("btn-export").addEventListener("click", () => run(downloadData));
   $("btn-delete").addEventListener("click", () => run(deleteAccount));
   if (!window.PublicKeyCredential) show("This browser does not support passkeys.", "error");
-  run(async () => {
+  const followThenRefresh = () => run(async () => {
     try {
       await followLink();
     } finally {
       await refresh();
     }
   });
+  // A link opened in a tab already showing the page only changes the fragment.
+  window.addEventListener("hashchange", followThenRefresh);
+  followThenRefresh();
 })();
