@@ -43,6 +43,11 @@ public struct AuthAPIOptions: Sendable {
     public var refreshRefusalDelay: Duration = .seconds(1)
     /// Registrations per client IP.
     public var registerPerIP = RateLimit(capacity: 10, perSecond: 1.0 / 60)
+    /// Password-reset and verification-mail requests per client IP.
+    public var accountMailPerIP = RateLimit(capacity: 10, perSecond: 1.0 / 60)
+    /// Password-reset and verification-mail requests per email address, the same for addresses with and without an
+    /// account (a second request seconds after the first goes through: it supersedes the first link).
+    public var accountMailPerEmail = RateLimit(capacity: 3, perSecond: 1.0 / 600)
     /// The most keys each rate-limiter table tracks. The per-IP limiters then drop their least recently used buckets;
     /// the per-account limiter keeps registered accounts in a table of their own that drops only refilled buckets (and
     /// otherwise refuses new accounts until some refill), and unregistered emails in an LRU table beside it.

@@ -135,6 +135,24 @@ public enum AuthAPISettings {
         kind: .integer(in: 1...1_000), owner: owner,
         help: "MFA recovery requests accepted per account in 24 hours (a repeat keeps the pending one).")
 
+    // MARK: Account lifecycle
+
+    /// `--email-verification-ttl DURATION`.
+    public static let emailVerificationTTL = Setting(
+        "email-verification-ttl", env: "AUTHD_EMAIL_VERIFICATION_TTL", value: "duration", default: 86_400, shown: "24h",
+        kind: .duration(allowZero: false), owner: owner,
+        help: "Lifetime of an email verification link (and of an email change's confirmation link).")
+
+    /// `--password-reset-ttl DURATION`.
+    public static let passwordResetTTL = Setting(
+        "password-reset-ttl", env: "AUTHD_PASSWORD_RESET_TTL", value: "duration", default: 1_800, shown: "30m",
+        kind: .duration(allowZero: false), owner: owner, help: "Lifetime of a password reset link.")
+
+    /// `--require-verified-email` / `--no-require-verified-email`.
+    public static let requireVerifiedEmail = Setting(
+        "require-verified-email", env: "AUTHD_REQUIRE_VERIFIED_EMAIL", default: false, shown: "off", kind: .boolean, owner: owner,
+        help: "Refuse password logins (403, after the password check) until the account's email is verified.")
+
     /// The API's settings, in help order, and the argon2 check (memory at least 8 KiB per lane).
     public static let table = SettingsTable(
         [
@@ -142,6 +160,7 @@ public enum AuthAPISettings {
             accessTokenTTL.spec, sessionTTL.spec, sessionIdleTimeout.spec, sessionUpdateAge.spec, refreshTTL.spec,
             refreshGrace.spec, reauthWindow.spec, rpID.spec, rpName.spec, webauthnUserVerification.spec,
             webauthnCounterPolicy.spec, mfaRecoveryDelay.spec, mfaRecoveryMaxPerDay.spec,
+            emailVerificationTTL.spec, passwordResetTTL.spec, requireVerifiedEmail.spec,
         ],
         checks: [
             { config in
@@ -283,6 +302,21 @@ extension ServerConfiguration {
     public var mfaRecoveryMaxPerDay: Int {
         get { self[AuthAPISettings.mfaRecoveryMaxPerDay] }
         set { self[AuthAPISettings.mfaRecoveryMaxPerDay] = newValue }
+    }
+    /// Lifetime of an email verification or email change link, seconds.
+    public var emailVerificationTTL: Int {
+        get { self[AuthAPISettings.emailVerificationTTL] }
+        set { self[AuthAPISettings.emailVerificationTTL] = newValue }
+    }
+    /// Lifetime of a password reset link, seconds.
+    public var passwordResetTTL: Int {
+        get { self[AuthAPISettings.passwordResetTTL] }
+        set { self[AuthAPISettings.passwordResetTTL] = newValue }
+    }
+    /// Whether password logins need a verified email.
+    public var requireVerifiedEmail: Bool {
+        get { self[AuthAPISettings.requireVerifiedEmail] }
+        set { self[AuthAPISettings.requireVerifiedEmail] = newValue }
     }
 
     /// Creates a configuration with the HTTP and API settings given, every other setting at its default.

@@ -40,6 +40,9 @@ public final class AuthService: Sendable {
     /// Device cookies and the failure budgets of password logins.
     let loginThrottle: LoginThrottle
     let registerPerIP: TokenBucketLimiter
+    /// Password-reset and verification-mail requests per client address and per email address named.
+    let accountMailPerIP: TokenBucketLimiter
+    let accountMailPerEmail: TokenBucketLimiter
     let refreshFailuresPerIP: TokenBucketLimiter
     /// Holds refresh requests refused by ``refreshFailuresPerIP`` before answering them.
     let refreshTarpit: Tarpit
@@ -100,6 +103,8 @@ public final class AuthService: Sendable {
             isAccount: { [store] key in Self.namesAccount(key, in: store) })
         loginThrottle = LoginThrottle(key: HMAC.authenticate(key: subjectKey, message: Array("authd device cookies".utf8), algorithm: .sha256))
         registerPerIP = limiter(options.registerPerIP)
+        accountMailPerIP = limiter(options.accountMailPerIP)
+        accountMailPerEmail = limiter(options.accountMailPerEmail)
         refreshFailuresPerIP = limiter(options.refreshFailuresPerIP)
         refreshTarpit = Tarpit(delay: options.refreshRefusalDelay)
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
@@ -134,6 +139,7 @@ public final class AuthService: Sendable {
         addMFARoutes(routes)
         addReauthenticationRoutes(routes)
         addDemoRoutes(routes)
+        addAccountRoutes(routes)
     }
 
     /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).

@@ -80,6 +80,10 @@ extension AuthService {
             throw Problem.invalidCredentials
         }
         refundLoginBudgets(budgets)
+        // Only after the password check: the answer tells nothing to whoever does not know the password.
+        if options.configuration.requireVerifiedEmail, try !store.query({ try $0.isEmailVerified(user.id) }) {
+            throw Problem.emailNotVerified
+        }
 
         let configuration = options.configuration
         let sessionToken = OpaqueToken.generate()

@@ -24,7 +24,8 @@ extension AuthService {
     }
 
     /// Registration: rate-limited per IP like login; email normalised; password 8...128 characters; the hash is
-    /// computed in the pool; a taken email is 409 (checked again inside the transaction).
+    /// computed in the pool; a taken email is 409 (checked again inside the transaction). A verification link is mailed
+    /// (`email.verification_sent`, in the registration's transaction).
     func register(_ request: Request, context: AuthRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(as: RegisterRequest.self, context: context)
         let email = try Self.normalizedEmail(body.email)
@@ -34,8 +35,10 @@ extension AuthService {
         let password = body.password
         let parameters = options.argon2
         let hash = try await hashing { try Argon2id.hash(password: password, parameters: parameters) }
+        let newUserID = Identifier.user()
+        let (_, verification) = try newAccountLink(.verifyEmail, userID: newUserID, lifetime: options.configuration.emailVerificationTTL)
         let userID = try await store.run(
-            RegisterUser(userID: Identifier.user(), email: email, passwordHash: hash, request: requestInfo(context)))
+            RegisterUser(userID: newUserID, email: email, passwordHash: hash, verification: verification, request: requestInfo(context)))
         return try Respond.json(RegisterResponse(userID: userID), status: .created)
     }
 }

@@ -7,7 +7,8 @@ import OTP
 /// Turns log events into notices for the account holder: MFA recovery requested (with the recovery token), reminded,
 /// cancelled and completed; a login from a new device; refresh-token reuse; the second factor locked; and every
 /// security-relevant change of the account (password changed, TOTP enabled or disabled, backup codes regenerated,
-/// passkey added or deleted). Every other event gives none. The requester's user agent is quoted only after
+/// passkey added or deleted, password reset, email changed); the account links (email verification, password reset,
+/// email change: ``AccountLink``) with their tokens. Every other event gives none. The requester's user agent is quoted only after
 /// ``sanitized(_:limit:)``: it is the attacker's text.
 ///
 /// Composing is a pure function of the log (and the data key): the recipient is the user's email in the users
@@ -35,7 +36,22 @@ public struct NoticeComposer: Sendable {
         box = try SecretBox(key: dataKey)
     }
 
-    /// The notice for `event`, or `nil` if it calls for none (or the user no longer exists).
+    /// The mails for `event`: none, one, or for an email change request two (the link to the new address and a notice
+    /// to the current one).
+    public func notices(for event: RecordedEvent, in context: ReadContext) throws -> [MailMessage] {
+        if event.type == EmailChangeRequested.type {
+            let e = try EmailChangeRequested(event)
+            // The new address opens with the user's key; a deleted user's (erased) gets no mail.
+            guard let address = try Self.openedAddress(e.sealedEmail, userID: e.userID, Queries(context, vault: vault)) else { return [] }
+            let link = try accountLinkMail(
+                e.sealedToken, purpose: .changeEmail, userID: e.userID, to: address, expiresAt: e.expiresAt, event: event)
+            return [link, try notice(for: event, in: context)].compactMap { $0 }
+        }
+        return [try notice(for: event, in: context)].compactMap { $0 }
+    }
+
+    /// The notice for `event` to the account's current address, or `nil` if it calls for none (or the user no longer
+    /// exists). The mails of ``notices(for:in:)`` that go elsewhere (an email change's link) are not among these.
     public func notice(for event: RecordedEvent, in context: ReadContext) throws -> MailMessage? {
         let queries = Queries(context, vault: vault)
         func mail(_ userID: String, _ subject: String, _ lines: [String]) throws -> MailMessage? {
@@ -111,6 +127,39 @@ public struct NoticeComposer: Sendable {
                     "Two-factor authentication was removed from your account by a recovery, \(origin), at \(event.timestamp.rfc3339).",
                     "Every session was ended. If this was not you, contact support immediately.",
                 ])
+        case EmailVerificationSent.type:
+            let e = try EmailVerificationSent(event)
+            // Only to the address the link was made for, if it is still the account's.
+            guard let user = try queries.user(id: e.userID), user.record.sealedEmail == e.sealedEmail, Email.normalize(user.email) != nil
+            else { return nil }
+            return try accountLinkMail(
+                e.sealedToken, purpose: .verifyEmail, userID: e.userID, to: user.email, expiresAt: e.expiresAt, event: event)
+        case PasswordResetRequested.type:
+            let e = try PasswordResetRequested(event)
+            guard let user = try queries.user(id: e.userID), let email = Email.normalize(user.email) else { return nil }
+            return try accountLinkMail(e.sealedToken, purpose: .resetPassword, userID: e.userID, to: email, expiresAt: e.expiresAt, event: event)
+        case PasswordResetCompleted.type:
+            return try mail(
+                try PasswordResetCompleted(event).userID, "Your password was reset",
+                [
+                    "The password of your account was reset with a link sent to this address at \(event.timestamp.rfc3339), \(origin).",
+                    "Every session was ended. If this was not you, reset your password again and check your mailbox's security.",
+                ])
+        case EmailChangeRequested.type:
+            let e = try EmailChangeRequested(event)
+            let address = try Self.openedAddress(e.sealedEmail, userID: e.userID, queries) ?? PersonalDataVault.erased
+            return try mail(
+                e.userID, "Request to change your email address",
+                [
+                    "Someone asked at \(event.timestamp.rfc3339), \(origin), to move your account to another email address",
+                    "(\(Self.sanitized(address, limit: 254))). It changes only if the link sent to that address is used.",
+                    "If this was not you, log in, change your password and end your other sessions.",
+                ])
+        case EmailChanged.type:
+            let e = try EmailChanged(event)
+            return try mail(
+                e.userID, "Your email address was changed",
+                ["The email address of your account is now this one, since \(event.timestamp.rfc3339) (confirmed \(origin))."])
         case LoginSucceeded.type:
             let e = try LoginSucceeded(event)
             guard try isNewDevice(userID: e.userID, before: event, in: context) else { return nil }
@@ -131,6 +180,28 @@ public struct NoticeComposer: Sendable {
         default:
             return nil
         }
+    }
+
+    /// A mail carrying an account link (`{baseURL}/#<fragment>=TOKEN`) to `address`: the token unsealed from the event.
+    func accountLinkMail(
+        _ sealed: [UInt8], purpose: AccountLink.Purpose, userID: String, to address: String, expiresAt: Timestamp, event: RecordedEvent
+    ) throws -> MailMessage {
+        let token = Encoding.base64URL(try box.open(sealed, associatedData: AccountLink.associatedData(purpose: purpose, userID: userID)))
+        let link = "\(baseURL)/#\(purpose.fragment)=\(token)"
+        let (subject, opening, action): (String, String, String) = switch purpose {
+        case .verifyEmail: ("Verify your email address", "Please confirm that this address belongs to your account.", "verify it")
+        case .resetPassword:
+            ("Reset your password", "Someone (hopefully you) asked to reset the password of the account of this address.", "choose a new password")
+        case .changeEmail:
+            ("Confirm your new email address", "Someone (hopefully you) asked to move their account to this address.", "confirm the change")
+        }
+        let body = [
+            opening, "", "Open this link to \(action):", "", "    \(link)", "",
+            "The link works once and expires at \(expiresAt.rfc3339). If you did not ask for it, ignore this mail.",
+        ].joined(separator: "\n") + "\n\n-- \nSent automatically by authd (event #\(event.seq)).\n"
+        return MailMessage(
+            from: from, to: address, subject: subject, body: body, messageID: "link-\(event.seq)@authd",
+            date: Date(timeIntervalSince1970: Double(event.timestamp.microseconds) / 1_000_000))
     }
 
     /// The notice of a recovery (`requested`, the `mfa.recovery_requested` event with its token sealed inside),
@@ -217,5 +288,11 @@ public struct NoticeComposer: Sendable {
             earlierLogins += 1
         }
         return earlierLogins > 0
+    }
+
+    /// An address sealed under the key of `userID` (``PersonalDataVault``), opened; `nil` once erased or without keys.
+    static func openedAddress(_ sealed: [UInt8], userID: String, _ queries: Queries) throws -> String? {
+        guard case .key(let key)? = try queries.keyState(userID: userID) else { return nil }
+        return PersonalDataVault.open(sealed, field: .email, userID: userID, key: key).flatMap(Email.normalize)
     }
 }

@@ -124,17 +124,17 @@ public final class Notifier: @unchecked Sendable {
         var seq = start
         while seq < head && !isStopping {
             let next = seq + 1
-            let message = try store.read { context -> MailMessage? in
-                guard let event = try context.event(next) else { return nil }
+            let messages = try store.read { context -> [MailMessage] in
+                guard let event = try context.event(next) else { return [] }
                 do {
-                    return try composer.notice(for: event, in: context)
+                    return try composer.notices(for: event, in: context)
                 } catch {
                     // A notice that cannot be composed (undecodable event, unsealable token) never will be: skip it.
                     logger.error("notice skipped", metadata: ["seq": .stringConvertible(next), "error": .string("\(error)")])
-                    return nil
+                    return []
                 }
             }
-            if let message {
+            for message in messages {
                 do {
                     try transport.deliver(message)
                     delivered += 1
@@ -142,8 +142,8 @@ public final class Notifier: @unchecked Sendable {
                 } catch let error as MailDeliveryError where error.isPermanent {
                     logger.error("notice dropped", metadata: ["seq": .stringConvertible(next), "error": .string(error.description)])
                 }
-                try setPosition(next)
             }
+            if !messages.isEmpty { try setPosition(next) }
             seq = next
         }
         try setPosition(seq)

@@ -15,6 +15,8 @@ import Testing
         "/", "/demo.css", "/demo.js", "/healthz", "/readyz", "/.well-known/jwks.json", "/v1/introspect", "/v1/users",
         "/v1/login/password", "/v1/login/mfa", "/v1/login/passkey/options", "/v1/login/passkey/verify", "/v1/token/refresh",
         "/v1/mfa/recovery/request", "/v1/mfa/recovery/complete",
+        // Account links (the token is the credential; a verification re-send with an email needs no session).
+        "/v1/email/verify", "/v1/email/confirm", "/v1/email/verification", "/v1/password/reset/request", "/v1/password/reset/complete",
     ]
 
     @Test func everyNonPublicRouteRefusesAnonymousAndCrossSiteCookieCallers() async throws {
@@ -32,8 +34,8 @@ import Testing
             let calls = routes.flatMap { route in
                 route.methods.map { (route.path.replacingOccurrences(of: "{id}", with: "ses_x"), $0) }
             }
-            // 5 session, 1 password, 3 re-authentication, 7 MFA and 5 passkey routes.
-            #expect(calls.count == 21, "\(calls)")
+            // 5 session, 1 password, 3 re-authentication, 7 MFA, 5 passkey and 4 account routes.
+            #expect(calls.count == 25, "\(calls)")
             let before = try harness.eventCount()
             for (path, method) in calls {
                 // A malformed body: authentication comes first, so it is never read.

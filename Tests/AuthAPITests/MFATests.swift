@@ -391,12 +391,13 @@ import Testing
             #expect(throws: MailDeliveryError.self) { try notifier.deliverPending() }
             #expect(throws: MailDeliveryError.self) { try notifier.deliverPending() }
             #expect(try notifier.position() == start)
-            #expect(try notifier.deliverPending() == 2)
+            #expect(try notifier.deliverPending() == 3)
             #expect(try notifier.deliverPending() == nil)
             let subjects = transport.delivered.map(\.subject)
-            #expect(subjects == ["New login to your account", "Suspicious use of your session"])
+            // Registration mails the verification link.
+            #expect(subjects == ["Verify your email address", "New login to your account", "Suspicious use of your session"])
             #expect(transport.delivered.allSatisfy { $0.to == "lin@example.com" })
-            #expect(transport.delivered[0].body.contains("Phone/2"))
+            #expect(transport.delivered[1].body.contains("Phone/2"))
             #expect(try notifier.position() == (try harness.store.head().seq))
         }
     }
@@ -417,8 +418,10 @@ extension MFATests {
                 _ = try await client.login(email, headers: [.userAgent: "Laptop/1"])
                 _ = try await client.login(email, headers: [.userAgent: "Phone/2"])  // a new device: one notice each
             }
-            #expect(try notifier.deliverPending() == 1)
-            #expect(transport.delivered.map(\.to) == ["here@example.com"])
+            // Two mails each (the verification link, the new device): both of gone@ dropped, both of here@ delivered.
+            #expect(try notifier.deliverPending() == 2)
+            #expect(transport.delivered.map(\.subject) == ["Verify your email address", "New login to your account"])
+            #expect(transport.delivered.map(\.to) == ["here@example.com", "here@example.com"])
             #expect(try notifier.position() == (try harness.store.head().seq))
         }
     }

@@ -82,6 +82,8 @@
   }
 
   let mfaToken = null;
+  // The token of a password-reset link this page was opened with (`#reset-password=TOKEN`), until it is used.
+  let resetToken = null;
 
   async function refresh() {
     let session;
@@ -91,8 +93,9 @@
       if (error.status !== 401) show(error.message, "error");
       $("who").textContent = "Signed out";
       $("signed-in").hidden = true;
-      $("signed-out").hidden = mfaToken !== null;
+      $("signed-out").hidden = mfaToken !== null || resetToken !== null;
       $("mfa-step").hidden = mfaToken === null;
+      $("reset-step").hidden = resetToken === null;
       $("backup-codes-box").hidden = true;
       return;
     }
@@ -100,6 +103,10 @@
     $("signed-in").hidden = false;
     $("signed-out").hidden = true;
     $("mfa-step").hidden = true;
+    $("reset-step").hidden = true;
+    const me = await api("GET", "/v1/me");
+    $("account-state").textContent = me.email + (me.email_verified ? " · verified" : " · not verified yet");
+    $("btn-resend").hidden = me.email_verified;
     const mfa = await api("GET", "/v1/mfa");
     $("mfa-state").textContent = mfa.totp_enabled
       ? "Authenticator app enabled · " + mfa.backup_codes_remaining + " backup codes left"
@@ -239,6 +246,78 @@
     });
   }
 
+  async function forgotPassword() {
+    const email = $("email").value.trim();
+    if (!email) throw new Error("Enter your email first.");
+    await api("POST", "/v1/password/reset/request", { email });
+    show("If the address has an account, a reset link is on its way.");
+  }
+
+  async function resetPassword() {
+    const body = { token: resetToken, new_password: $("reset-password").value };
+    const code = $("reset-code").value.trim();
+    if (code) {
+      if (/^[0-9]{6}$/.test(code)) body.code = code; else body.backup_code = code;
+    }
+    await api("POST", "/v1/password/reset/complete", body);
+    resetToken = null;
+    $("reset-password").value = "";
+    $("reset-code").value = "";
+    show("Password changed. Log in with your new password.");
+    await refresh();
+  }
+
+  async function resendVerification() {
+    await api("POST", "/v1/email/verification", {});
+    show("A new verification link is on its way.");
+  }
+
+  async function changeEmail() {
+    await api("POST", "/v1/email", { new_email: $("new-email").value.trim() });
+    $("new-email").value = "";
+    show("Open the link we sent to the new address to confirm the change.");
+  }
+
+  async function downloadData() {
+    const response = await fetch("/v1/me/export", { credentials: "same-origin" });
+    if (!response.ok) throw new Error("Export failed (" + response.status + ").");
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "authd-export.json";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    show("Your data was downloaded.");
+  }
+
+  async function deleteAccount() {
+    if (!confirm("Delete your account? This cannot be undone.")) return;
+    await api("DELETE", "/v1/me");
+    show("Account deleted.");
+    await refresh();
+  }
+
+  // Links from mails carry their token in the fragment (never sent to a server): complete the flow here, then drop
+  // the fragment from the address bar and history.
+  async function followLink() {
+    const match = /^#(verify-email|reset-password|confirm-email)=([A-Za-z0-9_-]{1,128})$/.exec(window.location.hash);
+    if (!match) return;
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    const [, kind, token] = match;
+    if (kind === "verify-email") {
+      await api("POST", "/v1/email/verify", { token });
+      show("Email verified.");
+    } else if (kind === "confirm-email") {
+      const result = await api("POST", "/v1/email/confirm", { token });
+      show("Email changed to " + result.email + ".");
+    } else {
+      resetToken = token;
+      show("Choose a new password.");
+    }
+  }
+
   $("btn-register").addEventListener("click", () => run(register));
   $("btn-login").addEventListener("click", () => run(passwordLogin));
   $("btn-add-passkey").addEventListener("click", () => run(addPasskey));
@@ -247,6 +326,21 @@
   $("btn-mfa-verify").addEventListener("click", () => run(mfaVerify));
   $("btn-totp-enroll").addEventListener("click", () => run(totpEnroll));
   $("btn-totp-confirm").addEventListener("click", () => run(totpConfirm));
+  $("btn-forgot").addEventListener("click", () => run(forgotPassword));
+  $("btn-reset").addEventListener("click", () => run(resetPassword));
+  $("btn-resend").addEventListener("click", () => run(resendVerification));
+  $("btn-change-email").addEventListener("click", () => run(changeEmail));
+  $("btn-export").addEventListener("click", () => run(downloadData));
+  $("btn-delete").addEventListener("click", () => run(deleteAccount));
   if (!window.PublicKeyCredential) show("This browser does not support passkeys.", "error");
-  run(refresh);
+  const followThenRefresh = () => run(async () => {
+    try {
+      await followLink();
+    } finally {
+      await refresh();
+    }
+  });
+  // A link opened in a tab already showing the page only changes the fragment.
+  window.addEventListener("hashchange", followThenRefresh);
+  followThenRefresh();
 })();

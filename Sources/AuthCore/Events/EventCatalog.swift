@@ -14,6 +14,9 @@ public enum EventCatalog {
         MFATOTPEnrollmentStarted.self, MFATOTPEnabled.self, MFATOTPDisabled.self, MFATOTPVerified.self, MFAVerificationFailed.self,
         MFABackupCodesGenerated.self, MFABackupCodeUsed.self,
         MFARecoveryRequested.self, MFARecoveryCancelled.self, MFARecoveryCompleted.self, MFARecoveryReminded.self, MFALocked.self,
+        // Account lifecycle.
+        EmailVerificationSent.self, EmailVerified.self, PasswordResetRequested.self, PasswordResetRefused.self,
+        PasswordResetCompleted.self, EmailChangeRequested.self, EmailChanged.self, UserDeleted.self,
         UserPersonalDataSealed.self,
     ]
 

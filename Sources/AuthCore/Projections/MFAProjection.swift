@@ -175,6 +175,7 @@ public struct MFAProjection: Projection {
             MFATOTPEnrollmentStarted.type, MFATOTPEnabled.type, MFATOTPDisabled.type, MFATOTPVerified.type, MFAVerificationFailed.type,
             MFABackupCodesGenerated.type, MFABackupCodeUsed.type, LoginMFARequired.type, MFARecoveryRequested.type,
             MFARecoveryCancelled.type, MFARecoveryCompleted.type, MFARecoveryReminded.type, MFALocked.type,
+            UserDeleted.type,
         ]
     }
 
@@ -266,6 +267,9 @@ public struct MFAProjection: Projection {
                 $0.lockCount += 1
                 $0.consecutiveFailures = 0
             }
+        case UserDeleted.type:
+            // Everything of the account goes: the record, its challenge and recovery rows.
+            try removeFactors(state, try UserDeleted(event).userID)
         default:
             break
         }

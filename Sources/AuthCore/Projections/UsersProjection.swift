@@ -1,7 +1,8 @@
 import EventLog
 
 /// Users by id and by the keyed hash of their email (``PersonalDataVault/emailHash(_:)``). Records hold the address
-/// only sealed under the user's key, copied from the events as they are: folding needs no key.
+/// only sealed under the user's key, copied from the events as they are: folding needs no key. An email change moves
+/// the `by_email` entry; a deletion removes both rows (so the address can register again).
 ///
 /// Users registered before sealing (`user.registered` v1/v2) are kept under their plaintext address until their
 /// `user.personal_data_sealed` event (``SealExistingUsers``) replaces it with the hash and the sealed form.
@@ -12,7 +13,10 @@ public struct UsersProjection: Projection {
     public let version = 2
     public let tables = ["by_id", "by_email"]
     public var eventTypes: Set<String>? {
-        [UserRegistered.type, PasswordChanged.type, PasswordRehashed.type, UserPersonalDataSealed.type]
+        [
+            UserRegistered.type, PasswordChanged.type, PasswordRehashed.type, UserPersonalDataSealed.type,
+            PasswordResetCompleted.type, EmailChanged.type, UserDeleted.type,
+        ]
     }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
@@ -45,6 +49,17 @@ public struct UsersProjection: Projection {
         case UserPersonalDataSealed.type:
             let e = try UserPersonalDataSealed(event)
             try replaceEmail(userID: e.userID, emailHash: e.emailHash, sealedEmail: e.sealedEmail, byID: byID, state: state)
+        case PasswordResetCompleted.type:
+            let e = try PasswordResetCompleted(event)
+            try updatePassword(byID, e.userID, e.passwordHash)
+        case EmailChanged.type:
+            let e = try EmailChanged(event)
+            try replaceEmail(userID: e.userID, emailHash: e.emailHash, sealedEmail: e.sealedEmail, byID: byID, state: state)
+        case UserDeleted.type:
+            let e = try UserDeleted(event)
+            guard let user = try byID.record(UserRecord.self, Key.of(e.userID)) else { return }
+            _ = try state.table(self, "by_email").delete(user.emailHash)
+            _ = try byID.delete(Key.of(e.userID))
         default:
             break
         }
