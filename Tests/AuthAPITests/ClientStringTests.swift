@@ -23,7 +23,10 @@ import Testing
             let flooded = try await client.login("ua@example.com", headers: [.userAgent: Self.flood])
             #expect(flooded.status == .ok)
         }
-        let agents = try harness.recorded(LoginSucceeded.type).compactMap { $0.request.userAgent }
+        // Stored sealed under the user's key; opened, the agent as cut.
+        let logins = try harness.recorded(LoginSucceeded.type)
+        #expect(logins.allSatisfy { $0.request.userAgent.map(PersonalDataVault.isSealed) == true })
+        let agents = try harness.store.query { queries in try logins.compactMap { try queries.request(of: $0).userAgent } }
         #expect(agents.count == 2)
         #expect(agents.allSatisfy { $0.utf8.count <= 256 })
         #expect(agents[0] == "Mozilla/5.0 ")

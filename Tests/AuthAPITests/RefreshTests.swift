@@ -44,7 +44,7 @@ import Testing
         #expect(rotations[1].parentHash == rotations[0].childHash)
         let reuse = try harness.recorded(RefreshReuseDetected.type)
         #expect(reuse.count == 1)
-        #expect(reuse.first?.request.userAgent == "thief/1.0")
+        #expect(try harness.store.query { try reuse.first.map($0.request(of:))?.userAgent } == "thief/1.0")
         #expect(try harness.events(RefreshFamilyRevoked.self).map(\.reason) == ["reuse_detected"])
         #expect(try harness.events(SessionRevoked.self).map(\.reason) == ["refresh_reuse"])
         // Order: reuse_detected, family_revoked, session.revoked.
@@ -131,7 +131,9 @@ import Testing
         let reuse = try harness.events(RefreshReuseDetected.self)
         #expect(reuse.count == 1)
         #expect(try harness.events(RefreshFamilyRevoked.self).map(\.reason) == ["reuse_detected"])
-        let investigation = try #require(try harness.store.read { try FamilyInvestigation.run(familyID: familyID, in: $0) })
+        let investigation = try #require(try harness.store.read {
+            try FamilyInvestigation.run(familyID: familyID, in: $0, vault: PersonalDataVault.installed(on: harness.store))
+        })
         #expect(investigation.reuses.count == 1)
         #expect(investigation.reuses.first?.tokenHash == Encoding.base64URL(reuse[0].tokenHash))
         #expect(investigation.reuses.first?.presented.userAgent == "thief/1.0")
