@@ -25,6 +25,7 @@ struct AuditBenchmark: ParsableCommand {
         if !exists || head.seq < UInt64(events) {
             // Generation may run without fsync (--no-sync); the measurements below use a normally opened store.
             let writer = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock(), options: .benchmarkData(noSync: noSync))
+            try installVault(writer, directory: data)
             let seconds = try fillSynthetic(writer, count: events - Int(head.seq), seed: head.seq &+ 42, progress: true)
             if noSync { try writer.environment.sync() }
             report("generate_eps", Double(UInt64(events) - head.seq) / seconds)
