@@ -135,6 +135,35 @@ public enum AuthAPISettings {
         kind: .integer(in: 1...1_000), owner: owner,
         help: "MFA recovery requests accepted per account in 24 hours (a repeat keeps the pending one).")
 
+    // MARK: External login (OAuth 2.0 / OpenID Connect)
+
+    /// `--oidc-providers FILE`: the external login providers (a JSON array; docs/API.md).
+    public static let oidcProviders = Setting<OIDCProviderSet?>(
+        "oidc-providers", env: "AUTHD_OIDC_PROVIDERS", value: "file", default: nil, shown: "none (no external login)",
+        kind: SettingKind<OIDCProviderSet>("JSON file of providers") { input throws(ConfigurationError) in
+            do {
+                return try OIDCProviderSet.load(path: input.text)
+            } catch let error as ConfigurationError {
+                throw input.invalid(error.message)
+            } catch {
+                throw input.invalid("\(error)")
+            }
+        }.optional, owner: owner,
+        help: "JSON file listing the external login providers (OpenID Connect with discovery, or GitHub): id, kind, "
+            + "issuer, client_id, client_secret or client_secret_file, scopes, allow_signup, display_name, endpoint overrides.")
+
+    /// `--allowed-return-url URL` (repeatable).
+    public static let allowedReturnURL = Setting<[String]>(
+        "allowed-return-url", env: "AUTHD_ALLOWED_RETURN_URL", value: "url", default: [], shown: "none (paths on this origin only)",
+        kind: .list(of: SettingKind<String>("absolute URL") { input throws(ConfigurationError) in
+            guard let allowed = ReturnToPolicy.AllowedURL(input.text) else {
+                throw input.invalid("expected an absolute http(s) URL without user, query or fragment")
+            }
+            return allowed.text
+        }), owner: owner,
+        help: "URL an external login may return to besides paths on this origin: same scheme and host, and a path "
+            + "under this one's (on a '/' boundary); repeatable.")
+
     /// The API's settings, in help order, and the argon2 check (memory at least 8 KiB per lane).
     public static let table = SettingsTable(
         [
@@ -142,6 +171,7 @@ public enum AuthAPISettings {
             accessTokenTTL.spec, sessionTTL.spec, sessionIdleTimeout.spec, sessionUpdateAge.spec, refreshTTL.spec,
             refreshGrace.spec, reauthWindow.spec, rpID.spec, rpName.spec, webauthnUserVerification.spec,
             webauthnCounterPolicy.spec, mfaRecoveryDelay.spec, mfaRecoveryMaxPerDay.spec,
+            oidcProviders.spec, allowedReturnURL.spec,
         ],
         checks: [
             { config in
@@ -332,5 +362,19 @@ extension ServerConfiguration {
         self.mfaRecoveryDelay = mfaRecoveryDelay
         self.mfaRecoveryMaxPerDay = mfaRecoveryMaxPerDay
         self.reauthWindow = reauthWindow
+    }
+
+    /// The external login providers (empty without `--oidc-providers`).
+    public var oidcProviders: [OIDCProviderConfiguration] {
+        get { self[AuthAPISettings.oidcProviders]?.providers ?? [] }
+        set {
+            let providers: OIDCProviderSet? = newValue.isEmpty ? nil : OIDCProviderSet(newValue)
+            self[AuthAPISettings.oidcProviders] = providers
+        }
+    }
+    /// URLs besides this origin's paths an external login may return to.
+    public var allowedReturnURLs: [String] {
+        get { self[AuthAPISettings.allowedReturnURL] }
+        set { self[AuthAPISettings.allowedReturnURL] = newValue }
     }
 }

@@ -14,6 +14,7 @@ public enum EventCatalog {
         MFATOTPEnrollmentStarted.self, MFATOTPEnabled.self, MFATOTPDisabled.self, MFATOTPVerified.self, MFAVerificationFailed.self,
         MFABackupCodesGenerated.self, MFABackupCodeUsed.self,
         MFARecoveryRequested.self, MFARecoveryCancelled.self, MFARecoveryCompleted.self, MFARecoveryReminded.self, MFALocked.self,
+        IdentityLinked.self, IdentityUnlinked.self,
     ]
 
     /// The type for a type name.

@@ -27,5 +27,6 @@ public enum DomainProjections {
     public static let all: [any Projection] = [
         UsersProjection(), SessionsProjection(), RefreshProjection(), SigningKeysProjection(), PasskeysProjection(), MFAProjection(),
         SessionAuthProjection(),
+        IdentitiesProjection(),
     ]
 }
