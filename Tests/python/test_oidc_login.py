@@ -10,6 +10,7 @@ import requests
 
 from conftest import Authd
 from hostile_provider import CLIENT_ID, CLIENT_SECRET, HostileProvider
+from test_passkeys_browser import replay
 
 
 @pytest.fixture
@@ -186,6 +187,10 @@ def test_state_missing_forged_reused_and_wrong_cookie(server, hostile):
     assert fragment(first)[1] == {"login": "ok"}
     again = requests.get(callback, headers={"Cookie": f"__Host-oauth_flow={cookie}"}, allow_redirects=False, timeout=10)
     assert fragment(again)[1] == {"error": "state_invalid"}
+    # Every refusal is in the log: login.failed with method oidc, the provider and the reason.
+    failures = [e["payload"] for e in replay(server.data_dir, "login.failed")]
+    assert len(failures) == 5
+    assert all(f["method"] == "oidc" and f["provider"] == "hostile" and f["reason"] == "state_invalid" for f in failures)
 
 
 def test_unknown_kid_flood_refetches_jwks_at_most_once_per_10_seconds(server, hostile):

@@ -3,6 +3,7 @@ real authd binary. Full flows in cookie and token mode, signup, the auto-link re
 explicit link and unlink, MFA after a social login, the log's events, and the demo page in headless Chromium."""
 import json
 import os
+import subprocess
 import time
 import urllib.parse
 
@@ -12,7 +13,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import FAST_ARGS, Authd
+from conftest import FAST_ARGS, Authd, binary
 from test_passkeys_browser import browser, click, replay, wait_status  # noqa: F401 (fixture)
 
 PASSWORD = "correct horse battery"
@@ -105,6 +106,17 @@ def test_signup_and_login_in_cookie_and_token_mode(server, provider):
     assert registered[0]["payload"]["email"] == "alice@example.com"
     linked = [e for e in events if e["type"] == "identity.linked"]
     assert linked[0]["payload"]["via"] == "signup"
+
+    # The auditors' views show the linked identity: the state at a point of the log, and the investigation.
+    state = json.loads(authctl("state", "--data", server.data_dir, "--user", "alice@example.com", "--at", "1000000", "--format", "json"))
+    assert [(i["provider"], i["subject"]) for i in state["identities"]] == [("mock", "alice")]
+    report = json.loads(authctl("investigate", "--data", server.data_dir, "--user", "alice@example.com", "--format", "json"))
+    assert [i["provider"] for i in report["linked_identities"]] == ["mock"]
+    assert "linked identities: 1" in authctl("state", "--data", server.data_dir, "--user", "alice@example.com", "--at", "1000000")
+
+
+def authctl(*args):
+    return subprocess.run([binary("authctl"), *args], check=True, capture_output=True, text=True, timeout=60).stdout
 
 
 def test_unverified_local_account_is_not_linked_then_explicit_link_and_unlink(server, provider):
