@@ -15,6 +15,9 @@ import Testing
         "/", "/demo.css", "/demo.js", "/healthz", "/readyz", "/.well-known/jwks.json", "/v1/introspect", "/v1/users",
         "/v1/login/password", "/v1/login/mfa", "/v1/login/passkey/options", "/v1/login/passkey/verify", "/v1/token/refresh",
         "/v1/mfa/recovery/request", "/v1/mfa/recovery/complete",
+        // External login: start authenticates only with link=true (ExternalLoginRoutesTests.checksComeBeforeTheProvider), the callback is bound to
+        // its flow cookie, the exchange to its login code.
+        "/v1/oauth/providers", "/v1/oauth/{provider}/start", "/v1/oauth/{provider}/callback", "/v1/login/oauth/exchange",
     ]
 
     @Test func everyNonPublicRouteRefusesAnonymousAndCrossSiteCookieCallers() async throws {
@@ -32,8 +35,8 @@ import Testing
             let calls = routes.flatMap { route in
                 route.methods.map { (route.path.replacingOccurrences(of: "{id}", with: "ses_x"), $0) }
             }
-            // 5 session, 1 password, 3 re-authentication, 7 MFA and 5 passkey routes.
-            #expect(calls.count == 21, "\(calls)")
+            // 5 session, 1 password, 3 re-authentication, 7 MFA, 5 passkey and 2 identity routes.
+            #expect(calls.count == 23, "\(calls)")
             let before = try harness.eventCount()
             for (path, method) in calls {
                 // A malformed body: authentication comes first, so it is never read.

@@ -1,0 +1,60 @@
+import AuthAPI
+import AuthCore
+import AuthHTTP
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The external-login routes' own checks, before any provider is involved (the flows against real providers are
+/// Tests/python/test_oidc_login.py and test_oidc_provider_mock.py): the provider list, unknown providers, the
+/// `return_to` refusal, link mode's authentication, an unreachable provider, a callback without state, a made-up code.
+@Suite struct ExternalLoginRoutesTests {
+    /// A harness with one provider whose issuer is a closed loopback port.
+    static func harness() throws -> Harness {
+        let json = #"[{"id": "acme", "kind": "oidc", "issuer": "http://127.0.0.1:1", "client_id": "c", "client_secret": "s", "display_name": "Acme"}]"#
+        let providers = try JSONDecoder().decode([OIDCProviderConfiguration].self, from: Data(json.utf8))
+        return try Harness { $0.configuration.oidcProviders = providers }
+    }
+
+    @Test func checksComeBeforeTheProvider() async throws {
+        let harness = try Self.harness()
+        try await harness.run { client in
+            let list = try await client.execute(uri: "/v1/oauth/providers", method: .get)
+            #expect(list.status == .ok)
+            #expect(object(list)["providers"] as? [[String: String]] == [["id": "acme", "display_name": "Acme"]])
+
+            expectProblem(try await client.execute(uri: "/v1/oauth/nope/start", method: .get), .notFound)
+            expectProblem(try await client.execute(uri: "/v1/oauth/acme/start?return_to=%2F%2Fevil.com", method: .get), .badRequest)
+            expectProblem(try await client.execute(uri: "/v1/oauth/acme/start?return_to=/a&return_to=/b", method: .get), .badRequest)
+            expectProblem(try await client.execute(uri: "/v1/oauth/acme/start?mode=implicit", method: .get), .badRequest)
+            expectProblem(try await client.execute(uri: "/v1/oauth/acme/start?link=true", method: .get), .unauthorized)
+
+            // Link mode needs recent authentication.
+            try await client.register("ada@example.com")
+            let login = try await client.login("ada@example.com", mode: "token")
+            let bearer: HTTPFields = [.authorization: "Bearer \(login.accessToken)"]
+            let fresh = try await client.execute(uri: "/v1/oauth/acme/start?link=true", method: .get, headers: bearer)
+            #expect(fresh.headers[.location] == "/#error=provider_unavailable", "authenticated, then the provider is asked")
+            harness.clock.advance(seconds: 400)
+            let stale = try await client.execute(uri: "/v1/oauth/acme/start?link=true", method: .get, headers: bearer)
+            #expect(expectProblem(stale, .forbidden)["type"] as? String == "urn:authd:problem:reauthentication-required")
+
+            // The provider cannot be reached: back to return_to with the error, no flow cookie.
+            let down = try await client.execute(uri: "/v1/oauth/acme/start?return_to=/account", method: .get)
+            #expect(down.status == .seeOther)
+            #expect(down.headers[.location] == "/account#error=provider_unavailable")
+
+            // A callback without state: refused, recorded.
+            let callback = try await client.execute(uri: "/v1/oauth/acme/callback?code=x", method: .get)
+            #expect(callback.status == .seeOther)
+            #expect(callback.headers[.location] == "/#error=state_invalid")
+            let failures = try harness.events(LoginFailed.self)
+            #expect(failures.map { [$0.method, $0.reason, $0.provider ?? "-"] } == [["oidc", "state_invalid", "acme"]])
+
+            let exchange = try await client.post("/v1/login/oauth/exchange", ["login_code": "made-up"])
+            expectProblem(exchange, .unauthorized)
+            expectProblem(try await client.post("/v1/login/oauth/exchange", ["login_code": "x", "extra": 1]), .badRequest)
+        }
+    }
+}
