@@ -3,6 +3,8 @@ import AuthCore
 import AuthHTTP
 import Foundation
 import Hummingbird
+import NIOCore
+import Synchronization
 import HummingbirdTesting
 import Testing
 
@@ -55,6 +57,43 @@ import Testing
             let exchange = try await client.post("/v1/login/oauth/exchange", ["login_code": "made-up"])
             expectProblem(exchange, .unauthorized)
             expectProblem(try await client.post("/v1/login/oauth/exchange", ["login_code": "x", "extra": 1]), .badRequest)
+        }
+    }
+
+    /// A flow left longer than 10 minutes is refused at the callback (`state_invalid`), even with its cookie; the
+    /// provider here serves only discovery (the flow never reaches a code exchange).
+    @Test func expiredFlowStateIsRefused() async throws {
+        let router = Router()
+        let issuer = Mutex<String>("")
+        router.get("/.well-known/openid-configuration") { _, _ -> Response in
+            let base = issuer.withLock { $0 }
+            let document = #"{"issuer":"\#(base)","authorization_endpoint":"\#(base)/authorize","token_endpoint":"\#(base)/token","jwks_uri":"\#(base)/jwks","id_token_signing_alg_values_supported":["RS256"]}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
+        let provider = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await provider.test(.live) { providerClient in
+            let base = "http://127.0.0.1:\(try #require(providerClient.port))"
+            issuer.withLock { $0 = base }
+            let json = #"[{"id": "acme", "kind": "oidc", "issuer": "\#(base)", "client_id": "c", "client_secret": "s"}]"#
+            let providers = try JSONDecoder().decode([OIDCProviderConfiguration].self, from: Data(json.utf8))
+            let harness = try Harness { $0.configuration.oidcProviders = providers }
+            try await harness.run { client in
+                let start = try await client.execute(uri: "/v1/oauth/acme/start?return_to=/account", method: .get)
+                #expect(start.status == .found)
+                let location = try #require(start.headers[.location])
+                #expect(location.hasPrefix(base + "/authorize?"))
+                let state = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "state" }?.value)
+                let setCookie = try #require(start.headers[.setCookie])
+                #expect(setCookie.hasPrefix("__Host-oauth_flow=") && setCookie.contains("HttpOnly") && setCookie.contains("Secure"))
+                let cookie = String(setCookie.prefix { $0 != ";" })
+                harness.clock.advance(seconds: 601)
+                let callback = try await client.execute(
+                    uri: "/v1/oauth/acme/callback?code=c&state=\(state)", method: .get, headers: [.cookie: cookie])
+                #expect(callback.status == .seeOther)
+                // An expired entry is not read: its return_to is unknown, so the answer goes to "/".
+                #expect(callback.headers[.location] == "/#error=state_invalid")
+                #expect(try harness.events(LoginFailed.self).map(\.reason) == ["state_invalid"])
+            }
         }
     }
 }
