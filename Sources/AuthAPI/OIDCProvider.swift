@@ -5,30 +5,6 @@ import Foundation
 import JOSE
 import StrictJSON
 
-/// Why an external login failed, as the `#error=` code of the callback's redirect and the `reason` of `login.failed`.
-enum ExternalLoginFailure: Error, Sendable, Equatable {
-    case accessDenied, stateInvalid, idTokenInvalid(String), providerUnavailable, providerError(String), emailMissing
-
-    /// The code.
-    var code: String {
-        switch self {
-        case .accessDenied: "access_denied"
-        case .stateInvalid: "state_invalid"
-        case .idTokenInvalid: "id_token_invalid"
-        case .providerUnavailable: "provider_unavailable"
-        case .providerError: "provider_error"
-        case .emailMissing: "email_missing"
-        }
-    }
-
-    init(_ error: ProviderCallError) {
-        switch error {
-        case .unavailable: self = .providerUnavailable
-        case .refused(let why): self = .providerError(why)
-        }
-    }
-}
-
 /// One configured provider at run time: its endpoints (discovered once for `oidc`, then cached), its signing keys
 /// (cached; an unknown `kid` refetches them at most once per ``jwksRefetchInterval``), the code exchange and the
 /// identity it yields. The provider's tokens live only in this call's memory.
