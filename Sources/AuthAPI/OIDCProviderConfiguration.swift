@@ -36,7 +36,18 @@ public struct OIDCProviderConfiguration: Sendable, Equatable, Decodable {
         case userinfoEndpoint = "userinfo_endpoint", emailsEndpoint = "emails_endpoint", jwksURI = "jwks_uri"
     }
 
+    /// Any member name, to refuse the unknown ones (a misspelt `allow_signup` must not pass silently).
+    struct AnyKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
     public init(from decoder: any Decoder) throws {
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { !known.contains($0) }
+        guard unknown.isEmpty else { throw ConfigurationError("unknown provider member(s): \(unknown.sorted().joined(separator: ", "))") }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         kind = try c.decode(Kind.self, forKey: .kind)

@@ -96,4 +96,25 @@ import Testing
             }
         }
     }
+
+    /// The providers file: unknown members, plain http off loopback, a bad id and a missing secret are refused.
+    @Test func providerConfigurationIsStrict() throws {
+        func decode(_ json: String) throws -> OIDCProviderConfiguration {
+            try JSONDecoder().decode(OIDCProviderConfiguration.self, from: Data(json.utf8))
+        }
+        let good = try decode(#"{"id": "acme", "kind": "oidc", "issuer": "https://id.example.com", "client_id": "c", "client_secret": "s"}"#)
+        #expect(good.allowSignup == false && good.scopes == ["openid", "email", "profile"] && good.tokenEndpointAuthMethod == .clientSecretBasic)
+        let github = try decode(#"{"id": "gh", "kind": "github", "client_id": "c", "client_secret": "s"}"#)
+        #expect(github.issuer == "https://github.com" && github.emailsEndpoint == "https://api.github.com/user/emails")
+        for bad in [
+            #"{"id": "acme", "kind": "oidc", "issuer": "https://id.example.com", "client_id": "c", "client_secret": "s", "alow_signup": true}"#,
+            #"{"id": "acme", "kind": "oidc", "issuer": "http://id.example.com", "client_id": "c", "client_secret": "s"}"#,
+            #"{"id": "Acme!", "kind": "oidc", "issuer": "https://id.example.com", "client_id": "c", "client_secret": "s"}"#,
+            #"{"id": "acme", "kind": "oidc", "issuer": "https://id.example.com", "client_id": "c"}"#,
+            #"{"id": "acme", "kind": "oidc", "issuer": "https://id.example.com", "client_id": "c", "client_secret": "s", "scopes": ["email"]}"#,
+            #"{"id": "gh", "kind": "github", "client_id": "c", "client_secret": "s", "token_endpoint": "http://evil.example/token"}"#,
+        ] {
+            #expect(throws: (any Error).self, "\(bad)") { try decode(bad) }
+        }
+    }
 }
