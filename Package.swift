@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // MARK: C libraries (system packages), each imported by exactly one Swift target.
@@ -69,6 +71,8 @@ let package = Package(
                 "AuthCore", "AuthHTTP", "JOSE", "AuthCrypto", "EventLog", "WebAuthn", "LMDB", "CBOR", "OTP",
                 "StrictJSON", "TextEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             // The demo page (DemoRoutes.swift), copied byte for byte into the `authlog_AuthAPI.resources` bundle.
             resources: [.copy("Resources/demo.html"), .copy("Resources/demo.js"), .copy("Resources/demo.css")],

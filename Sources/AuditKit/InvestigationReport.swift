@@ -45,6 +45,12 @@ public enum InvestigationReport {
             }
         }
         lines.append("")
+        lines.append("linked identities: \(inv.identities.count)")
+        for identity in inv.identities {
+            let r = identity.record
+            lines.append("  \(AuditText.shown(identity.id))  provider=\(AuditText.shown(r.provider)) subject=\(AuditText.shown(r.subject)) email=\(AuditText.shown(r.email ?? "-")) linked=\(r.linkedAt.rfc3339)")
+        }
+        lines.append("")
         lines.append("verdict: \(AuditText.shown(inv.verdict))")
         return lines.joined(separator: "\n")
     }
@@ -65,9 +71,12 @@ public enum InvestigationReport {
         let activity = inv.activity.map {
             "{\"seq\":\($0.seq),\"time\":\(JSONString.quoted($0.time.rfc3339)),\"type\":\(JSONString.quoted($0.type)),\"ip\":\($0.ip.map(JSONString.quoted) ?? "null"),\"branch\":\(JSONString.quoted($0.branch))}"
         }
+        let identities = inv.identities.map {
+            "{\"id\":\(JSONString.quoted($0.id)),\"provider\":\(JSONString.quoted($0.record.provider)),\"issuer\":\(JSONString.quoted($0.record.issuer)),\"subject\":\(JSONString.quoted($0.record.subject)),\"linked_at\":\(JSONString.quoted($0.record.linkedAt.rfc3339))}"
+        }
         let revoked = inv.revoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(JSONString.quoted($0.reason))}" } ?? "null"
         let sessionRevoked = inv.sessionRevoked.map { "{\"context\":\(contextJSON($0.context)),\"reason\":\(JSONString.quoted($0.reason))}" } ?? "null"
-        return "{\"family_id\":\(JSONString.quoted(inv.familyID)),\"session_id\":\(inv.sessionID.map(JSONString.quoted) ?? "null"),\"user_id\":\(inv.userID.map(JSONString.quoted) ?? "null"),\"started\":\(contextJSON(inv.started)),\"tokens\":[\(tokens.joined(separator: ","))],\"reuses\":[\(reuses.joined(separator: ","))],\"family_revoked\":\(revoked),\"session_revoked\":\(sessionRevoked),\"activity\":[\(activity.joined(separator: ","))],\"verdict\":\(JSONString.quoted(inv.verdict))}"
+        return "{\"family_id\":\(JSONString.quoted(inv.familyID)),\"session_id\":\(inv.sessionID.map(JSONString.quoted) ?? "null"),\"user_id\":\(inv.userID.map(JSONString.quoted) ?? "null"),\"started\":\(contextJSON(inv.started)),\"tokens\":[\(tokens.joined(separator: ","))],\"reuses\":[\(reuses.joined(separator: ","))],\"family_revoked\":\(revoked),\"session_revoked\":\(sessionRevoked),\"activity\":[\(activity.joined(separator: ","))],\"linked_identities\":[\(identities.joined(separator: ","))],\"verdict\":\(JSONString.quoted(inv.verdict))}"
     }
 
     /// HTML-escaped, after the terminal escape (no control or bidi character reaches the page either).

@@ -16,6 +16,8 @@ public struct UserSnapshot {
     public var families: [(id: String, record: FamilyRecord)]
     public var passkeys: [(id: String, record: PasskeyRecord)]
     public var mfa: MFARecord
+    /// The external identities linked at that instant, oldest first.
+    public var identities: [(id: String, record: IdentityRecord)] = []
 
     /// The state of `userID` after their events up to `seq` or `time` (the first limit reached), folded into scratch
     /// projections from the user's stream alone. The address and the sessions' client IPs and user agents are opened
@@ -55,9 +57,13 @@ public struct UserSnapshot {
             return (id: id, record: record)
         }.filter { $0.record.userID == userID }.sorted { $0.record.createdAt < $1.record.createdAt }
         let mfa = try scratch.table(MFAProjection(), "by_user").record(MFARecord.self, Key.of(userID)) ?? MFARecord()
+        let identities = try scratch.entries(IdentitiesProjection(), "by_id").map {
+            (id: String(decoding: $0.key, as: UTF8.self), record: try IdentityRecord(bytes: $0.value))
+        }.filter { $0.record.userID == userID }.sorted { ($0.record.linkedAt, $0.id) < ($1.record.linkedAt, $1.id) }
         return UserSnapshot(
             userID: userID, at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: seq ?? lastSeq, atTime: instant,
-            email: try user.map { try queries.email(of: $0, userID: userID) }, events: count, sessions: sessions, families: families, passkeys: passkeys, mfa: mfa)
+            email: try user.map { try queries.email(of: $0, userID: userID) }, events: count, sessions: sessions, families: families, passkeys: passkeys, mfa: mfa,
+            identities: identities)
     }
 
     /// The snapshot as text for the terminal (fields escaped).
@@ -81,6 +87,11 @@ public struct UserSnapshot {
         }
         lines.append("")
         lines.append("mfa: " + mfaSummary)
+        lines.append("")
+        lines.append("linked identities: \(identities.count)")
+        for (id, i) in identities {
+            lines.append("  \(AuditText.shown(id))  provider=\(AuditText.shown(i.provider)) issuer=\(AuditText.shown(i.issuer)) subject=\(AuditText.shown(i.subject)) email=\(AuditText.shown(i.email ?? "-")) verified=\(i.emailVerified) linked=\(i.linkedAt.rfc3339)")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -112,9 +123,12 @@ public struct UserSnapshot {
             "{\"id\":\(JSONString.quoted($0)),\"not_before\":\(JSONString.quoted(mfa.recoveryNotBefore?.rfc3339 ?? ""))}"
         }
         let mfaJSON = "{\"totp_enabled\":\(mfa.isEnabled),\"last_step\":\(mfa.lastStep.map(String.init) ?? "null"),\"backup_codes_remaining\":\(mfa.isEnabled ? mfa.backupCodesRemaining : 0),\"recovery\":\(recovery ?? "null")}"
+        let identitiesJSON = identities.map { id, i in
+            "{\"id\":\(JSONString.quoted(id)),\"provider\":\(JSONString.quoted(i.provider)),\"issuer\":\(JSONString.quoted(i.issuer)),\"subject\":\(JSONString.quoted(i.subject)),\"email\":\(i.email.map(JSONString.quoted) ?? "null"),\"email_verified\":\(i.emailVerified),\"linked_at\":\(JSONString.quoted(i.linkedAt.rfc3339))}"
+        }
         let passkeysJSON = passkeys.map { id, p in
             "{\"id\":\(JSONString.quoted(id)),\"name\":\(JSONString.quoted(p.name)),\"sign_count\":\(p.signCount)}"
         }
-        return "{\"user_id\":\(JSONString.quoted(userID)),\"email\":\(email.map(JSONString.quoted) ?? "null"),\"at\":\(JSONString.quoted(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":\(mfaJSON)}"
+        return "{\"user_id\":\(JSONString.quoted(userID)),\"email\":\(email.map(JSONString.quoted) ?? "null"),\"at\":\(JSONString.quoted(at)),\"at_seq\":\(atSeq),\"sessions\":[\(sessionsJSON.joined(separator: ","))],\"families\":[\(familiesJSON.joined(separator: ","))],\"passkeys\":[\(passkeysJSON.joined(separator: ","))],\"mfa\":\(mfaJSON),\"identities\":[\(identitiesJSON.joined(separator: ","))]}"
     }
 }

@@ -152,6 +152,34 @@ public enum AuthAPISettings {
     public static let requireVerifiedEmail = Setting(
         "require-verified-email", env: "AUTHD_REQUIRE_VERIFIED_EMAIL", default: false, shown: "off", kind: .boolean, owner: owner,
         help: "Refuse password logins (403, after the password check) until the account's email is verified.")
+    // MARK: External login (OAuth 2.0 / OpenID Connect)
+
+    /// `--oidc-providers FILE`: the external login providers (a JSON array; docs/API.md).
+    public static let oidcProviders = Setting<OIDCProviderSet?>(
+        "oidc-providers", env: "AUTHD_OIDC_PROVIDERS", value: "file", default: nil, shown: "none (no external login)",
+        kind: SettingKind<OIDCProviderSet>("JSON file of providers") { input throws(ConfigurationError) in
+            do {
+                return try OIDCProviderSet.load(path: input.text)
+            } catch let error as ConfigurationError {
+                throw input.invalid(error.message)
+            } catch {
+                throw input.invalid("\(error)")
+            }
+        }.optional, owner: owner,
+        help: "JSON file listing the external login providers (OpenID Connect with discovery, or GitHub): id, kind, "
+            + "issuer, client_id, client_secret or client_secret_file, scopes, allow_signup, display_name, endpoint overrides.")
+
+    /// `--allowed-return-url URL` (repeatable).
+    public static let allowedReturnURL = Setting<[String]>(
+        "allowed-return-url", env: "AUTHD_ALLOWED_RETURN_URL", value: "url", default: [], shown: "none (paths on this origin only)",
+        kind: .list(of: SettingKind<String>("absolute URL") { input throws(ConfigurationError) in
+            guard let allowed = ReturnToPolicy.AllowedURL(input.text) else {
+                throw input.invalid("expected an absolute http(s) URL without user, query or fragment")
+            }
+            return allowed.text
+        }), owner: owner,
+        help: "URL an external login may return to besides paths on this origin: same scheme and host, and a path "
+            + "under this one's (on a '/' boundary); repeatable.")
 
     /// The API's settings, in help order, and the argon2 check (memory at least 8 KiB per lane).
     public static let table = SettingsTable(
@@ -161,6 +189,7 @@ public enum AuthAPISettings {
             refreshGrace.spec, reauthWindow.spec, rpID.spec, rpName.spec, webauthnUserVerification.spec,
             webauthnCounterPolicy.spec, mfaRecoveryDelay.spec, mfaRecoveryMaxPerDay.spec,
             emailVerificationTTL.spec, passwordResetTTL.spec, requireVerifiedEmail.spec,
+            oidcProviders.spec, allowedReturnURL.spec,
         ],
         checks: [
             { config in
@@ -366,5 +395,19 @@ extension ServerConfiguration {
         self.mfaRecoveryDelay = mfaRecoveryDelay
         self.mfaRecoveryMaxPerDay = mfaRecoveryMaxPerDay
         self.reauthWindow = reauthWindow
+    }
+
+    /// The external login providers (empty without `--oidc-providers`).
+    public var oidcProviders: [OIDCProviderConfiguration] {
+        get { self[AuthAPISettings.oidcProviders]?.providers ?? [] }
+        set {
+            let providers: OIDCProviderSet? = newValue.isEmpty ? nil : OIDCProviderSet(newValue)
+            self[AuthAPISettings.oidcProviders] = providers
+        }
+    }
+    /// URLs besides this origin's paths an external login may return to.
+    public var allowedReturnURLs: [String] {
+        get { self[AuthAPISettings.allowedReturnURL] }
+        set { self[AuthAPISettings.allowedReturnURL] = newValue }
     }
 }

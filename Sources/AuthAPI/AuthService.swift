@@ -66,6 +66,12 @@ public final class AuthService: Sendable {
     /// The demo page's files, read from the resource bundle here, before the server starts.
     let demoAssets: DemoAssets
 
+    /// External login: the configured providers by id, their outbound HTTP client, the `return_to` rules.
+    let oidcProviders: [String: OIDCProvider]
+    /// Made only when providers are configured (it must be shut down: ``shutdown()``).
+    let oidcHTTP: OIDCHTTPClient?
+    let returnToPolicy: ReturnToPolicy
+
     /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
     /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
     public init(store: EventStore, options: AuthAPIOptions) throws {
@@ -121,6 +127,14 @@ public final class AuthService: Sendable {
         challenges = try ChallengeStore(store: store)
         mfaBox = try SecretBox(key: try DataKeyFile.loadOrCreate(path: files.dataKeyPath))
         backupCodeKey = try DataKeyFile.loadOrCreate(path: files.directory + "/backup-codes.key")
+
+        let http = configuration.oidcProviders.isEmpty ? nil : OIDCHTTPClient()
+        oidcHTTP = http
+        oidcProviders = Dictionary(
+            uniqueKeysWithValues: configuration.oidcProviders.compactMap { provider in
+                http.map { (provider.id, OIDCProvider(configuration: provider, http: $0, clock: clock)) }
+            })
+        returnToPolicy = ReturnToPolicy(allowedURLs: configuration.allowedReturnURLs)
     }
 
     /// The clock (the store's).
@@ -140,6 +154,8 @@ public final class AuthService: Sendable {
         addReauthenticationRoutes(routes)
         addDemoRoutes(routes)
         addAccountRoutes(routes)
+        addOAuthRoutes(routes)
+        addIdentityRoutes(routes)
     }
 
     /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).
@@ -147,8 +163,11 @@ public final class AuthService: Sendable {
         (try? await store.execute { _ in true }) ?? false
     }
 
-    /// Stops the hashing pool (queued work still finishes).
-    public func shutdown() { pool.shutdown() }
+    /// Stops the hashing pool (queued work still finishes) and the providers' HTTP client.
+    public func shutdown() {
+        pool.shutdown()
+        oidcHTTP?.shutdown()
+    }
 
     /// Runs argon2 work in the bounded pool (503 when saturated), at a lower CPU priority than the event loops, so
     /// that a login flood slows logins rather than every other request.

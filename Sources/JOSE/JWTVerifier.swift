@@ -22,7 +22,18 @@ public struct JWTVerifier: Sendable {
 
     /// Verifies `token` at `now` (seconds since the Unix epoch, from the caller's clock).
     public func verify(_ token: String, now: Int64) throws(JWTError) -> JWTClaims {
-        let verified = try jws.verify(token)
+        try checkClaims(of: try jws.verify(token), now: now)
+    }
+
+    /// Verifies `token` at `now` with one given key, for issuers whose tokens carry no `kid` while publishing a
+    /// single key: a `kid` that is present must equal the key's (``JWSVerifier/verify(_:with:maximumLength:)``); the
+    /// claims are checked as by ``verify(_:now:)``.
+    public func verify(_ token: String, now: Int64, onlyKey key: TrustedKey) throws(JWTError) -> JWTClaims {
+        try checkClaims(of: try JWSVerifier.verify(token, with: key, maximumLength: policy.maximumTokenLength), now: now)
+    }
+
+    /// The `typ` and claim checks of a verified JWS.
+    private func checkClaims(of verified: VerifiedJWS, now: Int64) throws(JWTError) -> JWTClaims {
         if let requiredType = policy.requiredType {
             let typ = verified.header["typ"]?.stringValue
             guard typ?.lowercased() == requiredType.lowercased() else { throw .unexpectedType(typ) }

@@ -7,8 +7,8 @@ import OTP
 /// Turns log events into notices for the account holder: MFA recovery requested (with the recovery token), reminded,
 /// cancelled and completed; a login from a new device; refresh-token reuse; the second factor locked; and every
 /// security-relevant change of the account (password changed, TOTP enabled or disabled, backup codes regenerated,
-/// passkey added or deleted, password reset, email changed); the account links (email verification, password reset,
-/// email change: ``AccountLink``) with their tokens. Every other event gives none. The requester's user agent is quoted only after
+/// passkey added or deleted, password reset, email changed, an external account linked or unlinked); the account links
+/// (email verification, password reset, email change: ``AccountLink``) with their tokens. Every other event gives none. The requester's user agent is quoted only after
 /// ``sanitized(_:limit:)``: it is the attacker's text.
 ///
 /// Composing is a pure function of the log (and the data key): the recipient is the user's email in the users
@@ -177,6 +177,15 @@ public struct NoticeComposer: Sendable {
                     "A refresh token of one of your sessions was presented again after it had been used, \(origin), at \(event.timestamp.rfc3339).",
                     "This is how stolen tokens show up. The session was ended; log in again, and change your password if you did not expect this.",
                 ])
+        case IdentityLinked.type:
+            let e = try IdentityLinked(event)
+            // An account created by its first external login gets no notice for the link that created it.
+            guard e.via != "signup" else { return nil }
+            return try change(
+                e.userID, "Account linked", "Your \(Self.sanitized(e.provider, limit: 32)) account was linked to your account: it can now log you in")
+        case IdentityUnlinked.type:
+            let e = try IdentityUnlinked(event)
+            return try change(e.userID, "Account unlinked", "Your \(Self.sanitized(e.provider, limit: 32)) account was unlinked from your account")
         default:
             return nil
         }

@@ -17,6 +17,9 @@ import Testing
         "/v1/mfa/recovery/request", "/v1/mfa/recovery/complete",
         // Account links (the token is the credential; a verification re-send with an email needs no session).
         "/v1/email/verify", "/v1/email/confirm", "/v1/email/verification", "/v1/password/reset/request", "/v1/password/reset/complete",
+        // External login: start authenticates only with link=true (ExternalLoginRoutesTests.checksComeBeforeTheProvider), the callback is bound to
+        // its flow cookie, the exchange to its login code.
+        "/v1/oauth/providers", "/v1/oauth/{provider}/start", "/v1/oauth/{provider}/callback", "/v1/login/oauth/exchange",
     ]
 
     @Test func everyNonPublicRouteRefusesAnonymousAndCrossSiteCookieCallers() async throws {
@@ -34,8 +37,8 @@ import Testing
             let calls = routes.flatMap { route in
                 route.methods.map { (route.path.replacingOccurrences(of: "{id}", with: "ses_x"), $0) }
             }
-            // 5 session, 1 password, 3 re-authentication, 7 MFA, 5 passkey and 4 account routes.
-            #expect(calls.count == 25, "\(calls)")
+            // 5 session, 1 password, 3 re-authentication, 7 MFA, 5 passkey, 4 account and 2 identity routes.
+            #expect(calls.count == 27, "\(calls)")
             let before = try harness.eventCount()
             for (path, method) in calls {
                 // A malformed body: authentication comes first, so it is never read.

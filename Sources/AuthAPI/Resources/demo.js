@@ -123,6 +123,61 @@
         ["Delete", () => remove(p)],
       ])));
     if (passkeys.passkeys.length === 0) passkeyList.appendChild(item("No passkeys yet."));
+    const identities = await api("GET", "/v1/identities");
+    const identityList = $("identities");
+    identityList.replaceChildren(...identities.identities.map((i) =>
+      item(i.provider + " · " + (i.email || i.subject) + " · linked " + i.linked_at, [["Unlink", () => unlink(i)]])));
+    if (identities.identities.length === 0) identityList.appendChild(item("No linked accounts."));
+  }
+
+  // External login: a button per configured provider; the callback comes back to this page with the outcome in the
+  // fragment (#login=ok, #mfa_token=..., #linked=..., #error=...).
+  function startURL(provider, link) {
+    return "/v1/oauth/" + encodeURIComponent(provider) + "/start?return_to=%2F&mode=cookie" + (link ? "&link=true" : "");
+  }
+
+  async function loadProviders() {
+    const list = await api("GET", "/v1/oauth/providers");
+    const loginButtons = list.providers.map((p) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.id = "btn-provider-" + p.id;
+      button.textContent = "Log in with " + p.display_name;
+      button.addEventListener("click", () => { window.location.assign(startURL(p.id, false)); });
+      return button;
+    });
+    $("providers").replaceChildren(...loginButtons);
+    const linkButtons = list.providers.map((p) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.id = "btn-link-" + p.id;
+      button.textContent = "Link " + p.display_name;
+      button.addEventListener("click", () => { window.location.assign(startURL(p.id, true)); });
+      return button;
+    });
+    $("link-providers").replaceChildren(...linkButtons);
+  }
+
+  function readFragment() {
+    if (!window.location.hash) return;
+    const outcome = new URLSearchParams(window.location.hash.slice(1));
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (outcome.get("login") === "ok") show("Logged in with an external account.");
+    else if (outcome.get("linked")) show("Linked " + outcome.get("linked") + ".");
+    else if (outcome.get("mfa_token")) {
+      mfaToken = outcome.get("mfa_token");
+      show("External login accepted; enter your second factor.");
+    } else if (outcome.get("error")) show("External login failed: " + outcome.get("error"), "error");
+  }
+
+  async function unlink(identity) {
+    if (!confirm("Unlink " + identity.provider + "?")) return;
+    await run(async () => {
+      await api("DELETE", "/v1/identities/" + encodeURIComponent(identity.id));
+      show("Unlinked " + identity.provider + ".");
+      await refresh();
+    });
   }
 
   async function run(action) {
@@ -336,11 +391,13 @@
   const followThenRefresh = () => run(async () => {
     try {
       await followLink();
+      readFragment();
     } finally {
       await refresh();
     }
   });
   // A link opened in a tab already showing the page only changes the fragment.
   window.addEventListener("hashchange", followThenRefresh);
+  run(loadProviders);
   followThenRefresh();
 })();

@@ -41,6 +41,8 @@ public struct CreateSession: Command {
     public var idleTimeout: Int64
     public var refresh: Refresh?
     public var request: RequestInfo
+    /// The external provider's id, for method `oidc` (recorded in `login.succeeded`).
+    public var provider: String?
 
     public init(
         userID: String, sessionID: String, tokenHash: [UInt8], method: String, aal: String, mode: String, lifetime: Int64,
@@ -56,13 +58,14 @@ public struct CreateSession: Command {
         self.idleTimeout = idleTimeout
         self.refresh = refresh
         self.request = request
+        self.provider = nil
     }
 
     public func run(_ context: inout CommandContext) throws -> Result {
         guard try context.state.table(UsersProjection(), "by_id").get(Key.of(userID)) != nil else { throw AuthError.unknownUser }
         let actor = Actor.user(userID)
         let expiresAt = context.now.adding(seconds: lifetime)
-        try context.emit(LoginSucceeded(userID: userID, sessionID: sessionID, method: method, aal: aal), actor: actor, request: request)
+        try context.emit(LoginSucceeded(userID: userID, sessionID: sessionID, method: method, aal: aal, provider: provider), actor: actor, request: request)
         try context.emit(
             SessionCreated(
                 sessionID: sessionID, userID: userID, tokenHash: tokenHash, aal: aal, mode: mode, expiresAt: expiresAt,

@@ -26,6 +26,11 @@ public enum FlowState {
         public static let passkeyAuthentication = Kind(rawValue: 2)
         /// A WebAuthn re-authentication challenge of a logged-in user (bound to that user).
         public static let passkeyReauthentication = Kind(rawValue: 3)
+
+        /// The state of an OAuth 2.0 / OpenID Connect login or link flow (key: SHA-256 of the `state` parameter).
+        public static let oauthFlow = Kind(rawValue: 4)
+        /// A login code of a token-mode external login (key: SHA-256 of the code; payload: ``LoginCodePayload``).
+        public static let oauthLoginCode = Kind(rawValue: 5)
     }
 
     /// Opens the table (at setup).

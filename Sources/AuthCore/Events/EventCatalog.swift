@@ -18,6 +18,7 @@ public enum EventCatalog {
         EmailVerificationSent.self, EmailVerified.self, PasswordResetRequested.self, PasswordResetRefused.self,
         PasswordResetCompleted.self, EmailChangeRequested.self, EmailChanged.self, UserDeleted.self,
         UserPersonalDataSealed.self,
+        IdentityLinked.self, IdentityUnlinked.self,
     ]
 
     /// The type for a type name.

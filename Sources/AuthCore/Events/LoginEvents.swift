@@ -12,6 +12,8 @@ public struct LoginSucceeded: DomainEvent {
     public var method: String
     /// `aal1` or `aal2`.
     public var aal: String
+    /// The external provider's id, for method `oidc`.
+    public var provider: String? = nil
 
     public var streams: [StreamRef] { [StreamRef(.user, userID), StreamRef(.session, sessionID)] }
 
@@ -20,6 +22,7 @@ public struct LoginSucceeded: DomainEvent {
         .text("session_id", \.sessionID),
         .text("method", \.method),
         .text("aal", \.aal),
+        .optionalText("provider", \.provider),
     ]
 
     public static let example = LoginSucceeded(
@@ -37,8 +40,10 @@ public struct LoginFailed: DomainEvent {
     public var subject: String
     /// `bad_password`, `unknown_user`, `bad_code`, ...
     public var reason: String
-    /// `password`, `passkey`, `mfa`.
+    /// `password`, `passkey`, `mfa`, `oidc`.
     public var method: String
+    /// The external provider's id, for method `oidc`.
+    public var provider: String? = nil
 
     public var streams: [StreamRef] { userID.map { [StreamRef(.user, $0)] } ?? [] }
 
@@ -47,6 +52,7 @@ public struct LoginFailed: DomainEvent {
         .text("subject", \.subject),
         .text("reason", \.reason),
         .text("method", \.method),
+        .optionalText("provider", \.provider),
     ]
 
     public static let example = LoginFailed(

@@ -28,5 +28,6 @@ public enum DomainProjections {
         UsersProjection(), SessionsProjection(), RefreshProjection(), SigningKeysProjection(), PasskeysProjection(), MFAProjection(),
         SessionAuthProjection(),
         AccountsProjection(),
+        IdentitiesProjection(),
     ]
 }

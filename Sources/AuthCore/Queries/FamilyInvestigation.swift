@@ -89,6 +89,8 @@ public struct FamilyInvestigation: Sendable {
     public var activity: [Activity] = []
     /// The one-paragraph conclusion.
     public var verdict: String = ""
+    /// The external identities linked to the family's user now (a way back in that a thief may have added).
+    public var identities: [FoundIdentity] = []
 
     /// Reconstructs family `familyID` from the index and the log (reads only that family's and user's events).
     /// Client IPs and user agents are opened with `vault` (``Queries/request(of:)``).
@@ -149,6 +151,7 @@ public struct FamilyInvestigation: Sendable {
         }
         try result.collectActivity(context, queries)
         result.verdict = result.conclude()
+        if let userID = result.userID { result.identities = try ExternalLogin.identities(ofUser: userID, in: context.state) }
         return result
     }
 

@@ -50,6 +50,8 @@ public enum Identifier {
     public static func family() -> String { "fam_" + Encoding.base64URL(SecureRandom.bytes(16)) }
     /// `mfc_...`: a pending second-factor login (MFA challenge).
     public static func mfaChallenge() -> String { "mfc_" + Encoding.base64URL(SecureRandom.bytes(16)) }
+    /// `idn_...`: a link of an external identity to a user.
+    public static func identity() -> String { "idn_" + Encoding.base64URL(SecureRandom.bytes(16)) }
     /// `rec_...`: an MFA recovery.
     public static func recovery() -> String { "rec_" + Encoding.base64URL(SecureRandom.bytes(16)) }
     /// `bcs_...`: a set of backup codes.

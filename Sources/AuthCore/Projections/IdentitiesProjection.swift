@@ -1,0 +1,111 @@
+import AuthCrypto
+import EventLog
+
+/// External identities linked to users (``IdentityLinked``, ``IdentityUnlinked``):
+/// `by_id`: identity id → ``IdentityRecord``; `by_subject`: SHA-256 of `issuer || 0 || subject` → identity id (an
+/// issuer URL and a subject can outgrow an LMDB key);
+/// `by_user`: `user_id || 0 || identity id` → empty; `no_password`: user id → empty for a user created by an
+/// external login (its password is a random one nobody knows) until the password is changed.
+public struct IdentitiesProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+    public let name = "identities"
+    public let version = 1
+    public let tables = ["by_id", "by_subject", "by_user", "no_password"]
+    public var eventTypes: Set<String>? { [IdentityLinked.type, IdentityUnlinked.type, PasswordChanged.type] }
+
+    public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+        let byID = state.table(self, "by_id")
+        switch event.type {
+        case IdentityLinked.type:
+            let e = try IdentityLinked(event)
+            let record = IdentityRecord(
+                userID: e.userID, provider: e.provider, issuer: e.issuer, subject: e.subject, email: e.email,
+                emailVerified: e.emailVerified, linkedAt: event.timestamp)
+            try byID.put(Key.of(e.identityID), record: record)
+            try state.table(self, "by_subject").put(Self.subjectKey(e.issuer, e.subject), Key.of(e.identityID))
+            try state.table(self, "by_user").put(Key.pair(e.userID, e.identityID), [])
+            if e.via == "signup" { try state.table(self, "no_password").put(Key.of(e.userID), []) }
+        case IdentityUnlinked.type:
+            let e = try IdentityUnlinked(event)
+            guard let record = try byID.record(IdentityRecord.self, Key.of(e.identityID)) else { return }
+            try byID.delete(Key.of(e.identityID))
+            try state.table(self, "by_subject").delete(Self.subjectKey(record.issuer, record.subject))
+            try state.table(self, "by_user").delete(Key.pair(e.userID, e.identityID))
+        case PasswordChanged.type:
+            let e = try PasswordChanged(event)
+            try state.table(self, "no_password").delete(Key.of(e.userID))
+        default:
+            break
+        }
+    }
+}
+
+/// A linked external identity.
+public struct IdentityRecord: MapRecord {
+    public var userID: String
+    public var provider: String
+    public var issuer: String
+    public var subject: String
+    public var email: String?
+    public var emailVerified: Bool
+    public var linkedAt: Timestamp
+
+    public init(
+        userID: String, provider: String, issuer: String, subject: String, email: String?, emailVerified: Bool, linkedAt: Timestamp
+    ) {
+        self.userID = userID
+        self.provider = provider
+        self.issuer = issuer
+        self.subject = subject
+        self.email = email
+        self.emailVerified = emailVerified
+        self.linkedAt = linkedAt
+    }
+
+    public func encode(to writer: inout PayloadWriter) {
+        writer.add("user_id", userID)
+        writer.add("provider", provider)
+        writer.add("issuer", issuer)
+        writer.add("subject", subject)
+        writer.add("email", email)
+        writer.add("email_verified", emailVerified)
+        writer.add("linked_at", linkedAt.microseconds)
+    }
+
+    public init(fields: PayloadReader) throws {
+        userID = try fields.string("user_id")
+        provider = try fields.string("provider")
+        issuer = try fields.string("issuer")
+        subject = try fields.string("subject")
+        email = try fields.optionalString("email")
+        emailVerified = try fields.bool("email_verified")
+        linkedAt = Timestamp(microseconds: try fields.int("linked_at"))
+    }
+}
+
+/// A linked identity with its id.
+public struct FoundIdentity: Sendable, Equatable {
+    public var id: String
+    public var record: IdentityRecord
+}
+
+extension IdentitiesProjection {
+    /// The `by_subject` key: SHA-256 of `issuer || 0 || subject`.
+    static func subjectKey(_ issuer: String, _ subject: String) -> [UInt8] {
+        SHA256.hash(Key.pair(issuer, subject))
+    }
+
+    /// The identity linked for `(issuer, subject)`, read in a command or a query.
+    static func identity(issuer: String, subject: String, in state: ProjectionState) throws -> FoundIdentity? {
+        guard let id = try state.table(IdentitiesProjection(), "by_subject").get(subjectKey(issuer, subject)) else { return nil }
+        let identityID = String(decoding: id, as: UTF8.self)
+        return try identity(id: identityID, in: state)
+    }
+
+    /// The identity `identityID`.
+    static func identity(id identityID: String, in state: ProjectionState) throws -> FoundIdentity? {
+        try state.table(IdentitiesProjection(), "by_id").record(IdentityRecord.self, Key.of(identityID))
+            .map { FoundIdentity(id: identityID, record: $0) }
+    }
+}
