@@ -135,6 +135,18 @@ public enum AuthAPISettings {
         kind: .integer(in: 1...1_000), owner: owner,
         help: "MFA recovery requests accepted per account in 24 hours (a repeat keeps the pending one).")
 
+    // MARK: Authorization
+
+    /// `--policy FILE`.
+    public static let policy = Setting<String?>(
+        "policy", env: "AUTHD_POLICY", value: "file", default: nil, shown: "none (roles and grants from the admin API only)",
+        kind: SettingKind<String>("file path") { input in
+            guard !input.text.isEmpty else { throw input.invalid("expected a file path") }
+            return input.text
+        }.optional, owner: owner,
+        help: "Authorization policy (JSON: roles and ABAC rules), reloaded on SIGHUP; a changed document is recorded as "
+            + "policy.loaded, a malformed one is refused and the previous one stays in force.")
+
     /// The API's settings, in help order, and the argon2 check (memory at least 8 KiB per lane).
     public static let table = SettingsTable(
         [
@@ -142,6 +154,7 @@ public enum AuthAPISettings {
             accessTokenTTL.spec, sessionTTL.spec, sessionIdleTimeout.spec, sessionUpdateAge.spec, refreshTTL.spec,
             refreshGrace.spec, reauthWindow.spec, rpID.spec, rpName.spec, webauthnUserVerification.spec,
             webauthnCounterPolicy.spec, mfaRecoveryDelay.spec, mfaRecoveryMaxPerDay.spec,
+            policy.spec,
         ],
         checks: [
             { config in
@@ -203,6 +216,11 @@ extension ServerConfiguration {
             self[AuthAPISettings.adminKey] = newValue
             self[AuthAPISettings.adminKeyFile] = nil
         }
+    }
+    /// The authorization policy file (`--policy`), if any.
+    public var policyFile: String? {
+        get { self[AuthAPISettings.policy] }
+        set { self[AuthAPISettings.policy] = newValue }
     }
     /// Argon2id memory cost, KiB.
     public var argon2MemoryKiB: Int {

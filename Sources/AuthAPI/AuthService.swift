@@ -62,6 +62,10 @@ public final class AuthService: Sendable {
     let backupCodeKey: [UInt8]
     /// The demo page's files, read from the resource bundle here, before the server starts.
     let demoAssets: DemoAssets
+    /// The authorization snapshot in force (roles, grants, attributes, policy), swapped whole on every change.
+    public let authz: AuthzEngine
+    /// The policy file (`--policy`), reloaded on SIGHUP (``reloadPolicy()``).
+    let policyPath: String?
 
     /// Sets up the API on `store`: key files under the configuration's data directory (generated on first
     /// start), a current signing key (generated and recorded if missing), the dummy hash, the pool.
@@ -73,9 +77,13 @@ public final class AuthService: Sendable {
         files = try KeyFiles(dataDirectory: configuration.dataDirectory)
         subjectKey = try files.subjectKey()
         refreshKey = try files.refreshKey()
+        let authz = AuthzEngine()
+        try authz.reload(from: store)
+        self.authz = authz
         tokens = AccessTokens(
             store: store, files: files, issuer: configuration.issuer, audience: options.audience ?? configuration.issuer,
-            lifetime: Int64(configuration.accessTokenTTL), overlap: options.keyOverlap)
+            lifetime: Int64(configuration.accessTokenTTL), overlap: options.keyOverlap,
+            roles: { userID, now in authz.snapshot.grants(of: userID, at: now).map(\.role) })
         try tokens.ensureCurrentKey(algorithm: options.signingAlgorithm)
         dummyHash = try Argon2id.hash(password: SecureRandom.bytes(16), parameters: options.argon2)
         pool = BoundedWorkerPool(threads: options.hashingThreads, queueLimit: options.hashingQueue, retryAfter: 1, name: "authd-argon2")
@@ -115,6 +123,8 @@ public final class AuthService: Sendable {
         challenges = try ChallengeStore(store: store)
         mfaBox = try SecretBox(key: try DataKeyFile.loadOrCreate(path: files.dataKeyPath))
         backupCodeKey = try DataKeyFile.loadOrCreate(path: files.directory + "/backup-codes.key")
+        policyPath = configuration.policyFile
+        if let policyPath { try loadPolicyAtStart(policyPath) }
     }
 
     /// The clock (the store's).
@@ -133,6 +143,8 @@ public final class AuthService: Sendable {
         addMFARoutes(routes)
         addReauthenticationRoutes(routes)
         addDemoRoutes(routes)
+        addAuthzRoutes(routes)
+        addAdminRoutes(routes)
     }
 
     /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).

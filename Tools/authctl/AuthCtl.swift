@@ -10,6 +10,7 @@ struct AuthCtl: ParsableCommand {
         subcommands: [
             Replay.self, Export.self, Investigate.self, State.self, Head.self, Verify.self, Rebuild.self, Stats.self,
             Backup.self, Prune.self, Keys.self, SchemaExamples.self,
+            Roles.self, Access.self, WhoCan.self,
         ]
     )
 }

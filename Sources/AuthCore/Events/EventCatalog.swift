@@ -14,6 +14,9 @@ public enum EventCatalog {
         MFATOTPEnrollmentStarted.self, MFATOTPEnabled.self, MFATOTPDisabled.self, MFATOTPVerified.self, MFAVerificationFailed.self,
         MFABackupCodesGenerated.self, MFABackupCodeUsed.self,
         MFARecoveryRequested.self, MFARecoveryCancelled.self, MFARecoveryCompleted.self, MFARecoveryReminded.self, MFALocked.self,
+        // Authorization
+        RoleDefined.self, RolePermissionsChanged.self, RoleDeleted.self, RoleGranted.self, RoleRevoked.self,
+        UserAttributesChanged.self, PolicyLoaded.self, UserLocked.self, UserUnlocked.self,
     ]
 
     /// The type for a type name.

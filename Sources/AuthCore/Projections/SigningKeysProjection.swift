@@ -27,5 +27,7 @@ public enum DomainProjections {
     public static let all: [any Projection] = [
         UsersProjection(), SessionsProjection(), RefreshProjection(), SigningKeysProjection(), PasskeysProjection(), MFAProjection(),
         SessionAuthProjection(),
+        // Authorization
+        AuthzProjection(), UserLocksProjection(),
     ]
 }
