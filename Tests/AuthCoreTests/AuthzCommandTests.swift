@@ -51,8 +51,9 @@ import TestSupport
                 try await store.run(GrantRole(userID: target, role: "nosuch", expiresAt: nil, reason: "r", actorID: admin, request: .none))
             }
             // A user with no grant holds nothing.
+            let nobody = try await register(store, "nobody@example.com")
             await #expect(throws: AuthzError.permissionNotHeld("posts:read")) {
-                try await store.run(GrantRole(userID: admin, role: "poster", expiresAt: nil, reason: "r", actorID: target, request: .none))
+                try await store.run(GrantRole(userID: admin, role: "poster", expiresAt: nil, reason: "r", actorID: nobody, request: .none))
             }
             let engine = AuthzEngine()
             let snapshot = try engine.reload(from: store)
