@@ -138,8 +138,8 @@ import TestSupport
             #expect(locked.status == .unauthorized && wrong.status == .unauthorized)
             var lockedBody = object(locked.response)
             var wrongBody = object(wrong.response)
-            lockedBody["instance"] = nil
-            wrongBody["instance"] = nil
+            lockedBody["request_id"] = nil
+            wrongBody["request_id"] = nil
             #expect(NSDictionary(dictionary: lockedBody).isEqual(to: wrongBody), "\(lockedBody) vs \(wrongBody)")
             expectProblem(try await client.refresh(tokens.refreshToken), .unauthorized)
             expectProblem(try await client.get("/v1/session", bearer: tokens.accessToken), .unauthorized)

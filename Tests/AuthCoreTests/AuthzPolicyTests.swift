@@ -115,6 +115,7 @@ import Testing
         #expect(!set.coversPattern("*") && !set.coversPattern("users:*") && !set.coversPattern("users:update"))
         #expect(PermissionSet.isValidPattern("posts:*") && PermissionSet.isValidPattern("*") && PermissionSet.isValidPattern("admin:users:read"))
         #expect(!PermissionSet.isValidPattern("*:read") && !PermissionSet.isValidPattern("posts:") && !PermissionSet.isValidPattern("po sts:read"))
+        #expect(!PermissionSet.isValidPermission("posts") && !PermissionSet.isValidPermission("posts:*"))
     }
 
     /// An expired grant grants nothing, with no event at expiry.

@@ -45,13 +45,13 @@ public struct PermissionSet: Sendable, Equatable {
         return covers(pattern)
     }
 
-    /// Whether `text` is a well-formed pattern: `*`, or 1 to 8 segments of `[A-Za-z0-9_.-]` joined by `:`, the last of
+    /// Whether `text` is a well-formed pattern: `*`, or 2 to 8 segments of `[A-Za-z0-9_.-]` joined by `:`, the last of
     /// which may be `*` (at most 128 bytes).
     public static func isValidPattern(_ text: String) -> Bool {
         guard text == "*" || (text.utf8.count <= 128 && !text.isEmpty) else { return false }
         if text == "*" { return true }
         let segments = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard segments.count <= 8 else { return false }
+        guard segments.count >= 2, segments.count <= 8 else { return false }
         for (index, segment) in segments.enumerated() {
             if segment == "*" && index == segments.count - 1 && index > 0 { continue }
             guard !segment.isEmpty, segment.utf8.allSatisfy(AttributeObject.isNameByte) else { return false }
