@@ -16,7 +16,8 @@ struct AuthzBenchmark: ParsableCommand {
         discussion: """
             inproc_rbac_p50_ns / p99: a role permission check of a random user among 10,000 (50 roles, 1 to 3 grants \
             each), no rules; inproc_abac_*: the same with 20 rules, requests naming resources the rules read. \
-            check_rps vs hello_rps: POST /v1/authz/check and GET /healthz, interleaved wrk rounds on one server; \
+            check_rps vs hello_rps: POST /v1/authz/check and GET /healthz, interleaved wrk rounds on one server \
+            (validate_rps: GET /v1/session, the authentication every check includes); \
             batch_checks_per_s: POST /v1/authz/check-batch with 100 checks per request.
             """)
 
@@ -185,11 +186,12 @@ struct AuthzBenchmark: ParsableCommand {
             return path
         }
         _ = try Self.runWrk(wrk, port: port, path: "/healthz", headers: [], script: nil, connections: connections, duration: 1)
-        var hello: [Double] = [], check: [Double] = [], batch: [Double] = []
+        var hello: [Double] = [], check: [Double] = [], batch: [Double] = [], validate: [Double] = []
         var checkNon2xx = 0
         for round in 0..<4 {
-            for which in round % 2 == 0 ? [0, 1, 2] : [2, 1, 0] {
+            for which in round % 2 == 0 ? [0, 1, 2, 3] : [3, 2, 1, 0] {
                 switch which {
+                case 3: validate.append(try Self.runWrk(wrk, port: port, path: "/v1/session", headers: [auth], script: nil, connections: connections, duration: duration).rps)
                 case 0: hello.append(try Self.runWrk(wrk, port: port, path: "/healthz", headers: [auth], script: nil, connections: connections, duration: duration).rps)
                 case 1:
                     let run = try Self.runWrk(wrk, port: port, path: "/v1/authz/check", headers: [auth], script: scripts[0], connections: connections, duration: duration)
@@ -205,6 +207,9 @@ struct AuthzBenchmark: ParsableCommand {
         report("hello_rps", mean(hello))
         report("check_rps", mean(check))
         report("check_ratio", mean(check) / mean(hello), decimals: 3)
+        report("validate_rps", mean(validate))
+        report("validate_ratio", mean(validate) / mean(hello), decimals: 3)
+        report("check_vs_validate", mean(check) / mean(validate), decimals: 3)
         report("batch100_rps", mean(batch))
         report("batch_checks_per_s", mean(batch) * 100)
         if checkNon2xx > 0 { FileHandle.standardError.write("warning: check had \(checkNon2xx) non-2xx\n".data(using: .utf8)!) }
