@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR", "CPrefetch", "TextEncoding"], swiftSettings: swiftSettings),
 
         // MARK: Domain: events, commands, projections, queries.
-        .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR"], swiftSettings: swiftSettings),
+        .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR", "StrictJSON"], swiftSettings: swiftSettings),
 
         // MARK: Audits: user resolution, the event table, refresh-family investigation reports, state snapshots
         // (the logic of `authctl`, which only parses arguments and prints).
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
+            name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "StrictJSON", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],

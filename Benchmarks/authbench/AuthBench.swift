@@ -6,6 +6,9 @@ struct AuthBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authbench",
         abstract: "Benchmarks for the event log and the auth server (prints key: value lines).",
-        subcommands: [LogBenchmark.self, AuditBenchmark.self, HTTPBenchmark.self, GenerateLog.self, CrashWriter.self, HoldReader.self]
+        subcommands: [
+            LogBenchmark.self, AuditBenchmark.self, HTTPBenchmark.self, GenerateLog.self, CrashWriter.self, HoldReader.self,
+            AuthzBenchmark.self,
+        ]
     )
 }

@@ -158,6 +158,9 @@ extension AuthError: ProblemConvertible {
             Problem(
                 status: .conflict, type: Problem.AuthTypes.mfaState, title: "No pending enrollment",
                 detail: "no TOTP enrollment is pending (it expired or was replaced); POST /v1/mfa/totp/enroll again")
+        case .accountLocked:
+            // The same answer as a wrong password: a lock is not revealed to whoever tries the account.
+            .invalidCredentials
         }
     }
 }

@@ -39,7 +39,14 @@ public final class AccessTokens: Sendable {
     let overlap: Int64
     private let ring = Mutex(Ring())
 
-    init(store: EventStore, files: KeyFiles, issuer: String, audience: String, lifetime: Int64, overlap: Int64) {
+    /// The roles a user holds at an instant (the `roles` claim).
+    let roles: @Sendable (String, Timestamp) -> [String]
+
+    init(
+        store: EventStore, files: KeyFiles, issuer: String, audience: String, lifetime: Int64, overlap: Int64,
+        roles: @escaping @Sendable (String, Timestamp) -> [String] = { _, _ in [] }
+    ) {
+        self.roles = roles
         self.store = store
         self.files = files
         self.issuer = issuer
@@ -66,7 +73,9 @@ public final class AccessTokens: Sendable {
         return signer
     }
 
-    /// Signs an access token for a session: `iss aud sub sid iat exp jti aal`, header `alg kid typ`.
+    /// Signs an access token for a session: `iss aud sub sid iat exp jti aal roles`, header `alg kid typ`. `roles` are
+    /// the user's roles at issue: a role revoked later stays in the token until it expires (`/v1/authz/check` and
+    /// introspection are always current).
     func issue(userID: String, sessionID: String, aal: String, now: Timestamp) throws -> (token: String, expiresIn: Int64) {
         let signer = try currentSigner()
         let iat = now.seconds
@@ -74,6 +83,7 @@ public final class AccessTokens: Sendable {
             "iss": .string(issuer), "aud": .string(audience), "sub": .string(userID), "sid": .string(sessionID),
             "iat": .number(Double(iat)), "exp": .number(Double(iat + lifetime)),
             "jti": .string(Encoding.base64URL(SecureRandom.bytes(16))), "aal": .string(aal),
+            "roles": .array(roles(userID, now).map { .string($0) }),
         ]
         return (try signer.sign(claims: claims), lifetime)
     }

@@ -180,6 +180,17 @@ public enum AuthAPISettings {
         }), owner: owner,
         help: "URL an external login may return to besides paths on this origin: same scheme and host, and a path "
             + "under this one's (on a '/' boundary); repeatable.")
+    // MARK: Authorization
+
+    /// `--policy FILE`.
+    public static let policy = Setting<String?>(
+        "policy", env: "AUTHD_POLICY", value: "file", default: nil, shown: "none (roles and grants from the admin API only)",
+        kind: SettingKind<String>("file path") { input in
+            guard !input.text.isEmpty else { throw input.invalid("expected a file path") }
+            return input.text
+        }.optional, owner: owner,
+        help: "Authorization policy (JSON: roles and ABAC rules), reloaded on SIGHUP; a changed document is recorded as "
+            + "policy.loaded, a malformed one is refused and the previous one stays in force.")
 
     /// The API's settings, in help order, and the argon2 check (memory at least 8 KiB per lane).
     public static let table = SettingsTable(
@@ -190,6 +201,7 @@ public enum AuthAPISettings {
             webauthnCounterPolicy.spec, mfaRecoveryDelay.spec, mfaRecoveryMaxPerDay.spec,
             emailVerificationTTL.spec, passwordResetTTL.spec, requireVerifiedEmail.spec,
             oidcProviders.spec, allowedReturnURL.spec,
+            policy.spec,
         ],
         checks: [
             { config in
@@ -251,6 +263,11 @@ extension ServerConfiguration {
             self[AuthAPISettings.adminKey] = newValue
             self[AuthAPISettings.adminKeyFile] = nil
         }
+    }
+    /// The authorization policy file (`--policy`), if any.
+    public var policyFile: String? {
+        get { self[AuthAPISettings.policy] }
+        set { self[AuthAPISettings.policy] = newValue }
     }
     /// Argon2id memory cost, KiB.
     public var argon2MemoryKiB: Int {

@@ -65,6 +65,10 @@ public final class AuthService: Sendable {
     let backupCodeKey: [UInt8]
     /// The demo page's files, read from the resource bundle here, before the server starts.
     let demoAssets: DemoAssets
+    /// The authorization snapshot in force (roles, grants, attributes, policy), swapped whole on every change.
+    public let authz: AuthzEngine
+    /// The policy file (`--policy`), reloaded on SIGHUP (``reloadPolicy()``).
+    let policyPath: String?
 
     /// External login: the configured providers by id, their outbound HTTP client, the `return_to` rules.
     let oidcProviders: [String: OIDCProvider]
@@ -83,9 +87,13 @@ public final class AuthService: Sendable {
         if PersonalDataVault.installed(on: store) == nil { try PersonalDataVault.install(on: store, keys: files) }
         subjectKey = try files.subjectKey()
         refreshKey = try files.refreshKey()
+        let authz = AuthzEngine()
+        try authz.reload(from: store)
+        self.authz = authz
         tokens = AccessTokens(
             store: store, files: files, issuer: configuration.issuer, audience: options.audience ?? configuration.issuer,
-            lifetime: Int64(configuration.accessTokenTTL), overlap: options.keyOverlap)
+            lifetime: Int64(configuration.accessTokenTTL), overlap: options.keyOverlap,
+            roles: { userID, now in authz.snapshot.grants(of: userID, at: now).map(\.role) })
         try tokens.ensureCurrentKey(algorithm: options.signingAlgorithm)
         dummyHash = try Argon2id.hash(password: SecureRandom.bytes(16), parameters: options.argon2)
         pool = BoundedWorkerPool(threads: options.hashingThreads, queueLimit: options.hashingQueue, retryAfter: 1, name: "authd-argon2")
@@ -135,6 +143,8 @@ public final class AuthService: Sendable {
                 http.map { (provider.id, OIDCProvider(configuration: provider, http: $0, clock: clock)) }
             })
         returnToPolicy = ReturnToPolicy(allowedURLs: configuration.allowedReturnURLs)
+        policyPath = configuration.policyFile
+        if let policyPath { try loadPolicyAtStart(policyPath) }
     }
 
     /// The clock (the store's).
@@ -156,6 +166,8 @@ public final class AuthService: Sendable {
         addAccountRoutes(routes)
         addOAuthRoutes(routes)
         addIdentityRoutes(routes)
+        addAuthzRoutes(routes)
+        addAdminRoutes(routes)
     }
 
     /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).

@@ -52,6 +52,15 @@ struct AuthRequirement: Sendable {
     static let aal2Session = AuthRequirement { _, principal in
         guard principal.session.record.aal == "aal2" else { throw Problem.stepUpRequired(maxAge: MFAPolicy.stepUpMaxAge) }
     }
+
+    /// The permission `permission` (403 `forbidden` otherwise; ``AuthService/requirePermission(_:_:)``), decided by
+    /// the authorization snapshot in force with the request's context.
+    static func permission(_ permission: String) -> AuthRequirement {
+        AuthRequirement { service, principal in try service.requirePermission(permission, principal) }
+    }
+
+    /// A session at `aal2` when the user has a second factor (403 `step-up-required`): what every admin endpoint needs.
+    static let aal2IfEnrolled = AuthRequirement { service, principal in try service.requireAAL2IfEnrolled(principal) }
 }
 
 /// Routes that need a user: every responder registered here first authenticates the request
@@ -95,7 +104,8 @@ struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Co
     let next: Next
 
     func respond(to request: Request, context: AuthRequestContext) async throws -> Response {
-        let principal = try await service.authenticate(request, context: context)
+        var principal = try await service.authenticate(request, context: context)
+        principal.requestIP = context.clientIP
         for requirement in requirements { try requirement.check(service, principal) }
         return try await next.respond(to: request, context: AuthenticatedContext(base: context, principal: principal))
     }

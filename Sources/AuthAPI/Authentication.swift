@@ -17,6 +17,8 @@ public struct Principal: Sendable {
 
     public var method: Method
     public var session: Queries.ActiveSession
+    /// The address the request came from (the ABAC `context.ip`), set for authenticated routes.
+    public var requestIP: String?
 
     /// Creates a principal.
     public init(method: Method, session: Queries.ActiveSession) {

@@ -79,6 +79,12 @@ extension AuthService {
                     userID: user?.id, subject: keyedSubject(email), reason: user == nil ? "unknown_user" : "bad_password", request: info))
             throw Problem.invalidCredentials
         }
+        // A locked account gets the wrong password's answer, and spends the budget as one (the command checks again
+        // at commit time).
+        if try store.query({ try $0.lock(ofUser: user.id) }) != nil {
+            try await store.run(RecordLoginFailure(userID: user.id, subject: keyedSubject(email), reason: "account_locked", request: info))
+            throw Problem.invalidCredentials
+        }
         refundLoginBudgets(budgets)
         // Only after the password check: the answer tells nothing to whoever does not know the password.
         if options.configuration.requireVerifiedEmail, try !store.query({ try $0.isEmailVerified(user.id) }) {

@@ -186,6 +186,29 @@ public struct NoticeComposer: Sendable {
         case IdentityUnlinked.type:
             let e = try IdentityUnlinked(event)
             return try change(e.userID, "Account unlinked", "Your \(Self.sanitized(e.provider, limit: 32)) account was unlinked from your account")
+        // Authorization: role changes and locks are told to the user they concern.
+        case RoleGranted.type:
+            let e = try RoleGranted(event)
+            let until = e.expiresAt.map { " until \($0.rfc3339)" } ?? ""
+            return try mail(
+                e.userID, "A role was granted to your account",
+                ["The role \(Self.sanitized(e.role, limit: 64)) was granted to your account\(until) at \(event.timestamp.rfc3339), \(origin)."])
+        case RoleRevoked.type:
+            let e = try RoleRevoked(event)
+            return try mail(
+                e.userID, "A role was removed from your account",
+                ["The role \(Self.sanitized(e.role, limit: 64)) was removed from your account at \(event.timestamp.rfc3339), \(origin)."])
+        case UserLocked.type:
+            let e = try UserLocked(event)
+            return try mail(
+                e.userID, "Your account was locked",
+                [
+                    "An administrator locked your account at \(event.timestamp.rfc3339); every session was ended and logins are refused.",
+                    "Contact support if you did not expect this.",
+                ])
+        case UserUnlocked.type:
+            let e = try UserUnlocked(event)
+            return try mail(e.userID, "Your account was unlocked", ["An administrator unlocked your account at \(event.timestamp.rfc3339); you can log in again."])
         default:
             return nil
         }

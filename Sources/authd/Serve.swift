@@ -94,6 +94,8 @@ struct Serve: AsyncParsableCommand {
         }
         notifier.start()
         defer { notifier.stop() }
+        let policyReloader = Self.reloadPolicyOnHangup(api: api, configuration: configuration, logger: logger)
+        defer { policyReloader?.cancel() }
         let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }) { routes in
             api.addRoutes(to: routes)
         }
@@ -241,5 +243,30 @@ extension Serve {
                 logger.error("LMDB reader check failed", metadata: ["error": .string(String(describing: error))])
             }
         }
+    }
+}
+
+extension Serve {
+    /// With `--policy`, SIGHUP reads the policy file again (``AuthService/reloadPolicy()``): a changed document is
+    /// recorded and swapped in whole, a malformed one is refused (logged, naming the rule and field) and the policy
+    /// in force stays.
+    static func reloadPolicyOnHangup(api: AuthService, configuration: ServerConfiguration, logger: Logger) -> (any DispatchSourceSignal)? {
+        guard configuration.policyFile != nil else { return nil }
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            Task {
+                do {
+                    switch try await api.reloadPolicy() {
+                    case .loaded(let sha256): logger.notice("policy loaded", metadata: ["sha256": .string(sha256)])
+                    case .unchanged(let sha256): logger.info("policy unchanged", metadata: ["sha256": .string(sha256)])
+                    }
+                } catch {
+                    logger.error("policy reload refused; the previous policy stays in force: \(error)")
+                }
+            }
+        }
+        source.resume()
+        return source
     }
 }

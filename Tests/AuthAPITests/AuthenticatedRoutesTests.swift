@@ -35,10 +35,13 @@ import Testing
         try await server.buildApplication().test(.live) { client in
             let routes = registered.value.withLock { $0 }.filter { !Self.publicPaths.contains($0.path) }
             let calls = routes.flatMap { route in
-                route.methods.map { (route.path.replacingOccurrences(of: "{id}", with: "ses_x"), $0) }
+                route.methods.map {
+                    (route.path.replacingOccurrences(of: "{id}", with: "ses_x").replacingOccurrences(of: "{role}", with: "user"), $0)
+                }
             }
-            // 5 session, 1 password, 3 re-authentication, 7 MFA, 5 passkey, 4 account and 2 identity routes.
-            #expect(calls.count == 27, "\(calls)")
+            // 5 session, 1 password, 3 re-authentication, 7 MFA, 5 passkey, 4 account and 2 identity routes; 2 authorization
+            // checks and 11 admin routes.
+            #expect(calls.count == 40, "\(calls)")
             let before = try harness.eventCount()
             for (path, method) in calls {
                 // A malformed body: authentication comes first, so it is never read.

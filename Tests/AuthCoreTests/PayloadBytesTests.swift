@@ -52,6 +52,10 @@ import Testing
         ("flags", PasskeyRegistered(
             userID: "u", credentialID: "c", publicKey: [], algorithm: -257, signCount: 1 << 40, aaguid: "a", backupEligible: true,
             backupState: true, transports: ["usb", "nfc", "ble"], attestationFormat: "packed", name: "")),
+        // Authorization
+        ("with-expiry", RoleGranted(userID: "u", role: "r", expiresAt: Timestamp(microseconds: 1_767_225_600_000_000), grantedBy: "g", reason: "")),
+        ("with-reason", UserLocked(userID: "u", lockedBy: "a", reason: "stolen laptop")),
+        ("no-reason", UserUnlocked(userID: "u", unlockedBy: "a", reason: nil)),
     ]
 
     static func line(_ type: String, _ label: String, _ payload: [UInt8]) -> String {

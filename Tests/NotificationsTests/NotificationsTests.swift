@@ -81,6 +81,23 @@ struct NoticeComposerTests {
         #expect(try log.notice(1) == nil, "user.registered")
     }
 
+    @Test("grants, revocations, locks and unlocks are told to the user they concern; attributes and policies are not")
+    func authorizationChanges() throws {
+        let log = try NoticeFixture()
+        defer { log.close() }
+        let granted = try #require(try log.notice(try log.emit(
+            RoleGranted(userID: log.userID, role: "editor\u{202E}", expiresAt: log.clock.now().adding(seconds: 3_600), grantedBy: "authctl", reason: "r"))))
+        #expect(granted.to == NoticeFixture.email && granted.subject == "A role was granted to your account")
+        #expect(granted.body.hasPrefix("The role editor") && granted.body.contains("was granted to your account until "))
+        #expect(!granted.body.unicodeScalars.contains("\u{202E}"))
+        let revoked = try #require(try log.notice(try log.emit(RoleRevoked(userID: log.userID, role: "editor", revokedBy: "authctl", reason: "r"))))
+        #expect(revoked.subject == "A role was removed from your account")
+        #expect(try log.notice(try log.emit(UserLocked(userID: log.userID, lockedBy: "authctl", reason: nil)))?.subject == "Your account was locked")
+        #expect(try log.notice(try log.emit(UserUnlocked(userID: log.userID, unlockedBy: "authctl", reason: nil)))?.subject == "Your account was unlocked")
+        #expect(try log.notice(try log.emit(UserAttributesChanged(userID: log.userID, attributes: "{}", changedBy: "authctl"))) == nil)
+        #expect(try log.notice(try log.emit(PolicyLoaded(sha256: String(repeating: "0", count: 64), source: "p", policy: "{}"))) == nil)
+    }
+
     @Test("a recovery request carries the token unsealed with the data key, as text and as a link")
     func recoveryRequest() throws {
         let log = try NoticeFixture()

@@ -11,6 +11,7 @@ struct AuthCtl: ParsableCommand {
             Replay.self, Export.self, Investigate.self, State.self, Head.self, Verify.self, Rebuild.self, Stats.self,
             Backup.self, Prune.self, Keys.self, SchemaExamples.self,
             Users.self,
+            Roles.self, Access.self, WhoCan.self,
         ]
     )
 }

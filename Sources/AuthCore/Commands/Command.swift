@@ -15,11 +15,13 @@ public protocol Command: Sendable {
 
 extension EventStore {
     /// Runs `command` in the write transaction and returns its result after the durable commit.
+    @discardableResult
     public func run<C: Command>(_ command: C) async throws -> C.Result {
         try await execute { context in try command.run(&context) }
     }
 
     /// Blocking form of ``run(_:)`` for tools and benchmarks.
+    @discardableResult
     public func runSync<C: Command>(_ command: C) throws -> C.Result {
         try executeSync { context in try command.run(&context) }
     }

@@ -63,6 +63,7 @@ public struct CreateSession: Command {
 
     public func run(_ context: inout CommandContext) throws -> Result {
         guard try context.state.table(UsersProjection(), "by_id").get(Key.of(userID)) != nil else { throw AuthError.unknownUser }
+        try UserLock.refuseIfLocked(userID, in: context)
         let actor = Actor.user(userID)
         let expiresAt = context.now.adding(seconds: lifetime)
         try context.emit(LoginSucceeded(userID: userID, sessionID: sessionID, method: method, aal: aal, provider: provider), actor: actor, request: request)

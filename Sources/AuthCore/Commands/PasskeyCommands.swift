@@ -82,6 +82,7 @@ public struct PasskeyLogin: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
+        try UserLock.refuseIfLocked(session.userID, in: context)
         let record = try PasskeyCounter.passkey(credentialID, of: session.userID, in: context)
         if let rejected = try PasskeyCounter.apply(
             credentialID: credentialID, record: record, newCount: newCount, policy: counterPolicy, request: session.request, in: &context)

@@ -30,6 +30,7 @@ public struct PasswordLogin: Command {
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
+        try UserLock.refuseIfLocked(session.userID, in: context)
         if let rehash { try rehash.run(&context) }
         if try MFAState.record(of: session.userID, in: context)?.isEnabled == true {
             try mfaChallenge.run(&context)

@@ -7,12 +7,15 @@ public struct RevokeSessions: Command {
     public var keep: String?
     public var reason: String
     public var request: RequestInfo
+    /// Who ends them: the user (the default) or an administrator.
+    public var actor: Actor?
 
-    public init(userID: String, keep: String?, reason: String, request: RequestInfo) {
+    public init(userID: String, keep: String?, reason: String, request: RequestInfo, actor: Actor? = nil) {
         self.userID = userID
         self.keep = keep
         self.reason = reason
         self.request = request
+        self.actor = actor
     }
 
     /// The number of sessions revoked.
@@ -21,7 +24,7 @@ public struct RevokeSessions: Command {
         var count = 0
         for (sessionID, session) in try SessionEnding.sessions(of: userID, in: context) where sessionID != keep {
             try SessionEnding.revoke(
-                sessionID, session, reason: reason, familyReason: reason, actor: .user(userID), request: request, in: &context)
+                sessionID, session, reason: reason, familyReason: reason, actor: actor ?? .user(userID), request: request, in: &context)
             count += 1
         }
         return count

@@ -19,6 +19,9 @@ public enum EventCatalog {
         PasswordResetCompleted.self, EmailChangeRequested.self, EmailChanged.self, UserDeleted.self,
         UserPersonalDataSealed.self,
         IdentityLinked.self, IdentityUnlinked.self,
+        // Authorization
+        RoleDefined.self, RolePermissionsChanged.self, RoleDeleted.self, RoleGranted.self, RoleRevoked.self,
+        UserAttributesChanged.self, PolicyLoaded.self, UserLocked.self, UserUnlocked.self,
     ]
 
     /// The type for a type name.

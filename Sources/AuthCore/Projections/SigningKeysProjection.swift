@@ -29,5 +29,7 @@ public enum DomainProjections {
         SessionAuthProjection(),
         AccountsProjection(),
         IdentitiesProjection(),
+        // Authorization
+        AuthzProjection(), UserLocksProjection(),
     ]
 }

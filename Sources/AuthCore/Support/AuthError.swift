@@ -18,4 +18,6 @@ public enum AuthError: Error, Sendable, Equatable {
     case mfaNotEnabled
     /// No TOTP enrollment is pending (never started, expired, or replaced).
     case noPendingEnrollment
+    /// The account is locked by an administrator (answered as a wrong password is).
+    case accountLocked
 }

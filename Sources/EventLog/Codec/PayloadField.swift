@@ -94,6 +94,12 @@ public struct PayloadField<Root>: Sendable {
              read: { (root, reader) throws(EventDecodingError) in root[keyPath: path] = Timestamp(microseconds: try reader.int(name)) })
     }
 
+    /// An optional time, as integer microseconds since the epoch (omitted when nil).
+    public static func optionalTimestamp(_ name: String, _ path: any WritableKeyPath<Root, Timestamp?> & Sendable) -> Self {
+        Self(name, .int, optional: true, write: { root, writer in writer.add(name, root[keyPath: path]?.microseconds) },
+             read: { (root, reader) throws(EventDecodingError) in root[keyPath: path] = try reader.optionalInt(name).map(Timestamp.init(microseconds:)) })
+    }
+
     /// A required unsigned integer field.
     public static func uint(_ name: String, _ path: any WritableKeyPath<Root, UInt64> & Sendable) -> Self {
         Self(name, .uint, optional: false, write: { root, writer in writer.add(name, root[keyPath: path]) },

@@ -47,4 +47,11 @@ public struct ReadContext {
             return try body(key, value)
         }
     }
+
+    /// Visits entries of a projection table from the first key at or after `start`, in key order, until `body`
+    /// returns false (cursor pagination).
+    public func scan(_ table: ProjectionTable, from start: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        guard let db = databases[table.name] else { throw EventStoreError.unknownTable(table.name) }
+        try txn.forEach(db, from: start.isEmpty ? nil : start, body)
+    }
 }

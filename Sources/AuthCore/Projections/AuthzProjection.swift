@@ -1,0 +1,71 @@
+import EventLog
+
+/// Authorization state as plain reducers: `roles` (role name → ``RoleRecord``, roles defined by event), `grants`
+/// (`user ‖ 0 ‖ role` → ``GrantRecord``), `attributes` (user → canonical JSON text) and `policy` (`current` →
+/// ``PolicyRecord``). ``AuthzState/read(_:)`` reads them; ``AuthzSnapshot`` compiles them for decisions.
+public struct AuthzProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+    public let name = "authz"
+    public let version = 1
+    public let tables = ["roles", "grants", "attributes", "policy"]
+    public var eventTypes: Set<String>? {
+        [RoleDefined.type, RolePermissionsChanged.type, RoleDeleted.type, RoleGranted.type, RoleRevoked.type,
+         UserAttributesChanged.type, PolicyLoaded.type]
+    }
+
+    /// The key of the single entry of `policy`.
+    public static let policyKey = Key.of("current")
+
+    public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+        switch event.type {
+        case RoleDefined.type:
+            let e = try RoleDefined(event)
+            try state.table(self, "roles").put(Key.of(e.role), record: RoleRecord(permissions: e.permissions, changedAt: event.timestamp))
+        case RolePermissionsChanged.type:
+            let e = try RolePermissionsChanged(event)
+            try state.table(self, "roles").put(Key.of(e.role), record: RoleRecord(permissions: e.permissions, changedAt: event.timestamp))
+        case RoleDeleted.type:
+            _ = try state.table(self, "roles").delete(Key.of(try RoleDeleted(event).role))
+        case RoleGranted.type:
+            let e = try RoleGranted(event)
+            try state.table(self, "grants").put(
+                Key.pair(e.userID, e.role),
+                record: GrantRecord(grantedAt: event.timestamp, expiresAt: e.expiresAt, grantedBy: e.grantedBy, reason: e.reason, seq: event.seq))
+        case RoleRevoked.type:
+            let e = try RoleRevoked(event)
+            _ = try state.table(self, "grants").delete(Key.pair(e.userID, e.role))
+        case UserAttributesChanged.type:
+            let e = try UserAttributesChanged(event)
+            try state.table(self, "attributes").put(Key.of(e.userID), Key.of(e.attributes))
+        case PolicyLoaded.type:
+            let e = try PolicyLoaded(event)
+            try state.table(self, "policy").put(
+                Self.policyKey, record: PolicyRecord(sha256: e.sha256, source: e.source, policy: e.policy, loadedAt: event.timestamp, seq: event.seq))
+        default:
+            break
+        }
+    }
+}
+
+/// Locked users: `by_user` (user id → ``LockRecord``), from `user.locked` and `user.unlocked`.
+public struct UserLocksProjection: Projection {
+    /// Creates the projection.
+    public init() {}
+    public let name = "user_locks"
+    public let version = 1
+    public let tables = ["by_user"]
+    public var eventTypes: Set<String>? { [UserLocked.type, UserUnlocked.type] }
+
+    public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
+        switch event.type {
+        case UserLocked.type:
+            let e = try UserLocked(event)
+            try state.table(self, "by_user").put(Key.of(e.userID), record: LockRecord(lockedAt: event.timestamp, lockedBy: e.lockedBy, reason: e.reason))
+        case UserUnlocked.type:
+            _ = try state.table(self, "by_user").delete(Key.of(try UserUnlocked(event).userID))
+        default:
+            break
+        }
+    }
+}
