@@ -3,6 +3,7 @@ import AuthCore
 import EventLog
 import Foundation
 import LMDB
+import ProjectionRebuild
 
 /// The `--data` option shared by every subcommand.
 struct DataOptions: ParsableArguments {
@@ -33,7 +34,7 @@ struct DataOptions: ParsableArguments {
         } catch let refusal as RunningServer.Refusal {
             throw ValidationError(refusal.description)
         }
-        return try EventStore(path: data, projections: DomainProjections.all)
+        return try EventStore(path: data, projections: DomainProjections.all, options: .rebuildingNewProjections)
     }
 }
 

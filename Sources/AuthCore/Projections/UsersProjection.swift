@@ -1,6 +1,7 @@
 import EventLog
 
-/// Users by id and by normalised email.
+/// Users by id and by normalised email. A rebuild folds `user.registered` in place
+/// (`UsersProjection+FastFold.swift`).
 public struct UsersProjection: Projection {
     /// Creates the projection.
     public init() {}
@@ -12,18 +13,10 @@ public struct UsersProjection: Projection {
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
         switch event.type {
-        case UserRegistered.type where event.version == UserRegistered.version:
-            // The current version's fields in place (older ones are upcast below).
-            try UserRegistered.withFieldsInPlace(event) { fields in
-                try register(
-                    userID: try fields.text("user_id"), email: try fields.text("email"), passwordHash: try fields.text("password_hash"),
-                    at: event.timestamp, byID: byID, state: state)
-            }
         case UserRegistered.type:
             let e = try UserRegistered(event)
-            try register(
-                userID: Key.of(e.userID), email: Key.of(e.email), passwordHash: Array(e.passwordHash.utf8), at: event.timestamp,
-                byID: byID, state: state)
+            try byID.put(Key.of(e.userID), record: UserRecord(email: e.email, passwordHash: e.passwordHash, createdAt: event.timestamp))
+            try state.table(self, "by_email").put(Key.of(e.email), Key.of(e.userID))
         case PasswordChanged.type:
             let e = try PasswordChanged(event)
             try updatePassword(byID, e.userID, e.passwordHash)
@@ -33,14 +26,6 @@ public struct UsersProjection: Projection {
         default:
             break
         }
-    }
-
-    /// Stores a registered user (text as UTF-8 bytes) by id and by email.
-    private func register<Bytes: TableBytes & Collection<UInt8>>(
-        userID: Bytes, email: Bytes, passwordHash: Bytes, at createdAt: Timestamp, byID: ProjectionTable, state: ProjectionState
-    ) throws {
-        try byID.put(userID, UserRecord.encode(email: email, passwordHash: passwordHash, createdAt: createdAt))
-        try state.table(self, "by_email").put(email, userID)
     }
 
     private func updatePassword(_ byID: ProjectionTable, _ userID: String, _ hash: String) throws {
