@@ -5,9 +5,7 @@ import EventLog
 /// Sendable by contract: a rebuild gives each projection's tables to one fold thread.
 public final class FoldTables: @unchecked Sendable {
     private let memory: MemoryTables
-    /// Tables resolved so far, with the projection and table names they were asked for (compared with `==`: names
-    /// are literals, equal strings share their bits).
-    private var resolved: [(projection: String, table: String, value: FoldTable)] = []
+    private var resolved = ResolvedTables<FoldTable>()
     /// Keeps this object's written fields off the cache lines of objects other threads write.
     private let padding = CacheLinePadding()
 
@@ -15,19 +13,7 @@ public final class FoldTables: @unchecked Sendable {
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> FoldTable {
-        let name = projection.name
-        let tableLength = table.utf8.count
-        let hit = resolved.withUnsafeBufferPointer { entries -> Int? in
-            for index in entries.indices
-            where entries[index].table.utf8.count == tableLength && entries[index].table == table && entries[index].projection == name {
-                return index
-            }
-            return nil
-        }
-        if let hit { return resolved[hit].value }
-        let made = FoldTable(Unmanaged.passUnretained(memory.store(projection.databaseName(table))))
-        resolved.append((name, table, made))
-        return made
+        resolved.table(projection.name, table) { FoldTable(Unmanaged.passUnretained(memory.store(projection.databaseName(table)))) }
     }
 }
 

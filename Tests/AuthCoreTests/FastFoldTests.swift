@@ -122,7 +122,8 @@ struct LogGenerator {
             switch field.kind {
             case .text: writer.add(field.name, text(field.name))
             case .bytes: writer.add(field.name, bytes: bytes(field.name))
-            case .int: writer.add(field.name, Int64(1_767_225_600_000_000 + random(1_000_000_000_000)))
+            case .int where field.name.hasSuffix("_at"): writer.add(field.name, Int64(1_767_225_600_000_000 + random(1_000_000_000_000)))
+            case .int: writer.add(field.name, Int64(random(1_000_000)))
             case .uint: writer.add(field.name, UInt64(random(1_000)))
             case .bool: writer.add(field.name, random(2) == 0)
             case .textArray: writer.add(field.name, (0..<random(3)).map { _ in text("item") })

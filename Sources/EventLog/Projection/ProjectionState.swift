@@ -12,15 +12,7 @@ public final class ProjectionState {
     }
 
     let backing: Backing
-    /// Tables resolved so far, with the projection and table names they were asked for. A short list compared with
-    /// `==` (names are literals: equal strings share their bits) is cheaper than hashing both names on every event.
-    private var resolved: [Resolved] = []
-
-    private struct Resolved {
-        let projection: String
-        let table: String
-        let value: ProjectionTable
-    }
+    private var resolved = ResolvedTables<ProjectionTable>()
 
     init(_ backing: Backing) { self.backing = backing }
 
@@ -29,21 +21,7 @@ public final class ProjectionState {
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> ProjectionTable {
-        let name = projection.name
-        // Compared in place (no copy of an entry per comparison), lengths first: comparing two different strings
-        // costs more than comparing two equal literals.
-        let tableLength = table.utf8.count
-        let hit = resolved.withUnsafeBufferPointer { entries -> Int? in
-            for index in entries.indices
-            where entries[index].table.utf8.count == tableLength && entries[index].table == table && entries[index].projection == name {
-                return index
-            }
-            return nil
-        }
-        if let hit { return resolved[hit].value }
-        let made = self.table(named: projection.databaseName(table))
-        resolved.append(Resolved(projection: name, table: table, value: made))
-        return made
+        resolved.table(projection.name, table) { self.table(named: projection.databaseName(table)) }
     }
 
     /// A table by its full database name.
