@@ -1,9 +1,7 @@
 import EventLog
 
-/// The in-memory tables of one projection in a rebuild, as a ``FastFold`` sees them.
-///
-/// Sendable by contract: a rebuild gives each projection's tables to one fold thread.
-public final class FoldTables: @unchecked Sendable {
+/// The in-memory tables of one projection in a rebuild, as a ``FastFold`` sees them (one fold thread uses them).
+public final class FoldTables {
     private let memory: MemoryTables
     private var resolved = ResolvedTables<FoldTable>()
     /// Keeps this object's written fields off the cache lines of objects other threads write.
