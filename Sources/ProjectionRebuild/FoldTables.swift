@@ -11,7 +11,11 @@ public final class FoldTables {
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> FoldTable {
-        resolved.table(projection.name, table) { FoldTable(Unmanaged.passUnretained(memory.store(projection.databaseName(table)))) }
+        let name = projection.name
+        if let found = resolved.table(name, table) { return found }
+        let made = FoldTable(Unmanaged.passUnretained(memory.store(projection.databaseName(table))))
+        resolved.add(name, table, made)
+        return made
     }
 }
 

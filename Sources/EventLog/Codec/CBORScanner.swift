@@ -2,13 +2,13 @@
 /// of that grammar. Hot loops (envelopes, payload maps) scan buffers directly, without retaining an array or
 /// bounds-checking through it; ``CBORReader`` is its owning form over an array. Positions are offsets into the
 /// buffer.
-package struct CBORScanner {
-    package let base: UnsafePointer<UInt8>
-    package var position: Int
-    package let end: Int
+@usableFromInline package struct CBORScanner {
+    @usableFromInline package let base: UnsafePointer<UInt8>
+    @usableFromInline package var position: Int
+    @usableFromInline package let end: Int
 
     /// Scans `buffer` from `start` to `end` (or its end). `buffer` must outlive the scanner.
-    @inline(__always)
+    @inlinable @inline(__always)
     package init(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int = 0, to end: Int? = nil) {
         // An empty array may have no storage; any non-null address is fine for zero bytes.
         base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -16,9 +16,10 @@ package struct CBORScanner {
         self.end = end ?? buffer.count
     }
 
+    @inlinable
     package var isAtEnd: Bool { position >= end }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func head() throws(EventDecodingError) -> (major: UInt8, argument: UInt64) {
         guard position < end else { throw .truncated }
         let initial = base[position]
@@ -35,20 +36,20 @@ package struct CBORScanner {
         return (major, value)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package func peek() throws(EventDecodingError) -> UInt8 {
         guard position < end else { throw .truncated }
         return base[position]
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func uint() throws(EventDecodingError) -> UInt64 {
         let (major, argument) = try head()
         guard major == 0 else { throw .malformed("expected unsigned integer") }
         return argument
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func int() throws(EventDecodingError) -> Int64 {
         let (major, argument) = try head()
         guard argument <= UInt64(Int64.max) else { throw .malformed("integer out of range") }
@@ -59,14 +60,14 @@ package struct CBORScanner {
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func textRange() throws(EventDecodingError) -> Range<Int> {
         let (major, argument) = try head()
         guard major == 3 else { throw .malformed("expected text string") }
         return try take(argument)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func optionalTextRange() throws(EventDecodingError) -> Range<Int>? {
         if try peek() == 0xF6 {
             position += 1
@@ -75,14 +76,14 @@ package struct CBORScanner {
         return try textRange()
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func byteStringRange() throws(EventDecodingError) -> Range<Int> {
         let (major, argument) = try head()
         guard major == 2 else { throw .malformed("expected byte string") }
         return try take(argument)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func bool() throws(EventDecodingError) -> Bool {
         let initial = try peek()
         guard initial == 0xF4 || initial == 0xF5 else { throw .malformed("expected boolean") }
@@ -90,22 +91,22 @@ package struct CBORScanner {
         return initial == 0xF5
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func arrayCount() throws(EventDecodingError) -> Int {
         let (major, argument) = try head()
         guard major == 4, argument <= UInt64(end - position) else { throw .malformed("expected array") }
         return Int(argument)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func mapCount() throws(EventDecodingError) -> Int {
         let (major, argument) = try head()
         guard major == 5, argument <= UInt64(end - position) else { throw .malformed("expected map") }
         return Int(argument)
     }
 
-    @inline(__always)
-    private mutating func take(_ length: UInt64) throws(EventDecodingError) -> Range<Int> {
+    @inlinable @inline(__always)
+    package mutating func take(_ length: UInt64) throws(EventDecodingError) -> Range<Int> {
         guard length <= UInt64(end - position) else { throw .truncated }
         let range = position..<position + Int(length)
         position += Int(length)
@@ -113,6 +114,7 @@ package struct CBORScanner {
     }
 
     /// Skips one complete item (of the subset), at most 16 levels deep.
+    @inlinable
     package mutating func skip(depth: Int = 0) throws(EventDecodingError) {
         guard depth < 16 else { throw .malformed("nesting too deep") }
         let initial = try peek()
@@ -135,7 +137,7 @@ package struct CBORScanner {
     }
 
     /// Whether the bytes in `range` equal `other`.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func bytes(_ range: Range<Int>, equal other: UnsafeBufferPointer<UInt8>) -> Bool {
         guard range.count == other.count else { return false }
         for index in 0..<other.count where base[range.lowerBound + index] != other[index] { return false }

@@ -27,12 +27,12 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// reference count (nor the storage object), so the optimiser can call them on a batch's events in place instead
     /// of copying each event (and counting a reference to the batch storage that every fold thread shares) around
     /// the call.
-    package let base: UnsafePointer<UInt8>
+    @usableFromInline package let base: UnsafePointer<UInt8>
     package let start: Int
-    package let end: Int
+    @usableFromInline package let end: Int
     // Byte offsets in `storage` of the envelope fields after `version`, and of the payload map.
     package let actorStart: Int
-    package let streamsStart: Int
+    @usableFromInline package let streamsStart: Int
     package let payloadStart: Int
 
     /// Locates the envelope fields of a stored value (hash || event bytes) found under `seq`.
@@ -216,10 +216,11 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
 
     /// The stored value's bytes (and those before it in a batch's storage), in place (``base``): valid while this
     /// event lives.
+    @inlinable
     package var storedBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: end) }
 
     /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
-    @inline(__always)
+    @inlinable @inline(__always)
     package func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
         var reader = CBORScanner(storedBytes, from: streamsStart, to: end)
         guard let count = try? reader.arrayCount() else { return }

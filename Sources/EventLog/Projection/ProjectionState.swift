@@ -21,7 +21,11 @@ public final class ProjectionState {
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> ProjectionTable {
-        resolved.table(projection.name, table) { self.table(named: projection.databaseName(table)) }
+        let name = projection.name
+        if let found = resolved.table(name, table) { return found }
+        let made = self.table(named: projection.databaseName(table))
+        resolved.add(name, table, made)
+        return made
     }
 
     /// A table by its full database name.

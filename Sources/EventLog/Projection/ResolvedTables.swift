@@ -7,22 +7,24 @@ package struct ResolvedTables<Table> {
     @inlinable
     package init() {}
 
-    /// The table `table` of projection `projection`, made by `make` the first time it is asked for. A short list
-    /// compared with `==` (names are literals: equal strings share their bits), table names' lengths first:
-    /// comparing two different strings costs more than comparing two equal literals.
+    /// The table `table` of projection `projection`, if it was resolved before. A short list compared with `==`
+    /// (names are literals: equal strings share their bits), table names' lengths first: comparing two different
+    /// strings costs more than comparing two equal literals.
     @inlinable
-    package mutating func table(_ projection: String, _ table: String, make: () -> Table) -> Table {
+    package func table(_ projection: String, _ table: String) -> Table? {
         let tableLength = table.utf8.count
-        let hit = entries.withUnsafeBufferPointer { entries -> Int? in
+        return entries.withUnsafeBufferPointer { entries -> Table? in
             for index in entries.indices
             where entries[index].table.utf8.count == tableLength && entries[index].table == table && entries[index].projection == projection {
-                return index
+                return entries[index].value
             }
             return nil
         }
-        if let hit { return entries[hit].value }
-        let made = make()
-        entries.append((projection, table, made))
-        return made
+    }
+
+    /// Remembers `value` as the table `table` of projection `projection`.
+    @inlinable
+    package mutating func add(_ projection: String, _ table: String, _ value: Table) {
+        entries.append((projection, table, value))
     }
 }
