@@ -3,7 +3,8 @@ import EventLog
 /// The in-memory tables of one projection in a rebuild, as a ``FastFold`` sees them (one fold thread uses them).
 public final class FoldTables {
     private let memory: MemoryTables
-    private var resolved = ResolvedTables<FoldTable>()
+    private var names = ResolvedTables()
+    private var resolved: [FoldTable] = []
     /// Keeps this object's written fields off the cache lines of objects other threads write.
     private let padding = CacheLinePadding()
 
@@ -12,9 +13,10 @@ public final class FoldTables {
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> FoldTable {
         let name = projection.name
-        if let found = resolved.table(name, table) { return found }
+        if let position = names.position(name, table) { return resolved[position] }
         let made = FoldTable(Unmanaged.passUnretained(memory.store(projection.databaseName(table))))
-        resolved.add(name, table, made)
+        names.add(name, table)
+        resolved.append(made)
         return made
     }
 }

@@ -12,7 +12,8 @@ public final class ProjectionState {
     }
 
     let backing: Backing
-    private var resolved = ResolvedTables<ProjectionTable>()
+    private var names = ResolvedTables()
+    private var resolved: [ProjectionTable] = []
 
     init(_ backing: Backing) { self.backing = backing }
 
@@ -22,9 +23,10 @@ public final class ProjectionState {
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> ProjectionTable {
         let name = projection.name
-        if let found = resolved.table(name, table) { return found }
+        if let position = names.position(name, table) { return resolved[position] }
         let made = self.table(named: projection.databaseName(table))
-        resolved.add(name, table, made)
+        names.add(name, table)
+        resolved.append(made)
         return made
     }
 

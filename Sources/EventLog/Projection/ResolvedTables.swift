@@ -1,30 +1,32 @@
-/// The tables of projections resolved so far, by projection and table name: what ``ProjectionState`` (and the
-/// rebuild's fold tables) hand out per event without building a database name or hashing one.
-package struct ResolvedTables<Table> {
+/// The names of the projection tables resolved so far, each with its position in the owner's list of tables: what
+/// ``ProjectionState`` (and the rebuild's fold tables) use to hand out a table per event without building a
+/// database name or hashing one. (Names only, no generic values: a lookup needs no type metadata at run time.)
+package struct ResolvedTables {
     @usableFromInline
-    var entries: [(projection: String, table: String, value: Table)] = []
+    var projections: [String] = []
+    @usableFromInline
+    var tables: [String] = []
 
     @inlinable
     package init() {}
 
-    /// The table `table` of projection `projection`, if it was resolved before. A short list compared with `==`
-    /// (names are literals: equal strings share their bits), table names' lengths first: comparing two different
+    /// The position of table `table` of projection `projection`, if it was resolved before. Names are compared
+    /// with `==` (literals: equal strings share their bits), table names' lengths first: comparing two different
     /// strings costs more than comparing two equal literals.
     @inlinable
-    package func table(_ projection: String, _ table: String) -> Table? {
+    package func position(_ projection: String, _ table: String) -> Int? {
         let tableLength = table.utf8.count
-        return entries.withUnsafeBufferPointer { entries -> Table? in
-            for index in entries.indices
-            where entries[index].table.utf8.count == tableLength && entries[index].table == table && entries[index].projection == projection {
-                return entries[index].value
-            }
-            return nil
+        for index in tables.indices
+        where tables[index].utf8.count == tableLength && tables[index] == table && projections[index] == projection {
+            return index
         }
+        return nil
     }
 
-    /// Remembers `value` as the table `table` of projection `projection`.
+    /// Remembers table `table` of projection `projection` at the next position.
     @inlinable
-    package mutating func add(_ projection: String, _ table: String, _ value: Table) {
-        entries.append((projection, table, value))
+    package mutating func add(_ projection: String, _ table: String) {
+        projections.append(projection)
+        tables.append(table)
     }
 }
