@@ -41,16 +41,21 @@ let package = Package(
         .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
 
-        // MARK: The event log spine: log, chain, projections, rebuild.
-        .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR", "CPrefetch", "TextEncoding"], swiftSettings: swiftSettings),
+        // MARK: The event log spine: log, chain, store and its writer, the projection protocol, the verifier's digest.
+        .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR", "TextEncoding"], swiftSettings: swiftSettings),
 
-        // MARK: Domain: events, commands, projections, queries.
-        .target(name: "AuthCore", dependencies: ["EventLog", "AuthCrypto", "CBOR", "StrictJSON"], swiftSettings: swiftSettings),
+        // MARK: The rebuild engine: every projection folded from one parallel pass over the log into in-memory
+        // tables, compared with the live ones and swapped in; fast folds; `authctl verify`'s fold; scratch state.
+        .target(
+            name: "ProjectionRebuild", dependencies: ["EventLog", "LMDB", "AuthCrypto", "CPrefetch"], swiftSettings: swiftSettings),
+
+        // MARK: Domain: events, commands, projections (with their opt-in fast folds), queries.
+        .target(name: "AuthCore", dependencies: ["EventLog", "ProjectionRebuild", "AuthCrypto", "CBOR", "StrictJSON"], swiftSettings: swiftSettings),
 
         // MARK: Audits: user resolution, the event table, refresh-family investigation reports, state snapshots
         // (the logic of `authctl`, which only parses arguments and prints).
         .target(
-            name: "AuditKit", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "TextEncoding"],
+            name: "AuditKit", dependencies: ["AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding"],
             swiftSettings: swiftSettings),
 
         // MARK: HTTP infrastructure: request context, problem details, middleware, limiter, worker pool, server.
@@ -92,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "authd",
             dependencies: [
-                "AuthCore", "AuthCrypto", "EventLog", "AuthHTTP", "AuthAPI", "Notifications", "OTP",
+                "AuthCore", "AuthCrypto", "EventLog", "ProjectionRebuild", "AuthHTTP", "AuthAPI", "Notifications", "OTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "authctl",
             dependencies: [
-                "AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto",
+                "AuditKit", "AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/authctl",
@@ -110,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "authbench",
             dependencies: [
-                "AuthCore", "EventLog", "LMDB", "AuthCrypto", "AuthAPI", "AuthHTTP",
+                "AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "AuthAPI", "AuthHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -123,7 +128,7 @@ let package = Package(
         .executableTarget(name: "CBORFuzz", dependencies: ["CBOR"], path: "Tests/Fuzz/CBORFuzz", swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per library target, plus shared helpers.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
@@ -134,9 +139,13 @@ let package = Package(
             name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EventLogTests", dependencies: ["EventLog", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"], swiftSettings: swiftSettings),
+            name: "EventLogTests", dependencies: ["EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
-            name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "LMDB", "AuthCrypto", "StrictJSON", "TestSupport"],
+            name: "ProjectionRebuildTests", dependencies: ["ProjectionRebuild", "EventLog", "LMDB", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "StrictJSON", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
@@ -158,7 +167,8 @@ let package = Package(
         .testTarget(
             name: "AuthAPITests",
             dependencies: [
-                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "LMDB", "TestSupport", "WebAuthn", "CBOR", "OTP",
+                "AuthAPI", "AuthCore", "AuthHTTP", "AuthCrypto", "JOSE", "EventLog", "ProjectionRebuild", "LMDB", "TestSupport",
+                "WebAuthn", "CBOR", "OTP",
                 "Notifications", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -3,6 +3,7 @@ import AuthCore
 import EventLog
 import Foundation
 import LMDB
+import ProjectionRebuild
 
 /// `authbench audit`: audit queries on a large synthetic log (generated once into --data, reused if present).
 struct AuditBenchmark: ParsableCommand {
@@ -31,7 +32,7 @@ struct AuditBenchmark: ParsableCommand {
             report("generate_eps", Double(UInt64(events) - head.seq) / seconds)
             writer.close()
         }
-        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock())
+        let store = try EventStore(path: data, projections: DomainProjections.all, clock: ManualClock(), options: .rebuildingNewProjections)
         head = try store.head()
         report("log_events", Double(head.seq))
         report("log_file_bytes", Double(store.environment.usedBytes))

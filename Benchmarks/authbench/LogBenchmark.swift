@@ -3,6 +3,7 @@ import AuthCore
 import EventLog
 import Foundation
 import LMDB
+import ProjectionRebuild
 
 /// `authbench log`: append throughput (single vs group commit), raw LMDB baseline, rebuild speed, bytes per event.
 struct LogBenchmark: ParsableCommand {

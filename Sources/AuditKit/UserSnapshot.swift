@@ -2,6 +2,7 @@ import AuthCore
 import AuthCrypto
 import EventLog
 import Foundation
+import ProjectionRebuild
 import TextEncoding
 
 /// A user's state at one instant, folded from the user's own events (found through the index).

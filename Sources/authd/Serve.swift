@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import Notifications
 import OTP
+import ProjectionRebuild
 
 /// `authd serve`: runs the HTTP server until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -60,7 +61,8 @@ struct Serve: AsyncParsableCommand {
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let anchoring = try Self.anchorSettings(configuration)
-        let store = try EventStore(path: configuration.dataDirectory, projections: DomainProjections.all)
+        let store = try EventStore(
+            path: configuration.dataDirectory, projections: DomainProjections.all, options: .rebuildingNewProjections)
         let api: AuthService
         do {
             // Offline tools that write refuse to run beside a server of other projection versions (RunningServer).

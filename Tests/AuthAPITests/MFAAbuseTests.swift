@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Notifications
 import OTP
+import ProjectionRebuild
 import Synchronization
 import Testing
 

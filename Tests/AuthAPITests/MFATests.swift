@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Notifications
 import OTP
+import ProjectionRebuild
 import Testing
 
 /// TOTP, backup codes, MFA login, step-up and recovery end to end over the live server, with the harness's manual

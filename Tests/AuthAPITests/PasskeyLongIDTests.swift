@@ -4,6 +4,7 @@ import AuthCrypto
 import EventLog
 import Hummingbird
 import HummingbirdTesting
+import ProjectionRebuild
 import Testing
 
 /// Credential ids up to the WebAuthn maximum (1,023 bytes: 1,364 base64url characters, beyond LMDB's 511-byte keys).

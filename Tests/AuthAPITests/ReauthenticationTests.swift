@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import OTP
+import ProjectionRebuild
 import Testing
 
 /// Recent authentication for sensitive changes, and a new session token on every change of assurance level, over

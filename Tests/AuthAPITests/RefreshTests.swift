@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LMDB
+import ProjectionRebuild
 import Synchronization
 import Testing
 

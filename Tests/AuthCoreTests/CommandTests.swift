@@ -2,6 +2,7 @@
 import AuthCrypto
 import EventLog
 import LMDB
+import ProjectionRebuild
 import Synchronization
 import Testing
 import TestSupport

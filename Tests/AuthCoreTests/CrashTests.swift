@@ -3,6 +3,7 @@ import AuthCrypto
 import EventLog
 import Foundation
 import LMDB
+import ProjectionRebuild
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 @testable import AuthCore
 import EventLog
 import Foundation
+import ProjectionRebuild
 import TestSupport
 import Testing
 

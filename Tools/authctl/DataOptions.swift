@@ -3,6 +3,7 @@ import AuthCore
 import EventLog
 import Foundation
 import LMDB
+import ProjectionRebuild
 
 /// The `--data` option shared by every subcommand.
 struct DataOptions: ParsableArguments {
@@ -33,7 +34,7 @@ struct DataOptions: ParsableArguments {
         } catch let refusal as RunningServer.Refusal {
             throw ValidationError(refusal.description)
         }
-        let store = try EventStore(path: data, projections: DomainProjections.all)
+        let store = try EventStore(path: data, projections: DomainProjections.all, options: .rebuildingNewProjections)
         // Events it appends seal their users' personal data like authd's.
         try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: data))
         return store

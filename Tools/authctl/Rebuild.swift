@@ -2,6 +2,7 @@ import ArgumentParser
 import AuthCrypto
 import EventLog
 import Foundation
+import ProjectionRebuild
 
 /// `authctl rebuild`: rebuilds every projection from the log and swaps it in atomically (online).
 struct Rebuild: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuthCrypto
 import EventLog
 import Foundation
+import ProjectionRebuild
 
 /// `authctl verify`: hash chain end to end, head record, optional anchored head, and live projections == rebuilt.
 struct Verify: ParsableCommand {

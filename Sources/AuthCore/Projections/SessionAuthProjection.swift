@@ -3,7 +3,8 @@ import EventLog
 /// When each active session last proved its holder: `by_session` maps a session id to the time (8 bytes, big-endian
 /// microseconds) of its login (`session.created`), its last step-up (`session.stepped_up`) or its last
 /// re-authentication (`session.reauthenticated`), whichever came last. Sensitive changes (adding a passkey, TOTP,
-/// backup codes, a new password) need this to be recent (``RecentAuthentication``).
+/// backup codes, a new password) need this to be recent (``RecentAuthentication``). A rebuild folds
+/// `session.created` and `session.revoked` in place (`SessionAuthProjection+FastFold.swift`).
 public struct SessionAuthProjection: Projection {
     /// Creates the projection.
     public init() {}
@@ -19,13 +20,13 @@ public struct SessionAuthProjection: Projection {
         let at = Self.encode(event.timestamp)
         switch event.type {
         case SessionCreated.type:
-            try SessionCreated.withFieldsInPlace(event) { fields in try table.put(try fields.text("session_id"), at) }
+            try table.put(Key.of(try SessionCreated(event).sessionID), at)
         case SessionSteppedUp.type:
             try table.put(Key.of(try SessionSteppedUp(event).sessionID), at)
         case SessionReauthenticated.type:
             try table.put(Key.of(try SessionReauthenticated(event).sessionID), at)
         case SessionRevoked.type:
-            try SessionRevoked.withFieldsInPlace(event) { fields in _ = try table.delete(try fields.text("session_id")) }
+            try table.delete(Key.of(try SessionRevoked(event).sessionID))
         default:
             break
         }

@@ -6,6 +6,7 @@ import EventLog
 ///
 /// Users registered before sealing (`user.registered` v1/v2) are kept under their plaintext address until their
 /// `user.personal_data_sealed` event (``SealExistingUsers``) replaces it with the hash and the sealed form.
+/// A rebuild folds the current `user.registered` in place (`UsersProjection+FastFold.swift`).
 public struct UsersProjection: Projection {
     /// Creates the projection.
     public init() {}
@@ -22,18 +23,6 @@ public struct UsersProjection: Projection {
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
         switch event.type {
-        case UserRegistered.type where event.version == UserRegistered.version:
-            // The current version's fields in place (older ones are upcast below).
-            try UserRegistered.withFieldsInPlace(event) { fields in
-                let userID = try fields.text("user_id")
-                let emailHash = Array(try fields.byteString("email_hash"))
-                let sealedEmail = Array(try fields.byteString("email"))
-                let passwordHash = String(decoding: try fields.text("password_hash"), as: UTF8.self)
-                try register(
-                    userID: userID,
-                    UserRecord(emailHash: emailHash, sealedEmail: sealedEmail, passwordHash: passwordHash, createdAt: event.timestamp),
-                    byID: byID, state: state)
-            }
         case UserRegistered.type:
             let e = try UserRegistered(event)
             try register(

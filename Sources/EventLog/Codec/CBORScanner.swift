@@ -2,24 +2,25 @@
 /// of that grammar. Hot loops (envelopes, payload maps) scan buffers directly, without retaining an array or
 /// bounds-checking through it; ``CBORReader`` is its owning form over an array. Positions are offsets into the
 /// buffer.
-struct CBORScanner {
-    let base: UnsafePointer<UInt8>
-    var position: Int
-    let end: Int
+@usableFromInline package struct CBORScanner {
+    @usableFromInline package let base: UnsafePointer<UInt8>
+    @usableFromInline package var position: Int
+    @usableFromInline package let end: Int
 
     /// Scans `buffer` from `start` to `end` (or its end). `buffer` must outlive the scanner.
-    @inline(__always)
-    init(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int = 0, to end: Int? = nil) {
+    @inlinable @inline(__always)
+    package init(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int = 0, to end: Int? = nil) {
         // An empty array may have no storage; any non-null address is fine for zero bytes.
         base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
         position = start
         self.end = end ?? buffer.count
     }
 
-    var isAtEnd: Bool { position >= end }
+    @inlinable
+    package var isAtEnd: Bool { position >= end }
 
-    @inline(__always)
-    mutating func head() throws(EventDecodingError) -> (major: UInt8, argument: UInt64) {
+    @inlinable @inline(__always)
+    package mutating func head() throws(EventDecodingError) -> (major: UInt8, argument: UInt64) {
         guard position < end else { throw .truncated }
         let initial = base[position]
         position += 1
@@ -35,21 +36,21 @@ struct CBORScanner {
         return (major, value)
     }
 
-    @inline(__always)
-    func peek() throws(EventDecodingError) -> UInt8 {
+    @inlinable @inline(__always)
+    package func peek() throws(EventDecodingError) -> UInt8 {
         guard position < end else { throw .truncated }
         return base[position]
     }
 
-    @inline(__always)
-    mutating func uint() throws(EventDecodingError) -> UInt64 {
+    @inlinable @inline(__always)
+    package mutating func uint() throws(EventDecodingError) -> UInt64 {
         let (major, argument) = try head()
         guard major == 0 else { throw .malformed("expected unsigned integer") }
         return argument
     }
 
-    @inline(__always)
-    mutating func int() throws(EventDecodingError) -> Int64 {
+    @inlinable @inline(__always)
+    package mutating func int() throws(EventDecodingError) -> Int64 {
         let (major, argument) = try head()
         guard argument <= UInt64(Int64.max) else { throw .malformed("integer out of range") }
         switch major {
@@ -59,15 +60,15 @@ struct CBORScanner {
         }
     }
 
-    @inline(__always)
-    mutating func textRange() throws(EventDecodingError) -> Range<Int> {
+    @inlinable @inline(__always)
+    package mutating func textRange() throws(EventDecodingError) -> Range<Int> {
         let (major, argument) = try head()
         guard major == 3 else { throw .malformed("expected text string") }
         return try take(argument)
     }
 
-    @inline(__always)
-    mutating func optionalTextRange() throws(EventDecodingError) -> Range<Int>? {
+    @inlinable @inline(__always)
+    package mutating func optionalTextRange() throws(EventDecodingError) -> Range<Int>? {
         if try peek() == 0xF6 {
             position += 1
             return nil
@@ -75,37 +76,37 @@ struct CBORScanner {
         return try textRange()
     }
 
-    @inline(__always)
-    mutating func byteStringRange() throws(EventDecodingError) -> Range<Int> {
+    @inlinable @inline(__always)
+    package mutating func byteStringRange() throws(EventDecodingError) -> Range<Int> {
         let (major, argument) = try head()
         guard major == 2 else { throw .malformed("expected byte string") }
         return try take(argument)
     }
 
-    @inline(__always)
-    mutating func bool() throws(EventDecodingError) -> Bool {
+    @inlinable @inline(__always)
+    package mutating func bool() throws(EventDecodingError) -> Bool {
         let initial = try peek()
         guard initial == 0xF4 || initial == 0xF5 else { throw .malformed("expected boolean") }
         position += 1
         return initial == 0xF5
     }
 
-    @inline(__always)
-    mutating func arrayCount() throws(EventDecodingError) -> Int {
+    @inlinable @inline(__always)
+    package mutating func arrayCount() throws(EventDecodingError) -> Int {
         let (major, argument) = try head()
         guard major == 4, argument <= UInt64(end - position) else { throw .malformed("expected array") }
         return Int(argument)
     }
 
-    @inline(__always)
-    mutating func mapCount() throws(EventDecodingError) -> Int {
+    @inlinable @inline(__always)
+    package mutating func mapCount() throws(EventDecodingError) -> Int {
         let (major, argument) = try head()
         guard major == 5, argument <= UInt64(end - position) else { throw .malformed("expected map") }
         return Int(argument)
     }
 
-    @inline(__always)
-    private mutating func take(_ length: UInt64) throws(EventDecodingError) -> Range<Int> {
+    @inlinable @inline(__always)
+    package mutating func take(_ length: UInt64) throws(EventDecodingError) -> Range<Int> {
         guard length <= UInt64(end - position) else { throw .truncated }
         let range = position..<position + Int(length)
         position += Int(length)
@@ -113,7 +114,8 @@ struct CBORScanner {
     }
 
     /// Skips one complete item (of the subset), at most 16 levels deep.
-    mutating func skip(depth: Int = 0) throws(EventDecodingError) {
+    @inlinable
+    package mutating func skip(depth: Int = 0) throws(EventDecodingError) {
         guard depth < 16 else { throw .malformed("nesting too deep") }
         let initial = try peek()
         if initial >= 0xF4 && initial <= 0xF7 {
@@ -135,8 +137,8 @@ struct CBORScanner {
     }
 
     /// Whether the bytes in `range` equal `other`.
-    @inline(__always)
-    func bytes(_ range: Range<Int>, equal other: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inlinable @inline(__always)
+    package func bytes(_ range: Range<Int>, equal other: UnsafeBufferPointer<UInt8>) -> Bool {
         guard range.count == other.count else { return false }
         for index in 0..<other.count where base[range.lowerBound + index] != other[index] { return false }
         return true

@@ -23,6 +23,13 @@ public struct PayloadFieldDescriptor: Sendable, Equatable, CustomStringConvertib
     /// Whether the field may be absent (an absent value is omitted from the map, never written as null).
     public let isOptional: Bool
 
+    /// A field `name` of `kind`, optional or required.
+    package init(name: String, kind: PayloadFieldKind, isOptional: Bool) {
+        self.name = name
+        self.kind = kind
+        self.isOptional = isOptional
+    }
+
     public var description: String { "\(name): \(kind.rawValue)\(isOptional ? "?" : "")" }
 }
 

@@ -7,27 +7,27 @@
 /// to the storage; it reuses a batch's storage only once `isKnownUniquelyReferenced` says its events are gone); once
 /// shared, they are never changed.
 // @unchecked Sendable: its bytes are written only while it is uniquely referenced, and are immutable once shared.
-final class EventBytes: @unchecked Sendable {
+package final class EventBytes: @unchecked Sendable {
     /// The allocation's address: fixed for the object's life.
-    let base: UnsafeMutablePointer<UInt8>
-    let capacity: Int
+    package let base: UnsafeMutablePointer<UInt8>
+    package let capacity: Int
     /// Bytes filled, from `base`.
     private(set) var count = 0
 
     /// Empty storage with room for `capacity` bytes.
-    init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(1, capacity)
         base = .allocate(capacity: self.capacity)
     }
 
     /// Storage holding a copy of `bytes`.
-    convenience init(copying bytes: UnsafeRawBufferPointer) {
+    package convenience init(copying bytes: UnsafeRawBufferPointer) {
         self.init(capacity: bytes.count)
         append(bytes)
     }
 
     /// Storage holding a copy of `bytes`.
-    convenience init(copying bytes: [UInt8]) {
+    package convenience init(copying bytes: [UInt8]) {
         self.init(capacity: bytes.count)
         bytes.withUnsafeBytes { append($0) }
     }
@@ -35,10 +35,10 @@ final class EventBytes: @unchecked Sendable {
     deinit { base.deallocate() }
 
     /// The filled bytes (valid while this object lives).
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    package var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
     /// Appends `bytes`; only while this is the sole reference.
-    func append(_ bytes: UnsafeRawBufferPointer) {
+    package func append(_ bytes: UnsafeRawBufferPointer) {
         precondition(capacity - count >= bytes.count, "EventBytes overflow")
         write(bytes, at: count)
         count += bytes.count
@@ -48,7 +48,7 @@ final class EventBytes: @unchecked Sendable {
     /// counts in a local and sets ``count`` once with ``filled(_:)``: every access to a class's stored `var` is
     /// checked for exclusivity at run time); only while this is the sole reference.
     @inline(__always)
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+    package func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
         precondition(offset >= 0 && capacity - offset >= bytes.count, "EventBytes overflow")
         if let source = bytes.baseAddress, bytes.count > 0 {
             UnsafeMutableRawPointer(base + offset).copyMemory(from: source, byteCount: bytes.count)
@@ -56,13 +56,13 @@ final class EventBytes: @unchecked Sendable {
     }
 
     /// Sets ``count`` to `count` bytes written (``write(_:at:)``); only while this is the sole reference.
-    func filled(_ count: Int) {
+    package func filled(_ count: Int) {
         precondition(count >= 0 && count <= capacity)
         self.count = count
     }
 
     /// A storage with room for at least `capacity` bytes holding a copy of the first `count` bytes of these.
-    func grown(to capacity: Int, keeping count: Int) -> EventBytes {
+    package func grown(to capacity: Int, keeping count: Int) -> EventBytes {
         let grown = EventBytes(capacity: Swift.max(capacity, 2 * self.capacity))
         grown.write(UnsafeRawBufferPointer(start: base, count: count), at: 0)
         return grown

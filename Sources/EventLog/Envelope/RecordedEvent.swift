@@ -1,4 +1,3 @@
-import CPrefetch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,31 +20,20 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     public let version: Int
     /// Holds the stored value in `start..<end`: the value alone, or (rebuilds) the values of a whole batch of events,
     /// so that reading a batch allocates once, not once per event.
-    private let storage: EventBytes
+    package let storage: EventBytes
     /// `storage.base`, the address of its allocation, kept inline for the hot in-place readers
     /// (``prefetchPayload()``, ``forEachStreamInPlace(_:)``, ``withFieldsInPlace(_:)``): valid as long as `storage`,
     /// which this value keeps alive and which never changes its bytes once shared. Reading through it touches no
     /// reference count (nor the storage object), so the optimiser can call them on a batch's events in place instead
     /// of copying each event (and counting a reference to the batch storage that every fold thread shares) around
     /// the call.
-    private let base: UnsafePointer<UInt8>
-    private let start: Int
-    private let end: Int
+    @usableFromInline package let base: UnsafePointer<UInt8>
+    package let start: Int
+    @usableFromInline package let end: Int
     // Byte offsets in `storage` of the envelope fields after `version`, and of the payload map.
-    private let actorStart: Int
-    private let streamsStart: Int
-    private let payloadStart: Int
-
-    /// Hints the CPU to load the start of the payload (and the request fields before it) into the cache: a
-    /// rebuild's fold calls it a few events ahead of the one it applies, whose bytes a reader thread wrote long
-    /// enough ago to have left the cache. Nothing is read or changed.
-    @inline(__always)
-    func prefetchPayload() {
-        guard payloadStart < end else { return }
-        cprefetch_read(base + payloadStart)
-        cprefetch_read(base + max(actorStart, payloadStart - 64))
-        if payloadStart + 64 < end { cprefetch_read(base + payloadStart + 64) }
-    }
+    package let actorStart: Int
+    @usableFromInline package let streamsStart: Int
+    package let payloadStart: Int
 
     /// Locates the envelope fields of a stored value (hash || event bytes) found under `seq`.
     public init(seq: UInt64, stored: [UInt8]) throws(EventDecodingError) {
@@ -64,7 +52,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// payload's structure is not checked here but by whoever reads it (``fields()`` checks it whole): a rebuild
     /// skips events no projection reads, and walking every payload an extra time cost a fifth of its reading.
     /// (`authctl verify` decodes every event in full.)
-    init(seq: UInt64, storage: EventBytes, range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
+    package init(seq: UInt64, storage: EventBytes, range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
         // Within the allocation (`capacity`, a constant: reading `count`, a `var`, would cost an exclusivity check).
         precondition(range.lowerBound >= 0 && range.upperBound <= storage.capacity)
         let bytes = UnsafeBufferPointer(start: UnsafePointer(storage.base), count: range.upperBound)
@@ -74,7 +62,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     }
 
     /// Like ``init(seq:storage:range:names:)`` for `buffer[range]` (copied; tests).
-    init(seq: UInt64, buffer: [UInt8], range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
+    package init(seq: UInt64, buffer: [UInt8], range: Range<Int>, names: inout EventTypeNames) throws(EventDecodingError) {
         try self.init(seq: seq, storage: EventBytes(copying: buffer), range: range, names: &names)
     }
 
@@ -156,7 +144,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     }
 
     /// Which storage holds the bytes (the events of one batch share one; tests).
-    var storageIdentity: ObjectIdentifier { ObjectIdentifier(storage) }
+    package var storageIdentity: ObjectIdentifier { ObjectIdentifier(storage) }
 
     /// The stored value: hash (32 bytes) followed by the event bytes.
     public var stored: [UInt8] { copy(start..<end) }
@@ -195,7 +183,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     }
 
     /// Where the request's fields are in `buffer`, whose actor starts at `actorStart` (nil when absent).
-    static func requestRanges(
+    package static func requestRanges(
         in buffer: UnsafeBufferPointer<UInt8>, from actorStart: Int
     ) -> (requestID: Range<Int>?, clientIP: Range<Int>?, userAgent: Range<Int>?) {
         var reader = CBORScanner(buffer, from: actorStart, to: buffer.count)
@@ -228,11 +216,12 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
 
     /// The stored value's bytes (and those before it in a batch's storage), in place (``base``): valid while this
     /// event lives.
-    private var storedBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: end) }
+    @inlinable
+    package var storedBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: end) }
 
     /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
-    @inline(__always)
-    func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
+    @inlinable @inline(__always)
+    package func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
         var reader = CBORScanner(storedBytes, from: streamsStart, to: end)
         guard let count = try? reader.arrayCount() else { return }
         for _ in 0..<count {
@@ -249,15 +238,6 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
         try PayloadReader(payload)
     }
 
-    /// Calls `body` with a cursor over the payload's fields in place (``PayloadFieldCursor``): it, and the bytes it
-    /// returns, point into this event's stored bytes and are valid only during the call. Unlike ``fields()``, this
-    /// counts no reference to the stored bytes, which a rebuild's threads share.
-    public func withFieldsInPlace<R>(_ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
-        var cursor = try PayloadFieldCursor(
-            storedBytes, range: payloadStart..<end, envelopeRequest: actorStart)
-        return try body(&cursor)
-    }
-
     public static func == (lhs: RecordedEvent, rhs: RecordedEvent) -> Bool {
         lhs.seq == rhs.seq && lhs.end - lhs.start == rhs.end - rhs.start
             && memcmp(lhs.base + lhs.start, rhs.base + rhs.start, lhs.end - lhs.start) == 0
@@ -268,18 +248,18 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
 ///
 /// Seeded with the type names projections compare against (their literals): an event's `type` is then that very
 /// string, and a projection's `switch event.type` finds its case by identity instead of comparing bytes.
-struct EventTypeNames {
-    private(set) var names: [String] = []
+package struct EventTypeNames {
+    package private(set) var names: [String] = []
     private var bytes: [[UInt8]] = []
     /// Length and first and last 8 bytes of each type (zero-padded): compared before the bytes.
     private var signatures: [(Int, UInt64, UInt64)] = []
     /// Names whose string to use when met (not yet numbered: numbers follow first appearance).
     private var known: [String: String] = [:]
     /// The number of the type interned last.
-    private(set) var last = 0
+    package private(set) var last = 0
 
     /// Names that, when met, are represented by the given strings.
-    init(known: some Sequence<String> = []) {
+    package init(known: some Sequence<String> = []) {
         for name in known { self.known[name] = name }
     }
 
@@ -295,7 +275,7 @@ struct EventTypeNames {
     }
 
     /// The shared string for the type whose UTF-8 bytes are `type`.
-    mutating func intern(_ type: UnsafeBufferPointer<UInt8>) -> String {
+    package mutating func intern(_ type: UnsafeBufferPointer<UInt8>) -> String {
         let signature = Self.signature(type)
         for (number, known) in signatures.enumerated() where known == signature {
             // Equal lengths (part of the signature): one `memcmp`, not a generic element-by-element walk.

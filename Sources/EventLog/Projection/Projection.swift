@@ -13,20 +13,23 @@ public protocol Projection: Sendable {
     var tables: [String] { get }
     /// The event types this projection reacts to; `nil` means every type. Rebuilds skip decoding other events.
     var eventTypes: Set<String>? { get }
-    /// Tables that a rebuild fills from another of the projection's tables after the fold instead of through
-    /// `apply` (secondary indexes; see ``DerivedTable``). Empty by default.
-    var derivedTables: [DerivedTable] { get }
     /// Folds one event into the projection's tables.
     func apply(_ event: RecordedEvent, to state: ProjectionState) throws
 }
 
 extension Projection {
     public var eventTypes: Set<String>? { nil }
-    public var derivedTables: [DerivedTable] { [] }
 
     /// The LMDB database name of one of this projection's tables: `p.<name>.v<version>.<table>`.
     public func databaseName(_ table: String) -> String { "p.\(name).v\(version).\(table)" }
 
     /// The key under which this projection's checkpoint (last applied seq) is kept in the meta table.
-    var checkpointKey: [UInt8] { Array("checkpoint/p.\(name).v\(version)".utf8) }
+    package var checkpointKey: [UInt8] { Array("checkpoint/p.\(name).v\(version)".utf8) }
+}
+
+extension Sequence where Element == any Projection {
+    /// The full database names of these projections' tables, sorted.
+    public var databaseNames: [String] {
+        flatMap { projection in projection.tables.map { projection.databaseName($0) } }.sorted()
+    }
 }

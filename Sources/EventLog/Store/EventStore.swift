@@ -13,8 +13,8 @@ public final class EventStore: Sendable {
     public let projections: [any Projection]
     /// The clock that stamps events.
     public let clock: any Clock
-    let tables: LogTables
-    let databases: [String: Database]
+    package let tables: LogTables
+    package let databases: [String: Database]
     let sealerSlot = RequestSealerSlot()
     private let committer: GroupCommitter
 
@@ -27,6 +27,9 @@ public final class EventStore: Sendable {
         /// Most commands waiting for the writer; beyond that commands fail at once with
         /// ``EventStoreError/overloaded`` (bounded memory under a flood, an answer instead of a growing wait).
         public var maxQueued = 16_384
+        /// Builds projections that start from nothing (new projections, new versions) at open; without one they are
+        /// folded through `apply` in one write transaction. The rebuild engine sets it (`ProjectionRebuild`).
+        package var bulkBuild: ProjectionCatchUp.BulkBuild?
         /// Creates default options.
         public init() {}
     }
@@ -53,7 +56,8 @@ public final class EventStore: Sendable {
         self.projections = all
         self.databases = databases
         self.clock = clock
-        try ProjectionCatchUp.run(environment: environment, tables: tables, projections: all, databases: databases)
+        try ProjectionCatchUp.run(
+            environment: environment, tables: tables, projections: all, databases: databases, bulkBuild: options.bulkBuild)
         committer = GroupCommitter(
             environment: environment, tables: tables, projections: all, databases: databases, clock: clock, sealerSlot: sealerSlot,
             maxBatch: options.maxBatch, maxQueued: options.maxQueued)

@@ -15,7 +15,7 @@ public final class LogReader: Sendable {
         environment = try Environment(path: path, options: options)
         tables = try LogTables(environment: environment, create: false)
         var databases: [String: Database] = [:]
-        for name in Rebuilder.tableNames([StreamIndex()] + projections) {
+        for name in ([StreamIndex()] + projections).databaseNames {
             if let db = try environment.openExistingDatabase(name) { databases[name] = db }
         }
         self.databases = databases

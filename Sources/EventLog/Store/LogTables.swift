@@ -1,21 +1,21 @@
 import LMDB
 
 /// The fixed databases of a log environment and the keys of its meta table.
-struct LogTables: Sendable {
+package struct LogTables: Sendable {
     /// `seq (8 bytes BE) → hash || event bytes`.
-    let log: Database
+    package let log: Database
     /// Head, checkpoints and other bookkeeping (never part of the digest).
-    let meta: Database
+    package let meta: Database
 
-    static let logName = "log"
-    static let metaName = "meta"
-    static let headKey = Array("head".utf8)
+    package static let logName = "log"
+    package static let metaName = "meta"
+    package static let headKey = Array("head".utf8)
     /// Written by ``CommandContext/requireDurableCommit()``: the time of the last batch that had to be durable
     /// without appending an event. Nothing reads it.
-    static let durableMarkKey = Array("durable-mark".utf8)
+    package static let durableMarkKey = Array("durable-mark".utf8)
 
     /// Opens (or creates, when writable) the fixed tables.
-    init(environment: Environment, create: Bool) throws {
+    package init(environment: Environment, create: Bool) throws {
         let flags: DatabaseFlags = create ? [.create] : []
         log = try environment.openDatabase(Self.logName, flags: flags)
         meta = try environment.openDatabase(Self.metaName, flags: flags)
@@ -41,11 +41,11 @@ public struct LogHead: Sendable, Equatable, CustomStringConvertible {
         self.timestamp = timestamp
     }
 
-    var encoded: [UInt8] {
+    package var encoded: [UInt8] {
         EventCodec.seqKey(seq) + hash + EventCodec.seqKey(UInt64(bitPattern: timestamp.microseconds))
     }
 
-    init(encoded: [UInt8]) throws {
+    package init(encoded: [UInt8]) throws {
         guard encoded.count == 48 else { throw EventStoreError.corrupt("head record has \(encoded.count) bytes") }
         seq = EventCodec.seq(fromKey: Array(encoded[0..<8]))!
         hash = Array(encoded[8..<40])
@@ -63,7 +63,7 @@ public struct LogHead: Sendable, Equatable, CustomStringConvertible {
         return try environment.read { txn in try read(txn, tables) }
     }
 
-    static func read(_ txn: Transaction, _ tables: LogTables) throws -> LogHead {
+    package static func read(_ txn: Transaction, _ tables: LogTables) throws -> LogHead {
         guard let value = try txn.get(tables.meta, key: LogTables.headKey) else { return .empty }
         return try LogHead(encoded: value)
     }

@@ -22,7 +22,7 @@ public struct StaleTables: Sendable, Equatable {
 
     /// Finds the stale tables of the environment, given the current `projections` (the stream index included).
     public static func find(environment: Environment, projections: [any Projection]) throws -> StaleTables {
-        let current = Set(Rebuilder.tableNames(projections))
+        let current = Set(projections.databaseNames)
         let currentCheckpoints = Set(projections.map { String(decoding: $0.checkpointKey, as: UTF8.self) })
         let names = try environment.databaseNames().filter { $0.hasPrefix("p.") && !current.contains($0) }
         let meta = try environment.openDatabase(LogTables.metaName, flags: [])

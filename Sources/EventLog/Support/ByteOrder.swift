@@ -5,9 +5,9 @@ import Darwin
 #endif
 
 /// LMDB's default key order (memcmp, then shorter first), computed with memcmp.
-enum ByteOrder {
+package enum ByteOrder {
     @inline(__always)
-    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    package static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         let common = min(a.count, b.count)
         if common > 0 {
             let result = a.withUnsafeBufferPointer { pa in
@@ -20,7 +20,7 @@ enum ByteOrder {
 
     /// LMDB's order of two byte strings in place: negative, zero or positive.
     @inline(__always)
-    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    package static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
         let common = min(a.count, b.count)
         if common > 0 {
             let result = memcmp(a.baseAddress!, b.baseAddress!, common)
@@ -33,7 +33,7 @@ enum ByteOrder {
     ///
     /// Sorts (8-byte big-endian prefix, index) pairs and breaks prefix ties with `memcmp` over one contiguous copy
     /// of the keys, so comparisons neither retain arrays nor chase pointers.
-    static func sortedOrder(_ keys: [[UInt8]]) -> [Int] {
+    package static func sortedOrder(_ keys: [[UInt8]]) -> [Int] {
         var arena: [UInt8] = []
         arena.reserveCapacity(keys.reduce(0) { $0 + $1.count })
         var starts: [Int] = []
@@ -70,7 +70,7 @@ enum ByteOrder {
     /// The first 8 bytes of `key` as a big-endian integer (zero-padded): comparing prefixes orders keys that differ
     /// in their first 8 bytes.
     @inline(__always)
-    static func prefix(_ key: [UInt8]) -> UInt64 {
+    package static func prefix(_ key: [UInt8]) -> UInt64 {
         var value: UInt64 = 0
         let count = min(8, key.count)
         for index in 0..<count { value |= UInt64(key[index]) << UInt64(56 - 8 * index) }

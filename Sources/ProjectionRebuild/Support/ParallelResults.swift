@@ -1,4 +1,5 @@
 import Synchronization
+import EventLog
 
 /// Collects one result per index from concurrent workers.
 /// `@unchecked Sendable`: each worker writes only its own index, under the lock.

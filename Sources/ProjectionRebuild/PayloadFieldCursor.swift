@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EventLog
 
 /// Reads fields of an event payload (a CBOR map with text keys) in place, searching each from where the last one
 /// was found: the projections' hottest paths in rebuilds, which read a few fields of millions of events.

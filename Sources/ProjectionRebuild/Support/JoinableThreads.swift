@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import EventLog
 
 /// Threads of a rebuild that the caller waits for: Foundation's `Thread` cannot be joined, so each thread signals a
 /// semaphore when its body returns, and ``join()`` waits for as many signals as threads were started.

@@ -1,8 +1,10 @@
+import EventLog
+
 /// A table of a projection whose entries follow from the entries of another of its tables, one entry (or none) per
 /// source entry: a secondary index, such as sessions by token hash derived from sessions by id.
 ///
 /// The live path keeps a derived table up to date in `apply`, like any other table. A rebuild does not: while it
-/// folds the log, the table is *deferred* (``ProjectionTable/isDeferred``; writes to it are dropped), and once the
+/// folds the log, the table is *deferred* (``FoldTable/isDeferred``; writes to it are dropped), and once the
 /// fold is done it is filled from its source by ``entry``, in one pass over the final source entries instead of one
 /// random access per event. That is what databases do on a bulk load (build the indexes after the data). The
 /// rebuilt table is then checked against the live one like every other table, and `authctl verify` folds every

@@ -1,4 +1,5 @@
 @testable import EventLog
+@testable import ProjectionRebuild
 import Foundation
 import LMDB
 import TestSupport
@@ -155,7 +156,7 @@ struct RebuildTests {
         let tables = MemoryTables(names: ["t"])
         let table = tables.store("t")
         table.holdWrites()
-        let projectionTable = ProjectionState(.memory(tables)).table(named: "t")
+        let projectionTable = ProjectionState(detached: tables).table(named: "t")
         var model: [[UInt8]: [UInt8]] = [:]
         // A small key space (many overwrites of one key before an apply) and values of many lengths: 40,000 writes
         // of about 1.5 KB (60 MB) fill each of the 256 groups of 128 KiB about twice.

@@ -1,4 +1,5 @@
 import LMDB
+import EventLog
 
 /// A difference between a live table and its rebuilt state. Keys and values are in place, valid only during the
 /// call that hands them out.

@@ -1,3 +1,5 @@
+import EventLog
+
 /// Projections folded in memory from any chosen events (not stored): what audit tools use to reconstruct state at a
 /// point in time from a stream's events without touching the live tables.
 public final class ScratchProjections {
@@ -8,8 +10,8 @@ public final class ScratchProjections {
     /// Creates empty in-memory tables for `projections`.
     public init(_ projections: [any Projection]) {
         self.projections = projections
-        memory = MemoryTables(names: Rebuilder.tableNames(projections))
-        state = ProjectionState(.memory(memory))
+        memory = MemoryTables(names: projections.databaseNames)
+        state = ProjectionState(detached: memory)
     }
 
     /// Folds `event` into every projection.

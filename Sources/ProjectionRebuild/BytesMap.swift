@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EventLog
 
 /// A hash map from byte strings to byte strings: the in-memory tables of rebuilds, which hold up to millions of
 /// entries and are read and written at random once per event.

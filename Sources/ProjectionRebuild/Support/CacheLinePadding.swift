@@ -1,3 +1,5 @@
+import EventLog
+
 /// 128 unused bytes, stored last in a class whose instances different threads write (a rebuild's tables, one set per
 /// folding thread): objects allocated one after another share cache lines, and a reference count or a counter
 /// written on one thread would otherwise take the line away from the core running another. With this as its last

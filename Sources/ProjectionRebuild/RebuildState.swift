@@ -1,5 +1,6 @@
 import CPrefetch
 import Dispatch
+import EventLog
 import Foundation
 import Synchronization
 import LMDB
@@ -17,13 +18,21 @@ import LMDB
 /// type numbering, the index thread the index state, each projection thread that projection's tables), and batches
 /// pass between them under the pipeline's lock; the fold returns only after every thread has ended.
 final class RebuildState: @unchecked Sendable {
-    /// A projection folded through `apply` into in-memory tables.
+    /// A projection folded into in-memory tables: through its ``FastFold`` when it has one (and `apply` for the
+    /// events that leaves), else through `apply`.
     struct Folded {
         let projection: any Projection
+        /// The projection's fast fold, when it has one and the rebuild uses fast folds.
+        let fast: (any FastFold)?
         let memory: MemoryTables
+        /// The tables as `apply` sees them.
         let state: ProjectionState
+        /// The tables as the fast fold sees them.
+        let foldTables: FoldTables
         /// `eventTypes` as given (nil: every type).
         let types: Set<String>?
+        /// The fast fold's derived tables (filled after the fold).
+        var derivedTables: [DerivedTable] { fast?.derivedTables ?? [] }
     }
 
     /// Events read from the log, with the number of their type.
@@ -57,8 +66,12 @@ final class RebuildState: @unchecked Sendable {
     private var names: EventTypeNames
 
     /// Prepares to fold `projections`; with `buildIndex`, the index entries are kept (to be written), else only
-    /// their fingerprint.
-    init(projections: [any Projection], buildIndex: Bool, holdWritesFrom: Int = RebuildState.holdWritesFromDefault) {
+    /// their fingerprint. Without `fastFolds`, every projection is folded through `apply` alone (tests compare the
+    /// two).
+    init(
+        projections: [any Projection], buildIndex: Bool, holdWritesFrom: Int = RebuildState.holdWritesFromDefault,
+        fastFolds: Bool = true
+    ) {
         self.holdWritesFrom = holdWritesFrom
         var folded: [Folded] = []
         var indexTable: String?
@@ -67,8 +80,11 @@ final class RebuildState: @unchecked Sendable {
                 indexTable = streamIndex.databaseName("by_stream")
             } else {
                 let memory = MemoryTables(names: projection.tables.map { projection.databaseName($0) })
-                for derived in projection.derivedTables { memory.store(projection.databaseName(derived.name)).deferred = true }
-                folded.append(Folded(projection: projection, memory: memory, state: ProjectionState(.memory(memory)), types: projection.eventTypes))
+                let entry = Folded(
+                    projection: projection, fast: fastFolds ? projection as? any FastFold : nil, memory: memory,
+                    state: ProjectionState(detached: memory), foldTables: FoldTables(memory), types: projection.eventTypes)
+                for derived in entry.derivedTables { memory.store(projection.databaseName(derived.name)).deferred = true }
+                folded.append(entry)
             }
         }
         self.folded = folded
@@ -283,7 +299,7 @@ final class RebuildState: @unchecked Sendable {
     private func fold(_ batch: Batch, into number: Int) throws {
         let entry = folded[number]
         let wants = batch.wants[number]
-        let projection = entry.projection, state = entry.state
+        let projection = entry.projection, state = entry.state, fast = entry.fast, foldTables = entry.foldTables
         // Events are passed in place (borrowed, not copied): every copy would count a reference to the batch's
         // buffer, which all the fold's threads share.
         try batch.events.withUnsafeBufferPointer { events in
@@ -298,9 +314,16 @@ final class RebuildState: @unchecked Sendable {
                     }
                 }
                 for _ in 0..<Self.prefetchDistance { advance() }
-                for index in events.indices where wants[Int(types[index])] {
-                    advance()
-                    try projection.apply(events[index], to: state)
+                if let fast {
+                    for index in events.indices where wants[Int(types[index])] {
+                        advance()
+                        if try !fast.fold(events[index], into: foldTables) { try projection.apply(events[index], to: state) }
+                    }
+                } else {
+                    for index in events.indices where wants[Int(types[index])] {
+                        advance()
+                        try projection.apply(events[index], to: state)
+                    }
                 }
             }
         }
@@ -313,7 +336,7 @@ final class RebuildState: @unchecked Sendable {
     /// from then on keeps them through `apply` (see ``DerivedTable``).
     private func fillDerivedTables(of number: Int) throws {
         let entry = folded[number]
-        for derived in entry.projection.derivedTables {
+        for derived in entry.derivedTables {
             let name = entry.projection.databaseName(derived.name)
             guard let table = entry.memory.tables[name], table.deferred,
                   let source = entry.memory.tables[entry.projection.databaseName(derived.source)], !source.deferred

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EventLog
 
 /// Raw memory for the big in-memory tables of rebuilds (hundreds of MB read at random).
 ///

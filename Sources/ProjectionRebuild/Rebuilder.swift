@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LMDB
+import EventLog
 
 /// Rebuilds projections from the log.
 ///
@@ -64,9 +65,7 @@ public enum Rebuilder {
     }
 
     /// The full database names of `projections`' tables, sorted.
-    static func tableNames(_ projections: [any Projection]) -> [String] {
-        projections.flatMap { projection in projection.tables.map { projection.databaseName($0) } }.sorted()
-    }
+    static func tableNames(_ projections: [any Projection]) -> [String] { projections.databaseNames }
 
     /// Builds the projections' state from the log's events `1...head` into memory, in one read snapshot (see
     /// ``RebuildState``).
@@ -283,38 +282,28 @@ public enum Rebuilder {
     }
 }
 
-/// Brings projections whose checkpoint is behind the head up to date (new projections, new versions).
-enum ProjectionCatchUp {
-    static func run(environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database]) throws {
-        let (head, behind) = try environment.read { txn -> (LogHead, [(any Projection, UInt64)]) in
-            let head = try LogHead.read(txn, tables)
-            var behind: [(any Projection, UInt64)] = []
-            for projection in projections {
-                let checkpoint = try txn.get(tables.meta, key: projection.checkpointKey).flatMap(EventCodec.seq(fromKey:)) ?? 0
-                if checkpoint < head.seq { behind.append((projection, checkpoint)) }
+extension EventStore.Options {
+    /// Whether the store builds projections that start from nothing at open (new projections, new versions) with
+    /// the rebuild engine (``Rebuilder``: one parallel pass over the log) instead of folding them through `apply`
+    /// in one write transaction. `authd` and the tools turn it on.
+    public var buildsNewProjectionsByRebuild: Bool {
+        get { bulkBuild != nil }
+        set {
+            guard newValue else {
+                bulkBuild = nil
+                return
             }
-            return (head, behind)
-        }
-        guard !behind.isEmpty, head.seq > 0 else { return }
-        // Projections that start from nothing are bulk-built; others are folded forward in place.
-        let fresh = behind.filter { $0.1 == 0 }.map(\.0)
-        if !fresh.isEmpty {
-            _ = try Rebuilder.rebuild(environment: environment, tables: tables, projections: fresh, databases: databases, progress: nil)
-        }
-        let partial = behind.filter { $0.1 > 0 }
-        guard !partial.isEmpty else { return }
-        try environment.write { txn in
-            let head = try LogHead.read(txn, tables)
-            let state = ProjectionState(.live(txn, databases))
-            let from = partial.map(\.1).min()! + 1
-            try txn.forEach(tables.log, from: EventCodec.seqKey(from)) { key, value in
-                guard let seq = EventCodec.seq(fromKey: key), seq <= head.seq else { return false }
-                let event = try EventCodec.decode(seq: seq, stored: value)
-                for (projection, checkpoint) in partial where seq > checkpoint { try projection.apply(event, to: state) }
-                return true
+            bulkBuild = { (environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database]) throws in
+                _ = try Rebuilder.rebuild(
+                    environment: environment, tables: tables, projections: projections, databases: databases, progress: nil)
             }
-            let checkpoint = EventCodec.seqKey(head.seq)
-            for (projection, _) in partial { try txn.put(tables.meta, key: projection.checkpointKey, value: checkpoint) }
         }
+    }
+
+    /// Default options, with ``buildsNewProjectionsByRebuild`` on.
+    public static var rebuildingNewProjections: EventStore.Options {
+        var options = EventStore.Options()
+        options.buildsNewProjectionsByRebuild = true
+        return options
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import EventLog
 
 /// Hands the batches of a parallel fold from the reader to its consumers (the index and each folded projection),
 /// each consumer on a thread of its own, with no join per batch: a consumer waits only when it has caught up with

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EventLog
 
 /// The ``StreamIndex`` of a log, built in memory by a rebuild.
 ///

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EventLog
 
 /// An order-independent fingerprint of a table's entries: their number and the sum (mod 2^64) of a keyed 64-bit hash
 /// of each entry (`key length || key || value`), computed with the standard library's `Hasher` (SipHash-1-3,

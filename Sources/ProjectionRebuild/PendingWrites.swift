@@ -1,3 +1,5 @@
+import EventLog
+
 /// Writes to an in-memory table that a rebuild holds back and applies in batches, grouped by the top byte of the
 /// key's hash (write-behind).
 ///

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
+import EventLog
 
 /// Faults in the pages of a rebuild's big tables before the fold first writes them, on a thread that runs only when a
 /// core would otherwise idle.

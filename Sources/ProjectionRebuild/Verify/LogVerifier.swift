@@ -1,4 +1,5 @@
 import LMDB
+import EventLog
 
 /// Checks a log: the hash chain end to end, the head record, an optional externally recorded head, and that the
 /// live projections equal a rebuild from the log (byte for byte). Runs in one read snapshot, so it is safe while
@@ -31,15 +32,15 @@ public enum LogVerifier {
     ) throws -> Report {
         let tables = try LogTables(environment: environment, create: false)
         var databases: [String: Database] = [:]
-        for name in Rebuilder.tableNames(projections) {
+        for name in projections.databaseNames {
             databases[name] = try environment.openExistingDatabase(name)
         }
         return try environment.read { txn -> Report in
             var report = Report()
             report.head = try LogHead.read(txn, tables)
-            let names = Rebuilder.tableNames(projections)
+            let names = projections.databaseNames
             let memory = MemoryTables(names: names)
-            let state = ProjectionState(.memory(memory))
+            let state = ProjectionState(detached: memory)
             // The index is built grouped by stream (its ~2.5 entries per event are never held as separate keys).
             let indexName = projections.first { $0 is StreamIndex }.map { $0.databaseName("by_stream") }
             let folded = projections.filter { !($0 is StreamIndex) }
