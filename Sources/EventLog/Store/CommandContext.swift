@@ -16,13 +16,15 @@ public struct CommandContext {
     /// The events this command emitted so far.
     public private(set) var emitted: [RecordedEvent] = []
 
-    init(now: Timestamp, txn: Transaction, tables: LogTables, projections: [any Projection], databases: [String: Database], head: LogHead) {
-        self.now = now
-        self.txn = txn
-        self.tables = tables
-        self.projections = projections
-        self.head = head
-        self.state = ProjectionState(.live(txn, databases))
+    /// A context in `batch`: its transaction, its projection state (shared by the batch's commands, so each table
+    /// is resolved once per batch) and its current head.
+    init(batch: CommitBatch) {
+        self.now = batch.now
+        self.txn = batch.txn
+        self.tables = batch.tables
+        self.projections = batch.projections
+        self.head = batch.head
+        self.state = batch.state
     }
 
     /// Makes this batch's commit write and sync even if no event is appended (a meta key records the time). For a
