@@ -10,7 +10,7 @@ public struct CommandContext {
     public let state: ProjectionState
     let txn: Transaction
     let tables: LogTables
-    let projections: [any Projection]
+    let router: ProjectionRouter
     /// The newest event, including those this command emitted.
     public private(set) var head: LogHead
     /// The events this command emitted so far.
@@ -22,7 +22,7 @@ public struct CommandContext {
         self.now = batch.now
         self.txn = batch.txn
         self.tables = batch.tables
-        self.projections = batch.projections
+        self.router = batch.router
         self.head = batch.head
         self.state = batch.state
     }
@@ -34,7 +34,7 @@ public struct CommandContext {
         try txn.put(tables.meta, key: LogTables.durableMarkKey, value: EventCodec.seqKey(UInt64(bitPattern: now.microseconds)))
     }
 
-    /// Appends `event` to the log and applies it to every projection.
+    /// Appends `event` to the log and applies it to every projection that reacts to its type.
     @discardableResult
     public mutating func emit(_ event: PendingEvent) throws -> RecordedEvent {
         let seq = head.seq + 1
@@ -44,7 +44,7 @@ public struct CommandContext {
         let stored = EventCodec.storedValue(hash: hash, eventBytes: bytes)
         try txn.put(tables.log, key: EventCodec.seqKey(seq), value: stored, flags: [.append])
         let recorded = try RecordedEvent(seq: seq, stored: stored)
-        for projection in projections {
+        for projection in router.projections(for: recorded.type) {
             try projection.apply(recorded, to: state)
         }
         head = LogHead(seq: seq, hash: hash, timestamp: timestamp)

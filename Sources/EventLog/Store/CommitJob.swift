@@ -23,12 +23,12 @@ class CommitJob: @unchecked Sendable {
     func fail(_ error: any Error) {}
 }
 
-/// What the commands of one batch attempt share: the transaction, the projections' tables (resolved once per
-/// batch, not per command), the log head they advance and the batch's time.
+/// What the commands of one batch attempt share: the transaction, the projections (by event type) and their tables
+/// (resolved once per batch, not per command), the log head they advance and the batch's time.
 struct CommitBatch {
     let txn: Transaction
     let tables: LogTables
-    let projections: [any Projection]
+    let router: ProjectionRouter
     let state: ProjectionState
     var head: LogHead
     let now: Timestamp

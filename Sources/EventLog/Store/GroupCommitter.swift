@@ -12,9 +12,10 @@ final class GroupCommitter: @unchecked Sendable {
     private var thread: Thread?
     private let environment: Environment
     private let tables: LogTables
-    private let projections: [any Projection]
     /// Each projection's checkpoint key in `meta`, made once.
     private let checkpointKeys: [[UInt8]]
+    /// The projections of each event type (writer thread only).
+    private let router: ProjectionRouter
     private let databases: [String: Database]
     private let clock: any Clock
     private let maxBatch: Int
@@ -30,8 +31,8 @@ final class GroupCommitter: @unchecked Sendable {
         self.environment = environment
         self.databases = databases
         self.tables = tables
-        self.projections = projections
         self.checkpointKeys = projections.map(\.checkpointKey)
+        self.router = ProjectionRouter(projections)
         self.clock = clock
         self.maxBatch = maxBatch
         self.maxQueued = maxQueued
@@ -102,7 +103,7 @@ final class GroupCommitter: @unchecked Sendable {
                 try environment.write { txn in
                     for job in batch { job.reset() }
                     var context = CommitBatch(
-                        txn: txn, tables: tables, projections: projections,
+                        txn: txn, tables: tables, router: router,
                         state: ProjectionState(.live(txn, databases)), head: try LogHead.read(txn, tables), now: clock.now())
                     let before = context.head.seq
                     for job in batch where job.excluded == nil {
