@@ -35,6 +35,7 @@ struct CommitBatch {
 }
 
 /// A command returning `R`, and how its caller waits for it.
+/// `@unchecked Sendable`: as ``CommitJob``: `outcome` is written by the writer thread before it answers the caller.
 final class TypedCommitJob<R: Sendable>: CommitJob, @unchecked Sendable {
     /// How the caller is answered.
     enum Waiter {
