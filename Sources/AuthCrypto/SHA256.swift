@@ -7,10 +7,11 @@ public struct SHA256: ~Copyable {
     /// The digest size in bytes.
     public static let byteCount = 32
 
-    /// Starts an incremental hash.
+    /// Starts an incremental hash (with the implementation fetched once, like ``hash(_:)``: the log's chain hash
+    /// starts one per appended event).
     public init() {
         context = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        EVP_DigestInit_ex(context, Self.fetched ?? EVP_sha256(), nil)
     }
 
     deinit { EVP_MD_CTX_free(context) }

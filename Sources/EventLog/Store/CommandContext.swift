@@ -10,7 +10,7 @@ public struct CommandContext {
     public let state: ProjectionState
     let txn: Transaction
     let tables: LogTables
-    let projections: [any Projection]
+    let router: ProjectionRouter
     /// The newest event, including those this command emitted.
     public private(set) var head: LogHead
     /// The events this command emitted so far.
@@ -18,17 +18,16 @@ public struct CommandContext {
     /// The store's installed sealer (``EventStore/install(_:)``), which rewrites each event's request fields.
     public let sealer: (any RequestSealer)?
 
-    init(
-        now: Timestamp, txn: Transaction, tables: LogTables, projections: [any Projection], databases: [String: Database], head: LogHead,
-        sealer: (any RequestSealer)? = nil
-    ) {
-        self.sealer = sealer
-        self.now = now
-        self.txn = txn
-        self.tables = tables
-        self.projections = projections
-        self.head = head
-        self.state = ProjectionState(.live(txn, databases))
+    /// A context in `batch`: its transaction, its projection state (shared by the batch's commands, so each table
+    /// is resolved once per batch) and its current head.
+    init(batch: CommitBatch) {
+        self.now = batch.now
+        self.txn = batch.txn
+        self.tables = batch.tables
+        self.router = batch.router
+        self.head = batch.head
+        self.state = batch.state
+        self.sealer = batch.sealer
     }
 
     /// Makes this batch's commit write and sync even if no event is appended (a meta key records the time). For a
@@ -51,7 +50,7 @@ public struct CommandContext {
         let stored = EventCodec.storedValue(hash: hash, eventBytes: bytes)
         try txn.put(tables.log, key: EventCodec.seqKey(seq), value: stored, flags: [.append])
         let recorded = try RecordedEvent(seq: seq, stored: stored)
-        for projection in projections {
+        for projection in router.projections(for: recorded.type) {
             try projection.apply(recorded, to: state)
         }
         head = LogHead(seq: seq, hash: hash, timestamp: timestamp)

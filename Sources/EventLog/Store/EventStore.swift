@@ -69,16 +69,18 @@ public final class EventStore: Sendable {
     /// If `command` throws, its events and projection changes are rolled back; other commands in the batch are not
     /// affected.
     public func execute<R: Sendable>(_ command: @escaping @Sendable (inout CommandContext) throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { continuation in
-            committer.submit(committer.makeJob(command) { continuation.resume(with: $0) })
+        // The job resumes the continuation exactly once (after the commit, or at once if the store is closed or
+        // overloaded), so the unchecked kind is safe and saves a check per command.
+        try await withUnsafeThrowingContinuation { continuation in
+            committer.submit(TypedCommitJob(command, waiter: .continuation(continuation)))
         }
     }
 
     /// Like ``execute(_:)`` but blocks the calling thread (for tools and benchmarks outside async code).
     public func executeSync<R: Sendable>(_ command: @escaping @Sendable (inout CommandContext) throws -> R) throws -> R {
-        let box = ResultBox<R>()
-        committer.submit(committer.makeJob(command) { box.set($0) })
-        return try box.wait()
+        let job = TypedCommitJob(command, waiter: .semaphore(DispatchSemaphoreBox()))
+        committer.submit(job)
+        return try job.wait()
     }
 
     /// Appends `events` as one unit and returns them as recorded, after a durable commit.
@@ -119,21 +121,4 @@ public final class EventStore: Sendable {
     }
 
     deinit { committer.stop() }
-}
-
-/// Hands a result from the writer thread to a blocked caller.
-/// `@unchecked Sendable`: `result` is written once before `signal()` and read after `wait()`: the semaphore orders the two.
-final class ResultBox<R>: @unchecked Sendable {
-    private var result: Result<R, any Error>?
-    private let semaphore = DispatchSemaphoreBox()
-
-    func set(_ value: Result<R, any Error>) {
-        result = value
-        semaphore.signal()
-    }
-
-    func wait() throws -> R {
-        semaphore.wait()
-        return try result!.get()
-    }
 }

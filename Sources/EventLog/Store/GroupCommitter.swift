@@ -6,22 +6,16 @@ import LMDB
 /// rolled back alone); then commits once (one fsync) and only then acknowledges every caller of the batch.
 /// `@unchecked Sendable`: its queue and flags are guarded by `condition`; the rest is immutable or touched only by the writer thread.
 final class GroupCommitter: @unchecked Sendable {
-    /// A queued command. `run` executes it inside the batch and returns how to answer its caller once the batch
-    /// has committed (or failed).
-    struct Job {
-        /// Throws only what must abort the whole attempt: a full (or externally resized) map, after which the batch
-        /// runs again in a grown map, or ``PartialCommand``, after which it runs again without that command.
-        let run: (Transaction, inout LogHead, Timestamp) throws -> (_ commitError: (any Error)?) -> Void
-        let fail: (any Error) -> Void
-    }
-
     private let condition = NSCondition()
-    private var queue: [Job] = []
+    private var queue: [CommitJob] = []
     private var stopped = false
     private var thread: Thread?
     private let environment: Environment
     private let tables: LogTables
-    private let projections: [any Projection]
+    /// Each projection's checkpoint key in `meta`, made once.
+    private let checkpointKeys: [[UInt8]]
+    /// The projections of each event type (writer thread only).
+    private let router: ProjectionRouter
     private let databases: [String: Database]
     private let clock: any Clock
     private let sealerSlot: RequestSealerSlot
@@ -39,7 +33,8 @@ final class GroupCommitter: @unchecked Sendable {
         self.environment = environment
         self.databases = databases
         self.tables = tables
-        self.projections = projections
+        self.checkpointKeys = projections.map(\.checkpointKey)
+        self.router = ProjectionRouter(projections)
         self.clock = clock
         self.maxBatch = maxBatch
         self.maxQueued = maxQueued
@@ -49,7 +44,7 @@ final class GroupCommitter: @unchecked Sendable {
         thread.start()
     }
 
-    func submit(_ job: Job) {
+    func submit(_ job: CommitJob) {
         condition.lock()
         if stopped {
             condition.unlock()
@@ -99,58 +94,47 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Runs the batch in one write transaction and commits it. Commands run directly in that transaction (no nested
-    /// transaction per command): one that fails before writing anything is answered with its error and the batch
-    /// goes on; one that fails after writing (rare: an error half-way through its events) aborts the attempt, and the
-    /// batch runs again without it, so it is rolled back alone.
-    private func commit(_ batch: [Job]) {
-        var answers: [Int: (_ commitError: (any Error)?) -> Void] = [:]
-        var excluded: [Int: any Error] = [:]
+    /// transaction per command) and share one projection state (tables resolved once per batch): one that fails
+    /// before writing anything keeps its error and the batch goes on; one that fails after writing (rare: an error
+    /// half-way through its events) aborts the attempt, and the batch runs again without it, so it is rolled back
+    /// alone. Callers are answered after the commit, each directly from its job.
+    private func commit(_ batch: [CommitJob]) {
+        var failure: (any Error)?
         while true {
             do {
                 try environment.write { txn in
-                    answers.removeAll(keepingCapacity: true)
-                    var head = try LogHead.read(txn, tables)
-                    let before = head.seq
-                    let now = clock.now()
-                    for (index, job) in batch.enumerated() where excluded[index] == nil {
-                        do {
-                            answers[index] = try job.run(txn, &head, now)
-                        } catch let partial as PartialCommand {
-                            excluded[index] = partial.error
-                            throw partial
-                        }
+                    for job in batch { job.reset() }
+                    var context = CommitBatch(
+                        txn: txn, tables: tables, router: router,
+                        state: ProjectionState(.live(txn, databases)), head: try LogHead.read(txn, tables), now: clock.now(),
+                        sealer: sealerSlot.sealer)
+                    let before = context.head.seq
+                    for job in batch where job.excluded == nil {
+                        try job.run(&context)
                     }
+                    let head = context.head
                     if head.seq != before {
                         try txn.put(tables.meta, key: LogTables.headKey, value: head.encoded)
                         let checkpoint = EventCodec.seqKey(head.seq)
-                        for projection in projections {
-                            try txn.put(tables.meta, key: projection.checkpointKey, value: checkpoint)
+                        for key in checkpointKeys {
+                            try txn.put(tables.meta, key: key, value: checkpoint)
                         }
                     }
                 }
             } catch is PartialCommand {
                 continue  // aborted: run the batch again without the command that failed half-way
             } catch {
-                for (index, job) in batch.enumerated() {
-                    if let excludedError = excluded[index] {
-                        job.fail(excludedError)
-                    } else if let answer = answers[index] {
-                        answer(error)
-                    } else {
-                        job.fail(error)
-                    }
-                }
-                return
+                failure = error
             }
             break
         }
-        condition.lock()
-        statistics.commits += 1
-        statistics.commands += UInt64(batch.count)
-        condition.unlock()
-        for (index, job) in batch.enumerated() {
-            if let excludedError = excluded[index] { job.fail(excludedError) } else { answers[index]?(nil) }
+        if failure == nil {
+            condition.lock()
+            statistics.commits += 1
+            statistics.commands += UInt64(batch.count)
+            condition.unlock()
         }
+        for job in batch { job.answer(commitError: failure) }
     }
 
     /// A consistent copy of the counters.
@@ -158,37 +142,5 @@ final class GroupCommitter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return statistics
-    }
-
-    /// Builds a job for `body`, delivering its result through `completion`.
-    func makeJob<R>(
-        _ body: @escaping (inout CommandContext) throws -> R, completion: @escaping (Result<R, any Error>) -> Void
-    ) -> Job {
-        let tables = self.tables
-        let projections = self.projections
-        let databases = self.databases
-        let sealerSlot = self.sealerSlot
-        return Job(
-            run: { txn, head, now in
-                let writesBefore = txn.writes
-                do {
-                    var context = CommandContext(
-                        now: now, txn: txn, tables: tables, projections: projections, databases: databases, head: head,
-                        sealer: sealerSlot.sealer)
-                    let value = try body(&context)
-                    head = context.head
-                    return { commitError in
-                        if let commitError { completion(.failure(commitError)) } else { completion(.success(value)) }
-                    }
-                } catch let error as LMDBError where error == .mapFull || error == .mapResized {
-                    // Not this command's failure: the map must grow and the batch run again.
-                    throw error
-                } catch {
-                    // Refused before writing anything: nothing to roll back. Else the batch runs again without it.
-                    guard txn.writes == writesBefore else { throw PartialCommand(error: error) }
-                    return { _ in completion(.failure(error)) }
-                }
-            },
-            fail: { completion(.failure($0)) })
     }
 }
