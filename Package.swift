@@ -148,7 +148,7 @@ let package = Package(
             name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "StrictJSON", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
+            name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",

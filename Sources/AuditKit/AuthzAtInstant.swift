@@ -1,5 +1,6 @@
 import AuthCore
 import EventLog
+import ProjectionRebuild
 import TextEncoding
 
 /// The authorization state at a past instant, folded from the log up to it (every event up to `seq`, or up to
@@ -16,8 +17,11 @@ public struct AuthzAtInstant {
     /// User emails then (user id → email).
     public var emails: [String: String]
 
-    /// Folds the log up to `seq` or `time` (whichever is given; both: the first reached).
-    public static func build(seq: UInt64?, time: Timestamp?, in context: ReadContext) throws -> AuthzAtInstant {
+    /// Folds the log up to `seq` or `time` (whichever is given; both: the first reached). Addresses are opened with
+    /// `vault` (without one, or for an erased user, they show as ``PersonalDataVault/sealed`` / ``PersonalDataVault/erased``).
+    public static func build(
+        seq: UInt64?, time: Timestamp?, in context: ReadContext, vault: PersonalDataVault? = nil
+    ) throws -> AuthzAtInstant {
         let users = UsersProjection()
         let authz = AuthzProjection()
         let scratch = ScratchProjections([users, authz])
@@ -35,8 +39,10 @@ public struct AuthzAtInstant {
         let instant = time ?? lastTime
         let state = try AuthzState.read { scratch.table(authz, $0) }
         var emails: [String: String] = [:]
-        for entry in scratch.entries(users, "by_email") {
-            emails[String(decoding: entry.value, as: UTF8.self)] = String(decoding: entry.key, as: UTF8.self)
+        let queries = Queries(context, vault: vault)
+        for entry in scratch.entries(users, "by_id") {
+            let userID = String(decoding: entry.key, as: UTF8.self)
+            emails[userID] = try queries.email(of: try UserRecord(bytes: entry.value), userID: userID)
         }
         return AuthzAtInstant(
             at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: lastSeq, atTime: instant, state: state, emails: emails)

@@ -58,9 +58,11 @@ public struct UserSnapshot {
             return (id: id, record: record)
         }.filter { $0.record.userID == userID }.sorted { $0.record.createdAt < $1.record.createdAt }
         let mfa = try scratch.table(MFAProjection(), "by_user").record(MFARecord.self, Key.of(userID)) ?? MFARecord()
-        let identities = try scratch.entries(IdentitiesProjection(), "by_id").map {
-            (id: String(decoding: $0.key, as: UTF8.self), record: try IdentityRecord(bytes: $0.value))
-        }.filter { $0.record.userID == userID }.sorted { ($0.record.linkedAt, $0.id) < ($1.record.linkedAt, $1.id) }
+        let identities = try queries.opened(
+            scratch.entries(IdentitiesProjection(), "by_id").map {
+                FoundIdentity(id: String(decoding: $0.key, as: UTF8.self), record: try IdentityRecord(bytes: $0.value))
+            }.filter { $0.record.userID == userID }.sorted { ($0.record.linkedAt, $0.id) < ($1.record.linkedAt, $1.id) }
+        ).map { (id: $0.id, record: $0.record) }
         return UserSnapshot(
             userID: userID, at: time?.rfc3339 ?? "seq \(seq ?? lastSeq)", atSeq: seq ?? lastSeq, atTime: instant,
             email: try user.map { try queries.email(of: $0, userID: userID) }, events: count, sessions: sessions, families: families, passkeys: passkeys, mfa: mfa,

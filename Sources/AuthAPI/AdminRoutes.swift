@@ -245,7 +245,7 @@ extension AuthService {
             let page = try queries.users(matching: query, after: cursor, limit: limit)
             let summaries = try page.users.map { user in
                 AdminUserSummary(
-                    id: user.id, email: user.record.email, createdAt: user.record.createdAt.rfc3339, locked: try queries.lock(ofUser: user.id) != nil)
+                    id: user.id, email: user.email, createdAt: user.record.createdAt.rfc3339, locked: try queries.lock(ofUser: user.id) != nil)
             }
             return (summaries, page.next)
         }
@@ -266,7 +266,7 @@ extension AuthService {
             }
             let attributes = (snapshot.state.attributes[userID] ?? [:]).mapValues(AttributeJSON.init)
             return AdminUserDetail(
-                id: userID, email: user.record.email, createdAt: user.record.createdAt.rfc3339, locked: lock != nil, lockReason: lock?.reason,
+                id: userID, email: user.email, createdAt: user.record.createdAt.rfc3339, locked: lock != nil, lockReason: lock?.reason,
                 mfaEnabled: try queries.mfa(ofUser: userID)?.isEnabled == true,
                 activeSessions: try queries.sessions(ofUser: userID, at: now).count, roles: grants, attributes: attributes)
         }

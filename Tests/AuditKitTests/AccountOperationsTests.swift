@@ -2,6 +2,7 @@ import AuditKit
 import AuthCore
 import AuthCrypto
 import EventLog
+import ProjectionRebuild
 import Foundation
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import AuditKit
 import AuthCore
 import EventLog
+import ProjectionRebuild
 import Foundation
 import Testing
 import TestSupport

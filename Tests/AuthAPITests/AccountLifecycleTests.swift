@@ -3,6 +3,7 @@ import AuthCore
 import AuthCrypto
 import AuthHTTP
 import EventLog
+import ProjectionRebuild
 import Foundation
 import Hummingbird
 import HummingbirdTesting

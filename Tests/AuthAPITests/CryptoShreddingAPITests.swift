@@ -1,6 +1,7 @@
 import AuthAPI
 import AuthCore
 import EventLog
+import ProjectionRebuild
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,5 +1,6 @@
 @testable import AuthCore
 import EventLog
+import ProjectionRebuild
 import Testing
 import TestSupport
 

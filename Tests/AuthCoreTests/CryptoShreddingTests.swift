@@ -1,6 +1,7 @@
 @testable import AuthCore
 import AuthCrypto
 import EventLog
+import ProjectionRebuild
 import Foundation
 import LMDB
 import TestSupport

@@ -15,10 +15,11 @@ struct Access: ParsableCommand {
 
     func run() throws {
         let reader = try openReader(options)
+        let vault = try openVault(options, reader)
         let report = try reader.read { context -> AccessReport in
-            let userID = try resolveUser(user, in: context)
+            let userID = try resolveUser(user, in: context, vault: vault)
             let (seq, time) = try instant(at)
-            return AccessReport(userID: userID, instant: try AuthzAtInstant.build(seq: seq, time: time, in: context))
+            return AccessReport(userID: userID, instant: try AuthzAtInstant.build(seq: seq, time: time, in: context, vault: vault))
         }
         writeLine(format == .json ? report.json : report.text)
     }
@@ -40,9 +41,10 @@ struct WhoCan: ParsableCommand {
 
     func run() throws {
         let reader = try openReader(options)
+        let vault = try openVault(options, reader)
         let report = try reader.read { context in
             let (seq, time) = try instant(at)
-            return WhoCanReport(permission: permission, instant: try AuthzAtInstant.build(seq: seq, time: time, in: context))
+            return WhoCanReport(permission: permission, instant: try AuthzAtInstant.build(seq: seq, time: time, in: context, vault: vault))
         }
         writeLine(format == .json ? report.json : report.text)
     }

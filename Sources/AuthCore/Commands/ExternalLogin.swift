@@ -80,9 +80,8 @@ public struct ExternalLogin: Command {
             userID = linked.record.userID
         } else {
             guard let email = identity.email else { return try refuse("email_missing", userID: nil, &context) }
-            if let existing = try context.state.table(UsersProjection(), "by_email").get(Key.of(email)) {
-                let existingID = String(decoding: existing, as: UTF8.self)
-                guard identity.emailVerified, try ExternalLogin.localEmailIsVerified(userID: existingID, email: email, in: context.state) else {
+            if let existingID = try UserEmail.user(named: email, in: context) {
+                guard identity.emailVerified, try ExternalLogin.localEmailIsVerified(userID: existingID, in: context.state) else {
                     return try refuse("email_unverified_conflict", userID: existingID, &context)
                 }
                 userID = existingID
@@ -90,8 +89,12 @@ public struct ExternalLogin: Command {
             } else {
                 guard allowSignup else { return try refuse("signup_disabled", userID: nil, &context) }
                 userID = newUserID
-                try context.emit(
-                    UserRegistered(userID: userID, email: email, passwordHash: newUserPasswordHash), actor: .user(userID), request: request)
+                // Registered as a password registration is (a data key, the address sealed and hashed), its address
+                // verified when the provider says so.
+                try RegisterUser(userID: userID, email: email, passwordHash: newUserPasswordHash, request: request).run(&context)
+                if identity.emailVerified, let record = try UserEmail.record(of: userID, in: context.state) {
+                    try context.emit(EmailVerified(userID: userID, sealedEmail: record.sealedEmail), actor: .user(userID), request: request)
+                }
                 try link(userID: userID, via: "signup", &context)
             }
         }
@@ -117,7 +120,8 @@ public struct ExternalLogin: Command {
         try context.emit(
             IdentityLinked(
                 identityID: identityID, userID: userID, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
-                email: identity.email, emailVerified: identity.emailVerified, via: via),
+                email: try identity.email.flatMap { try PersonalDataVault.sealedText($0, ofUser: userID, in: context) },
+                emailVerified: identity.emailVerified, via: via),
             actor: .user(userID), request: request)
     }
 
@@ -128,16 +132,10 @@ public struct ExternalLogin: Command {
         return .refused(reason: reason)
     }
 
-    /// Whether the local account's email counts as verified for linking an external identity by email.
-    ///
-    /// The one place this is decided: today an account's email is verified when an identity linked to it has a
-    /// provider-verified email equal to the account's (an account created by a verified external login, say);
-    /// accounts registered with a password have no verified email yet, so they are never linked automatically.
-    public static func localEmailIsVerified(userID: String, email: String, in state: ProjectionState) throws -> Bool {
-        for identity in try identities(ofUser: userID, in: state) where identity.record.emailVerified && identity.record.email == email {
-            return true
-        }
-        return false
+    /// Whether the local account's email counts as verified for linking an external identity by email: the
+    /// account's current address was verified (`email.verified`, or a verified external signup).
+    public static func localEmailIsVerified(userID: String, in state: ProjectionState) throws -> Bool {
+        try UserEmail.isVerified(userID, in: state)
     }
 
     /// The identities linked to `userID`, oldest first.

@@ -79,6 +79,19 @@ public struct UnlinkIdentity: Command {
 extension Queries {
     /// The external identities linked to `userID`, oldest first.
     public func identities(ofUser userID: String) throws -> [FoundIdentity] {
-        try ExternalLogin.identities(ofUser: userID, in: context.state)
+        try opened(ExternalLogin.identities(ofUser: userID, in: context.state))
+    }
+
+    /// `identities` with their provider email opened with their user's key (``PersonalDataVault/erased`` once it
+    /// is destroyed).
+    public func opened(_ identities: [FoundIdentity]) throws -> [FoundIdentity] {
+        try identities.map { identity in
+            var identity = identity
+            if let email = identity.record.email, PersonalDataVault.isSealed(email) {
+                let key = try keyState(userID: identity.record.userID)
+                identity.record.email = PersonalDataVault.reveal(email, field: .email, userID: identity.record.userID, key: key)
+            }
+            return identity
+        }
     }
 }

@@ -88,6 +88,11 @@ public struct IdentityRecord: MapRecord {
 public struct FoundIdentity: Sendable, Equatable {
     public var id: String
     public var record: IdentityRecord
+
+    public init(id: String, record: IdentityRecord) {
+        self.id = id
+        self.record = record
+    }
 }
 
 extension IdentitiesProjection {

@@ -1,23 +1,24 @@
 import EventLog
 
 extension Queries {
-    /// A page of users in email order: those whose email contains `query` (all when empty), after the email
+    /// A page of users in user-id order: those whose address (opened with their key: addresses are stored only
+    /// sealed, so this scans users, an administrator's query) contains `query` (all when empty), after the user id
     /// `cursor`, at most `limit`; and the cursor of the next page, if there is one.
     public func users(matching query: String, after cursor: String?, limit: Int) throws -> (users: [FoundUser], next: String?) {
         var found: [FoundUser] = []
         var next: String?
         let needle = query.lowercased()
-        let byEmail = context.state.table(UsersProjection(), "by_email")
-        // The first email after the cursor: the cursor followed by a zero byte.
+        let byID = context.state.table(UsersProjection(), "by_id")
+        // The first id after the cursor: the cursor followed by a zero byte.
         let start = cursor.map { Key.of($0) + [0] } ?? []
-        try context.scan(byEmail, from: start) { key, value in
-            let email = String(decoding: key, as: UTF8.self)
-            guard needle.isEmpty || email.contains(needle) else { return true }
+        try context.scan(byID, from: start) { key, _ in
+            guard let user = try user(id: String(decoding: key, as: UTF8.self)) else { return true }
+            guard needle.isEmpty || user.email.contains(needle) else { return true }
             if found.count == limit {
-                next = found.last?.record.email
+                next = found.last?.id
                 return false
             }
-            if let user = try user(id: String(decoding: value, as: UTF8.self)) { found.append(user) }
+            found.append(user)
             return true
         }
         return (found, next)

@@ -151,7 +151,7 @@ public struct FamilyInvestigation: Sendable {
         }
         try result.collectActivity(context, queries)
         result.verdict = result.conclude()
-        if let userID = result.userID { result.identities = try ExternalLogin.identities(ofUser: userID, in: context.state) }
+        if let userID = result.userID { result.identities = try queries.opened(ExternalLogin.identities(ofUser: userID, in: context.state)) }
         return result
     }
 

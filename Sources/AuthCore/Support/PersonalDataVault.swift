@@ -161,6 +161,17 @@ public final class PersonalDataVault: RequestSealer {
         sealedPrefix + Encoding.base64URL(try seal(text, field: field, userID: userID, key: key))
     }
 
+    /// `text` in its sealed text form (``sealedPrefix`` + base64url) under the key of `userID`, for a personal-data text
+    /// field of an event (an external identity's email): `nil` once the key is destroyed; the text as it is for a user
+    /// without a key (registered before sealing and not yet migrated).
+    public static func sealedText(_ text: String, ofUser userID: String, in context: CommandContext) throws -> String? {
+        switch try required(in: context).keyState(userID: userID, in: context) {
+        case .key(let key): return try sealedText(text, field: .email, userID: userID, key: key)
+        case .destroyed: return nil
+        case .none: return text
+        }
+    }
+
     /// Whether an envelope text field is sealed.
     public static func isSealed(_ text: String) -> Bool { text.hasPrefix(sealedPrefix) }
 
