@@ -2,6 +2,7 @@ import AuthCore
 import EventLog
 import Foundation
 import LMDB
+import ProjectionRebuild
 
 /// `authctl roles grant`: grants a role offline (the documented way to make the first administrator). The event's
 /// `granted_by` is `authctl` (an operator with access to the data directory). It refuses while an authd serves the
@@ -22,9 +23,11 @@ public enum OfflineRoleGrant {
         if let server = try RunningServer.live(in: try Environment(path: data, options: options)) {
             throw AuditError("authd (pid \(server.pid)) serves this log; grant roles through the admin API while it runs")
         }
-        let store = try EventStore(path: data, projections: DomainProjections.all)
+        let store = try EventStore(path: data, projections: DomainProjections.all, options: .rebuildingNewProjections)
         defer { store.close() }
-        let userID = try store.read { try AuditLog.resolveUser(user, in: $0) }
+        // Events it appends seal their users' personal data like authd's; emails are found by their keyed hash.
+        let vault = try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: data))
+        let userID = try store.read { try AuditLog.resolveUser(user, in: $0, vault: vault) }
         do {
             return try store.runSync(
                 GrantRole(userID: userID, role: role, expiresAt: expiresAt, reason: reason, actorID: "authctl", request: .none))

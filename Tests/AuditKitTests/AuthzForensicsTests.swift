@@ -24,6 +24,7 @@ import TestSupport
             let clock = ManualClock()
             let store = try EventStore(path: directory.path, projections: DomainProjections.all, clock: clock)
             defer { store.close() }
+            try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: directory.path))
             try await store.run(LoadPolicy(document: AuthzForensicsTests.policy, source: "policy.json"))
             ada = Identifier.user()
             bob = Identifier.user()
@@ -51,8 +52,9 @@ import TestSupport
 
         func instant(seq: UInt64? = nil, secondsAfterStart: Int64? = nil) throws -> AuthzAtInstant {
             let reader = try AuditLog.openReader(data: directory.path)
+            let vault = try PersonalDataVault.reader(for: reader, dataDirectory: directory.path)
             return try reader.read { context in
-                try AuthzAtInstant.build(seq: seq, time: secondsAfterStart.map { start.adding(seconds: $0) }, in: context)
+                try AuthzAtInstant.build(seq: seq, time: secondsAfterStart.map { start.adding(seconds: $0) }, in: context, vault: vault)
             }
         }
     }

@@ -13,6 +13,7 @@ import TestSupport
         let clock = ManualClock()
         let store = try EventStore(path: directory.path, projections: DomainProjections.all, clock: clock)
         defer { store.close() }
+        try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: directory.path))
         try await body(store, clock)
     }
 

@@ -12,6 +12,7 @@ import TestSupport
         defer { directory.remove() }
         let store = try EventStore(path: directory.path, projections: DomainProjections.all, clock: ManualClock())
         defer { store.close() }
+        try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: directory.path))
         try await body(store)
         let report = try Rebuilder.rebuild(store: store)
         #expect(report.differingTables.isEmpty)
@@ -62,7 +63,13 @@ import TestSupport
                 Issue.record("no session")
                 return
             }
-            #expect(try types(after: 0, in: store) == ["user.registered", "identity.linked", "login.succeeded", "session.created"])
+            // The provider verified the address: the new account's address is verified too.
+            #expect(try types(after: 0, in: store) == ["user.registered", "email.verified", "identity.linked", "login.succeeded", "session.created"])
+            // The identity's email is stored sealed under the user's key, and opened for readers.
+            let linked = try store.read { try ExternalLogin.identities(ofUser: first.userID, in: $0.state) }
+            #expect(linked.count == 1 && linked[0].record.email.map(PersonalDataVault.isSealed) == true)
+            let opened = try store.query { try $0.identities(ofUser: first.userID) }
+            #expect(opened.first?.record.email == Self.identity().email)
             let seq = try store.head().seq
             guard case .session(let second) = try await store.run(login(store, Self.identity())) else {
                 Issue.record("no session")
