@@ -204,7 +204,7 @@ extension AuthService {
         let sealed = try mfaBox.seal(secret, associatedData: StartTOTPEnrollment.sealedSecretAssociatedData(userID: principal.userID))
         let expiresAt = clock.now().adding(seconds: MFAPolicy.enrollmentLifetime)
         try await store.run(StartTOTPEnrollment(userID: principal.userID, sealedSecret: sealed, expiresAt: expiresAt, request: requestInfo(context)))
-        let uri = try OTPAuthURI(issuer: options.configuration.rpName, accountName: user.record.email, secret: secret, totp: TOTP())
+        let uri = try OTPAuthURI(issuer: options.configuration.rpName, accountName: user.email, secret: secret, totp: TOTP())
         let svg = try QRCode(text: uri.string).svg(moduleSize: 4)
         return try Respond.json(
             TOTPEnrollResponse(secret: Base32.encode(secret), otpauthURI: uri.string, qrSVG: svg, expiresAt: expiresAt.rfc3339))

@@ -161,8 +161,8 @@ extension AuthService {
             Encoding.fromBase64URL(passkey.id).map { PublicKeyCredentialDescriptorJSON(id: $0, transports: passkey.record.transports) }
         }
         let options = try PublicKeyCredentialCreationOptions(
-            rp: relyingParty, userHandle: Self.userHandle(principal.userID), userName: user.record.email,
-            userDisplayName: user.record.email, challenge: challenge, excludeCredentials: exclude,
+            rp: relyingParty, userHandle: Self.userHandle(principal.userID), userName: user.email,
+            userDisplayName: user.email, challenge: challenge, excludeCredentials: exclude,
             timeout: Int(ChallengeStore.lifetime) * 1000)
         return try Respond.json(options)
     }

@@ -32,7 +32,7 @@ extension AuthService {
         try Self.checkPresentedPassword(body.currentPassword, field: "current_password")
         try Self.checkNewPassword(body.newPassword, field: "new_password")
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
-        let accountKey = "acct:" + user.record.email
+        let accountKey = "acct:" + user.email
         try await consume(loginPerAccount, key: accountKey, scope: "account", userID: user.id, context: context)
 
         let storedHash = user.record.passwordHash
@@ -45,7 +45,7 @@ extension AuthService {
         let info = requestInfo(context)
         guard let newHash else {
             try await store.run(
-                RecordLoginFailure(userID: user.id, subject: keyedSubject(user.record.email), reason: "bad_current_password", request: info))
+                RecordLoginFailure(userID: user.id, subject: keyedSubject(user.email), reason: "bad_current_password", request: info))
             throw Problem.wrongPassword
         }
         let revoked = try await store.run(

@@ -71,13 +71,13 @@ extension AuthService {
         let body = try await request.decodeStrict(as: ReauthenticateRequest.self, context: context)
         try Self.checkPresentedPassword(body.password, field: "password")
         guard let user = try store.query({ try $0.user(id: principal.userID) }) else { throw AuthError.unknownUser }
-        try await consume(loginPerAccount, key: "acct:" + user.record.email, scope: "account", userID: user.id, context: context)
+        try await consume(loginPerAccount, key: "acct:" + user.email, scope: "account", userID: user.id, context: context)
         let storedHash = user.record.passwordHash, password = body.password
         let matches = try await hashing { Argon2id.verify(encoded: storedHash, password: password) }
         let info = requestInfo(context)
         guard matches else {
             try await store.run(
-                RecordLoginFailure(userID: user.id, subject: keyedSubject(user.record.email), reason: "bad_reauth_password", request: info))
+                RecordLoginFailure(userID: user.id, subject: keyedSubject(user.email), reason: "bad_reauth_password", request: info))
             throw Problem.wrongPassword
         }
         let result = try await store.run(

@@ -68,12 +68,14 @@ public struct Queries {
     public struct FoundUser: Sendable, Equatable {
         public var id: String
         public var record: UserRecord
+        /// The user's current address (``UserEmail/address(of:)``).
+        public var email: String { UserEmail.address(of: record) }
     }
 
-    /// The user registered with the normalised `email`.
+    /// The user whose current address is the normalised `email` (``UserEmail/user(named:in:)``).
     public func user(email: String) throws -> FoundUser? {
-        guard let id = try context.state.table(UsersProjection(), "by_email").get(Key.of(email)) else { return nil }
-        return try user(id: String(decoding: id, as: UTF8.self))
+        guard let id = try UserEmail.user(named: email, in: context.state) else { return nil }
+        return try user(id: id)
     }
 
     /// The user `userID`.

@@ -6,8 +6,11 @@ import EventLog
 public enum UserEmail {
     /// The current (normalised) address of `userID`, or `nil` if there is no such user.
     public static func current(of userID: String, in state: ProjectionState) throws -> String? {
-        try state.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of(userID))?.email
+        try state.table(UsersProjection(), "by_id").record(UserRecord.self, Key.of(userID)).map(address(of:))
     }
+
+    /// The address a user record holds.
+    public static func address(of record: UserRecord) -> String { record.email }
 
     /// The user whose current address is the normalised `email`, or `nil`.
     public static func user(named email: String, in state: ProjectionState) throws -> String? {
