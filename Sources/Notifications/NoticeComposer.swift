@@ -7,7 +7,7 @@ import OTP
 /// Turns log events into notices for the account holder: MFA recovery requested (with the recovery token), reminded,
 /// cancelled and completed; a login from a new device; refresh-token reuse; the second factor locked; and every
 /// security-relevant change of the account (password changed, TOTP enabled or disabled, backup codes regenerated,
-/// passkey added or deleted, password reset, email changed); the account links (email verification, password reset,
+/// passkey added or deleted, password reset, email changed, account deleted); the account links (email verification, password reset,
 /// email change: ``AccountLink``) with their tokens. Every other event gives none. The requester's user agent is quoted only after
 /// ``sanitized(_:limit:)``: it is the attacker's text.
 ///
@@ -149,6 +149,18 @@ public struct NoticeComposer: Sendable {
             return try mail(
                 e.userID, "Your email address was changed",
                 ["The email address of your account is now this one, since \(event.timestamp.rfc3339) (confirmed \(origin))."])
+        case UserDeleted.type:
+            // The account's rows are gone: the address is the one the log last recorded.
+            let e = try UserDeleted(event)
+            guard let email = try UserEmail.lastRecorded(of: e.userID, before: event.seq, in: context) else { return nil }
+            let by = event.actor.kind == .user ? "at your request" : "by an operator (\(Self.sanitized(e.reason, limit: 200)))"
+            return MailMessage(
+                from: from, to: email, subject: "Your account was deleted",
+                body: [
+                    "Your account was deleted \(by) at \(event.timestamp.rfc3339), \(origin).",
+                    "Every session was ended. If this was not you, contact support immediately.",
+                ].joined(separator: "\n") + "\n\n-- \nThis notice was sent automatically by authd (event #\(event.seq)).\n",
+                messageID: "notice-\(event.seq)@authd", date: Date(timeIntervalSince1970: Double(event.timestamp.microseconds) / 1_000_000))
         case LoginSucceeded.type:
             let e = try LoginSucceeded(event)
             guard try isNewDevice(userID: e.userID, before: event, in: context) else { return nil }

@@ -21,4 +21,18 @@ public enum UserEmail {
     public static func isVerified(_ userID: String, in state: ProjectionState) throws -> Bool {
         try state.table(AccountsProjection(), "verified").get(Key.of(userID)) != nil
     }
+
+    /// The address the log last recorded for `userID` before `seq` (`user.registered`, `email.changed`), for mail about
+    /// an account whose rows are gone (its deletion).
+    public static func lastRecorded(of userID: String, before seq: UInt64, in context: ReadContext) throws -> String? {
+        for eventSeq in try context.seqs(in: StreamRef(.user, userID)).reversed() where eventSeq < seq {
+            guard let event = try context.event(eventSeq) else { continue }
+            switch event.type {
+            case UserRegistered.type: return try UserRegistered(event).email
+            case EmailChanged.type: return try EmailChanged(event).email
+            default: continue
+            }
+        }
+        return nil
+    }
 }
