@@ -3,14 +3,14 @@ import AuthCrypto
 import EventLog
 
 extension AuthService {
-    /// A fresh link token for `purpose` and `userID`, valid `lifetime` seconds: the token (never stored), and what the
-    /// log keeps of it (its SHA-256, and the token sealed under the data key for the notifier, bound to purpose and
-    /// user). The work is the same whether or not `userID` names an account.
-    func newAccountLink(_ purpose: AccountLink.Purpose, userID: String, lifetime: Int) throws -> (token: OpaqueToken, link: NewAccountLink) {
+    /// A fresh link token for `purpose` and `userID`, valid `lifetime` seconds, as the log keeps it: its SHA-256, and
+    /// the token sealed under the data key for the notifier (which mails the link), bound to purpose and user. The
+    /// token itself is never stored nor returned. The work is the same whether or not `userID` names an account.
+    func newAccountLink(_ purpose: AccountLink.Purpose, userID: String, lifetime: Int) throws -> NewAccountLink {
         let token = OpaqueToken.generate()
         let raw = Encoding.fromBase64URL(token.text) ?? []
         let sealed = try mfaBox.seal(raw, associatedData: AccountLink.associatedData(purpose: purpose, userID: userID))
-        return (token, NewAccountLink(tokenHash: token.hash, sealedToken: sealed, expiresAt: clock.now().adding(seconds: Int64(lifetime))))
+        return NewAccountLink(tokenHash: token.hash, sealedToken: sealed, expiresAt: clock.now().adding(seconds: Int64(lifetime)))
     }
 
     /// Takes one request from the account-mail buckets: per client address, and per address named (the same for

@@ -102,7 +102,7 @@ extension AuthService {
             throw Problem.invalidField("new_email", reason: "invalid", detail: "field 'new_email' is not a valid email address")
         }
         try await consumeAccountMail(email: newEmail, context: context)
-        let (_, link) = try newAccountLink(.changeEmail, userID: principal.userID, lifetime: options.configuration.emailVerificationTTL)
+        let link = try newAccountLink(.changeEmail, userID: principal.userID, lifetime: options.configuration.emailVerificationTTL)
         _ = try await store.run(RequestEmailChange(userID: principal.userID, newEmail: newEmail, link: link, request: requestInfo(context)))
         return try Respond.json(
             MailAcceptedResponse(detail: "unless the address is taken, a confirmation link was sent to it; the address changes when it is used"),
@@ -153,7 +153,7 @@ extension AuthService {
             userID = principal.userID
         }
         // The same work (a token sealed) and a durable commit whether or not the address names an unverified account.
-        let (_, link) = try newAccountLink(.verifyEmail, userID: userID ?? "unknown", lifetime: options.configuration.emailVerificationTTL)
+        let link = try newAccountLink(.verifyEmail, userID: userID ?? "unknown", lifetime: options.configuration.emailVerificationTTL)
         _ = try await store.run(SendEmailVerification(userID: userID, link: link, request: requestInfo(context)))
         return try Respond.json(
             MailAcceptedResponse(detail: "if the address belongs to an account that is not verified yet, a verification link was sent to it"),

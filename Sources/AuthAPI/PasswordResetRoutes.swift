@@ -41,7 +41,7 @@ extension AuthService {
         let email = try Self.normalizedEmail(body.email)
         try await consumeAccountMail(email: email, context: context)
         let userID = try store.query { try $0.user(email: email)?.id }
-        let (_, link) = try newAccountLink(.resetPassword, userID: userID ?? "unknown", lifetime: options.configuration.passwordResetTTL)
+        let link = try newAccountLink(.resetPassword, userID: userID ?? "unknown", lifetime: options.configuration.passwordResetTTL)
         _ = try await store.run(RequestPasswordReset(userID: userID, link: link, request: requestInfo(context)))
         return try Respond.json(
             MailAcceptedResponse(detail: "if the address belongs to an account, a password reset link was sent to it"), status: .accepted)

@@ -36,7 +36,7 @@ extension AuthService {
         let parameters = options.argon2
         let hash = try await hashing { try Argon2id.hash(password: password, parameters: parameters) }
         let newUserID = Identifier.user()
-        let (_, verification) = try newAccountLink(.verifyEmail, userID: newUserID, lifetime: options.configuration.emailVerificationTTL)
+        let verification = try newAccountLink(.verifyEmail, userID: newUserID, lifetime: options.configuration.emailVerificationTTL)
         let userID = try await store.run(
             RegisterUser(userID: newUserID, email: email, passwordHash: hash, verification: verification, request: requestInfo(context)))
         return try Respond.json(RegisterResponse(userID: userID), status: .created)

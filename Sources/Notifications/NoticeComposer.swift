@@ -9,7 +9,8 @@ import OTP
 /// security-relevant change of the account (password changed, TOTP enabled or disabled, backup codes regenerated,
 /// passkey added or deleted, password reset, email changed, an external account linked or unlinked); the account links
 /// (email verification, password reset, email change: ``AccountLink``) with their tokens. Every other event gives none. The requester's user agent is quoted only after
-/// ``sanitized(_:limit:)``: it is the attacker's text.
+/// ``sanitized(_:limit:)``: it is the attacker's text. A deleted account gets no mail: its address was sealed under
+/// the user's key, which the deletion destroyed.
 ///
 /// Composing is a pure function of the log (and the data key): the recipient is the user's email in the users
 /// projection, the recovery token is unsealed from `mfa.recovery_requested`, and "new device" means no earlier

@@ -385,6 +385,7 @@ import Testing
     @Test func deletionRevokesEverythingAndTheAddressCanRegisterAgain() async throws {
         let harness = try Harness()
         try await harness.run { client in
+            let mailbox = try Mailbox(harness)
             let userID = try await client.register(Self.email)
             let other = try await client.login(Self.email, mode: "token")
             let login = try await client.login(Self.email, mode: "token")
@@ -401,6 +402,8 @@ import Testing
             expectProblem(try await client.get("/v1/me", bearer: fresh.accessToken), .unauthorized)
             expectProblem(try await client.refresh(other.refreshToken), .unauthorized)
             expectProblem(try await client.login(Self.email).response, .unauthorized)
+            // The deletion destroyed the key the address was sealed under: no mail can reach it any more.
+            #expect(try mailbox.mails().values.allSatisfy { !$0.contains("Subject: Your account was deleted") })
             let again = try await client.register(Self.email)
             #expect(!again.isEmpty && again != userID)
             let relogin = try await client.login(Self.email, mode: "token")
