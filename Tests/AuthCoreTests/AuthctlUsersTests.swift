@@ -1,5 +1,6 @@
 import AuthCore
 import EventLog
+import ProjectionRebuild
 import Foundation
 import TestSupport
 import Testing
