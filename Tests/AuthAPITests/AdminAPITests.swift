@@ -207,11 +207,14 @@ import TestSupport
             // The user detail lists the grant; the list paginates with a cursor.
             let detail = object(try await Self.call(client, .get, "/v1/admin/users/\(member)", nil, bearer: rootToken))
             #expect((detail["roles"] as? [[String: Any]])?.first?["granted_by"] as? String == delegate)
+            // User-id order (addresses are stored sealed), each address opened.
+            let inIDOrder = [(root, "root@example.com"), (delegate, "delegate@example.com"), (member, "member@example.com")]
+                .sorted { $0.0 < $1.0 }.map(\.1)
             let first = object(try await Self.call(client, .get, "/v1/admin/users?limit=2", nil, bearer: rootToken))
-            #expect((first["users"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["delegate@example.com", "member@example.com"])
+            #expect((first["users"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == Array(inIDOrder.prefix(2)))
             let cursor = try #require(first["next_cursor"] as? String)
             let second = object(try await Self.call(client, .get, "/v1/admin/users?limit=2&cursor=\(cursor)", nil, bearer: rootToken))
-            #expect((second["users"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["root@example.com"])
+            #expect((second["users"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == [inIDOrder[2]])
             #expect(second["next_cursor"] is NSNull)
             let search = object(try await Self.call(client, .get, "/v1/admin/users?query=deleg", nil, bearer: rootToken))
             #expect((search["users"] as? [[String: Any]])?.count == 1)
