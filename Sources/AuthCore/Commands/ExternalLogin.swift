@@ -91,7 +91,7 @@ public struct ExternalLogin: Command {
                 userID = newUserID
                 // Registered as a password registration is (a data key, the address sealed and hashed), its address
                 // verified when the provider says so.
-                try RegisterUser(userID: userID, email: email, passwordHash: newUserPasswordHash, request: request).run(&context)
+                _ = try RegisterUser(userID: userID, email: email, passwordHash: newUserPasswordHash, request: request).run(&context)
                 if identity.emailVerified, let record = try UserEmail.record(of: userID, in: context.state) {
                     try context.emit(EmailVerified(userID: userID, sealedEmail: record.sealedEmail), actor: .user(userID), request: request)
                 }
