@@ -165,7 +165,7 @@ struct AuthzBenchmark: ParsableCommand {
             }
         }
         let api = try AuthService(store: store, options: AuthAPIOptions(configuration: configuration))
-        let port = try Self.startServer(configuration: configuration, api: api)
+        let port = try HTTPBenchmark.startServer(configuration: configuration, api: api)
         let setup = HTTPConnection(port: port)
         let email = "bench@example.com", password = "correct horse battery"
         _ = try setup.roundTrip(RawRequest.postJSON("/v1/users", #"{"email":"\#(email)","password":"\#(password)"}"#))
@@ -185,20 +185,20 @@ struct AuthzBenchmark: ParsableCommand {
                 .write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        _ = try Self.runWrk(wrk, port: port, path: "/healthz", headers: [], script: nil, connections: connections, duration: 1)
+        _ = try HTTPBenchmark.runWrk(wrk, port: port, path: "/healthz", connections: connections, duration: 1)
         var hello: [Double] = [], check: [Double] = [], batch: [Double] = [], validate: [Double] = []
         var checkNon2xx = 0
         for round in 0..<4 {
             for which in round % 2 == 0 ? [0, 1, 2, 3] : [3, 2, 1, 0] {
                 switch which {
-                case 3: validate.append(try Self.runWrk(wrk, port: port, path: "/v1/session", headers: [auth], script: nil, connections: connections, duration: duration).rps)
-                case 0: hello.append(try Self.runWrk(wrk, port: port, path: "/healthz", headers: [auth], script: nil, connections: connections, duration: duration).rps)
+                case 3: validate.append(try HTTPBenchmark.runWrk(wrk, port: port, path: "/v1/session", headers: [auth], connections: connections, duration: duration).rps)
+                case 0: hello.append(try HTTPBenchmark.runWrk(wrk, port: port, path: "/healthz", headers: [auth], connections: connections, duration: duration).rps)
                 case 1:
-                    let run = try Self.runWrk(wrk, port: port, path: "/v1/authz/check", headers: [auth], script: scripts[0], connections: connections, duration: duration)
+                    let run = try HTTPBenchmark.runWrk(wrk, port: port, path: "/v1/authz/check", headers: [auth], script: scripts[0], connections: connections, duration: duration)
                     check.append(run.rps)
                     checkNon2xx += run.non2xx
                 default:
-                    batch.append(try Self.runWrk(wrk, port: port, path: "/v1/authz/check-batch", headers: [auth], script: scripts[1], connections: connections, duration: duration).rps)
+                    batch.append(try HTTPBenchmark.runWrk(wrk, port: port, path: "/v1/authz/check-batch", headers: [auth], script: scripts[1], connections: connections, duration: duration).rps)
                 }
             }
         }
@@ -213,44 +213,5 @@ struct AuthzBenchmark: ParsableCommand {
         report("batch100_rps", mean(batch))
         report("batch_checks_per_s", mean(batch) * 100)
         if checkNon2xx > 0 { FileHandle.standardError.write("warning: check had \(checkNon2xx) non-2xx\n".data(using: .utf8)!) }
-    }
-
-    static func startServer(configuration: ServerConfiguration, api: AuthService) throws -> Int {
-        let ready = DispatchSemaphore(value: 0)
-        let box = PortBox()
-        let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }, onServerRunning: { port in
-            box.set(port)
-            ready.signal()
-        }) { routes in api.addRoutes(to: routes) }
-        let application = server.buildApplication()
-        Task.detached { try await application.runService(gracefulShutdownSignals: []) }
-        guard ready.wait(timeout: .now() + 30) == .success else { throw LoadError("server did not start") }
-        return box.get()
-    }
-
-    /// Runs wrk (with a Lua script for a POST body) and returns requests/s and the non-2xx count.
-    static func runWrk(_ wrk: String, port: Int, path: String, headers: [String], script: String?, connections: Int, duration: Double) throws
-        -> (rps: Double, non2xx: Int)
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        var arguments = ["-t", String(min(2, connections)), "-c", String(connections), "-d", "\(max(1, Int(duration)))s"]
-        for header in headers { arguments += ["-H", header] }
-        if let script { arguments += ["-s", script] }
-        arguments.append("http://127.0.0.1:\(port)\(path)")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        var rps = 0.0, non2xx = 0
-        for line in output.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if line.hasPrefix("Requests/sec:"), let value = fields.last.flatMap({ Double($0) }) { rps = value }
-            if line.contains("Non-2xx"), let value = fields.last.flatMap({ Int($0) }) { non2xx = value }
-        }
-        guard rps > 0 else { throw LoadError("wrk gave no figures: \(output)") }
-        return (rps, non2xx)
     }
 }

@@ -45,7 +45,7 @@ struct HTTPBenchmark: ParsableCommand {
         options.loginStrangersPerAccount = unlimited
         let store = try EventStore(path: directory, projections: DomainProjections.all)
         let api = try AuthService(store: store, options: options)
-        let port = try startServer(configuration: configuration, api: api)
+        let port = try Self.startServer(configuration: configuration, api: api)
         let parameters = options.argon2
         report("pool_threads", Double(options.hashingThreads))
         print("argon2: \(parameters)")
@@ -67,7 +67,7 @@ struct HTTPBenchmark: ParsableCommand {
             let rounds = 4
             let slice = max(1, duration * 2 / Double(rounds))
             print("load_generator: wrk (\(connections) connections, 2 threads, \(rounds) interleaved rounds of \(Int(slice)) s)")
-            _ = try Self.runWrk(wrkPath, port: port, path: "/healthz", header: nil, connections: connections, duration: 1)
+            _ = try Self.runWrk(wrkPath, port: port, path: "/healthz", connections: connections, duration: 1)
             var helloRuns: [(rps: Double, p99: Double, non2xx: Int)] = [], validateRuns: [(rps: Double, p99: Double, non2xx: Int)] = []
             var checkRuns: [(rps: Double, p99: Double, non2xx: Int)] = [], helloAuthRuns: [(rps: Double, p99: Double, non2xx: Int)] = []
             let auth = "Authorization: Bearer \(cookie)"
@@ -75,10 +75,10 @@ struct HTTPBenchmark: ParsableCommand {
                 let order = round % 2 == 0 ? [0, 1, 2, 3] : [3, 2, 1, 0]
                 for which in order {
                     switch which {
-                    case 0: helloRuns.append(try Self.runWrk(wrkPath, port: port, path: "/healthz", header: nil, connections: connections, duration: slice))
-                    case 1: validateRuns.append(try Self.runWrk(wrkPath, port: port, path: "/v1/session", header: auth, connections: connections, duration: slice))
-                    case 2: checkRuns.append(try Self.runWrk(wrkPath, port: port, path: "/bench/check", header: auth, connections: connections, duration: slice))
-                    default: helloAuthRuns.append(try Self.runWrk(wrkPath, port: port, path: "/healthz", header: auth, connections: connections, duration: slice))
+                    case 0: helloRuns.append(try Self.runWrk(wrkPath, port: port, path: "/healthz", connections: connections, duration: slice))
+                    case 1: validateRuns.append(try Self.runWrk(wrkPath, port: port, path: "/v1/session", headers: [auth], connections: connections, duration: slice))
+                    case 2: checkRuns.append(try Self.runWrk(wrkPath, port: port, path: "/bench/check", headers: [auth], connections: connections, duration: slice))
+                    default: helloAuthRuns.append(try Self.runWrk(wrkPath, port: port, path: "/healthz", headers: [auth], connections: connections, duration: slice))
                     }
                 }
             }
@@ -232,8 +232,9 @@ struct HTTPBenchmark: ParsableCommand {
         store.close()
     }
 
-    /// Starts the server on a free port in a background task; returns the port once it listens.
-    private func startServer(configuration: ServerConfiguration, api: AuthService) throws -> Int {
+    /// Starts the server on a free port in a background task, with `api`'s routes and the bench-only `/bench/check`;
+    /// returns the port once it listens.
+    static func startServer(configuration: ServerConfiguration, api: AuthService) throws -> Int {
         let ready = DispatchSemaphore(value: 0)
         let box = PortBox()
         let server = AuthServer(configuration: configuration, readiness: { await api.isReady() }, onServerRunning: { port in
@@ -255,14 +256,17 @@ struct HTTPBenchmark: ParsableCommand {
         return box.get()
     }
 
-    /// Runs wrk and returns requests/s, p99 latency (ms) and the non-2xx count.
-    static func runWrk(_ path: String, port: Int, path urlPath: String, header: String?, connections: Int, duration: Double) throws
-        -> (rps: Double, p99: Double, non2xx: Int)
-    {
+    /// Runs wrk (with `headers`, and a Lua `script` for a POST body if given) and returns requests/s, p99 latency (ms)
+    /// and the non-2xx count.
+    static func runWrk(
+        _ path: String, port: Int, path urlPath: String, headers: [String] = [], script: String? = nil, connections: Int,
+        duration: Double
+    ) throws -> (rps: Double, p99: Double, non2xx: Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         var arguments = ["-t", String(min(2, connections)), "-c", String(connections), "-d", "\(max(1, Int(duration)))s", "--latency"]
-        if let header { arguments += ["-H", header] }
+        for header in headers { arguments += ["-H", header] }
+        if let script { arguments += ["-s", script] }
         arguments.append("http://127.0.0.1:\(port)\(urlPath)")
         process.arguments = arguments
         let pipe = Pipe()
