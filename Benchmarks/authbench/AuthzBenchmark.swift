@@ -152,6 +152,8 @@ struct AuthzBenchmark: ParsableCommand {
         configuration.logLevel = .critical
         configuration.policyFile = policyPath
         let store = try EventStore(path: data, projections: DomainProjections.all)
+        // Registering seals each user's address, as authd does (the vault is installed before the first append).
+        try PersonalDataVault.install(on: store, keys: KeyFiles(dataDirectory: data))
         // 10,000 users with grants and attributes, in one transaction.
         let users = self.users, roles = self.roles
         try store.executeSync { context in
