@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // The CPU's prefetch hint (one static inline function), for the rebuild's reading of batched events.
         .target(name: "CPrefetch"),
@@ -40,9 +41,15 @@ let package = Package(
         .target(name: "JOSE", dependencies: ["AuthCrypto", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "WebAuthn", dependencies: ["CBOR", "AuthCrypto", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "OTP", dependencies: ["AuthCrypto"], swiftSettings: swiftSettings),
+        // libpq's blocking client: one connection per thread (the log's writer, the follower).
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, store and its writer, the projection protocol, the verifier's digest.
         .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR", "TextEncoding"], swiftSettings: swiftSettings),
+
+        // MARK: The PostgreSQL engine: a shared log (head, events, each batch's write set) that every node's LMDB
+        // environment replicates; several authd nodes serve one log.
+        .target(name: "PostgresLog", dependencies: ["EventLog", "LMDB", "Postgres"], swiftSettings: swiftSettings),
 
         // MARK: The rebuild engine: every projection folded from one parallel pass over the log into in-memory
         // tables, compared with the live ones and swapped in; fast folds; `authctl verify`'s fold; scratch state.
@@ -128,7 +135,7 @@ let package = Package(
         .executableTarget(name: "CBORFuzz", dependencies: ["CBOR"], path: "Tests/Fuzz/CBORFuzz", swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per library target, plus shared helpers.
-        .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["EventLog", "Postgres"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),
@@ -140,6 +147,9 @@ let package = Package(
         .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLogTests", dependencies: ["EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PostgresLogTests", dependencies: ["PostgresLog", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ProjectionRebuildTests", dependencies: ["ProjectionRebuild", "EventLog", "LMDB", "TestSupport"],

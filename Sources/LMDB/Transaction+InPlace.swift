@@ -40,6 +40,7 @@ extension Transaction {
         var k = MDB_val(key)
         var v = MDB_val(value)
         try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, 0))
+        recorder?.record(.put, db, key: key, value: value)
     }
 
     /// Deletes `key`, given in place; returns whether it was present.
@@ -50,6 +51,7 @@ extension Transaction {
         let rc = mdb_del(txn, db.dbi, &k, nil)
         if rc == MDB_NOTFOUND { return false }
         try LMDBError.check(rc)
+        recorder?.record(.delete, db, key: key, value: nil as UnsafeRawBufferPointer?)
         return true
     }
 
@@ -60,13 +62,15 @@ extension Transaction {
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(txn, db.dbi, &cursor))
         defer { mdb_cursor_close(cursor) }
-        var appender = Appender(cursor: cursor!)
+        var appender = Appender(cursor: cursor!, recorder: recorder, db: db)
         return try body(&appender)
     }
 
     /// Writes entries in ascending key order through one cursor (see ``Transaction/append(to:_:)``).
     public struct Appender {
         let cursor: OpaquePointer
+        let recorder: WriteRecorder?
+        let db: Database
         /// Entries written so far.
         public private(set) var count = 0
 
@@ -76,6 +80,7 @@ extension Transaction {
             var k = MDB_val(key)
             var v = MDB_val(value)
             try LMDBError.check(mdb_cursor_put(cursor, &k, &v, UInt32(MDB_APPEND)))
+            recorder?.record(.put, db, key: key, value: value)
             count += 1
         }
 
@@ -89,6 +94,7 @@ extension Transaction {
                 }
             }
             try LMDBError.check(rc)
+            recorder?.record(.put, db, key: key, value: value)
             count += 1
         }
     }

@@ -12,6 +12,8 @@ public final class Transaction {
     /// Writes (puts, deletes, drops, appends) made through this transaction so far: a caller can tell whether a step
     /// that failed changed anything (the log's writer rolls back only then).
     public internal(set) var writes = 0
+    /// Records every write made through this transaction from now on, if set (see ``WriteRecorder``).
+    public var recorder: WriteRecorder?
 
     init(txn: OpaquePointer, readOnly: Bool) {
         self.txn = txn
@@ -69,6 +71,7 @@ public final class Transaction {
             withVal(value) { v in mdb_put(txn, db.dbi, &k, &v, flags.rawValue) }
         }
         try LMDBError.check(rc)
+        recorder?.record(.put, db, key: key, value: value)
     }
 
     /// Deletes `key` (for dup-sort databases: only the pair `key`/`value` when `value` is given).
@@ -84,6 +87,7 @@ public final class Transaction {
         }
         if rc == MDB_NOTFOUND { return false }
         try LMDBError.check(rc)
+        if let value { recorder?.record(.deletePair, db, key: key, value: value) } else { recorder?.record(.delete, db, key: key, value: nil as [UInt8]?) }
         return true
     }
 
@@ -91,6 +95,15 @@ public final class Transaction {
     public func drop(_ db: Database, delete: Bool = false) throws(LMDBError) {
         writes += 1
         try LMDBError.check(mdb_drop(txn, db.dbi, delete ? 1 : 0))
+        recorder?.record(.drop, db, key: nil as [UInt8]?, value: nil)
+    }
+
+    /// Opens (creating if needed) the database `name` inside this write transaction. The handle stays valid after
+    /// the transaction commits (and is closed if it aborts, unless the database was open before).
+    public func openDatabase(_ name: String) throws(LMDBError) -> Database {
+        var dbi: MDB_dbi = 0
+        try LMDBError.check(mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi))
+        return Database(dbi: dbi, name: name, isDupSort: false)
     }
 
     /// The number of entries in `db`.

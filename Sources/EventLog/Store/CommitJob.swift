@@ -10,6 +10,10 @@ import LMDB
 class CommitJob: @unchecked Sendable {
     /// The error that took this command out of its batch (it failed after writing), if it did.
     final var excluded: (any Error)?
+    /// Whether this job only asks for a catch-up with the shared log (no command; see ``GroupCommitter/requestCatchUp()``).
+    final let isCatchUp: Bool
+
+    init(catchUp: Bool = false) { isCatchUp = catchUp }
 
     /// Runs the command in `txn`. Throws only what must abort the whole attempt: a full (or externally resized)
     /// map, after which the batch runs again in a grown map, or ``GroupCommitter/PartialCommand``, after which it
@@ -51,9 +55,10 @@ final class TypedCommitJob<R: Sendable>: CommitJob, @unchecked Sendable {
     private let waiter: Waiter
     private var outcome: Result<R, any Error>?
 
-    init(_ body: @escaping (inout CommandContext) throws -> R, waiter: Waiter) {
+    init(_ body: @escaping (inout CommandContext) throws -> R, waiter: Waiter, catchUp: Bool = false) {
         self.body = body
         self.waiter = waiter
+        super.init(catchUp: catchUp)
     }
 
     override func run(_ batch: inout CommitBatch) throws {
@@ -82,6 +87,9 @@ final class TypedCommitJob<R: Sendable>: CommitJob, @unchecked Sendable {
         let result: Result<R, any Error>
         if let excluded {
             result = .failure(excluded)
+        } else if isCatchUp, let done = () as? R {
+            // A catch-up runs no command: it succeeded when the batch (which applied the shared log's commits) did.
+            result = commitError.map { .failure($0) } ?? .success(done)
         } else if let outcome {
             // A refused command keeps its own error; a completed one fails with the commit.
             if let commitError, case .success = outcome { result = .failure(commitError) } else { result = outcome }
@@ -109,4 +117,9 @@ final class TypedCommitJob<R: Sendable>: CommitJob, @unchecked Sendable {
         semaphore.wait()
         return try outcome!.get()
     }
+}
+
+/// A catch-up with the shared log that nobody waits for (queued by the follower).
+final class CatchUpJob: CommitJob, @unchecked Sendable {
+    init() { super.init(catchUp: true) }
 }

@@ -17,6 +17,9 @@ public final class EventStore: Sendable {
     package let databases: [String: Database]
     let sealerSlot = RequestSealerSlot()
     private let committer: GroupCommitter
+    /// The shared log this store replicates, if any.
+    public let sharedLog: (any SharedLog)?
+    private let follower: (any SharedLogFollower)?
 
     /// Options of the store.
     public struct Options: Sendable {
@@ -30,6 +33,8 @@ public final class EventStore: Sendable {
         /// Builds projections that start from nothing (new projections, new versions) at open; without one they are
         /// folded through `apply` in one write transaction. The rebuild engine sets it (`ProjectionRebuild`).
         package var bulkBuild: ProjectionCatchUp.BulkBuild?
+        /// The shared log this environment is a replica of (the PostgreSQL engine); nil for a standalone log.
+        public var sharedLog: (any SharedLog)?
         /// Creates default options.
         public init() {}
     }
@@ -56,12 +61,31 @@ public final class EventStore: Sendable {
         self.projections = all
         self.databases = databases
         self.clock = clock
+        self.sharedLog = options.sharedLog
+        if let shared = options.sharedLog {
+            try Replica.open(environment: environment, tables: tables, shared: shared)
+        }
         try ProjectionCatchUp.run(
             environment: environment, tables: tables, projections: all, databases: databases, bulkBuild: options.bulkBuild)
         committer = GroupCommitter(
             environment: environment, tables: tables, projections: all, databases: databases, clock: clock, sealerSlot: sealerSlot,
-            maxBatch: options.maxBatch, maxQueued: options.maxQueued)
+            maxBatch: options.maxBatch, maxQueued: options.maxQueued, shared: options.sharedLog)
+        let committer = self.committer
+        follower = options.sharedLog?.follow { committer.requestCatchUp() }
     }
+
+    /// Applies every commit the shared log has that this replica lacks (at once for a standalone log). For reads
+    /// that must see other nodes' writes: a token unknown here may have been issued by another node a moment ago.
+    public func catchUp() async throws {
+        guard sharedLog != nil else { return }
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            committer.submit(TypedCommitJob({ _ in }, waiter: .continuation(continuation), catchUp: true))
+        }
+    }
+
+    /// Whether the store can take writes: always for a standalone log; for a replica, whether the shared log was
+    /// reachable at the last attempt.
+    public var isAvailable: Bool { sharedLog?.isAvailable ?? true }
 
     /// Runs `command` in the write transaction (batched with concurrent callers) and returns its result once the
     /// transaction, with every event the command emitted, is durably committed.
@@ -117,8 +141,12 @@ public final class EventStore: Sendable {
 
     /// Finishes queued appends and stops the writer. Later appends fail with ``EventStoreError/closed``.
     public func close() {
+        follower?.stop()
         committer.stop()
     }
 
-    deinit { committer.stop() }
+    deinit {
+        follower?.stop()
+        committer.stop()
+    }
 }

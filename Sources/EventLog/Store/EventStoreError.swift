@@ -15,6 +15,12 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
     case derivedKeyTaken(table: String)
     /// A side table (``SideTable``) was asked for under the name of a log or projection table.
     case sideTableName(String)
+    /// The shared log (``SharedLog``: the PostgreSQL engine) cannot be reached: nothing was committed (unless the
+    /// connection was lost during the commit itself); retry later.
+    case unavailable(String)
+    /// This node's replica and the shared log disagree (the shared log lost commits this node has, or the replica
+    /// belongs to another log): the node refuses to write until an operator looks.
+    case diverged(String)
 
     public var description: String {
         switch self {
@@ -25,6 +31,8 @@ public enum EventStoreError: Error, Equatable, Sendable, CustomStringConvertible
         case .duplicateProjection(let name): return "two projections are named \(name)"
         case .derivedKeyTaken(let table): return "a key of \(table) would belong to two entries of the table it is derived from"
         case .sideTableName(let name): return "\(name) is a log or projection table, not a side table"
+        case .unavailable(let why): return "the shared log is unavailable: \(why)"
+        case .diverged(let why): return "this node's replica and the shared log diverged: \(why)"
         }
     }
 }

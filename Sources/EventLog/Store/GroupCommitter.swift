@@ -21,14 +21,19 @@ final class GroupCommitter: @unchecked Sendable {
     private let sealerSlot: RequestSealerSlot
     private let maxBatch: Int
     private let maxQueued: Int
+    /// The shared log this environment replicates, if any (the PostgreSQL engine).
+    private let shared: (any SharedLog)?
+    /// Whether a catch-up (``requestCatchUp()``) waits in the queue (guarded by `condition`).
+    private var catchUpQueued = false
     private let finished = DispatchSemaphore(value: 0)
     /// Commits and commands so far (commits < commands shows group commit at work).
     private(set) var statistics = EventStore.Statistics()
 
     init(
         environment: Environment, tables: LogTables, projections: [any Projection], databases: [String: Database],
-        clock: any Clock, sealerSlot: RequestSealerSlot, maxBatch: Int, maxQueued: Int
+        clock: any Clock, sealerSlot: RequestSealerSlot, maxBatch: Int, maxQueued: Int, shared: (any SharedLog)?
     ) {
+        self.shared = shared
         self.sealerSlot = sealerSlot
         self.environment = environment
         self.databases = databases
@@ -61,6 +66,17 @@ final class GroupCommitter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Queues a catch-up with the shared log unless one is queued already (every batch catches up first, so one
+    /// waiting is enough). Called by the shared log's follower when another node may have committed.
+    func requestCatchUp() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopped, !catchUpQueued else { return }
+        catchUpQueued = true
+        queue.append(CatchUpJob())
+        condition.signal()
+    }
+
     /// Stops accepting work, finishes what is queued, and waits for the writer thread to end.
     func stop() {
         condition.lock()
@@ -83,6 +99,7 @@ final class GroupCommitter: @unchecked Sendable {
             let count = min(queue.count, maxBatch)
             let batch = Array(queue.prefix(count))
             queue.removeFirst(count)
+            if batch.contains(where: \.isCatchUp) { catchUpQueued = false }
             condition.unlock()
             commit(batch)
         }
@@ -100,25 +117,23 @@ final class GroupCommitter: @unchecked Sendable {
     /// alone. Callers are answered after the commit, each directly from its job.
     private func commit(_ batch: [CommitJob]) {
         var failure: (any Error)?
+        // Set once the shared log holds this batch: an LMDB transaction run again after that (the map grew at
+        // commit) only applies the batch's own commit from the shared log instead of running the commands again.
+        var sharedCommitted = false
+        let catchUpOnly = batch.allSatisfy(\.isCatchUp)
         while true {
             do {
                 try environment.write { txn in
-                    for job in batch { job.reset() }
-                    var context = CommitBatch(
-                        txn: txn, tables: tables, router: router,
-                        state: ProjectionState(.live(txn, databases)), head: try LogHead.read(txn, tables), now: clock.now(),
-                        sealer: sealerSlot.sealer)
-                    let before = context.head.seq
-                    for job in batch where job.excluded == nil {
-                        try job.run(&context)
+                    guard let shared else { return try run(batch, in: txn) }
+                    if sharedCommitted || catchUpOnly {
+                        try Replica.catchUp(txn, tables, shared)
+                        return
                     }
-                    let head = context.head
-                    if head.seq != before {
-                        try txn.put(tables.meta, key: LogTables.headKey, value: head.encoded)
-                        let checkpoint = EventCodec.seqKey(head.seq)
-                        for key in checkpointKeys {
-                            try txn.put(tables.meta, key: key, value: checkpoint)
-                        }
+                    do {
+                        try runShared(batch, in: txn, shared: shared, committed: &sharedCommitted)
+                    } catch {
+                        shared.rollback()
+                        throw error
                     }
                 }
             } catch is PartialCommand {
@@ -135,6 +150,53 @@ final class GroupCommitter: @unchecked Sendable {
             condition.unlock()
         }
         for job in batch { job.answer(commitError: failure) }
+    }
+
+    /// Runs the batch's commands in `txn` and moves the head and the checkpoints.
+    private func run(_ batch: [CommitJob], in txn: Transaction) throws {
+        for job in batch { job.reset() }
+        var context = CommitBatch(
+            txn: txn, tables: tables, router: router,
+            state: ProjectionState(.live(txn, databases)), head: try LogHead.read(txn, tables), now: clock.now(),
+            sealer: sealerSlot.sealer)
+        let before = context.head.seq
+        for job in batch where job.excluded == nil && !job.isCatchUp {
+            try job.run(&context)
+        }
+        let head = context.head
+        if head.seq != before {
+            try txn.put(tables.meta, key: LogTables.headKey, value: head.encoded)
+            let checkpoint = EventCodec.seqKey(head.seq)
+            for key in checkpointKeys {
+                try txn.put(tables.meta, key: key, value: checkpoint)
+            }
+        }
+    }
+
+    /// Runs the batch against the shared log: locks its head, applies the commits of other nodes, runs the
+    /// commands with their writes recorded, and commits the write set to the shared log (the point of
+    /// durability); the caller's LMDB transaction commits after. A batch that wrote nothing commits nothing.
+    private func runShared(_ batch: [CommitJob], in txn: Transaction, shared: any SharedLog, committed: inout Bool) throws {
+        let locked = try shared.lock()
+        let local = try Replica.catchUp(txn, tables, shared)
+        let replicaHead = try LogHead.read(txn, tables)
+        guard local == locked.commit, replicaHead == locked.head else {
+            throw EventStoreError.diverged(
+                "the shared log's head is commit \(locked.commit) at \(locked.head), this replica's commit \(local) at \(replicaHead)")
+        }
+        let recorder = WriteRecorder()
+        txn.recorder = recorder
+        defer { txn.recorder = nil }
+        try run(batch, in: txn)
+        txn.recorder = nil
+        guard recorder.count > 0 else {
+            shared.rollback()
+            return
+        }
+        let number = local + 1
+        try shared.commit(SharedCommit(number: number, head: try LogHead.read(txn, tables), writes: recorder.bytes))
+        committed = true
+        try Replica.setCommit(number, txn, tables)
     }
 
     /// A consistent copy of the counters.
