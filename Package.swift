@@ -105,6 +105,7 @@ let package = Package(
             name: "authd",
             dependencies: [
                 "AuthCore", "AuthCrypto", "EventLog", "ProjectionRebuild", "AuthHTTP", "AuthAPI", "Notifications", "OTP",
+                "PostgresLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
