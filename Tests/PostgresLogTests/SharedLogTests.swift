@@ -192,3 +192,28 @@ struct SharedLogTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: leases and positions")
+struct SharedLogLeaseTests {
+    @Test("one process of all holds a lease until its connection ends; positions are shared")
+    func leaseAndPosition() throws {
+        let url = try TestPostgres.freshSchema()
+        let first = try PostgresSharedLog(url: url)
+        let second = try PostgresSharedLog(url: url)
+        #expect(first.holdsLease("notifier"))
+        #expect(first.holdsLease("notifier"))
+        #expect(!second.holdsLease("notifier"))
+        #expect(second.holdsLease("other"))
+        #expect(try first.position("notifier") == nil)
+        try first.setPosition("notifier", 42)
+        #expect(try second.position("notifier") == 42)
+        // The holder's session ends (its process died): the lease passes on.
+        let name = "lease_\(UInt32.random(in: 0...UInt32.max))"
+        let third = try PostgresSharedLog(url: url + "&application_name=\(name)")
+        let fourth = try PostgresSharedLog(url: url)
+        #expect(third.holdsLease("delivery"))
+        #expect(!fourth.holdsLease("delivery"))
+        try TestPostgres.query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [.text(name)])
+        #expect(fourth.holdsLease("delivery"))
+    }
+}
