@@ -217,3 +217,29 @@ struct SharedLogLeaseTests {
         #expect(fourth.holdsLease("delivery"))
     }
 }
+
+@Suite("PostgreSQL engine: altered shared log")
+struct SharedLogTamperTests {
+    @Test("an event altered in the shared log's write sets is refused by a node catching up, naming the event")
+    func alteredEventRefused() async throws {
+        let url = try TestPostgres.freshSchema()
+        let a = try SharedLogTests.Node(url)
+        defer { a.close() }
+        for i in 0..<3 { _ = try await a.store.append([testEvent(note: "n\(i)")]) }
+        // Flip the last byte of commit 2's write set (inside its event's bytes: the log put is its last write).
+        let rows = try TestPostgres.query(url, "SELECT writes FROM authd_commits WHERE commit_no = 2")
+        var writes = try rows.bytes(0, 0)
+        let logPut = try #require(try RecordedWrite.decode(writes).firstIndex { $0.database == "log" })
+        #expect(logPut >= 0)
+        let marker = Array("req-n1".utf8)
+        let at = try #require((0...(writes.count - marker.count)).first { Array(writes[$0..<($0 + marker.count)]) == marker })
+        writes[at] ^= 0x01
+        try TestPostgres.query(url, "UPDATE authd_commits SET writes = $1 WHERE commit_no = 2", [.bytes(writes)])
+        #expect {
+            _ = try SharedLogTests.Node(url)
+        } throws: { error in
+            guard case EventStoreError.diverged(let why) = error else { return false }
+            return why.contains("event 2 does not continue the hash chain")
+        }
+    }
+}
