@@ -243,3 +243,31 @@ struct SharedLogTamperTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: nodes of different versions")
+struct SharedLogVersionTests {
+    @Test("a node with a projection the committing node lacks refuses to go on rather than let it go stale")
+    func projectionVersionsDiffer() async throws {
+        let url = try TestPostgres.freshSchema()
+        let oldDir = try TemporaryDirectory("pg-old")
+        defer { oldDir.remove() }
+        let newDir = try TemporaryDirectory("pg-new")
+        defer { newDir.remove() }
+        var options = EventStore.Options()
+        options.sharedLog = try PostgresSharedLog(url: url)
+        let old = try EventStore(path: oldDir.path, projections: [CounterProjection()], options: options)
+        defer { old.close() }
+        options.sharedLog = try PostgresSharedLog(url: url)
+        let new = try EventStore(
+            path: newDir.path, projections: [CounterProjection(), CounterProjection(name: "extra")], options: options)
+        defer { new.close() }
+        _ = try await new.append([testEvent(note: "both maintained")])
+        _ = try await old.append([testEvent(note: "extra not maintained")])
+        await #expect {
+            try await new.catchUp()
+        } throws: { error in
+            guard case EventStoreError.diverged(let why) = error else { return false }
+            return why.contains("p.extra.v1") && why.contains("other projection versions")
+        }
+    }
+}

@@ -143,6 +143,7 @@ final class GroupCommitter: @unchecked Sendable {
                     guard let shared else { return try run(batch, in: txn) }
                     if sharedCommitted || catchUpOnly {
                         try Replica.catchUp(txn, tables, shared)
+                        try checkProjectionsCurrent(txn)
                         return
                     }
                     do {
@@ -200,6 +201,7 @@ final class GroupCommitter: @unchecked Sendable {
             throw EventStoreError.diverged(
                 "the shared log's head is commit \(locked.commit) at \(locked.head), this replica's commit \(local) at \(replicaHead)")
         }
+        try checkProjectionsCurrent(txn)
         let recorder = WriteRecorder()
         txn.recorder = recorder
         defer { txn.recorder = nil }
@@ -213,6 +215,21 @@ final class GroupCommitter: @unchecked Sendable {
         try shared.commit(SharedCommit(number: number, head: try LogHead.read(txn, tables), writes: recorder.bytes))
         committed = true
         try Replica.setCommit(number, txn, tables)
+    }
+
+    /// After applying other nodes' commits: every projection of this node must be at the head. One that is not was
+    /// not maintained by the node that committed (it runs other projection versions), and its tables here would go
+    /// stale without a word: refused instead (all nodes run the same version; docs/DEPLOYMENT.md).
+    private func checkProjectionsCurrent(_ txn: Transaction) throws {
+        let head = try LogHead.read(txn, tables)
+        let expected = EventCodec.seqKey(head.seq)
+        for key in checkpointKeys where head.seq > 0 {
+            guard let checkpoint = try txn.get(tables.meta, key: key), checkpoint == expected else {
+                throw EventStoreError.diverged(
+                    "\(String(decoding: key, as: UTF8.self)) is behind the head \(head.seq) after applying other nodes' commits: "
+                        + "they run other projection versions than this node")
+            }
+        }
     }
 
     /// A consistent copy of the counters.
