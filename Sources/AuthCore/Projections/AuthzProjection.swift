@@ -3,15 +3,17 @@ import EventLog
 /// Authorization state as plain reducers: `roles` (role name → ``RoleRecord``, roles defined by event), `grants`
 /// (`user ‖ 0 ‖ role` → ``GrantRecord``), `attributes` (user → canonical JSON text) and `policy` (`current` →
 /// ``PolicyRecord``). ``AuthzState/read(_:)`` reads them; ``AuthzSnapshot`` compiles them for decisions.
+///
+/// v2: `user.deleted` removes the user's grants and attributes.
 public struct AuthzProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "authz"
-    public let version = 1
+    public let version = 2
     public let tables = ["roles", "grants", "attributes", "policy"]
     public var eventTypes: Set<String>? {
         [RoleDefined.type, RolePermissionsChanged.type, RoleDeleted.type, RoleGranted.type, RoleRevoked.type,
-         UserAttributesChanged.type, PolicyLoaded.type]
+         UserAttributesChanged.type, PolicyLoaded.type, UserDeleted.type]
     }
 
     /// The key of the single entry of `policy`.
@@ -42,20 +44,28 @@ public struct AuthzProjection: Projection {
             let e = try PolicyLoaded(event)
             try state.table(self, "policy").put(
                 Self.policyKey, record: PolicyRecord(sha256: e.sha256, source: e.source, policy: e.policy, loadedAt: event.timestamp, seq: event.seq))
+        case UserDeleted.type:
+            let userID = try UserDeleted(event).userID
+            var prefix = Key.of(userID)
+            prefix.append(0)
+            let grants = state.table(self, "grants")
+            for entry in try grants.entries(prefix: prefix) { _ = try grants.delete(entry.key) }
+            _ = try state.table(self, "attributes").delete(Key.of(userID))
         default:
             break
         }
     }
 }
 
-/// Locked users: `by_user` (user id → ``LockRecord``), from `user.locked` and `user.unlocked`.
+/// Locked users: `by_user` (user id → ``LockRecord``), from `user.locked` and `user.unlocked`; v2: `user.deleted`
+/// removes the user's lock.
 public struct UserLocksProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "user_locks"
-    public let version = 1
+    public let version = 2
     public let tables = ["by_user"]
-    public var eventTypes: Set<String>? { [UserLocked.type, UserUnlocked.type] }
+    public var eventTypes: Set<String>? { [UserLocked.type, UserUnlocked.type, UserDeleted.type] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         switch event.type {
@@ -64,6 +74,8 @@ public struct UserLocksProjection: Projection {
             try state.table(self, "by_user").put(Key.of(e.userID), record: LockRecord(lockedAt: event.timestamp, lockedBy: e.lockedBy, reason: e.reason))
         case UserUnlocked.type:
             _ = try state.table(self, "by_user").delete(Key.of(try UserUnlocked(event).userID))
+        case UserDeleted.type:
+            _ = try state.table(self, "by_user").delete(Key.of(try UserDeleted(event).userID))
         default:
             break
         }

@@ -6,13 +6,16 @@ import EventLog
 /// issuer URL and a subject can outgrow an LMDB key);
 /// `by_user`: `user_id || 0 || identity id` → empty; `no_password`: user id → empty for a user created by an
 /// external login (its password is a random one nobody knows) until the password is changed.
+///
+/// v2: `user.deleted` removes the user's links (all four tables), so a later login through the same external
+/// account finds no user (it links by verified email or signs up, as for a new identity).
 public struct IdentitiesProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "identities"
-    public let version = 1
+    public let version = 2
     public let tables = ["by_id", "by_subject", "by_user", "no_password"]
-    public var eventTypes: Set<String>? { [IdentityLinked.type, IdentityUnlinked.type, PasswordChanged.type] }
+    public var eventTypes: Set<String>? { [IdentityLinked.type, IdentityUnlinked.type, PasswordChanged.type, UserDeleted.type] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
@@ -35,6 +38,20 @@ public struct IdentitiesProjection: Projection {
         case PasswordChanged.type:
             let e = try PasswordChanged(event)
             try state.table(self, "no_password").delete(Key.of(e.userID))
+        case UserDeleted.type:
+            let userID = try UserDeleted(event).userID
+            var prefix = Key.of(userID)
+            prefix.append(0)
+            let byUser = state.table(self, "by_user")
+            for entry in try byUser.entries(prefix: prefix) {
+                let identityID = Array(entry.key[prefix.count...])
+                if let record = try byID.record(IdentityRecord.self, identityID), record.userID == userID {
+                    try state.table(self, "by_subject").delete(Self.subjectKey(record.issuer, record.subject))
+                    _ = try byID.delete(identityID)
+                }
+                _ = try byUser.delete(entry.key)
+            }
+            _ = try state.table(self, "no_password").delete(Key.of(userID))
         default:
             break
         }
