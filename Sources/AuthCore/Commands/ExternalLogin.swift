@@ -148,11 +148,7 @@ public struct ExternalLogin: Command {
 
     /// The identities linked to `userID`, oldest first.
     public static func identities(ofUser userID: String, in state: ProjectionState) throws -> [FoundIdentity] {
-        var prefix = Key.of(userID)
-        prefix.append(0)
-        let ids = try state.table(IdentitiesProjection(), "by_user").entries(prefix: prefix).map {
-            String(decoding: $0.key[prefix.count...], as: UTF8.self)
-        }
+        let ids = try IDList.ids(in: state.table(IdentitiesProjection(), "by_user"), Key.of(userID))
         return try ids.compactMap { try IdentitiesProjection.identity(id: $0, in: state) }
             .sorted { ($0.record.linkedAt, $0.id) < ($1.record.linkedAt, $1.id) }
     }

@@ -4,13 +4,14 @@ import EventLog
 /// (`user ‖ 0 ‖ role` → ``GrantRecord``), `attributes` (user → canonical JSON text) and `policy` (`current` →
 /// ``PolicyRecord``). ``AuthzState/read(_:)`` reads them; ``AuthzSnapshot`` compiles them for decisions.
 ///
-/// v2: `user.deleted` removes the user's grants and attributes.
+/// v2: `user.deleted` removes the user's grants and attributes; `by_user` (user id → the roles granted to the user,
+/// an ``IDList``) finds the grants with one read.
 public struct AuthzProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "authz"
     public let version = 2
-    public let tables = ["roles", "grants", "attributes", "policy"]
+    public let tables = ["roles", "grants", "attributes", "policy", "by_user"]
     public var eventTypes: Set<String>? {
         [RoleDefined.type, RolePermissionsChanged.type, RoleDeleted.type, RoleGranted.type, RoleRevoked.type,
          UserAttributesChanged.type, PolicyLoaded.type, UserDeleted.type]
@@ -34,9 +35,11 @@ public struct AuthzProjection: Projection {
             try state.table(self, "grants").put(
                 Key.pair(e.userID, e.role),
                 record: GrantRecord(grantedAt: event.timestamp, expiresAt: e.expiresAt, grantedBy: e.grantedBy, reason: e.reason, seq: event.seq))
+            try IDList.add(e.role, in: state.table(self, "by_user"), Key.of(e.userID))
         case RoleRevoked.type:
             let e = try RoleRevoked(event)
             _ = try state.table(self, "grants").delete(Key.pair(e.userID, e.role))
+            try IDList.remove(e.role, in: state.table(self, "by_user"), Key.of(e.userID))
         case UserAttributesChanged.type:
             let e = try UserAttributesChanged(event)
             try state.table(self, "attributes").put(Key.of(e.userID), Key.of(e.attributes))
@@ -46,10 +49,9 @@ public struct AuthzProjection: Projection {
                 Self.policyKey, record: PolicyRecord(sha256: e.sha256, source: e.source, policy: e.policy, loadedAt: event.timestamp, seq: event.seq))
         case UserDeleted.type:
             let userID = try UserDeleted(event).userID
-            var prefix = Key.of(userID)
-            prefix.append(0)
-            let grants = state.table(self, "grants")
-            for entry in try grants.entries(prefix: prefix) { _ = try grants.delete(entry.key) }
+            let byUser = state.table(self, "by_user")
+            for role in try IDList.ids(in: byUser, Key.of(userID)) { _ = try state.table(self, "grants").delete(Key.pair(userID, role)) }
+            _ = try byUser.delete(Key.of(userID))
             _ = try state.table(self, "attributes").delete(Key.of(userID))
         default:
             break
