@@ -97,9 +97,14 @@ extension AuthService {
 
     /// The token of `Bearer <token>` (scheme case-insensitive), or `nil`.
     static func bearerToken(_ header: String) -> Substring? {
-        guard header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        // Byte comparisons only: this runs on every authenticated request (no lowercased copy, no Foundation search).
+        let scheme = Array("bearer".utf8)
+        let utf8 = header.utf8
+        guard utf8.count > 7, zip(utf8.prefix(6), scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            utf8[utf8.index(utf8.startIndex, offsetBy: 6)] == UInt8(ascii: " ")
+        else { return nil }
         let token = header.dropFirst(7).drop { $0 == " " }
-        guard !token.isEmpty, token.utf8.count <= 8192, !token.contains(" ") else { return nil }
+        guard !token.isEmpty, token.utf8.count <= 8192, !token.utf8.contains(UInt8(ascii: " ")) else { return nil }
         return token
     }
 
