@@ -2,6 +2,7 @@ import AuthCore
 import EventLog
 import Foundation
 import LMDB
+import PostgresLog
 import ProjectionRebuild
 
 /// `authctl migrate --from postgres://… --to-data DIR`: copies a shared log into a standalone LMDB log. A replica
@@ -37,6 +38,7 @@ public enum MigrationFromShared {
             throw MigrationError("the copy's live projections differ from a rebuild: \(verified.divergence.map { "\($0.table): \($0.reason)" } ?? "digest")")
         }
         report.events = verified.events
+        report.bytes = try PostgresLogInspector(url: url).writeSetBytes(through: report.commits)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }

@@ -40,6 +40,16 @@ public final class PostgresLogInspector {
         _ = try? connection.query("ROLLBACK")
     }
 
+    /// The bytes of the write sets of commits 1 through `commit`.
+    public func writeSetBytes(through commit: UInt64) throws -> Int {
+        let rows = try PostgresSharedLog.mapped { [connection] () throws(PostgresError) -> PostgresRows in
+            try connection.query(
+                "SELECT coalesce(sum(octet_length(writes)), 0)::bigint FROM authd_commits WHERE commit_no <= $1",
+                [.int64(Int64(bitPattern: commit))])
+        }
+        return Int(try PostgresSharedLog.mapped { () throws(PostgresError) in try rows.int64(0, 0) })
+    }
+
     /// Calls `body` with each event of `authd_log` (seq, chain hash, event bytes) in seq order, fetched `batch` rows
     /// per round trip, until it returns false.
     public func forEachEvent(batch: Int = 2_048, _ body: (_ seq: UInt64, _ hash: [UInt8], _ event: [UInt8]) throws -> Bool) throws {

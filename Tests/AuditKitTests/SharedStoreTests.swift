@@ -71,7 +71,8 @@ struct SharedStoreTests {
         defer { back.remove() }
         try FileManager.default.removeItem(atPath: back.path)
         let returned = try MigrationFromShared.run(from: url, to: back.path)
-        #expect(returned.head == sharedHead && returned.events == sharedHead.seq)
+        #expect(returned.head == sharedHead && returned.events == sharedHead.seq && returned.commits == report.commits + 1)
+        #expect(returned.bytes > report.bytes)
         // A standalone log: no binding to the shared log left, and it verifies and opens as one.
         let environment = try Environment(path: back.path)
         let meta = try environment.openDatabase("meta", flags: [])
