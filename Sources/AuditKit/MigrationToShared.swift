@@ -21,8 +21,13 @@ public enum MigrationToShared {
     /// `Notifier.databaseName`).
     public static let nodeLocalDatabases: Set<String> = ["notifier"]
 
+    /// The default most bytes of a commit's write set: a replica fetches up to 256 commits per round trip and
+    /// applies thousands in one LMDB transaction, so commits of 1 MB keep a bootstrapping node's memory bounded
+    /// (256 MB per fetch) at the cost of more, still large, rows.
+    public static let defaultCommitBytes = 1 << 20
+
     /// Copies the log in `data` into the empty shared log at `url`; ``MigrationError`` if refused or a check fails.
-    public static func run(from data: String, to url: String, commitBytes: Int = 8 << 20) throws -> MigrationReport {
+    public static func run(from data: String, to url: String, commitBytes: Int = defaultCommitBytes) throws -> MigrationReport {
         try SharedStore.validate(url: url)
         let started = Date()
         guard FileManager.default.fileExists(atPath: data + "/data.mdb") else {
