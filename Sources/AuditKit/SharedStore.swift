@@ -21,13 +21,14 @@ public enum SharedStore {
         }
     }
 
-    /// Opens the store in `data` (created 0700 if missing) as the replica of the shared log at `url`, caught up
-    /// (``EventStore/Options/sharedLog``). Projections new to this binary are built at open, as authd does.
+    /// Connects to the shared log at `url`, then opens the store in `data` (created 0700 if missing) as its
+    /// replica, caught up (``EventStore/Options/sharedLog``). Projections new to this binary are built at open, as
+    /// authd does.
     public static func open(url: String, data: String) throws -> EventStore {
         try validate(url: url)
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var options = EventStore.Options.rebuildingNewProjections
         options.sharedLog = try PostgresSharedLog(url: url)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return try EventStore(path: data, projections: DomainProjections.all, options: options)
     }
 
