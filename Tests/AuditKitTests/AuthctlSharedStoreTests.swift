@@ -41,6 +41,16 @@ struct AuthctlSharedStoreTests {
         let access = try ToolRun.run("authctl", ["access", "--store", url, "--data", node.path, "--user", "josé@example.com", "--format", "json"])
         #expect(access.status == 0 && access.output.contains(fixture.userID), "\(access.output) \(access.stderr)")
 
+        // Replica-only commands: a backup of the caught-up replica verifies; prune lists this replica's stale tables.
+        let backup = try TemporaryDirectory("authctl-backup")
+        defer { backup.remove() }
+        let copied = try ToolRun.run("authctl", ["backup", "--store", url, "--data", node.path, backup.path + "/copy"])
+        #expect(copied.status == 0 && copied.output.contains("head: \(head)"), "\(copied.output) \(copied.stderr)")
+        let verifyCopy = try ToolRun.run("authctl", ["verify", "--data", backup.path + "/copy", "--expect-head", head])
+        #expect(verifyCopy.status == 0, "\(verifyCopy.output) \(verifyCopy.stderr)")
+        let prune = try ToolRun.run("authctl", ["prune", "--store", url, "--data", node.path])
+        #expect(prune.status == 0 && !prune.output.contains("stale_table"), "\(prune.output) \(prune.stderr)")
+
         // A write through another node's directory goes through the shared log: the first node sees it.
         let other = try TemporaryDirectory("authctl-node")
         defer { other.remove() }
