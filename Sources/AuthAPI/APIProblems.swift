@@ -161,16 +161,20 @@ extension AuthError: ProblemConvertible {
         case .accountLocked:
             // The same answer as a wrong password: a lock is not revealed to whoever tries the account.
             .invalidCredentials
+        case .emailNotVerified:
+            .emailNotVerified
         }
     }
 }
 
 extension EventStoreError: ProblemConvertible {
-    /// A full writer queue or a closing store is 503 with `Retry-After` (the request did nothing); anything else is a
-    /// server fault.
+    /// A full writer queue or a closing store is 503 with `Retry-After` (the request did nothing); so is a shared log
+    /// (the PostgreSQL engine) that cannot be reached or that this node refuses to write to; anything else is a server
+    /// fault.
     public var problem: Problem {
         switch self {
         case .overloaded, .closed: .overloaded(retryAfter: 1)
+        case .unavailable, .diverged: .storeUnavailable(retryAfter: 2)
         default: .internalError()
         }
     }

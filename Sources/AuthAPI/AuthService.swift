@@ -170,7 +170,8 @@ public final class AuthService: Sendable {
         addAdminRoutes(routes)
     }
 
-    /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits).
+    /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits; with
+    /// the PostgreSQL engine that also locks the shared head, so a node that cannot reach its database is not ready).
     public func isReady() async -> Bool {
         (try? await store.execute { _ in true }) ?? false
     }

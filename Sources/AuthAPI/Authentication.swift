@@ -44,19 +44,19 @@ extension AuthService {
             }
             if token.utf8.contains(UInt8(ascii: ".")) {
                 guard let verified = tokens.verify(String(token), now: now),
-                    let session = try store.query({ try $0.session(id: verified.sessionID, at: now) }),
+                    let session = try await readCatchingUp({ try store.query({ try $0.session(id: verified.sessionID, at: now) }) }),
                     session.record.userID == verified.userID
                 else { throw Problem.unauthenticated("the bearer token is not valid") }
                 principal = Principal(method: .accessToken, session: session)
             } else {
-                guard let session = try validateSessionToken(token, now: now) else {
+                guard let session = try await readCatchingUp({ try validateSessionToken(token, now: now) }) else {
                     throw Problem.unauthenticated("the bearer token is not valid")
                 }
                 principal = Principal(method: .sessionToken, session: session)
             }
         } else if let cookie = request.cookies[options.cookieName] {
             try csrf.verify(request)
-            guard let session = try validateSessionToken(cookie.value, now: now) else {
+            guard let session = try await readCatchingUp({ try validateSessionToken(cookie.value, now: now) }) else {
                 throw Problem.unauthenticated("the session has ended; log in again")
             }
             principal = Principal(method: .cookie, session: session)
@@ -68,6 +68,16 @@ extension AuthService {
             _ = try await store.run(ExtendSession(sessionID: principal.sessionID, updateAge: updateAge, request: requestInfo(context)))
         }
         return principal
+    }
+
+    /// `read()`, and with a shared log (several nodes) on a miss, `read()` again after catching up with the other
+    /// nodes' commits: a session created through another node a moment ago is found (read-your-writes across
+    /// nodes). A revocation through another node reaches this one within the follower's delay (docs/DEPLOYMENT.md).
+    func readCatchingUp<T>(_ read: () throws -> T?) async throws -> T? {
+        if let found = try read() { return found }
+        guard store.sharedLog != nil else { return nil }
+        try await store.catchUp()
+        return try read()
     }
 
     /// The active session of a presented session token, with its record (the check, then the record).

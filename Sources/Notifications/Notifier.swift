@@ -11,6 +11,10 @@ import Logging
 /// drops that one notice, logged, so it cannot hold back the ones after it. Requests never wait for it.
 ///
 /// On its very first start on a log, the notifier begins at the current head (history is not mailed).
+///
+/// With a shared log (the PostgreSQL engine, several nodes), the position lives in the shared log and only the node
+/// holding the notifier's lease (a PostgreSQL advisory lock, released when its connection ends) delivers: each notice
+/// goes out once for all nodes, and another node takes over when the holder stops.
 /// `@unchecked Sendable`: its thread handle and stop flag are guarded by `condition`; the rest is immutable.
 public final class Notifier: @unchecked Sendable {
     /// The database holding the position.
@@ -46,8 +50,13 @@ public final class Notifier: @unchecked Sendable {
         if try position() == nil { try setPosition(try store.head().seq) }
     }
 
-    /// The seq of the last event handled, or `nil` before the first start.
+    /// The name of the position and of the lease in a shared log (several nodes: one of them delivers).
+    static let sharedName = "notifier"
+
+    /// The seq of the last event handled, or `nil` before the first start. With a shared log (several nodes), the
+    /// position is the shared log's, so that a notice is delivered once for all nodes.
     public func position() throws -> UInt64? {
+        if let shared = store.sharedLog { return try shared.position(Self.sharedName) }
         let database = self.database
         return try store.environment.read { txn in
             try txn.get(database, key: Self.positionKey).flatMap(EventCodec.seq(fromKey:))
@@ -55,6 +64,7 @@ public final class Notifier: @unchecked Sendable {
     }
 
     private func setPosition(_ seq: UInt64) throws {
+        if let shared = store.sharedLog { return try shared.setPosition(Self.sharedName, seq) }
         let database = self.database
         try store.environment.write { txn in try txn.put(database, key: Self.positionKey, value: EventCodec.seqKey(seq)) }
     }
@@ -117,6 +127,8 @@ public final class Notifier: @unchecked Sendable {
     /// position then stays before that event).
     @discardableResult
     public func deliverPending() throws -> Int? {
+        // With several nodes, the one holding the notifier's lease delivers; the others stand by.
+        if let shared = store.sharedLog, !shared.holdsLease(Self.sharedName) { return nil }
         let start = try position() ?? 0
         let head = try store.head().seq
         guard head > start else { return nil }

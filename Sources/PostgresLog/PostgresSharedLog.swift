@@ -27,6 +27,9 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
     private var inTransaction = false
     private let guardLock = NSLock()
     private var probe: PostgresConnection?
+    /// The connection whose session holds the leases (advisory locks) this process took.
+    private var leases: PostgresConnection?
+    private var heldLeases: Set<String> = []
     private var available = true
 
     /// How often a follower polls the head when no notification came (milliseconds).
@@ -57,6 +60,7 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
                 CREATE TABLE IF NOT EXISTS authd_commits (
                     commit_no bigint PRIMARY KEY, seq bigint NOT NULL, hash bytea NOT NULL, ts bigint NOT NULL, writes bytea NOT NULL)
                 """)
+            try connection.query("CREATE TABLE IF NOT EXISTS authd_positions (name text PRIMARY KEY, position bigint NOT NULL)")
             let identity = (0..<16).map { _ in UInt8.random(in: 0...255) }
             try connection.query(
                 "INSERT INTO authd_head VALUES (1, $1, 0, 0, $2, 0) ON CONFLICT (id) DO NOTHING",
@@ -175,6 +179,43 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
         guardLock.lock()
         defer { guardLock.unlock() }
         return available
+    }
+
+    public func position(_ name: String) throws -> UInt64? {
+        try probing { connection in
+            let rows = try connection.query("SELECT position FROM authd_positions WHERE name = $1", [.text(name)])
+            return rows.count == 0 ? nil : UInt64(bitPattern: try rows.int64(0, 0))
+        }
+    }
+
+    public func setPosition(_ name: String, _ value: UInt64) throws {
+        try probing { connection in
+            try connection.query(
+                "INSERT INTO authd_positions VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
+                [.text(name), .int64(Int64(bitPattern: value))])
+        }
+    }
+
+    public func holdsLease(_ name: String) -> Bool {
+        guardLock.lock()
+        defer { guardLock.unlock() }
+        do {
+            if leases == nil || leases?.isOpen == false {
+                leases = try PostgresConnection(url: url)
+                heldLeases = []
+            }
+            if heldLeases.contains(name) {
+                try leases!.query("SELECT 1")  // the session (and with it the lock) is still there
+                return true
+            }
+            let rows = try leases!.query("SELECT pg_try_advisory_lock(hashtext($1))::int4::int8", [.text("authd:" + name)])
+            if try rows.int64(0, 0) == 1 { heldLeases.insert(name) }
+            return heldLeases.contains(name)
+        } catch {
+            leases = nil
+            heldLeases = []
+            return false
+        }
     }
 
     public func follow(_ onCommits: @escaping @Sendable () -> Void) -> any SharedLogFollower {

@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import Notifications
 import OTP
+import PostgresLog
 import ProjectionRebuild
 
 /// `authd serve`: runs the HTTP server until SIGTERM or SIGINT.
@@ -61,8 +62,11 @@ struct Serve: AsyncParsableCommand {
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let anchoring = try Self.anchorSettings(configuration)
-        let store = try EventStore(
-            path: configuration.dataDirectory, projections: DomainProjections.all, options: .rebuildingNewProjections)
+        var storeOptions = EventStore.Options.rebuildingNewProjections
+        if let url = configuration.sharedStoreURL {
+            storeOptions.sharedLog = try await Self.connectSharedLog(url: url, logger: logger)
+        }
+        let store = try EventStore(path: configuration.dataDirectory, projections: DomainProjections.all, options: storeOptions)
         let api: AuthService
         do {
             // Offline tools that write refuse to run beside a server of other projection versions (RunningServer).
@@ -137,6 +141,23 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// The PostgreSQL engine's shared log, waiting up to a minute for the database (nodes and their database often
+    /// start together); a refusal that is not about reaching it (a wrong database) fails at once.
+    static func connectSharedLog(url: String, logger: Logger) async throws -> PostgresSharedLog {
+        var attempt = 0
+        while true {
+            do {
+                let log = try PostgresSharedLog(url: url)
+                logger.info("the log is shared through PostgreSQL (this node's data directory holds its replica and keys)")
+                return log
+            } catch EventStoreError.unavailable(let why) where attempt < 30 {
+                attempt += 1
+                logger.warning("PostgreSQL is not reachable yet; retrying", metadata: ["error": .string(why)])
+                try await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+
     /// The notifier: SMTP when `--smtp` is set, else `.eml` files in `--mail-dir` (default `<data>/mail`).
     static func makeNotifier(configuration: ServerConfiguration, store: EventStore, files: KeyFiles) throws -> Notifier {
         let transport: any MailTransport

@@ -53,6 +53,18 @@ enum ServeSettings {
         kind: SettingKind<String>.directory.optional, owner: owner,
         help: "Directory that receives notices as .eml files when no SMTP relay is set.")
 
+    // MARK: The engine
+
+    /// `--store postgres://USER@HOST:PORT/DB`: the PostgreSQL engine (several nodes, one log).
+    static let store = Setting<String?>(
+        "store", env: "AUTHD_STORE", value: "url", default: nil, shown: "none (the LMDB log in --data)",
+        kind: SettingKind<String>("postgres://USER@HOST:PORT/DB", isSecret: true) { input in
+            try StoreURL.validated(input.text, invalid: input.invalid)
+        }.optional, owner: owner,
+        help: "The PostgreSQL engine: the log lives in this database, shared by every node started with it; --data then holds "
+            + "this node's keys and its replica. The password comes from PGPASSWORD or a password file (PGPASSFILE), never "
+            + "from the URL.")
+
     // MARK: The chain head
 
     /// `--head-log-interval SECONDS`.
@@ -85,7 +97,7 @@ enum ServeSettings {
     static let table = SettingsTable(
         [
             smtp.spec, smtpTLS.spec, smtpCAFile.spec, mailFrom.spec, mailDir.spec, headLogInterval.spec, anchorKey.spec,
-            anchorFile.spec, anchorInterval.spec,
+            anchorFile.spec, anchorInterval.spec, store.spec,
         ],
         checks: [
             { config in
@@ -126,4 +138,6 @@ extension ServerConfiguration {
     }
     /// Seconds between head checkpoints.
     var anchorInterval: Int { self[ServeSettings.anchorInterval] }
+    /// The PostgreSQL engine's URL, or `nil` for the LMDB log in the data directory.
+    var sharedStoreURL: String? { self[ServeSettings.store] }
 }

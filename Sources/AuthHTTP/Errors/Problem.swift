@@ -120,6 +120,8 @@ extension Problem {
         public static let rateLimited = "urn:authd:problem:rate-limited"
         /// The server is at capacity for this kind of work.
         public static let overloaded = "urn:authd:problem:overloaded"
+        /// The log's database cannot be reached (the PostgreSQL engine): nothing was done; retry.
+        public static let storeUnavailable = "urn:authd:problem:store-unavailable"
         /// The server is not ready to serve requests.
         public static let notReady = "urn:authd:problem:not-ready"
     }
@@ -198,6 +200,18 @@ extension Problem {
     /// 429 with `Retry-After`.
     public static func tooManyRequests(retryAfter: Int) -> Problem {
         var problem = Problem(status: .tooManyRequests, type: Types.rateLimited, title: "Too many requests", detail: "try again later")
+        problem.retryAfter = retryAfter
+        return problem
+    }
+
+    /// 503 with `Retry-After`, for a log whose database cannot be reached (the request did nothing).
+    public static func storeUnavailable(retryAfter: Int) -> Problem {
+        var problem = Problem(
+            status: .serviceUnavailable,
+            type: Types.storeUnavailable,
+            title: "Store unavailable",
+            detail: "the log's database cannot be reached; try again later"
+        )
         problem.retryAfter = retryAfter
         return problem
     }

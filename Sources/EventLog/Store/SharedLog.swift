@@ -27,6 +27,13 @@ public protocol SharedLog: AnyObject, Sendable {
     func follow(_ onCommits: @escaping @Sendable () -> Void) -> any SharedLogFollower
     /// Whether the last operations reached the shared log.
     var isAvailable: Bool { get }
+    /// A position kept in the shared log for a follower that must act once per event for all nodes (the notifier).
+    func position(_ name: String) throws -> UInt64?
+    /// Sets the position `name` (see ``position(_:)``).
+    func setPosition(_ name: String, _ value: UInt64) throws
+    /// Whether this process holds (now or after this call) the lease `name`: at most one process of all nodes
+    /// holds it, until its connection ends. For work that one node does for all (delivering notices).
+    func holdsLease(_ name: String) -> Bool
 }
 
 /// A running follower of a ``SharedLog`` (``SharedLog/follow(_:)``).
