@@ -28,6 +28,13 @@ public enum MigrationFromShared {
             report.commits = try replica.replicaCommit()
         }
         try EventStore.detachReplica(path: data)
+        // The notifier goes on where the shared log's stopped (it would otherwise start at the head).
+        let inspector = try PostgresLogInspector(url: url)
+        if let position = try inspector.position(MigrationToShared.notifierSharedName) {
+            let writable = try Environment(path: data)
+            let notifier = try writable.openDatabase(MigrationToShared.notifierDatabase)
+            try writable.write { txn in try txn.put(notifier, key: MigrationToShared.notifierPositionKey, value: EventCodec.seqKey(position)) }
+        }
         var options = Environment.Options()
         options.readOnly = true
         let environment = try Environment(path: data, options: options)
@@ -38,7 +45,7 @@ public enum MigrationFromShared {
             throw MigrationError("the copy's live projections differ from a rebuild: \(verified.divergence.map { "\($0.table): \($0.reason)" } ?? "digest")")
         }
         report.events = verified.events
-        report.bytes = try PostgresLogInspector(url: url).writeSetBytes(through: report.commits)
+        report.bytes = try inspector.writeSetBytes(through: report.commits)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }

@@ -9,17 +9,23 @@ import TextEncoding
 /// `authctl migrate --from-data DIR --to postgres://…`: copies a standalone LMDB log into an EMPTY shared log.
 ///
 /// Replicas bootstrap by applying `authd_commits` in order, so the source environment's whole state is written as
-/// commits: the write sets (``WriteRecorder``) of every database except node-local state (the `notifier`
-/// position, the meta keys `shared/*` and `running-server`), at most `commitBytes` each, the `meta` database last.
-/// Each commit's head is the one a replica has after applying it: ``LogHead/empty`` until the commit that writes
-/// `meta/head`, the source's head from then on. Every event also goes into `authd_log`, with its hash re-verified
+/// commits: the write sets (``WriteRecorder``) of every database except node-local state (the meta keys
+/// `shared/*` and `running-server`; the notifier's position goes to `authd_positions`), at most `commitBytes` each, the `meta` database last.
+/// A commit that appends events also writes `meta/head` (the head after its last event), since a replica checks
+/// each appended event against its head; each commit records the head a replica has after applying it
+/// (``LogHead/empty`` before the first event). Every event also goes into `authd_log`, with its hash re-verified
 /// while reading (a broken chain is refused, naming the seq), and `authd_head` is set to the last commit: all in
 /// one PostgreSQL transaction, read from one LMDB snapshot. Then a fresh temporary replica is bootstrapped from the
 /// shared log and must have the source's head and projection digest, and equal a rebuild from its log.
 public enum MigrationToShared {
-    /// Databases never copied: state of the node that runs them, not of the log (the notifier's delivery position,
-    /// `Notifier.databaseName`).
-    public static let nodeLocalDatabases: Set<String> = ["notifier"]
+    /// Databases never copied as tables: the notifier's delivery position (`Notifier.databaseName`), which a
+    /// shared log keeps in `authd_positions` instead (``notifierPosition``).
+    public static let nodeLocalDatabases: Set<String> = [notifierDatabase]
+
+    /// The notifier's database, its position key, and the position's name in a shared log (`Notifier`).
+    static let notifierDatabase = "notifier"
+    static let notifierPositionKey = Array("position".utf8)
+    static let notifierSharedName = "notifier"
 
     /// The default most bytes of a commit's write set: a replica fetches up to 256 commits per round trip and
     /// applies thousands in one LMDB transaction, so commits of 1 MB keep a bootstrapping node's memory bounded
@@ -61,13 +67,22 @@ public enum MigrationToShared {
         let sourceDigest = try source.read { txn -> [UInt8] in
             let head = try LogHead.read(txn, tables)
             report.head = head
-            var headWritten = false
+            // The head a replica has after applying the commits so far; a commit that appends events also writes
+            // `meta/head` after its last one, since replicas check each appended event against their head.
+            var replicaHead = LogHead.empty
+            var lastEvent: (seq: UInt64, stored: [UInt8])?
             var recorder = WriteRecorder()
             func flush() throws {
                 guard recorder.count > 0 else { return }
+                if let (seq, stored) = lastEvent {
+                    let event = try EventCodec.decode(seq: seq, stored: stored)
+                    replicaHead = LogHead(seq: seq, hash: Array(stored[0..<32]), timestamp: event.timestamp)
+                    recorder.put(database: LogTables.metaName, key: LogTables.headKey, value: replicaHead.encoded)
+                    lastEvent = nil
+                }
                 report.commits += 1
                 report.bytes += recorder.bytes.count
-                try target.add(SharedCommit(number: report.commits, head: headWritten ? head : .empty, writes: recorder.bytes))
+                try target.add(SharedCommit(number: report.commits, head: replicaHead, writes: recorder.bytes))
                 recorder = WriteRecorder()
             }
             var previous = EventCodec.genesisHash
@@ -84,10 +99,11 @@ public enum MigrationToShared {
                         previous = Array(value[0..<32])
                         try target.addEvent(seq: seq, hash: previous, event: Array(value[32...]))
                         report.events = seq
+                        lastEvent = (seq, value)
                     }
                     if db.name == LogTables.metaName {
                         if EventStore.isNodeLocalMetaKey(key) { return true }
-                        if key == LogTables.headKey { headWritten = true }
+                        if key == LogTables.headKey { replicaHead = try LogHead(encoded: value) }
                     }
                     recorder.put(database: db.name, key: key, value: value)
                     if recorder.bytes.count >= commitBytes { try flush() }
@@ -100,6 +116,8 @@ public enum MigrationToShared {
             }
             return try Digest.live(txn: txn, names: digestNames, databases: digestHandles)
         }
+        // The notifier goes on where it stopped: no notice mailed twice, none skipped.
+        if let position = try notifierPosition(in: source) { try target.setPosition(notifierSharedName, position) }
         try target.finish(SharedHead(commit: report.commits, head: report.head))
         report.digest = sourceDigest
 
@@ -111,6 +129,12 @@ public enum MigrationToShared {
         try check(replica: replica, head: report.head, digest: sourceDigest)
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// The notifier's position in the environment (the seq of the last event it handled), nil if it never ran.
+    static func notifierPosition(in environment: Environment) throws -> UInt64? {
+        guard let db = try environment.openExistingDatabase(notifierDatabase) else { return nil }
+        return try environment.read { txn in try txn.get(db, key: notifierPositionKey).flatMap(EventCodec.seq(fromKey:)) }
     }
 
     /// Checks that `replica` has `head` and `digest`, and that a rebuild from its log equals its live tables.

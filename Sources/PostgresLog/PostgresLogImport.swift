@@ -67,6 +67,15 @@ public final class PostgresLogImport {
         if pendingEvents.count >= eventsPerStatement { try flushEvents() }
     }
 
+    /// Sets the position named `name` (`authd_positions`: the notifier's, shared by all nodes) to `value`.
+    public func setPosition(_ name: String, _ value: UInt64) throws {
+        try run { (connection: PostgresConnection) throws(PostgresError) in
+            try connection.query(
+                "INSERT INTO authd_positions VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
+                [.text(name), .int64(Int64(bitPattern: value))])
+        }
+    }
+
     /// Sets the shared head to `head` and commits the transaction: the migration becomes visible at once, whole.
     public func finish(_ head: SharedHead) throws {
         try flushEvents()

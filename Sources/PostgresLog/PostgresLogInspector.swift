@@ -40,6 +40,15 @@ public final class PostgresLogInspector {
         _ = try? connection.query("ROLLBACK")
     }
 
+    /// The position named `name` in `authd_positions` (the notifier's), nil if none was set.
+    public func position(_ name: String) throws -> UInt64? {
+        let rows = try PostgresSharedLog.mapped { [connection] () throws(PostgresError) -> PostgresRows in
+            try connection.query("SELECT position FROM authd_positions WHERE name = $1", [.text(name)])
+        }
+        guard rows.count == 1 else { return nil }
+        return UInt64(bitPattern: try PostgresSharedLog.mapped { () throws(PostgresError) in try rows.int64(0, 0) })
+    }
+
     /// The bytes of the write sets of commits 1 through `commit`.
     public func writeSetBytes(through commit: UInt64) throws -> Int {
         let rows = try PostgresSharedLog.mapped { [connection] () throws(PostgresError) -> PostgresRows in
