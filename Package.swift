@@ -62,7 +62,7 @@ let package = Package(
         // MARK: Audits: user resolution, the event table, refresh-family investigation reports, state snapshots
         // (the logic of `authctl`, which only parses arguments and prints).
         .target(
-            name: "AuditKit", dependencies: ["AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding"],
+            name: "AuditKit", dependencies: ["AuthCore", "EventLog", "ProjectionRebuild", "PostgresLog", "LMDB", "AuthCrypto", "TextEncoding"],
             swiftSettings: swiftSettings),
 
         // MARK: HTTP infrastructure: request context, problem details, middleware, limiter, worker pool, server.
@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "authctl",
             dependencies: [
-                "AuditKit", "AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto",
+                "AuditKit", "AuthCore", "EventLog", "ProjectionRebuild", "PostgresLog", "LMDB", "AuthCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/authctl",
@@ -159,7 +159,8 @@ let package = Package(
             name: "AuthCoreTests", dependencies: ["AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "StrictJSON", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "AuditKitTests", dependencies: ["AuditKit", "AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TestSupport"],
+            name: "AuditKitTests",
+            dependencies: ["AuditKit", "AuthCore", "EventLog", "ProjectionRebuild", "PostgresLog", "LMDB", "AuthCrypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",

@@ -42,6 +42,19 @@ public final class WriteRecorder {
         }
     }
 
+    /// Appends a put of `value` under `key` to the database named `database`, without a transaction: for write sets
+    /// made from another environment's contents (a log copied into a shared log). `database` is at most 255 bytes.
+    public func put(database: String, key: [UInt8], value: [UInt8]) {
+        let name = Array(database.utf8)
+        precondition(name.count <= 255, "database names are at most 255 bytes")
+        count += 1
+        bytes.append(Operation.put.rawValue)
+        bytes.append(UInt8(name.count))
+        bytes.append(contentsOf: name)
+        key.withUnsafeBytes { appendField($0) }
+        value.withUnsafeBytes { appendField($0) }
+    }
+
     private func appendField(_ field: UnsafeRawBufferPointer) {
         let length = UInt32(field.count)
         bytes.append(UInt8(truncatingIfNeeded: length >> 24))

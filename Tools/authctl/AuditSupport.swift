@@ -23,9 +23,13 @@ func auditing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// Opens the data directory read-only for audits (``AuditLog/openReader(data:)``).
+/// Opens the data directory read-only for audits (``AuditLog/openReader(data:)``), with `--store` after catching
+/// the replica up.
 func openReader(_ options: DataOptions) throws -> LogReader {
-    try auditing { try AuditLog.openReader(data: options.data) }
+    try auditing {
+        try options.catchUpReplica()
+        return try AuditLog.openReader(data: options.data)
+    }
 }
 
 /// The personal-data vault of the data directory (``AuditLog/vault(data:reader:)``), nil without its keys.

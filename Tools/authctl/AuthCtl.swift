@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// `authctl`: audit and operations on an authd data directory (safe while authd runs: LMDB allows readers in
-/// other processes, and writes wait for the single writer lock).
+/// other processes, and writes wait for the single writer lock), or with `--store` on a node's replica of the
+/// shared log (``DataOptions``).
 @main
 struct AuthCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,7 @@ struct AuthCtl: ParsableCommand {
             Backup.self, Prune.self, Keys.self, SchemaExamples.self,
             Users.self,
             Roles.self, Access.self, WhoCan.self,
+            Migrate.self,
         ]
     )
 }

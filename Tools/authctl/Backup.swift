@@ -7,7 +7,12 @@ import Foundation
 /// (exclusively, whatever the umask), like the live data directory.
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a consistent compacted copy of the log to DIR (directory 0700, data.mdb 0600).")
+        abstract: "Write a consistent compacted copy of the log to DIR (directory 0700, data.mdb 0600).",
+        discussion: """
+            With --store it copies this node's replica, caught up first: still a replica of that shared log (a \
+            node's directory that catches up when opened). For a standalone copy of a shared log use \
+            `authctl migrate --from postgres://… --to-data DIR`.
+            """)
 
     @OptionGroup var options: DataOptions
 

@@ -28,6 +28,7 @@ struct Export: ParsableCommand {
         }
         guard format ?? "jsonl" == "jsonl" else { throw ValidationError("only --format jsonl is supported") }
         var arguments: [String] = ["--data", options.data, "--format", "json"]
+        if let store = options.store { arguments += ["--store", store] }
         if let user { arguments += ["--user", user] }
         for type in types { arguments += ["--type", type] }
         if let fromSeq { arguments += ["--from-seq", String(fromSeq)] }

@@ -16,7 +16,9 @@ struct Keys: ParsableCommand {
             discussion: """
                 Records signing_key.rotated (kid and public key only). A running authd picks the new key up for \
                 signing at once; the previous key stays published in /.well-known/jwks.json for the overlap period \
-                (24 h by default) so tokens it signed keep verifying until they expire.
+                (24 h by default) so tokens it signed keep verifying until they expire. With --store the event goes \
+                through the shared log, but the key file is written only under this node's <data>/keys: copy it to \
+                every node.
                 """)
 
         @OptionGroup var options: DataOptions

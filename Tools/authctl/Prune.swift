@@ -11,7 +11,8 @@ struct Prune: ParsableCommand {
             A projection version bump builds the new tables from the log when authd starts and leaves the old ones: \
             nothing reads them, but they take space and are copied by backups. Without --drop this only lists them. \
             With --drop they and their checkpoints are removed in one write transaction (safe while authd runs: it \
-            never opens them). The space is reused by LMDB for new pages; `authctl backup` writes a compacted copy.
+            never opens them). The space is reused by LMDB for new pages; `authctl backup` writes a compacted copy. \
+            With --store it lists and drops the stale tables of this node's replica only (each node prunes its own).
             """)
 
     @OptionGroup var options: DataOptions

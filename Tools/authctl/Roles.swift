@@ -28,7 +28,8 @@ struct Roles: ParsableCommand {
                 return time
             }
             let event = try auditing {
-                try OfflineRoleGrant.grant(data: options.data, user: user, role: role, reason: reason, expiresAt: expiresAt)
+                try OfflineRoleGrant.grant(
+                    data: options.data, user: user, role: role, reason: reason, expiresAt: expiresAt, sharedLog: options.store)
             }
             writeLine("granted \(role) (seq \(event.seq))")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditKit
 import AuthCrypto
 import EventLog
 import Foundation
@@ -8,7 +9,12 @@ import ProjectionRebuild
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the hash chain and that the live projections equal a rebuild from the log.",
-        discussion: "Exits 1 and names the first bad seq (chain) or table/key (projections) on failure.")
+        discussion: """
+            Exits 1 and names the first bad seq (chain) or table/key (projections) on failure. With --store, the \
+            node's replica is caught up and checked so, and then the shared log too: its chain recomputed over \
+            authd_log from seq 1, every row equal to the replica's entry, its head equal to the chain's end, and \
+            --expect-head present in it.
+            """)
 
     @OptionGroup var options: DataOptions
 
@@ -55,6 +61,16 @@ struct Verify: ParsableCommand {
             throw ExitCode(1)
         }
         writeLine("chain: ok")
+        if let store = options.store {
+            let shared = try SharedLogVerifier.verify(url: store, environment: environment, expectHead: expected)
+            writeLine("shared_events: \(shared.events)")
+            writeLine("shared_head: \(shared.head.head) (commit \(shared.head.commit))")
+            if let failure = shared.failure {
+                writeLine("shared_log: BROKEN at seq \(failure.seq): \(failure.reason)")
+                throw ExitCode(1)
+            }
+            writeLine("shared_log: ok (chain recomputed, every event equal to the replica's)")
+        }
         if let anchorInput {
             let anchored = try AnchorVerifier.verify(environment: environment, anchors: anchorInput.text, publicKey: anchorInput.key)
             if anchored.incompleteLastLine { writeLine("anchors: the last line is incomplete (ignored)") }
