@@ -25,9 +25,9 @@ enum AppendFigures {
     /// dealt out among them: appends per second, the wall time, and the appends that failed.
     static func concurrent(
         _ stores: [(store: EventStore, vault: PersonalDataVault)], appenders: Int, events: [PendingEvent]
-    ) -> (rate: Double, seconds: Double, failures: Int) {
+    ) -> (rate: Double, seconds: Double, failures: [String: Int]) {
         let perAppender = events.count / appenders
-        let failures = RawCounter()
+        let failures = Failures()
         let group = DispatchGroup()
         let start = monotonicSeconds()
         for worker in 0..<appenders {
@@ -39,7 +39,7 @@ enum AppendFigures {
                     do {
                         _ = try store.executeSync { context in try emitSealed(event, vault: vault, in: &context) }
                     } catch {
-                        failures.add()
+                        failures.add(error)
                     }
                 }
                 group.leave()
@@ -47,7 +47,8 @@ enum AppendFigures {
         }
         group.wait()
         let seconds = monotonicSeconds() - start
-        return (Double(perAppender * appenders - failures.value) / seconds, seconds, failures.value)
+        let failed = failures.counts.values.reduce(0, +)
+        return (Double(perAppender * appenders - failed) / seconds, seconds, failures.counts)
     }
 
     /// `count` realistic events of fresh users (`seed` apart from other phases, so no user registers twice in one log).
@@ -57,4 +58,12 @@ enum AppendFigures {
         while events.count < count { events.append(contentsOf: workload.next(at: Timestamp(seconds: 1_767_225_600))) }
         return Array(events.prefix(count))
     }
+}
+
+/// Errors by description, counted. `@unchecked Sendable`: its one field is guarded by `lock`.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var table: [String: Int] = [:]
+    func add(_ error: any Error) { lock.withLock { table["\(error)", default: 0] += 1 } }
+    var counts: [String: Int] { lock.withLock { table } }
 }

@@ -31,6 +31,9 @@ struct StoreBenchmark: ParsableCommand {
     @Option(help: "The wrk binary for validate ('none': the built-in client).") var wrk: String = "/usr/bin/wrk"
 
     static let appenders = 64
+    /// Random per run, so that a database holding earlier runs' logs gets fresh users (whose keys are sealed under
+    /// this run's node keys).
+    static let runTag = UInt64.random(in: 1...UInt64.max >> 8)
 
     func validate() throws {
         guard nodes >= 2 else { throw ValidationError("--nodes must be at least 2 (one node is always measured)") }
@@ -49,7 +52,7 @@ struct StoreBenchmark: ParsableCommand {
         report("pg_roundtrip_ms", try Self.roundTrip(probe), decimals: 3)
 
         // LMDB: in-process appends, then one authd over HTTP.
-        let lmdb = try appendFigures(label: "lmdb", directories: [base + "/lmdb-append"], shared: nil, keysFrom: nil, probe: nil, seed: 1)
+        let lmdb = try appendFigures(label: "lmdb", directories: [base + "/lmdb-append"], shared: nil, keysFrom: nil, probe: nil, seed: Self.runTag &* 4)
         let lmdbNode = try AuthdNode(binary: binary, dataDirectory: base + "/lmdb-node", store: nil)
         let lmdbHTTP: HTTPFigures
         do {
@@ -75,10 +78,10 @@ struct StoreBenchmark: ParsableCommand {
         for node in pgNodes { node.stop() }
         let keys = pgNodes[0].dataDirectory
         pgNodes = []
-        let pg1 = try appendFigures(label: "pg1", directories: [base + "/pg1-append"], shared: store, keysFrom: keys, probe: probe, seed: 2)
+        let pg1 = try appendFigures(label: "pg1", directories: [base + "/pg1-append"], shared: store, keysFrom: keys, probe: probe, seed: Self.runTag &* 4 &+ 1)
         let pgN = try appendFigures(
             label: "pg\(nodes)", directories: (1...nodes).map { base + "/pg\(nodes)-append-\($0)" }, shared: store, keysFrom: keys,
-            probe: probe, seed: 3)
+            probe: probe, seed: Self.runTag &* 4 &+ 2)
 
         // Ratios, all from this run.
         print("ratios:")
@@ -131,7 +134,9 @@ struct StoreBenchmark: ParsableCommand {
         let many = AppendFigures.concurrent(stores, appenders: Self.appenders, events: Array(events.dropFirst(single)))
         figures.concurrent = many.rate
         report("\(label)_append_durable_\(Self.appenders)", many.rate)
-        if many.failures > 0 { report("\(label)_append_durable_\(Self.appenders)_failures", Double(many.failures)) }
+        for (failure, count) in many.failures.sorted(by: { $0.value > $1.value }) {
+            print("\(label)_append_durable_\(Self.appenders)_failed: \(count) × \(failure)")
+        }
         if let probe, let before {
             let after = try Self.head(probe)
             let commits = Double(after.commit - before.commit)
@@ -159,7 +164,7 @@ struct StoreBenchmark: ParsableCommand {
         for index in 0..<connections {
             let connection = setup[index % ports.count]
             let address = ["X-Forwarded-For: 10.\(tag).\(index / 256).\(index % 256)"]
-            let email = "\(label)-\(index)@example.com"
+            let email = "\(label)-\(Self.runTag)-\(index)@example.com"
             let credentials = #""email":"\#(email)","password":"\#(password)""#
             _ = try connection.roundTrip(RawRequest.postJSON("/v1/users", "{\(credentials)}", headers: address))
             let login = try connection.roundTrip(RawRequest.postJSON("/v1/login/password", #"{\#(credentials),"mode":"token"}"#, headers: address))
