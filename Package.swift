@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "authbench",
             dependencies: [
-                "AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "AuthAPI", "AuthHTTP",
+                "AuthCore", "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "AuthAPI", "AuthHTTP", "PostgresLog", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

@@ -9,6 +9,7 @@ struct AuthBench: ParsableCommand {
         subcommands: [
             LogBenchmark.self, AuditBenchmark.self, HTTPBenchmark.self, GenerateLog.self, CrashWriter.self, HoldReader.self,
             AuthzBenchmark.self,
+            StoreBenchmark.self,
         ]
     )
 }

@@ -141,6 +141,12 @@ struct LoadResult {
 /// Runs `connections` threads for `duration` seconds; each makes one connection and loops `step`, which returns the
 /// status it got (or nil to stop that connection).
 func runLoad(connections: Int, duration: Double, port: Int, step: @escaping @Sendable (Int, HTTPConnection) throws -> Int?) -> LoadResult {
+    runLoad(connections: connections, duration: duration, ports: [port], step: step)
+}
+
+/// Like ``runLoad(connections:duration:port:step:)``, with connection `index` to `ports[index % ports.count]` (load
+/// spread evenly over several servers).
+func runLoad(connections: Int, duration: Double, ports: [Int], step: @escaping @Sendable (Int, HTTPConnection) throws -> Int?) -> LoadResult {
     /// `@unchecked Sendable`: its fields are guarded by its lock.
     final class Accumulator: @unchecked Sendable {
         let lock = NSLock()
@@ -154,7 +160,7 @@ func runLoad(connections: Int, duration: Double, port: Int, step: @escaping @Sen
         group.enter()
         let thread = Thread {
             var local = LoadResult()
-            let connection = HTTPConnection(port: port)
+            let connection = HTTPConnection(port: ports[index % ports.count])
             while monotonicSeconds() < deadline {
                 let begin = monotonicSeconds()
                 guard let status = try? step(index, connection) else { break }
