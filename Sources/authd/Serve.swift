@@ -39,13 +39,28 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         let level = configuration.logLevel
+        let format = configuration.logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .json:
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: "authd")
         logger.logLevel = level
+        // Metrics only with a listener: without one, swift-metrics stays a no-op (nothing is kept in memory).
+        let metricsServer: MetricsServer?
+        if let address = configuration.metricsListenAddress {
+            metricsServer = MetricsServer.bootstrap(address: address, logger: logger)
+        } else {
+            metricsServer = nil
+        }
         logger.info(
             "starting",
             metadata: [
@@ -110,6 +125,10 @@ struct Serve: AsyncParsableCommand {
         defer { headLogger?.cancel() }
         let readerSweeper = Task { await Self.clearStaleReaders(store: store, every: 30, logger: logger) }
         defer { readerSweeper.cancel() }
+        let metricsSampler = metricsServer.map { _ in Task { await MetricsServer.sampleStore(store) } }
+        defer { metricsSampler?.cancel() }
+        let metricsListener = metricsServer.map { server in Task { await server.run() } }
+        defer { metricsListener?.cancel() }
         var anchorer: Task<Void, Never>?
         if let (sink, seconds) = anchoring {
             let taskLogger = logger
@@ -128,6 +147,8 @@ struct Serve: AsyncParsableCommand {
         }
         headLogger?.cancel()
         readerSweeper.cancel()
+        metricsSampler?.cancel()
+        metricsListener?.cancel()
         anchorer?.cancel()
         notifier.stop()
         api.shutdown()

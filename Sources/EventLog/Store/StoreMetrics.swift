@@ -1,0 +1,58 @@
+import Dispatch
+import Metrics
+
+/// The store's metrics (swift-metrics; authd exports them in the Prometheus format), each labelled with the storage
+/// `engine` (`lmdb`), so another engine reports into the same names.
+///
+/// Per committed batch (``batchCommitted(commands:events:nanoseconds:)``, called by the writer after each commit):
+/// - `authd_store_commits_total{engine}`: durable write transactions.
+/// - `authd_store_appended_events_total{engine}`: events appended to the log.
+/// - `authd_store_batch_commands{engine}`: commands per committed batch (a histogram: group commit at work).
+/// - `authd_store_commit_duration_seconds{engine}`: from the start of the batch's transaction to its durable commit.
+///
+/// Sampled now and then (``sample(_:)``, by authd's serve every few seconds, never per request):
+/// - `authd_store_up{engine}`: 1 when the head can be read, else 0.
+/// - `authd_log_head_seq{engine}`: the sequence number of the newest event.
+/// - `authd_store_map_used_bytes{engine}`, `authd_store_map_size_bytes{engine}`: LMDB pages in use and the current map
+///   size (the map grows by itself up to its maximum).
+public struct StoreMetrics: Sendable {
+    /// The metrics of the LMDB engine.
+    public static let lmdb = StoreMetrics(engine: "lmdb")
+    /// The metrics of the PostgreSQL engine (a shared log that each node's LMDB environment replicates).
+    public static let postgres = StoreMetrics(engine: "postgres")
+
+    /// The `engine` label.
+    public let engine: String
+
+    /// Metrics labelled with `engine`.
+    public init(engine: String) {
+        self.engine = engine
+    }
+
+    private var dimensions: [(String, String)] { [("engine", engine)] }
+
+    /// Records one committed batch: `commands` callers, `events` appended, `nanoseconds` from transaction start to commit.
+    public func batchCommitted(commands: Int, events: UInt64, nanoseconds: UInt64) {
+        Counter(label: "authd_store_commits_total", dimensions: dimensions).increment()
+        Counter(label: "authd_store_appended_events_total", dimensions: dimensions).increment(by: Int64(clamping: events))
+        Recorder(label: "authd_store_batch_commands", dimensions: dimensions, aggregate: true).record(commands)
+        Timer(label: "authd_store_commit_duration_seconds", dimensions: dimensions).recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
+    /// Reads the head and the map usage of `store` and sets the gauges; a failing read sets `authd_store_up` to 0.
+    public func sample(_ store: EventStore) {
+        let up = Gauge(label: "authd_store_up", dimensions: dimensions)
+        do {
+            let head = try store.head()
+            Gauge(label: "authd_log_head_seq", dimensions: dimensions).record(head.seq)
+            Gauge(label: "authd_store_map_used_bytes", dimensions: dimensions).record(store.environment.usedBytes)
+            Gauge(label: "authd_store_map_size_bytes", dimensions: dimensions).record(store.environment.mapSize)
+            up.record(1)
+        } catch {
+            up.record(0)
+        }
+    }
+
+    /// The current time for measuring a commit, in nanoseconds of a monotonic clock.
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+}
