@@ -33,7 +33,7 @@ struct MetricsServer: Sendable {
         return MetricsServer(registry: registry, address: address, logger: logger)
     }
 
-    /// The application serving `GET /metrics`.
+    /// The application serving `GET /metrics`, run beside the API's (``AuthServer/run(alongside:)``).
     func buildApplication() -> some ApplicationProtocol {
         let router = Router()
         let registry = self.registry
@@ -53,15 +53,6 @@ struct MetricsServer: Sendable {
             },
             logger: logger
         )
-    }
-
-    /// Serves until the task is cancelled; a failure (the address in use) is logged, and the API goes on without it.
-    func run() async {
-        do {
-            try await buildApplication().runService(gracefulShutdownSignals: [])
-        } catch {
-            logger.error("metrics listener failed", metadata: ["error": .string(String(describing: error))])
-        }
     }
 
     /// Samples the store's gauges now and every ``sampleInterval`` until cancelled.

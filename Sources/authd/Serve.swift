@@ -57,7 +57,9 @@ struct Serve: AsyncParsableCommand {
         // Metrics only with a listener: without one, swift-metrics stays a no-op (nothing is kept in memory).
         let metricsServer: MetricsServer?
         if let address = configuration.metricsListenAddress {
-            metricsServer = MetricsServer.bootstrap(address: address, logger: logger)
+            var metricsLogger = Logger(label: "authd.metrics")
+            metricsLogger.logLevel = level
+            metricsServer = MetricsServer.bootstrap(address: address, logger: metricsLogger)
         } else {
             metricsServer = nil
         }
@@ -127,8 +129,6 @@ struct Serve: AsyncParsableCommand {
         defer { readerSweeper.cancel() }
         let metricsSampler = metricsServer.map { _ in Task { await MetricsServer.sampleStore(store) } }
         defer { metricsSampler?.cancel() }
-        let metricsListener = metricsServer.map { server in Task { await server.run() } }
-        defer { metricsListener?.cancel() }
         var anchorer: Task<Void, Never>?
         if let (sink, seconds) = anchoring {
             let taskLogger = logger
@@ -136,9 +136,10 @@ struct Serve: AsyncParsableCommand {
         }
         defer { anchorer?.cancel() }
         do {
-            try await server.run()
+            try await server.run(alongside: metricsServer.map { [$0.buildApplication()] } ?? [])
         } catch {
             readerSweeper.cancel()
+            metricsSampler?.cancel()
             notifier.stop()
             api.shutdown()
             try? store.unregisterRunningServer()
@@ -148,7 +149,6 @@ struct Serve: AsyncParsableCommand {
         headLogger?.cancel()
         readerSweeper.cancel()
         metricsSampler?.cancel()
-        metricsListener?.cancel()
         anchorer?.cancel()
         notifier.stop()
         api.shutdown()

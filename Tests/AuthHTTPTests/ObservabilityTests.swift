@@ -20,7 +20,7 @@ import Testing
     }
 
     static func handler(_ lines: Lines, label: String = "authd.test") -> JSONLogHandler {
-        JSONLogHandler(label: label, now: { (1_767_322_245, 678_900_000) }, sink: lines.sink)
+        JSONLogHandler(label: label, now: { (1_767_323_045, 678_900_000) }, sink: lines.sink)
     }
 
     static func object(_ line: String) throws -> [String: JSONValue] {

@@ -158,6 +158,8 @@ def run_flow(server, secrets):
 def test_logs_hold_no_secrets_and_metrics_move(observed):
     secrets = []
     run_flow(observed, secrets)
+    # Metrics live on their own listener only.
+    assert requests.get(observed.base + "/metrics", timeout=10).status_code == 404
 
     # The store's gauges are sampled every few seconds: wait until the head is seen.
     deadline = time.time() + 15
@@ -170,8 +172,6 @@ def test_logs_hold_no_secrets_and_metrics_move(observed):
             break
         time.sleep(0.5)
 
-    # Metrics live on their own listener only.
-    assert requests.get(observed.base + "/metrics", timeout=10).status_code == 404
     assert observed.stop() == 0
 
     assert value(samples, "authd_logins_total", method="password", outcome="success") >= 3

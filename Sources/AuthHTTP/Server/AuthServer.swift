@@ -123,8 +123,12 @@ public struct AuthServer {
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and returns.
-    public func run() async throws {
-        try await buildApplication().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    /// - Parameter others: further applications (authd's metrics listener) run in the same service group: started with
+    ///   the server, shut down gracefully with it, and a failure of one (an address in use) stops all.
+    public func run(alongside others: [any ApplicationProtocol] = []) async throws {
+        var application = buildApplication()
+        for other in others { application.addServices(other) }
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         logger.info("stopped")
     }
 }
