@@ -157,7 +157,11 @@ let package = Package(
             name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EventLogTests", dependencies: ["EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"],
+            name: "EventLogTests",
+            dependencies: [
+                "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresLogTests", dependencies: ["PostgresLog", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],

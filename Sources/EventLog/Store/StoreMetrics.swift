@@ -23,30 +23,37 @@ public struct StoreMetrics: Sendable {
 
     /// The `engine` label.
     public let engine: String
+    /// The factory recording them; `nil`: the one bootstrapped at the time of each record.
+    private let factory: (any MetricsFactory)?
 
-    /// Metrics labelled with `engine`.
-    public init(engine: String) {
+    /// Metrics labelled with `engine`, recorded into `factory` (the bootstrapped one by default).
+    public init(engine: String, factory: (any MetricsFactory)? = nil) {
         self.engine = engine
+        self.factory = factory
     }
 
     private var dimensions: [(String, String)] { [("engine", engine)] }
+    private var recorder: any MetricsFactory { factory ?? MetricsSystem.factory }
 
     /// Records one committed batch: `commands` callers, `events` appended, `nanoseconds` from transaction start to commit.
     public func batchCommitted(commands: Int, events: UInt64, nanoseconds: UInt64) {
-        Counter(label: "authd_store_commits_total", dimensions: dimensions).increment()
-        Counter(label: "authd_store_appended_events_total", dimensions: dimensions).increment(by: Int64(clamping: events))
-        Recorder(label: "authd_store_batch_commands", dimensions: dimensions, aggregate: true).record(commands)
-        Timer(label: "authd_store_commit_duration_seconds", dimensions: dimensions).recordNanoseconds(Int64(clamping: nanoseconds))
+        let factory = recorder
+        Counter(label: "authd_store_commits_total", dimensions: dimensions, factory: factory).increment()
+        Counter(label: "authd_store_appended_events_total", dimensions: dimensions, factory: factory).increment(by: Int64(clamping: events))
+        Recorder(label: "authd_store_batch_commands", dimensions: dimensions, aggregate: true, factory: factory).record(commands)
+        Timer(label: "authd_store_commit_duration_seconds", dimensions: dimensions, factory: factory)
+            .recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
     /// Reads the head and the map usage of `store` and sets the gauges; a failing read sets `authd_store_up` to 0.
     public func sample(_ store: EventStore) {
-        let up = Gauge(label: "authd_store_up", dimensions: dimensions)
+        let factory = recorder
+        let up = Gauge(label: "authd_store_up", dimensions: dimensions, factory: factory)
         do {
             let head = try store.head()
-            Gauge(label: "authd_log_head_seq", dimensions: dimensions).record(head.seq)
-            Gauge(label: "authd_store_map_used_bytes", dimensions: dimensions).record(store.environment.usedBytes)
-            Gauge(label: "authd_store_map_size_bytes", dimensions: dimensions).record(store.environment.mapSize)
+            Gauge(label: "authd_log_head_seq", dimensions: dimensions, factory: factory).record(head.seq)
+            Gauge(label: "authd_store_map_used_bytes", dimensions: dimensions, factory: factory).record(store.environment.usedBytes)
+            Gauge(label: "authd_store_map_size_bytes", dimensions: dimensions, factory: factory).record(store.environment.mapSize)
             up.record(1)
         } catch {
             up.record(0)
