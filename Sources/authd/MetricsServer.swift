@@ -58,7 +58,7 @@ struct MetricsServer: Sendable {
     /// Samples the store's gauges now and every ``sampleInterval`` until cancelled.
     static func sampleStore(_ store: EventStore) async {
         while !Task.isCancelled {
-            StoreMetrics.lmdb.sample(store)
+            await StoreMetrics.of(store).sample(store)
             try? await Task.sleep(for: sampleInterval)
         }
     }

@@ -20,7 +20,7 @@ struct StoreMetricsTests {
         #expect(try factory.expectTimer("authd_store_commit_duration_seconds", Self.engine).values == [2_000_000, 1_000_000])
     }
 
-    @Test("a sample reads the health, the head and the map usage of a real store")
+    @Test("a sample reads the health, the head and the map usage of a real store, and 0 once it cannot commit")
     func sample() async throws {
         let dir = try TemporaryDirectory("metrics")
         defer { dir.remove() }
@@ -28,7 +28,7 @@ struct StoreMetricsTests {
         let factory = TestMetrics()
         let metrics = StoreMetrics(engine: "lmdb", factory: factory)
         _ = try await store.append([testEvent(note: "a"), testEvent(note: "b")])
-        metrics.sample(store)
+        await metrics.sample(store)
         #expect(try factory.expectGauge("authd_store_up", Self.engine).lastValue == 1)
         #expect(try factory.expectGauge("authd_log_head_seq", Self.engine).lastValue == 2)
         let used = try #require(try factory.expectGauge("authd_store_map_used_bytes", Self.engine).lastValue)
@@ -36,5 +36,7 @@ struct StoreMetricsTests {
         #expect(used > 0 && used <= size)
         #expect(Int(size) == store.environment.mapSize)
         store.close()
+        await metrics.sample(store)
+        #expect(try factory.expectGauge("authd_store_up", Self.engine).lastValue == 0)
     }
 }

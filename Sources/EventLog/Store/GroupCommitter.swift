@@ -172,7 +172,7 @@ final class GroupCommitter: @unchecked Sendable {
         }
         for job in batch { job.answer(commitError: failure) }
         if failure == nil {
-            (shared == nil ? StoreMetrics.lmdb : StoreMetrics.postgres).batchCommitted(
+            (shared == nil ? StoreMetrics.lmdb : .postgres).batchCommitted(
                 commands: batch.count { !$0.isCatchUp }, events: appended, nanoseconds: StoreMetrics.now() - started)
         }
     }

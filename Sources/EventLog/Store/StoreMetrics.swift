@@ -2,7 +2,7 @@ import Dispatch
 import Metrics
 
 /// The store's metrics (swift-metrics; authd exports them in the Prometheus format), each labelled with the storage
-/// `engine` (`lmdb`), so another engine reports into the same names.
+/// `engine` (`lmdb`, or `postgres` for a store replicating a shared log), so both engines report into the same names.
 ///
 /// Per committed batch (``batchCommitted(commands:events:nanoseconds:)``, called by the writer after each commit):
 /// - `authd_store_commits_total{engine}`: durable write transactions.
@@ -11,8 +11,9 @@ import Metrics
 /// - `authd_store_commit_duration_seconds{engine}`: from the start of the batch's transaction to its durable commit.
 ///
 /// Sampled now and then (``sample(_:)``, by authd's serve every few seconds, never per request):
-/// - `authd_store_up{engine}`: 1 when the head can be read, else 0.
-/// - `authd_log_head_seq{engine}`: the sequence number of the newest event.
+/// - `authd_store_up{engine}`: 1 when an empty command commits through the writer (as `/readyz` checks; with a
+///   shared log, a round trip to it), else 0.
+/// - `authd_log_head_seq{engine}`: the sequence number of the newest event (of this node's replica, with a shared log).
 /// - `authd_store_map_used_bytes{engine}`, `authd_store_map_size_bytes{engine}`: LMDB pages in use and the current map
 ///   size (the map grows by itself up to its maximum).
 public struct StoreMetrics: Sendable {
@@ -45,11 +46,18 @@ public struct StoreMetrics: Sendable {
             .recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
-    /// Reads the head and the map usage of `store` and sets the gauges; a failing read sets `authd_store_up` to 0.
-    public func sample(_ store: EventStore) {
+    /// The metrics of `store`'s engine.
+    public static func of(_ store: EventStore) -> StoreMetrics {
+        store.sharedLog == nil ? lmdb : postgres
+    }
+
+    /// Runs an empty command through `store`'s writer, reads its head and map usage, and sets the gauges; a failure of
+    /// either sets `authd_store_up` to 0.
+    public func sample(_ store: EventStore) async {
         let factory = recorder
         let up = Gauge(label: "authd_store_up", dimensions: dimensions, factory: factory)
         do {
+            guard try await store.execute({ _ in true }) else { return }
             let head = try store.head()
             Gauge(label: "authd_log_head_seq", dimensions: dimensions, factory: factory).record(head.seq)
             Gauge(label: "authd_store_map_used_bytes", dimensions: dimensions, factory: factory).record(store.environment.usedBytes)
