@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Logging
+import Synchronization
 import TextEncoding
 
 /// A swift-log handler writing one JSON object per line (`--log-format json`): `ts` (RFC 3339, UTC, milliseconds),
@@ -43,19 +44,25 @@ public struct JSONLogHandler: LogHandler {
         self.sink = sink
     }
 
-    /// A handler writing each line to standard error with one `write(2)` (lines of concurrent events do not interleave).
+    /// A handler writing each line to standard error, whole lines under one process-wide lock (lines of concurrent
+    /// events never interleave).
     public static func standardError(label: String) -> JSONLogHandler {
         JSONLogHandler(label: label) { line in
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { return }
-                    offset += written
+            standardErrorLock.withLock { _ in
+                line.withUnsafeBytes { buffer in
+                    var offset = 0
+                    while offset < buffer.count {
+                        let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                        if written <= 0 { return }
+                        offset += written
+                    }
                 }
             }
         }
     }
+
+    /// Serialises the writes of every ``standardError(label:)`` handler.
+    private static let standardErrorLock = Mutex(())
 
     /// The wall clock, for ``init(label:metadataProvider:now:sink:)``.
     public static let systemTime: @Sendable () -> (seconds: Int, nanoseconds: Int) = {
