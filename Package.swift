@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries (system packages), each imported by exactly one Swift target.
@@ -45,7 +47,10 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
 
         // MARK: The event log spine: log, chain, store and its writer, the projection protocol, the verifier's digest.
-        .target(name: "EventLog", dependencies: ["LMDB", "AuthCrypto", "CBOR", "TextEncoding"], swiftSettings: swiftSettings),
+        .target(
+            name: "EventLog",
+            dependencies: ["LMDB", "AuthCrypto", "CBOR", "TextEncoding", .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: swiftSettings),
 
         // MARK: The PostgreSQL engine: a shared log (head, events, each batch's write set) that every node's LMDB
         // environment replicates; several authd nodes serve one log.
@@ -69,9 +74,10 @@ let package = Package(
         .target(
             name: "AuthHTTP",
             dependencies: [
-                "AuthCrypto", "StrictJSON",
+                "AuthCrypto", "StrictJSON", "TextEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -85,6 +91,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             // The demo page (DemoRoutes.swift), copied byte for byte into the `authlog_AuthAPI.resources` bundle.
             resources: [.copy("Resources/demo.html"), .copy("Resources/demo.js"), .copy("Resources/demo.css")],
@@ -108,6 +115,9 @@ let package = Package(
                 "PostgresLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -147,7 +157,11 @@ let package = Package(
             name: "WebAuthnTests", dependencies: ["WebAuthn", "CBOR", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EventLogTests", dependencies: ["EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport"],
+            name: "EventLogTests",
+            dependencies: [
+                "EventLog", "ProjectionRebuild", "LMDB", "AuthCrypto", "TextEncoding", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresLogTests", dependencies: ["PostgresLog", "EventLog", "LMDB", "AuthCrypto", "TestSupport"],
@@ -168,7 +182,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthHTTPTests",
-            dependencies: ["AuthHTTP", "StrictJSON", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "AuthHTTP", "StrictJSON", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

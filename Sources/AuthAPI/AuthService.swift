@@ -96,7 +96,7 @@ public final class AuthService: Sendable {
             roles: { userID, now in authz.snapshot.grants(of: userID, at: now).map(\.role) })
         try tokens.ensureCurrentKey(algorithm: options.signingAlgorithm)
         dummyHash = try Argon2id.hash(password: SecureRandom.bytes(16), parameters: options.argon2)
-        pool = BoundedWorkerPool(threads: options.hashingThreads, queueLimit: options.hashingQueue, retryAfter: 1, name: "authd-argon2")
+        pool = BoundedWorkerPool(threads: options.hashingThreads, queueLimit: options.hashingQueue, retryAfter: 1, name: "authd-argon2", metricsPool: "argon2")
         csrf = CSRFPolicy(allowedOrigins: configuration.allowedOrigins)
         let clock = store.clock
         let seconds: @Sendable () -> Double = { Double(clock.now().microseconds) / 1_000_000 }
@@ -236,6 +236,7 @@ public final class AuthService: Sendable {
         context: some RequestMetadataContext
     ) async throws {
         guard case .limited(let retryAfter) = limiter.consume(key, cost: 1) else { return }
+        APIMetrics.rateLimited(scope: scope)
         if limiter.shouldRecordThrottle(key) {
             try await store.run(
                 RecordThrottle(

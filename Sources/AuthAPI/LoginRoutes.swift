@@ -74,6 +74,7 @@ extension AuthService {
             return (true, try? Argon2id.hash(password: password, parameters: parameters))
         }
         guard let user, verified else {
+            APIMetrics.login(.password, .failure)
             try await store.run(
                 RecordLoginFailure(
                     userID: user?.id, subject: keyedSubject(email), reason: user == nil ? "unknown_user" : "bad_password", request: info))
@@ -82,6 +83,7 @@ extension AuthService {
         // A locked account gets the wrong password's answer, and spends the budget as one (the command checks again
         // at commit time).
         if try store.query({ try $0.lock(ofUser: user.id) }) != nil {
+            APIMetrics.login(.password, .locked)
             try await store.run(RecordLoginFailure(userID: user.id, subject: keyedSubject(email), reason: "account_locked", request: info))
             throw Problem.invalidCredentials
         }
@@ -111,8 +113,10 @@ extension AuthService {
             session: create, rehash: rehashCommand, mfaChallenge: challenge.command, requireVerifiedEmail: configuration.requireVerifiedEmail)
         switch try await store.run(login) {
         case .session(let created):
+            APIMetrics.login(.password, .success)
             response = try loginResponse(created, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken)
         case .mfaRequired:
+            APIMetrics.login(.password, .mfaRequired)
             response = try Respond.json(challenge.body)
         }
         if body.mode == .cookie { response.headers.append(.init(name: .setCookie, value: deviceCookie(email: email))) }

@@ -381,14 +381,21 @@ extension AuthService {
                 CreateSession.Refresh(familyID: Identifier.family(), tokenHash: $0.hash, lifetime: Int64(configuration.refreshTTL))
             },
             request: info)
+        let factor: APIMetrics.Method = body.code != nil ? .totp : .backupCode
         switch try await store.run(CompleteMFALogin(challengeTokenHash: tokenHash, attempt: attempt, session: create)) {
-        case .challengeInvalid: throw Problem.mfaChallengeInvalid
-        case .locked(let until): throw Problem.mfaLocked(until: until, now: clock.now())
+        case .challengeInvalid:
+            APIMetrics.login(factor, .failure)
+            throw Problem.mfaChallengeInvalid
+        case .locked(let until):
+            APIMetrics.login(factor, .locked)
+            throw Problem.mfaLocked(until: until, now: clock.now())
         case .refused(let attemptsLeft):
+            APIMetrics.login(factor, .failure)
             var problem = Problem.invalidCode(status: .unauthorized)
             problem.extensions["attempts_left"] = .int(Int(attemptsLeft))
             throw problem
         case .session(let created):
+            APIMetrics.login(factor, .success)
             loginPerAccount.reset(Self.mfaBucketKey(userID))
             return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
         }

@@ -156,6 +156,7 @@ extension AuthService {
         var returnTo = "/"
         var linkUserID: String?
         func fail(_ failure: ExternalLoginFailure) async throws -> Response {
+            APIMetrics.login(.external, .failure)
             try await store.run(
                 RecordLoginFailure(
                     userID: linkUserID, subject: keyedSubject("oidc:" + providerID), reason: failure.code, method: "oidc", provider: providerID,
@@ -230,14 +231,18 @@ extension AuthService {
             mfaChallenge: challenge.command, request: info, requireVerifiedEmail: configuration.requireVerifiedEmail)
         switch try await store.run(command) {
         case .session:
+            APIMetrics.login(.external, .success)
             var headers = HTTPFields()
             headers[.setCookie] = sessionCookie(sessionToken.text, maxAge: configuration.sessionTTL)
             return Self.finishRedirect(flow.returnTo, fragment: "login=ok", headers: headers)
         case .loginCode:
+            APIMetrics.login(.external, .success)
             return Self.finishRedirect(flow.returnTo, fragment: "login_code=" + loginCode.text)
         case .mfaRequired:
+            APIMetrics.login(.external, .mfaRequired)
             return Self.finishRedirect(flow.returnTo, fragment: "mfa_token=" + challenge.body.mfaToken)
         case .refused(let reason):
+            APIMetrics.login(.external, .failure)
             return Self.finishRedirect(flow.returnTo, fragment: "error=" + reason)
         }
     }

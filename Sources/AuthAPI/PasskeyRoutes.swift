@@ -266,7 +266,14 @@ extension AuthService {
         default: throw Problem.invalidField("mode", reason: "invalid", detail: "field 'mode' must be 'cookie' or 'token'")
         }
         try await consume(loginPerIP, key: ipKey(context), scope: "ip", userID: nil, context: context)
-        let (passkey, credentialID, verified) = try await verifyAssertion(bytes, purpose: .authentication, context: context)
+        let assertion: (Queries.FoundPasskey, String, VerifiedAuthentication)
+        do {
+            assertion = try await verifyAssertion(bytes, purpose: .authentication, context: context)
+        } catch {
+            APIMetrics.login(.passkey, .failure)
+            throw error
+        }
+        let (passkey, credentialID, verified) = assertion
 
         let userID = passkey.record.userID
         let configuration = options.configuration
@@ -288,10 +295,13 @@ extension AuthService {
                 requireVerifiedEmail: configuration.requireVerifiedEmail))
         switch outcome {
         case .mfaRequired:
+            APIMetrics.login(.passkey, .mfaRequired)
             return try Respond.json(secondStep.body)
         case .rejected(let old, let new):
+            APIMetrics.login(.passkey, .failure)
             throw WebAuthnError.counterRegressed(old: UInt32(clamping: old), new: UInt32(clamping: new)).problem
         case .session(let created):
+            APIMetrics.login(.passkey, .success)
             return try loginResponse(created, mode: mode, sessionToken: sessionToken, refreshToken: refreshToken)
         }
     }

@@ -47,14 +47,30 @@ extension AuthService {
         guard let presented = OpaqueToken.hash(of: body.refreshToken),
             let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey),
             try store.query({ try $0.refreshTokenIsKnown(hash: presented) })
-        else { throw Problem.invalidRefreshToken }
+        else {
+            APIMetrics.login(.refresh, .failure)
+            throw Problem.invalidRefreshToken
+        }
         refreshFailuresPerIP.refund(clientKey)
         let configuration = options.configuration
         let outcome = try await store.run(
             RotateRefreshToken(
                 presentedHash: presented, childHash: child.hash, graceSeconds: Int64(configuration.refreshGrace),
                 updateAge: Int64(configuration.sessionUpdateAge), request: requestInfo(context)))
-        guard case .rotated(let rotation) = outcome else { throw Problem.invalidRefreshToken }
+        let rotation: RotateRefreshToken.Rotation
+        switch outcome {
+        case .rotated(let rotated):
+            rotation = rotated
+            APIMetrics.refreshRotated()
+            APIMetrics.login(.refresh, .success)
+        case .reuseDetected:
+            APIMetrics.refreshReuseDetected()
+            APIMetrics.login(.refresh, .reuseDetected)
+            throw Problem.invalidRefreshToken
+        case .invalid:
+            APIMetrics.login(.refresh, .failure)
+            throw Problem.invalidRefreshToken
+        }
         let access = try tokens.issue(userID: rotation.userID, sessionID: rotation.sessionID, aal: rotation.aal, now: clock.now())
         return try Respond.json(
             TokenResponse(accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken: child.text))

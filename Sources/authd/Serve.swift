@@ -39,13 +39,30 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         let level = configuration.logLevel
+        let format = configuration.logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .json:
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: "authd")
         logger.logLevel = level
+        // Metrics only with a listener: without one, swift-metrics stays a no-op (nothing is kept in memory).
+        let metricsServer: MetricsServer?
+        if let address = configuration.metricsListenAddress {
+            var metricsLogger = Logger(label: "authd.metrics")
+            metricsLogger.logLevel = level
+            metricsServer = MetricsServer.bootstrap(address: address, logger: metricsLogger)
+        } else {
+            metricsServer = nil
+        }
         logger.info(
             "starting",
             metadata: [
@@ -110,6 +127,8 @@ struct Serve: AsyncParsableCommand {
         defer { headLogger?.cancel() }
         let readerSweeper = Task { await Self.clearStaleReaders(store: store, every: 30, logger: logger) }
         defer { readerSweeper.cancel() }
+        let metricsSampler = metricsServer.map { _ in Task { await MetricsServer.sampleStore(store) } }
+        defer { metricsSampler?.cancel() }
         var anchorer: Task<Void, Never>?
         if let (sink, seconds) = anchoring {
             let taskLogger = logger
@@ -117,9 +136,10 @@ struct Serve: AsyncParsableCommand {
         }
         defer { anchorer?.cancel() }
         do {
-            try await server.run()
+            try await server.run(alongside: metricsServer.map { [$0.buildApplication()] } ?? [])
         } catch {
             readerSweeper.cancel()
+            metricsSampler?.cancel()
             notifier.stop()
             api.shutdown()
             try? store.unregisterRunningServer()
@@ -128,6 +148,7 @@ struct Serve: AsyncParsableCommand {
         }
         headLogger?.cancel()
         readerSweeper.cancel()
+        metricsSampler?.cancel()
         anchorer?.cancel()
         notifier.stop()
         api.shutdown()

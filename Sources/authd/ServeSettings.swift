@@ -93,11 +93,31 @@ enum ServeSettings {
         kind: .duration(allowZero: false), owner: owner,
         help: "Seconds between head checkpoints (only when the head moved).")
 
+    // MARK: Observability
+
+    /// `--log-format json|text`.
+    static let logFormat = Setting(
+        "log-format", env: "AUTHD_LOG_FORMAT", value: "format", default: ServerConfiguration.LogFormat.text,
+        kind: .choice(), owner: owner,
+        help: "Log lines on standard error: text (one readable line per event) or json (one JSON object per line, with "
+            + "the request id as request_id).")
+
+    /// `--metrics-listen HOST:PORT`; `nil`: no metrics listener.
+    static let metricsListen = Setting<ListenAddress?>(
+        "metrics-listen", env: "AUTHD_METRICS_LISTEN", value: "host:port", default: nil, shown: "none (no metrics)",
+        kind: SettingKind<ListenAddress>("HOST:PORT") { input in
+            let (host, port) = try input.hostAndPort()
+            return ListenAddress(host: host, port: port)
+        }.optional, owner: owner,
+        help: "Address of a separate listener serving GET /metrics in the Prometheus text format "
+            + "(e.g. 127.0.0.1:9464; keep it off the public network).")
+
     /// authd's settings, and the check that the anchor key and file come together.
     static let table = SettingsTable(
         [
             smtp.spec, smtpTLS.spec, smtpCAFile.spec, mailFrom.spec, mailDir.spec, headLogInterval.spec, anchorKey.spec,
             anchorFile.spec, anchorInterval.spec, store.spec,
+            logFormat.spec, metricsListen.spec,
         ],
         checks: [
             { config in
@@ -140,4 +160,17 @@ extension ServerConfiguration {
     var anchorInterval: Int { self[ServeSettings.anchorInterval] }
     /// The PostgreSQL engine's URL, or `nil` for the LMDB log in the data directory.
     var sharedStoreURL: String? { self[ServeSettings.store] }
+
+    /// How log lines are written.
+    enum LogFormat: String, SettingValue, CaseIterable {
+        /// One readable line per event (swift-log's stream handler).
+        case text
+        /// One JSON object per line (``JSONLogHandler``).
+        case json
+    }
+
+    /// How log lines are written.
+    var logFormat: LogFormat { self[ServeSettings.logFormat] }
+    /// The metrics listener's address, or `nil` when metrics are off.
+    var metricsListenAddress: ListenAddress? { self[ServeSettings.metricsListen] }
 }

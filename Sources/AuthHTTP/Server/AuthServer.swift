@@ -8,10 +8,12 @@ public typealias AuthApplication = Application<RouterResponder<AuthRequestContex
 ///
 /// Middleware, outermost first:
 /// 1. ``RequestMetadataMiddleware``: request id (server-generated), client IP, user agent, body limit; `X-Request-Id` header.
-/// 2. ``SecurityHeadersMiddleware``: `nosniff`, `DENY`, referrer policy, `Cache-Control: no-store`, and
+/// 2. ``HTTPMetricsMiddleware``: request counts and durations by route pattern, method and status class; a `debug`
+///    line per request.
+/// 3. ``SecurityHeadersMiddleware``: `nosniff`, `DENY`, referrer policy, `Cache-Control: no-store`, and
 ///    `Strict-Transport-Security` when the issuer is https.
-/// 3. ``ProblemMiddleware``: every error becomes `application/problem+json` (404 and 405 included).
-/// 4. ``CredentialsInQueryMiddleware``: 400 for `?access_token=`, `?token=`, `?refresh_token=`, `?session=`.
+/// 4. ``ProblemMiddleware``: every error becomes `application/problem+json` (404 and 405 included).
+/// 5. ``CredentialsInQueryMiddleware``: 400 for `?access_token=`, `?token=`, `?refresh_token=`, `?session=`.
 ///
 /// Routes: `GET /healthz` (always 200 `{"status":"ok"}`), `GET /readyz` (200 `{"status":"ready"}` when
 /// the readiness probe returns `true`, else a 503 problem), then whatever the `routes` closure registers.
@@ -83,6 +85,7 @@ public struct AuthServer {
     public func buildRouter() -> Router<AuthRequestContext> {
         let router = Router(context: AuthRequestContext.self, options: [.autoGenerateHeadEndpoints])
         router.add(middleware: RequestMetadataMiddleware(trustProxy: configuration.trustProxy, maxUploadSize: configuration.maxBodyBytes))
+        router.add(middleware: HTTPMetricsMiddleware<AuthRequestContext>())
         router.add(
             middleware: SecurityHeadersMiddleware<AuthRequestContext>(strictTransportSecurity: configuration.strictTransportSecurity))
         router.add(middleware: ProblemMiddleware())
@@ -120,8 +123,12 @@ public struct AuthServer {
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and returns.
-    public func run() async throws {
-        try await buildApplication().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    /// - Parameter others: further applications (authd's metrics listener) run in the same service group: started with
+    ///   the server, shut down gracefully with it, and a failure of one (an address in use) stops all.
+    public func run(alongside others: [any ApplicationProtocol] = []) async throws {
+        var application = buildApplication()
+        for other in others { application.addServices(other) }
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         logger.info("stopped")
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Metrics
 import Synchronization
 
 /// Runs CPU-heavy blocking work (argon2 hashing) on dedicated threads, off Swift concurrency's
@@ -15,6 +16,9 @@ import Synchronization
 /// ```
 ///
 /// A job that has started runs to completion even if the awaiting task is cancelled.
+///
+/// With a `metricsPool` name, the pool reports `authd_worker_queue_length{pool}` (jobs waiting, a gauge) and
+/// `authd_worker_rejections_total{pool}` (submissions refused with ``Saturated``, i.e. 503s) through swift-metrics.
 public final class BoundedWorkerPool: Sendable {
     /// Thrown by ``submit(_:)`` and ``run(_:)`` when the queue is full.
     public struct Saturated: Error, ProblemConvertible, Equatable, Sendable {
@@ -62,6 +66,15 @@ public final class BoundedWorkerPool: Sendable {
         let state = Mutex(State())
         /// Counts queued jobs plus shutdown wake-ups; each thread waits on it.
         let available = DispatchSemaphore(value: 0)
+        /// Jobs waiting, when the pool reports metrics.
+        let queueLength: Gauge?
+        /// Submissions refused because the queue was full, when the pool reports metrics.
+        let rejections: Counter?
+
+        init(metricsPool: String?) {
+            queueLength = metricsPool.map { Gauge(label: "authd_worker_queue_length", dimensions: [("pool", $0)]) }
+            rejections = metricsPool.map { Counter(label: "authd_worker_rejections_total", dimensions: [("pool", $0)]) }
+        }
     }
 
     /// The number of worker threads.
@@ -71,7 +84,7 @@ public final class BoundedWorkerPool: Sendable {
     /// The `Retry-After` seconds reported by ``Saturated``.
     public let retryAfter: Int
 
-    private let shared = Shared()
+    private let shared: Shared
 
     /// Starts the pool's threads.
     /// - Parameters:
@@ -79,13 +92,16 @@ public final class BoundedWorkerPool: Sendable {
     ///   - queueLimit: jobs that may wait beyond those running (0: none wait).
     ///   - retryAfter: seconds to suggest when saturated.
     ///   - name: thread name prefix.
+    ///   - metricsPool: the `pool` label of the pool's metrics; `nil` (the default): no metrics.
     public init(
         threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         queueLimit: Int = 64,
         retryAfter: Int = 1,
-        name: String = "authd-worker"
+        name: String = "authd-worker",
+        metricsPool: String? = nil
     ) {
         precondition(threads > 0 && queueLimit >= 0 && retryAfter > 0)
+        self.shared = Shared(metricsPool: metricsPool)
         self.threadCount = threads
         self.queueLimit = queueLimit
         self.retryAfter = retryAfter
@@ -119,12 +135,20 @@ public final class BoundedWorkerPool: Sendable {
     private func enqueue(_ job: @escaping Job) throws {
         let limit = queueLimit
         let retry = retryAfter
-        try shared.state.withLock { state throws in
-            if state.isShutDown { throw ShutDown() }
-            // At most one job per thread runs; up to `queueLimit` more may wait.
-            if state.running + state.waiting >= threadCount + limit { throw Saturated(retryAfter: retry) }
-            state.queue.append(job)
+        let waiting: Int
+        do {
+            waiting = try shared.state.withLock { state throws in
+                if state.isShutDown { throw ShutDown() }
+                // At most one job per thread runs; up to `queueLimit` more may wait.
+                if state.running + state.waiting >= threadCount + limit { throw Saturated(retryAfter: retry) }
+                state.queue.append(job)
+                return state.waiting
+            }
+        } catch let error as Saturated {
+            shared.rejections?.increment()
+            throw error
         }
+        shared.queueLength?.record(waiting)
         shared.available.signal()
     }
 
@@ -172,13 +196,14 @@ public final class BoundedWorkerPool: Sendable {
     private static func work(_ shared: Shared) {
         while true {
             shared.available.wait()
-            let next: Job?? = shared.state.withLock { state in
+            let (next, waiting): (Job??, Int) = shared.state.withLock { state in
                 if let job = state.pop() {
                     state.running += 1
-                    return .some(job)
+                    return (.some(job), state.waiting)
                 }
-                return state.isShutDown ? .none : .some(nil)
+                return (state.isShutDown ? .none : .some(nil), state.waiting)
             }
+            shared.queueLength?.record(waiting)
             switch next {
             case .none:
                 return

@@ -28,6 +28,8 @@ final class GroupCommitter: @unchecked Sendable {
     /// Callers waiting for the next catch-up to start and finish (guarded by `condition`).
     private var catchUpWaiters: [UnsafeContinuation<Void, any Error>] = []
     private let finished = DispatchSemaphore(value: 0)
+    /// Events the batch being committed appended (writer thread only; for ``StoreMetrics``).
+    private var appended: UInt64 = 0
     /// Commits and commands so far (commits < commands shows group commit at work).
     private(set) var statistics = EventStore.Statistics()
 
@@ -132,6 +134,8 @@ final class GroupCommitter: @unchecked Sendable {
     /// half-way through its events) aborts the attempt, and the batch runs again without it, so it is rolled back
     /// alone. Callers are answered after the commit, each directly from its job.
     private func commit(_ batch: [CommitJob]) {
+        let started = StoreMetrics.now()
+        appended = 0
         var failure: (any Error)?
         // Set once the shared log holds this batch: an LMDB transaction run again after that (the map grew at
         // commit) only applies the batch's own commit from the shared log instead of running the commands again.
@@ -167,6 +171,10 @@ final class GroupCommitter: @unchecked Sendable {
             condition.unlock()
         }
         for job in batch { job.answer(commitError: failure) }
+        if failure == nil {
+            (shared == nil ? StoreMetrics.lmdb : .postgres).batchCommitted(
+                commands: batch.count { !$0.isCatchUp }, events: appended, nanoseconds: StoreMetrics.now() - started)
+        }
     }
 
     /// Runs the batch's commands in `txn` and moves the head and the checkpoints.
@@ -181,6 +189,7 @@ final class GroupCommitter: @unchecked Sendable {
             try job.run(&context)
         }
         let head = context.head
+        appended = head.seq - before
         if head.seq != before {
             try txn.put(tables.meta, key: LogTables.headKey, value: head.encoded)
             let checkpoint = EventCodec.seqKey(head.seq)
