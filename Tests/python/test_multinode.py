@@ -441,4 +441,26 @@ def test_replicas_verify_and_equal_the_shared_log(cluster):
         assert node.stop() == 0
         authctl("verify", "--data", cluster.data_dirs[index])
         assert replica_head(cluster.data_dirs[index]) == shared
+    # No node made keys of its own: every node's keys/ is node 1's, file for file.
+    def key_files(data_dir):
+        keys = os.path.join(data_dir, "keys")
+        return {name: open(os.path.join(keys, name), "rb").read() for name in sorted(os.listdir(keys))}
+    first = key_files(cluster.data_dirs[0])
+    assert "data.key" in first and any(name.startswith("signing-") for name in first)
+    for data_dir in cluster.data_dirs[1:]:
+        assert key_files(data_dir) == first
     print(f"\nshared log: {events} events, chain ok; three replicas verified at {shared}")
+
+
+@pytest.mark.parametrize("url", [
+    "postgres://authd:secret@127.0.0.1:5432/authd",
+    "postgres://authd@127.0.0.1:5432/authd?password=secret",
+])
+def test_store_url_with_a_password_is_refused(workdir, url):
+    """`--store` never takes the password (it would show in `ps` and in logs): authd refuses to start, naming the
+    variables to use instead, and the refusal does not echo the password."""
+    out = subprocess.run([binary("authd"), "serve", "--data", os.path.join(workdir, "data"), "--store", url],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "PGPASSWORD" in out.stdout + out.stderr
+    assert "secret" not in out.stdout + out.stderr
