@@ -8,6 +8,7 @@ in Python, and runs `authctl verify` on each node's replica once the node is sto
 import concurrent.futures
 import hashlib
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -93,6 +94,10 @@ class Cluster:
         self.pg_dir = os.path.join(root, "pg")
         self.pg_port = free_port()
         self.url = self.start_postgres()
+        # The policy every node loads (and reloads on SIGHUP): `docs:read` for users whose attribute `clearance` is
+        # "high"; test_authorization_changes_reach_the_other_nodes adds an administrator.
+        self.policy_path = os.path.join(root, "policy.json")
+        self.write_policy(admin_ids=[])
         self.data_dirs = [os.path.join(root, f"node{i}") for i in (1, 2, 3)]
         self.nodes = [None, None, None]
         # Node 1 creates the keys; the others get a copy before their first start (the nodes share keys/).
@@ -102,6 +107,15 @@ class Cluster:
             shutil.copytree(os.path.join(self.data_dirs[0], "keys"), os.path.join(data, "keys"))
         self.nodes[1] = self.start(1)
         self.nodes[2] = self.start(2)
+
+    def write_policy(self, admin_ids):
+        rules = [{"id": "clearance", "effect": "permit", "permissions": ["docs:read"],
+                  "when": [{"attr": "user.clearance", "op": "eq", "value": "high"}]}]
+        if admin_ids:
+            rules.append({"id": "admins", "effect": "permit", "permissions": ["admin:users:write"],
+                          "when": [{"attr": "user.id", "op": "in", "value": admin_ids}]})
+        with open(self.policy_path, "w") as f:
+            json.dump({"roles": {}, "rules": rules}, f)
 
     def start_postgres(self):
         out = subprocess.run(["bash", CLUSTER_SCRIPT, "start", self.pg_dir, str(self.pg_port)],
@@ -113,7 +127,7 @@ class Cluster:
         subprocess.run(["bash", CLUSTER_SCRIPT, "stop", self.pg_dir], capture_output=True, timeout=120, check=True)
 
     def start(self, index):
-        node = Authd(self.data_dirs[index], extra_args=["--store", self.url, *NODE_ARGS])
+        node = Authd(self.data_dirs[index], extra_args=["--store", self.url, "--policy", self.policy_path, *NODE_ARGS])
         wait_ready(node, 60)
         return node
 
@@ -265,6 +279,47 @@ def test_revoked_session_is_refused_on_another_node_within_the_bound(cluster):
     p99 = delays[min(len(delays) - 1, int(len(delays) * 0.99))]
     print(f"\nrevocation seen on another node after (ms): p50 {p50:.1f}, p99 {p99:.1f}, max {delays[-1]:.1f}")
     assert delays[-1] < REVOCATION_BOUND_MS
+
+
+def test_authorization_changes_reach_the_other_nodes(cluster):
+    """An administrator changes a user's attribute through node A; node C's authorization decisions follow within
+    the same bound as revocations (each node's decision snapshot is reloaded when other nodes' commits arrive)."""
+    nodes = cluster.nodes
+    admin, user = "authz-admin@example.com", "authz-user@example.com"
+    admin_id = register(nodes[0], admin).json()["user_id"]
+    user_id = register(nodes[1], user).json()["user_id"]
+    cluster.write_policy(admin_ids=[admin_id])
+    for node in nodes:
+        node.proc.send_signal(signal.SIGHUP)
+    admin_access = login(nodes[0], admin).json()["access_token"]
+    user_access = login(nodes[2], user).json()["access_token"]
+
+    def set_clearance(node, value):
+        return http().put(node.base + f"/v1/admin/users/{user_id}/attributes", json={"clearance": value},
+                          headers={"Authorization": "Bearer " + admin_access}, timeout=30)
+
+    def allowed(node):
+        r = http().post(node.base + "/v1/authz/check", json={"permission": "docs:read"},
+                        headers={"Authorization": "Bearer " + user_access}, timeout=30)
+        assert r.status_code == 200, r.text
+        return r.json()["allowed"]
+
+    delays = []
+    for trial in range(10):
+        a, c = nodes[trial % 3], nodes[(trial + 2) % 3]
+        value = "high" if trial % 2 == 0 else "low"
+        deadline = time.monotonic() + 10  # the first trial waits for every node's policy reload (SIGHUP)
+        while (r := set_clearance(a, value)).status_code == 403 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert r.status_code == 204, r.text
+        changed_at = time.monotonic()
+        while allowed(c) != (value == "high"):
+            assert time.monotonic() - changed_at < 10, f"node C still decides on the old attribute (trial {trial})"
+            time.sleep(0.002)
+        delays.append((time.monotonic() - changed_at) * 1000)
+    print(f"\nauthorization change seen on another node after (ms): p50 {statistics.median(delays):.1f}, "
+          f"max {max(delays):.1f}")
+    assert max(delays) < REVOCATION_BOUND_MS
 
 
 class RegistrationLoad:
