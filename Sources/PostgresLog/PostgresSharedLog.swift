@@ -189,7 +189,7 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
     }
 
     public func setPosition(_ name: String, _ value: UInt64) throws {
-        try probing { connection in
+        _ = try probing { connection in
             try connection.query(
                 "INSERT INTO authd_positions VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
                 [.text(name), .int64(Int64(bitPattern: value))])
