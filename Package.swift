@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(name: "CBORFuzz", dependencies: ["CBOR"], path: "Tests/Fuzz/CBORFuzz", swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per library target, plus shared helpers.
-        .target(name: "TestSupport", dependencies: ["EventLog", "Postgres"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["EventLog", "Postgres", "PostgresLog"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthCryptoTests", dependencies: ["AuthCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CBORTests", dependencies: ["CBOR"], swiftSettings: swiftSettings),

@@ -5,6 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A throwaway PostgreSQL cluster for the PostgreSQL engine's tests (unless AUTHD_TEST_POSTGRES names one already).
+if [ -z "${AUTHD_TEST_POSTGRES:-}" ]; then
+    echo "== PostgreSQL 15 for the tests (Tools/postgres-cluster.sh)"
+    PG_TEST_DIR="$(mktemp -d /tmp/authd-test-pg.XXXXXX)"
+    AUTHD_TEST_POSTGRES="$(bash Tools/postgres-cluster.sh start "$PG_TEST_DIR" $((56000 + RANDOM % 1000)))"
+    export AUTHD_TEST_POSTGRES
+    trap 'bash Tools/postgres-cluster.sh stop "$PG_TEST_DIR"; rm -rf "$PG_TEST_DIR"' EXIT
+fi
+
 echo "== swift build (debug, with tests)"
 swift build --build-tests
 
@@ -15,6 +24,10 @@ swift test --skip-build --skip "AuthAPITests|AuthHTTPTests"
 # connections, and on 2 cores running them beside each other only adds noise.
 echo "== swift test: HTTP suites against live servers (serial)"
 swift test --skip-build --no-parallel --filter "AuthAPITests|AuthHTTPTests"
+
+# The same API suites again, every store a replica of a shared log in PostgreSQL (the engine of several nodes).
+echo "== swift test: HTTP API suites on the PostgreSQL engine (serial)"
+AUTHD_TEST_ENGINE=postgres swift test --skip-build --no-parallel --filter "AuthAPITests"
 
 echo "== python tests"
 VENV="${AUTHLOG_VENV:-.venv}"

@@ -161,6 +161,8 @@ extension AuthError: ProblemConvertible {
         case .accountLocked:
             // The same answer as a wrong password: a lock is not revealed to whoever tries the account.
             .invalidCredentials
+        case .emailNotVerified:
+            .emailNotVerified
         }
     }
 }

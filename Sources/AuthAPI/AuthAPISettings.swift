@@ -151,7 +151,7 @@ public enum AuthAPISettings {
     /// `--require-verified-email` / `--no-require-verified-email`.
     public static let requireVerifiedEmail = Setting(
         "require-verified-email", env: "AUTHD_REQUIRE_VERIFIED_EMAIL", default: false, shown: "off", kind: .boolean, owner: owner,
-        help: "Refuse password logins (403, after the password check) until the account's email is verified.")
+        help: "Refuse logins until the account's email is verified: password and passkey logins get 403 after the credential check, external logins #error=email_not_verified.")
     // MARK: External login (OAuth 2.0 / OpenID Connect)
 
     /// `--oidc-providers FILE`: the external login providers (a JSON array; docs/API.md).

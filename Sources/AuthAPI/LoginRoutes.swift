@@ -86,10 +86,6 @@ extension AuthService {
             throw Problem.invalidCredentials
         }
         refundLoginBudgets(budgets)
-        // Only after the password check: the answer tells nothing to whoever does not know the password.
-        if options.configuration.requireVerifiedEmail, try !store.query({ try $0.isEmailVerified(user.id) }) {
-            throw Problem.emailNotVerified
-        }
 
         let configuration = options.configuration
         let sessionToken = OpaqueToken.generate()
@@ -106,10 +102,14 @@ extension AuthService {
                 userID: user.id, expectedHash: storedHash, newHash: newHash,
                 previousParameters: Argon2id.parameters(of: storedHash)?.description ?? "unknown", request: info)
         }
-        // With a second factor enabled the password only opens an MFA challenge; decided in the transaction.
+        // With a second factor enabled the password only opens an MFA challenge, and under --require-verified-email
+        // an unverified address gets 403 (only after the password check: it tells nothing to whoever does not know
+        // the password); both decided in the transaction.
         let challenge = mfaChallenge(userID: user.id, mode: body.mode, request: info)
         var response: Response
-        switch try await store.run(PasswordLogin(session: create, rehash: rehashCommand, mfaChallenge: challenge.command)) {
+        let login = PasswordLogin(
+            session: create, rehash: rehashCommand, mfaChallenge: challenge.command, requireVerifiedEmail: configuration.requireVerifiedEmail)
+        switch try await store.run(login) {
         case .session(let created):
             response = try loginResponse(created, mode: body.mode, sessionToken: sessionToken, refreshToken: refreshToken)
         case .mfaRequired:

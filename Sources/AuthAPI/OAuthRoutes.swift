@@ -227,7 +227,7 @@ extension AuthService {
         let command = ExternalLogin(
             identity: identity, allowSignup: provider.allowSignup, newUserID: Identifier.user(), newUserPasswordHash: newHash,
             identityID: Identifier.identity(), subjectHash: keyedSubject("oidc:" + identity.issuer + "|" + identity.subject), finish: finish,
-            mfaChallenge: challenge.command, request: info)
+            mfaChallenge: challenge.command, request: info, requireVerifiedEmail: configuration.requireVerifiedEmail)
         switch try await store.run(command) {
         case .session:
             var headers = HTTPFields()

@@ -284,7 +284,8 @@ extension AuthService {
         let outcome = try await store.run(
             PasskeyLogin(
                 credentialID: credentialID, newCount: Int64(verified.newSignCount),
-                counterPolicy: configuration.webauthnCounterPolicy.rawValue, session: create, mfaChallenge: secondStep.command))
+                counterPolicy: configuration.webauthnCounterPolicy.rawValue, session: create, mfaChallenge: secondStep.command,
+                requireVerifiedEmail: configuration.requireVerifiedEmail))
         switch outcome {
         case .mfaRequired:
             return try Respond.json(secondStep.body)

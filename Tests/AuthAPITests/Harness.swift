@@ -10,7 +10,8 @@ import Testing
 import TestSupport
 
 /// A real API on a real LMDB store in a temp dir, with a manual clock and small argon2 parameters, served over
-/// loopback by the real ``AuthServer`` (HummingbirdTesting `.live`, or `.ahc` for concurrent requests).
+/// loopback by the real ``AuthServer`` (HummingbirdTesting `.live`, or `.ahc` for concurrent requests). With
+/// `AUTHD_TEST_ENGINE=postgres` the store is a replica of a shared log in PostgreSQL (``TestEngine``).
 final class Harness: Sendable {
     static let adminKey = "test-admin-key-0123456789abcdef"
     static let origin = "https://app.example.com"
@@ -36,7 +37,8 @@ final class Harness: Sendable {
         options.hashingThreads = 2
         options.hashingQueue = 4096
         configure(&options)
-        store = try EventStore(path: directory.path, projections: DomainProjections.all, clock: clock)
+        store = try EventStore(
+            path: directory.path, projections: DomainProjections.all, clock: clock, options: try TestEngine.storeOptions())
         api = try AuthService(store: store, options: options)
         self.options = options
     }

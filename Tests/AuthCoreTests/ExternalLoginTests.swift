@@ -35,7 +35,9 @@ import TestSupport
         ExternalIdentity(provider: provider, issuer: "https://\(provider).example", subject: subject, email: email, emailVerified: verified)
     }
 
-    func login(_ store: EventStore, _ identity: ExternalIdentity, allowSignup: Bool = true, mode: String = "cookie") -> ExternalLogin {
+    func login(
+        _ store: EventStore, _ identity: ExternalIdentity, allowSignup: Bool = true, mode: String = "cookie", requireVerifiedEmail: Bool = false
+    ) -> ExternalLogin {
         let finish: ExternalLogin.Finish
         if mode == "cookie" {
             finish = .session(
@@ -54,7 +56,43 @@ import TestSupport
             mfaChallenge: RequireMFA(
                 userID: "", challengeID: Identifier.mfaChallenge(), tokenHash: OpaqueToken.generate().hash, methods: ["totp"], mode: mode,
                 expiresAt: store.clock.now().adding(seconds: 300), request: .none),
-            request: .none)
+            request: .none, requireVerifiedEmail: requireVerifiedEmail)
+    }
+
+    @Test func requiredVerificationRefusesAnUnverifiedAccountAfterTheIdentity() async throws {
+        try await withStore { (store: EventStore) async throws in
+            // A signup whose provider did not verify the address: the account is made, the login refused.
+            let unverified = Self.identity(subject: "u", email: "una@example.com", verified: false)
+            #expect(try await store.run(login(store, unverified, requireVerifiedEmail: true)) == .refused(reason: "email_not_verified"))
+            #expect(try types(after: 0, in: store) == ["user.registered", "identity.linked", "login.failed"])
+            let failed = try store.read { context in try #require(try context.event(3)) }
+            #expect(try LoginFailed(failed).reason == "email_not_verified" && LoginFailed(failed).userID != nil)
+            // The linked identity is refused likewise, and logs in without the setting.
+            #expect(try await store.run(login(store, unverified, requireVerifiedEmail: true)) == .refused(reason: "email_not_verified"))
+            guard case .session = try await store.run(login(store, unverified)) else {
+                Issue.record("no session without the setting")
+                return
+            }
+            // A provider-verified signup is a verified account: the session is made under the setting.
+            guard case .session = try await store.run(login(store, Self.identity(), requireVerifiedEmail: true)) else {
+                Issue.record("no session for a verified address")
+                return
+            }
+        }
+    }
+
+    @Test func aDeletedUsersIdentityNoLongerLogsItIn() async throws {
+        try await withStore { (store: EventStore) async throws in
+            guard case .session(let first) = try await store.run(login(store, Self.identity())) else { return }
+            try await store.run(DeleteUser(userID: first.userID, reason: "user", actor: .user(first.userID), request: .none))
+            #expect(try store.read { try ExternalLogin.identities(ofUser: first.userID, in: $0.state) }.isEmpty)
+            // The same external account signs up again: a new user, not a session of the deleted one.
+            guard case .session(let again) = try await store.run(login(store, Self.identity())) else {
+                Issue.record("no session")
+                return
+            }
+            #expect(again.userID != first.userID)
+        }
     }
 
     @Test func signupLinksAndTheSecondLoginFindsTheSameUser() async throws {

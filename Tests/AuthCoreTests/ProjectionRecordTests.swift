@@ -24,7 +24,9 @@ struct ProjectionRecordTests {
         let family = FamilyRecord(sessionID: "ses_1", userID: "usr_1", currentHash: [1, 2, 3], expiresAt: Timestamp(seconds: 5), revokedReason: nil)
         var revoked = family
         revoked.revokedReason = "reuse_detected"
-        for record in [family, revoked] { #expect(try FamilyRecord(bytes: record.bytes) == record) }
+        var chained = revoked
+        chained.previousFamilyID = "fam_0"
+        for record in [family, revoked, chained] { #expect(try FamilyRecord(bytes: record.bytes) == record) }
         // A user record round-trips, sealed and (before the upgrade) with a plaintext address.
         let user = UserRecord(
             emailHash: [UInt8](repeating: 7, count: 32), sealedEmail: [UInt8](repeating: 8, count: 43),
@@ -35,7 +37,7 @@ struct ProjectionRecordTests {
         for record in [user, legacy] { #expect(try UserRecord(bytes: record.bytes) == record) }
         #expect(user.plaintextEmail == nil && legacy.plaintextEmail == "ada@example.com")
         // A revocation (or a second one) patched into the stored bytes equals the record re-encoded with it.
-        for record in [family, revoked] {
+        for record in [family, revoked, chained] {
             var expected = record
             expected.revokedReason = "family_revoked"
             let patched = try record.bytes.withUnsafeBytes { try FamilyRecord.settingRevokedReason(Array("family_revoked".utf8), in: $0) }

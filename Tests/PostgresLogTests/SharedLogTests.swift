@@ -192,3 +192,82 @@ struct SharedLogTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: leases and positions")
+struct SharedLogLeaseTests {
+    @Test("one process of all holds a lease until its connection ends; positions are shared")
+    func leaseAndPosition() throws {
+        let url = try TestPostgres.freshSchema()
+        let first = try PostgresSharedLog(url: url)
+        let second = try PostgresSharedLog(url: url)
+        #expect(first.holdsLease("notifier"))
+        #expect(first.holdsLease("notifier"))
+        #expect(!second.holdsLease("notifier"))
+        #expect(second.holdsLease("other"))
+        #expect(try first.position("notifier") == nil)
+        try first.setPosition("notifier", 42)
+        #expect(try second.position("notifier") == 42)
+        // The holder's session ends (its process died): the lease passes on.
+        let name = "lease_\(UInt32.random(in: 0...UInt32.max))"
+        let third = try PostgresSharedLog(url: url + "&application_name=\(name)")
+        let fourth = try PostgresSharedLog(url: url)
+        #expect(third.holdsLease("delivery"))
+        #expect(!fourth.holdsLease("delivery"))
+        try TestPostgres.query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [.text(name)])
+        #expect(fourth.holdsLease("delivery"))
+    }
+}
+
+@Suite("PostgreSQL engine: altered shared log")
+struct SharedLogTamperTests {
+    @Test("an event altered in the shared log's write sets is refused by a node catching up, naming the event")
+    func alteredEventRefused() async throws {
+        let url = try TestPostgres.freshSchema()
+        let a = try SharedLogTests.Node(url)
+        defer { a.close() }
+        for i in 0..<3 { _ = try await a.store.append([testEvent(note: "n\(i)")]) }
+        // Flip the last byte of commit 2's write set (inside its event's bytes: the log put is its last write).
+        let rows = try TestPostgres.query(url, "SELECT writes FROM authd_commits WHERE commit_no = 2")
+        var writes = try rows.bytes(0, 0)
+        let logPut = try #require(try RecordedWrite.decode(writes).firstIndex { $0.database == "log" })
+        #expect(logPut >= 0)
+        let marker = Array("req-n1".utf8)
+        let at = try #require((0...(writes.count - marker.count)).first { Array(writes[$0..<($0 + marker.count)]) == marker })
+        writes[at] ^= 0x01
+        try TestPostgres.query(url, "UPDATE authd_commits SET writes = $1 WHERE commit_no = 2", [.bytes(writes)])
+        #expect {
+            _ = try SharedLogTests.Node(url)
+        } throws: { error in
+            guard case EventStoreError.diverged(let why) = error else { return false }
+            return why.contains("event 2 does not continue the hash chain")
+        }
+    }
+}
+
+@Suite("PostgreSQL engine: nodes of different versions")
+struct SharedLogVersionTests {
+    @Test("a node with a projection the committing node lacks refuses to go on rather than let it go stale")
+    func projectionVersionsDiffer() async throws {
+        let url = try TestPostgres.freshSchema()
+        let oldDir = try TemporaryDirectory("pg-old")
+        defer { oldDir.remove() }
+        let newDir = try TemporaryDirectory("pg-new")
+        defer { newDir.remove() }
+        var options = EventStore.Options()
+        options.sharedLog = try PostgresSharedLog(url: url)
+        let old = try EventStore(path: oldDir.path, projections: [CounterProjection()], options: options)
+        defer { old.close() }
+        options.sharedLog = try PostgresSharedLog(url: url)
+        let new = try EventStore(
+            path: newDir.path, projections: [CounterProjection(), CounterProjection(name: "extra")], options: options)
+        defer { new.close() }
+        _ = try await new.append([testEvent(note: "both maintained")])
+        _ = try await old.append([testEvent(note: "extra not maintained")])
+        await #expect {
+            try await new.catchUp()
+        } throws: { error in
+            guard case EventStoreError.diverged(let why) = error else { return false }
+            return why.contains("p.extra.v1") && why.contains("other projection versions")
+        }
+    }
+}

@@ -28,13 +28,24 @@ def provider(monkeypatch):
         yield base
 
 
-@pytest.fixture
-def server(workdir, provider):
+def start_authd(workdir, provider, *extra_args):
     path = os.path.join(workdir, "providers.json")
     with open(path, "w") as f:
         json.dump([{"id": "mock", "kind": "oidc", "issuer": provider, "client_id": "authd", "client_secret": "mock-secret",
                     "allow_signup": True, "display_name": "Mock ID"}], f)
-    authd = Authd(os.path.join(workdir, "data"), extra_args=[*FAST_ARGS, "--oidc-providers", path])
+    return Authd(os.path.join(workdir, "data"), extra_args=[*FAST_ARGS, "--oidc-providers", path, *extra_args])
+
+
+@pytest.fixture
+def server(workdir, provider):
+    authd = start_authd(workdir, provider)
+    yield authd
+    assert authd.stop() == 0
+
+
+@pytest.fixture
+def strict_server(workdir, provider):
+    authd = start_authd(workdir, provider, "--require-verified-email")
     yield authd
     assert authd.stop() == 0
 
@@ -172,6 +183,39 @@ def test_mfa_is_not_skipped_after_a_social_login(server, provider):
     done = requests.post(server.base + "/v1/login/mfa", json={"mfa_token": outcome["mfa_token"], "code": totp.at(time.time() + 30)}, timeout=10)
     assert done.status_code == 200, done.text
     assert done.json()["aal"] == "aal2"
+
+
+def test_required_verification_refuses_unverified_external_logins(strict_server, provider):
+    # A signup the provider did not verify: the account is made, the login refused (no session, no login code).
+    set_user(provider, "gina", "gina@example.com", verified=False)
+    outcome, callback = login(strict_server, "gina")
+    assert outcome == {"error": "email_not_verified"}
+    assert set_cookie_value(callback, "__Host-session") is None
+    # The identity is linked now: the next login finds the account and is refused the same way.
+    outcome, _ = login(strict_server, "gina", mode="token")
+    assert outcome == {"error": "email_not_verified"}
+    # A provider-verified signup is a verified account.
+    set_user(provider, "hal", "hal@example.com")
+    assert login(strict_server, "hal")[0] == {"login": "ok"}
+    events = replay(strict_server.data_dir, "login.", "identity.", "user.")
+    failed = [e["payload"] for e in events if e["type"] == "login.failed"]
+    assert [(f["reason"], f["method"], f["provider"]) for f in failed] == [("email_not_verified", "oidc", "mock")] * 2
+    assert [e["payload"]["via"] for e in events if e["type"] == "identity.linked"] == ["signup", "signup"]
+
+
+def test_a_deleted_users_identity_no_longer_logs_it_in(server, provider):
+    set_user(provider, "ivy", "ivy@example.com")
+    outcome, callback = login(server, "ivy")
+    assert outcome == {"login": "ok"}
+    session = set_cookie_value(callback, "__Host-session")
+    first = requests.get(server.base + "/v1/session", headers=bearer(session), timeout=10).json()["user_id"]
+    deleted = requests.delete(server.base + "/v1/me", headers=bearer(session), timeout=10)
+    assert deleted.status_code == 200, deleted.text
+    # The same external account signs up anew: a new user, never a session of the deleted one.
+    outcome, callback = login(server, "ivy")
+    assert outcome == {"login": "ok"}
+    again = requests.get(server.base + "/v1/session", headers=bearer(set_cookie_value(callback, "__Host-session")), timeout=10)
+    assert again.status_code == 200 and again.json()["user_id"] != first
 
 
 def test_demo_page_provider_button_logs_in(server, provider, browser):  # noqa: F811

@@ -25,8 +25,10 @@ public struct ExternalIdentity: Sendable, Equatable {
 /// The login through an external identity, decided against the state at commit time: find the user linked to
 /// `(issuer, subject)`; else link to the local account with that email when both sides have verified it
 /// (`email_match`), or create the user when no account has it and signup is allowed (`signup`); else refuse with
-/// `login.failed` (method `oidc`). Then, as after a password, an MFA challenge when the user has a second factor,
-/// else the finish: a session (cookie mode) or a single-use login code (token mode).
+/// `login.failed` (method `oidc`). With ``requireVerifiedEmail``, a user whose address is not verified (an identity
+/// linked to an unverified account, or a signup whose provider did not verify the address: the account stays) is
+/// refused too (`email_not_verified`). Then, as after a password, an MFA challenge when the user has a second
+/// factor, else the finish: a session (cookie mode) or a single-use login code (token mode).
 public struct ExternalLogin: Command {
     /// How a successful login ends.
     public enum Finish: Sendable {
@@ -58,10 +60,12 @@ public struct ExternalLogin: Command {
     /// Opened instead of the finish when the user has a second factor (its `userID` is set here).
     public var mfaChallenge: RequireMFA
     public var request: RequestInfo
+    /// Whether login needs a verified email (`--require-verified-email`).
+    public var requireVerifiedEmail: Bool
 
     public init(
         identity: ExternalIdentity, allowSignup: Bool, newUserID: String, newUserPasswordHash: String, identityID: String,
-        subjectHash: String, finish: Finish, mfaChallenge: RequireMFA, request: RequestInfo
+        subjectHash: String, finish: Finish, mfaChallenge: RequireMFA, request: RequestInfo, requireVerifiedEmail: Bool = false
     ) {
         self.identity = identity
         self.allowSignup = allowSignup
@@ -72,6 +76,7 @@ public struct ExternalLogin: Command {
         self.finish = finish
         self.mfaChallenge = mfaChallenge
         self.request = request
+        self.requireVerifiedEmail = requireVerifiedEmail
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
@@ -97,6 +102,9 @@ public struct ExternalLogin: Command {
                 }
                 try link(userID: userID, via: "signup", &context)
             }
+        }
+        if requireVerifiedEmail, try !UserEmail.isVerified(userID, in: context.state) {
+            return try refuse("email_not_verified", userID: userID, &context)
         }
         if try MFAState.record(of: userID, in: context)?.isEnabled == true {
             var challenge = mfaChallenge
@@ -140,11 +148,7 @@ public struct ExternalLogin: Command {
 
     /// The identities linked to `userID`, oldest first.
     public static func identities(ofUser userID: String, in state: ProjectionState) throws -> [FoundIdentity] {
-        var prefix = Key.of(userID)
-        prefix.append(0)
-        let ids = try state.table(IdentitiesProjection(), "by_user").entries(prefix: prefix).map {
-            String(decoding: $0.key[prefix.count...], as: UTF8.self)
-        }
+        let ids = try IDList.ids(in: state.table(IdentitiesProjection(), "by_user"), Key.of(userID))
         return try ids.compactMap { try IdentitiesProjection.identity(id: $0, in: state) }
             .sorted { ($0.record.linkedAt, $0.id) < ($1.record.linkedAt, $1.id) }
     }

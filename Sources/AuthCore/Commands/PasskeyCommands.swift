@@ -72,13 +72,20 @@ public struct PasskeyLogin: Command {
     /// Opened instead of the session when the session would be `aal1` and the user has a second factor (a passkey
     /// without user verification is one factor, like a password).
     public var mfaChallenge: RequireMFA?
+    /// Whether login needs a verified email (`--require-verified-email`): checked after the counter, so only an
+    /// assertion that verified is told (``AuthError/emailNotVerified``; nothing is recorded).
+    public var requireVerifiedEmail: Bool
 
-    public init(credentialID: String, newCount: Int64, counterPolicy: String, session: CreateSession, mfaChallenge: RequireMFA? = nil) {
+    public init(
+        credentialID: String, newCount: Int64, counterPolicy: String, session: CreateSession, mfaChallenge: RequireMFA? = nil,
+        requireVerifiedEmail: Bool = false
+    ) {
         self.credentialID = credentialID
         self.newCount = newCount
         self.counterPolicy = counterPolicy
         self.session = session
         self.mfaChallenge = mfaChallenge
+        self.requireVerifiedEmail = requireVerifiedEmail
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
@@ -89,6 +96,7 @@ public struct PasskeyLogin: Command {
         {
             return .rejected(old: rejected.old, new: rejected.new)
         }
+        try VerifiedEmailRule.check(record.userID, required: requireVerifiedEmail, in: context)
         if session.aal != "aal2", let mfaChallenge, try MFAState.record(of: record.userID, in: context)?.isEnabled == true {
             try mfaChallenge.run(&context)
             return .mfaRequired

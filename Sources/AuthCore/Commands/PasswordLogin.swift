@@ -6,6 +6,9 @@ import EventLog
 /// a second factor, or the session (``CreateSession``: `login.succeeded`, `session.created`, in token mode
 /// `refresh.family_started`).
 ///
+/// With ``requireVerifiedEmail``, an account whose address is not verified is refused (``AuthError/emailNotVerified``,
+/// nothing recorded) after the lock check, against the state at commit time.
+///
 /// A failed password is ``RecordLoginFailure``, not this command.
 public struct PasswordLogin: Command {
     /// What the login came to.
@@ -22,15 +25,19 @@ public struct PasswordLogin: Command {
     public var rehash: RehashPassword?
     /// Opened instead of the session when the user has a second factor (its `userID` is the session's).
     public var mfaChallenge: RequireMFA
+    /// Whether login needs a verified email (`--require-verified-email`).
+    public var requireVerifiedEmail: Bool
 
-    public init(session: CreateSession, rehash: RehashPassword?, mfaChallenge: RequireMFA) {
+    public init(session: CreateSession, rehash: RehashPassword?, mfaChallenge: RequireMFA, requireVerifiedEmail: Bool = false) {
         self.session = session
         self.rehash = rehash
         self.mfaChallenge = mfaChallenge
+        self.requireVerifiedEmail = requireVerifiedEmail
     }
 
     public func run(_ context: inout CommandContext) throws -> Outcome {
         try UserLock.refuseIfLocked(session.userID, in: context)
+        try VerifiedEmailRule.check(session.userID, required: requireVerifiedEmail, in: context)
         if let rehash { try rehash.run(&context) }
         if try MFAState.record(of: session.userID, in: context)?.isEnabled == true {
             try mfaChallenge.run(&context)

@@ -4,15 +4,19 @@ import EventLog
 /// External identities linked to users (``IdentityLinked``, ``IdentityUnlinked``):
 /// `by_id`: identity id → ``IdentityRecord``; `by_subject`: SHA-256 of `issuer || 0 || subject` → identity id (an
 /// issuer URL and a subject can outgrow an LMDB key);
-/// `by_user`: `user_id || 0 || identity id` → empty; `no_password`: user id → empty for a user created by an
-/// external login (its password is a random one nobody knows) until the password is changed.
+/// `by_user`: user id → the ids of the user's identities (an ``IDList``); `no_password`: user id → empty for a user
+/// created by an external login (its password is a random one nobody knows) until the password is changed.
+///
+/// v2: `user.deleted` removes the user's links (all four tables), so a later login through the same external
+/// account finds no user (it links by verified email or signs up, as for a new identity); `by_user` holds one list
+/// per user (v1: one key per link) so that the deletion finds them with one read.
 public struct IdentitiesProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "identities"
-    public let version = 1
+    public let version = 2
     public let tables = ["by_id", "by_subject", "by_user", "no_password"]
-    public var eventTypes: Set<String>? { [IdentityLinked.type, IdentityUnlinked.type, PasswordChanged.type] }
+    public var eventTypes: Set<String>? { [IdentityLinked.type, IdentityUnlinked.type, PasswordChanged.type, UserDeleted.type] }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let byID = state.table(self, "by_id")
@@ -24,17 +28,29 @@ public struct IdentitiesProjection: Projection {
                 emailVerified: e.emailVerified, linkedAt: event.timestamp)
             try byID.put(Key.of(e.identityID), record: record)
             try state.table(self, "by_subject").put(Self.subjectKey(e.issuer, e.subject), Key.of(e.identityID))
-            try state.table(self, "by_user").put(Key.pair(e.userID, e.identityID), [])
+            try IDList.add(e.identityID, in: state.table(self, "by_user"), Key.of(e.userID))
             if e.via == "signup" { try state.table(self, "no_password").put(Key.of(e.userID), []) }
         case IdentityUnlinked.type:
             let e = try IdentityUnlinked(event)
             guard let record = try byID.record(IdentityRecord.self, Key.of(e.identityID)) else { return }
             try byID.delete(Key.of(e.identityID))
             try state.table(self, "by_subject").delete(Self.subjectKey(record.issuer, record.subject))
-            try state.table(self, "by_user").delete(Key.pair(e.userID, e.identityID))
+            try IDList.remove(e.identityID, in: state.table(self, "by_user"), Key.of(e.userID))
         case PasswordChanged.type:
             let e = try PasswordChanged(event)
             try state.table(self, "no_password").delete(Key.of(e.userID))
+        case UserDeleted.type:
+            let userID = try UserDeleted(event).userID
+            let byUser = state.table(self, "by_user")
+            for identityID in try IDList.ids(in: byUser, Key.of(userID)) {
+                // An id linked again to another user since (generated logs) is that user's now.
+                if let record = try byID.record(IdentityRecord.self, Key.of(identityID)), record.userID == userID {
+                    try state.table(self, "by_subject").delete(Self.subjectKey(record.issuer, record.subject))
+                    _ = try byID.delete(Key.of(identityID))
+                }
+            }
+            _ = try byUser.delete(Key.of(userID))
+            _ = try state.table(self, "no_password").delete(Key.of(userID))
         default:
             break
         }

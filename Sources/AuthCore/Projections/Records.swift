@@ -237,26 +237,33 @@ public struct FamilyRecord: Record {
     public var userID: String
     public var currentHash: [UInt8]
     public var expiresAt: Timestamp
+    /// The user's family started before this one, if any: the families of a user form a chain from the newest (the
+    /// refresh projection's `by_user` entry), so that `user.deleted` removes them all with point lookups.
+    public var previousFamilyID: String?
     public var revokedReason: String?
 
-    public init(sessionID: String, userID: String, currentHash: [UInt8], expiresAt: Timestamp, revokedReason: String?) {
+    public init(
+        sessionID: String, userID: String, currentHash: [UInt8], expiresAt: Timestamp, previousFamilyID: String? = nil,
+        revokedReason: String?
+    ) {
         self.sessionID = sessionID
         self.userID = userID
         self.currentHash = currentHash
         self.expiresAt = expiresAt
+        self.previousFamilyID = previousFamilyID
         self.revokedReason = revokedReason
     }
 
-    /// The binary layout (v2 of the refresh projection): layout byte 1; `expires_at` (64-bit, offset 1); then the
+    /// The binary layout (v3 of the refresh projection): layout byte 2; `expires_at` (64-bit, offset 1); then the
     /// fields `current_hash` (at offset 9, so that a rotation patches it in place), `session_id`, `user_id`,
-    /// `revoked_reason`.
-    static let layout: UInt8 = 1
+    /// `previous_family_id`, `revoked_reason`.
+    static let layout: UInt8 = 2
 
     /// The stored bytes.
     public var bytes: [UInt8] {
         Self.encode(
             sessionID: sessionID.utf8Slice, userID: userID.utf8Slice, currentHash: currentHash[...], expiresAt: expiresAt,
-            revokedReason: revokedReason?.utf8Slice)
+            previousFamilyID: previousFamilyID?.utf8Slice, revokedReason: revokedReason?.utf8Slice)
     }
 
     /// `stored` with ``revokedReason`` set to `reason` (UTF-8): the field is the record's last, so the bytes before it
@@ -265,6 +272,7 @@ public struct FamilyRecord: Record {
         var reader = try BinaryRecordReader(stored, layout: layout)
         _ = try reader.int64()
         for _ in 0..<3 { _ = try reader.requiredRange() }
+        _ = try reader.fieldRange()
         let lastField = reader.position
         _ = try reader.fieldRange()
         try reader.end()
@@ -272,15 +280,17 @@ public struct FamilyRecord: Record {
     }
 
     /// Encodes a record from its parts (text as UTF-8 bytes).
-    static func encode<Bytes: Collection<UInt8>>(
-        sessionID: Bytes, userID: Bytes, currentHash: Bytes, expiresAt: Timestamp, revokedReason: Bytes?
+    static func encode<Bytes: Collection<UInt8>, Previous: Collection<UInt8>>(
+        sessionID: Bytes, userID: Bytes, currentHash: Bytes, expiresAt: Timestamp, previousFamilyID: Previous?, revokedReason: Bytes?
     ) -> [UInt8] {
         var writer = BinaryRecordWriter(
-            layout: layout, capacity: 25 + sessionID.count + userID.count + currentHash.count + (revokedReason?.count ?? 0))
+            layout: layout,
+            capacity: 29 + sessionID.count + userID.count + currentHash.count + (previousFamilyID?.count ?? 0) + (revokedReason?.count ?? 0))
         writer.int64(expiresAt.microseconds)
         writer.field(currentHash)
         writer.field(sessionID)
         writer.field(userID)
+        writer.field(previousFamilyID)
         writer.field(revokedReason)
         return writer.bytes
     }
@@ -292,7 +302,8 @@ public struct FamilyRecord: Record {
             let currentHash = try reader.byteArray()
             return FamilyRecord(
                 sessionID: try reader.string(), userID: try reader.string(), currentHash: currentHash,
-                expiresAt: Timestamp(microseconds: expiresAt), revokedReason: try reader.optionalString())
+                expiresAt: Timestamp(microseconds: expiresAt), previousFamilyID: try reader.optionalString(),
+                revokedReason: try reader.optionalString())
         }
     }
 }

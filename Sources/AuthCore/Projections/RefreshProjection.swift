@@ -4,13 +4,21 @@ import EventLog
 ///
 /// v2 stores ``FamilyRecord`` and ``RefreshTokenRecord`` in a fixed binary layout instead of CBOR maps. A rebuild
 /// folds these events in place (`RefreshProjection+FastFold.swift`).
+///
+/// v3 chains each user's families: `by_user` maps a user id to the id of the user's newest family, and each
+/// ``FamilyRecord`` names the user's family before it (``FamilyRecord/previousFamilyID``). `user.deleted` follows
+/// the chain and removes the user's families (revoked ones too) and the `by_user` entry, with point lookups only (a
+/// rebuild's tables are hash maps). The token rows of those families stay: they hold a token hash, its use and a
+/// family id that no row names any more, nothing of the user.
 public struct RefreshProjection: Projection {
     /// Creates the projection.
     public init() {}
     public let name = "refresh"
-    public let version = 2
-    public let tables = ["families", "tokens"]
-    public var eventTypes: Set<String>? { [RefreshFamilyStarted.type, RefreshRotated.type, RefreshFamilyRevoked.type] }
+    public let version = 3
+    public let tables = ["families", "tokens", "by_user"]
+    public var eventTypes: Set<String>? {
+        [RefreshFamilyStarted.type, RefreshRotated.type, RefreshFamilyRevoked.type, UserDeleted.type]
+    }
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let families = state.table(self, "families")
@@ -18,8 +26,12 @@ public struct RefreshProjection: Projection {
         switch event.type {
         case RefreshFamilyStarted.type:
             let e = try RefreshFamilyStarted(event)
+            let byUser = state.table(self, "by_user")
+            let previous = try byUser.get(Key.of(e.userID)).map { String(decoding: $0, as: UTF8.self) }
             try families.put(Key.of(e.familyID), record: FamilyRecord(
-                sessionID: e.sessionID, userID: e.userID, currentHash: e.tokenHash, expiresAt: e.expiresAt, revokedReason: nil))
+                sessionID: e.sessionID, userID: e.userID, currentHash: e.tokenHash, expiresAt: e.expiresAt,
+                previousFamilyID: previous, revokedReason: nil))
+            try byUser.put(Key.of(e.userID), Key.of(e.familyID))
             try tokens.put(e.tokenHash, record: RefreshTokenRecord(familyID: e.familyID, usedAt: nil, usedSeq: nil))
         case RefreshRotated.type:
             let e = try RefreshRotated(event)
@@ -35,6 +47,17 @@ public struct RefreshProjection: Projection {
             guard var family = try families.record(FamilyRecord.self, Key.of(e.familyID)) else { return }
             family.revokedReason = e.reason
             try families.put(Key.of(e.familyID), record: family)
+        case UserDeleted.type:
+            let userID = try UserDeleted(event).userID
+            let byUser = state.table(self, "by_user")
+            var next = try byUser.get(Key.of(userID)).map { String(decoding: $0, as: UTF8.self) }
+            _ = try byUser.delete(Key.of(userID))
+            // Newest first; the chain ends at the user's first family, or at a family id started again for another
+            // user (random ids never meet; generated logs' do).
+            while let familyID = next, let family = try families.record(FamilyRecord.self, Key.of(familyID)), family.userID == userID {
+                _ = try families.delete(Key.of(familyID))
+                next = family.previousFamilyID
+            }
         default:
             break
         }

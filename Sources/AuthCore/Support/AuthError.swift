@@ -20,4 +20,7 @@ public enum AuthError: Error, Sendable, Equatable {
     case noPendingEnrollment
     /// The account is locked by an administrator (answered as a wrong password is).
     case accountLocked
+    /// Login needs a verified email (`--require-verified-email`) and the account's address is not verified; decided
+    /// only after the credential was checked.
+    case emailNotVerified
 }

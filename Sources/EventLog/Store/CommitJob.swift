@@ -55,10 +55,10 @@ final class TypedCommitJob<R: Sendable>: CommitJob, @unchecked Sendable {
     private let waiter: Waiter
     private var outcome: Result<R, any Error>?
 
-    init(_ body: @escaping (inout CommandContext) throws -> R, waiter: Waiter, catchUp: Bool = false) {
+    init(_ body: @escaping (inout CommandContext) throws -> R, waiter: Waiter) {
         self.body = body
         self.waiter = waiter
-        super.init(catchUp: catchUp)
+        super.init()
     }
 
     override func run(_ batch: inout CommitBatch) throws {
@@ -87,9 +87,6 @@ final class TypedCommitJob<R: Sendable>: CommitJob, @unchecked Sendable {
         let result: Result<R, any Error>
         if let excluded {
             result = .failure(excluded)
-        } else if isCatchUp, let done = () as? R {
-            // A catch-up runs no command: it succeeded when the batch (which applied the shared log's commits) did.
-            result = commitError.map { .failure($0) } ?? .success(done)
         } else if let outcome {
             // A refused command keeps its own error; a completed one fails with the commit.
             if let commitError, case .success = outcome { result = .failure(commitError) } else { result = outcome }
@@ -119,7 +116,23 @@ final class TypedCommitJob<R: Sendable>: CommitJob, @unchecked Sendable {
     }
 }
 
-/// A catch-up with the shared log that nobody waits for (queued by the follower).
+/// A catch-up with the shared log (``GroupCommitter/requestCatchUp(waiter:)``): no command; its batch applies the
+/// shared log's new commits. It answers the callers that were waiting when the writer took it from the queue.
+/// `@unchecked Sendable`: `waiters` is set by the writer thread (under the committer's lock) and read by it.
 final class CatchUpJob: CommitJob, @unchecked Sendable {
+    var waiters: [UnsafeContinuation<Void, any Error>] = []
+
     init() { super.init(catchUp: true) }
+
+    override func answer(commitError: (any Error)?) {
+        for waiter in waiters {
+            if let commitError { waiter.resume(throwing: commitError) } else { waiter.resume() }
+        }
+        waiters = []
+    }
+
+    override func fail(_ error: any Error) {
+        for waiter in waiters { waiter.resume(throwing: error) }
+        waiters = []
+    }
 }

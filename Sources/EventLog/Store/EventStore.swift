@@ -76,10 +76,11 @@ public final class EventStore: Sendable {
 
     /// Applies every commit the shared log has that this replica lacks (at once for a standalone log). For reads
     /// that must see other nodes' writes: a token unknown here may have been issued by another node a moment ago.
+    /// Concurrent callers share one catch-up of the writer (a flood of unknown tokens costs one per batch).
     public func catchUp() async throws {
         guard sharedLog != nil else { return }
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            committer.submit(TypedCommitJob({ _ in }, waiter: .continuation(continuation), catchUp: true))
+            committer.requestCatchUp(waiter: continuation)
         }
     }
 

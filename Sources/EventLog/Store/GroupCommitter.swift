@@ -23,8 +23,10 @@ final class GroupCommitter: @unchecked Sendable {
     private let maxQueued: Int
     /// The shared log this environment replicates, if any (the PostgreSQL engine).
     private let shared: (any SharedLog)?
-    /// Whether a catch-up (``requestCatchUp()``) waits in the queue (guarded by `condition`).
+    /// Whether a catch-up (``requestCatchUp(waiter:)``) waits in the queue (guarded by `condition`).
     private var catchUpQueued = false
+    /// Callers waiting for the next catch-up to start and finish (guarded by `condition`).
+    private var catchUpWaiters: [UnsafeContinuation<Void, any Error>] = []
     private let finished = DispatchSemaphore(value: 0)
     /// Commits and commands so far (commits < commands shows group commit at work).
     private(set) var statistics = EventStore.Statistics()
@@ -67,14 +69,23 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Queues a catch-up with the shared log unless one is queued already (every batch catches up first, so one
-    /// waiting is enough). Called by the shared log's follower when another node may have committed.
-    func requestCatchUp() {
+    /// waiting is enough): called by the shared log's follower when another node may have committed, and by readers
+    /// that missed (`waiter`, resumed once a catch-up that started after this call has finished). However many
+    /// readers miss at once, the writer runs one catch-up for them.
+    func requestCatchUp(waiter: UnsafeContinuation<Void, any Error>? = nil) {
         condition.lock()
-        defer { condition.unlock() }
-        guard !stopped, !catchUpQueued else { return }
-        catchUpQueued = true
-        queue.append(CatchUpJob())
-        condition.signal()
+        if stopped {
+            condition.unlock()
+            waiter?.resume(throwing: EventStoreError.closed)
+            return
+        }
+        if let waiter { catchUpWaiters.append(waiter) }
+        if !catchUpQueued {
+            catchUpQueued = true
+            queue.append(CatchUpJob())
+            condition.signal()
+        }
+        condition.unlock()
     }
 
     /// Stops accepting work, finishes what is queued, and waits for the writer thread to end.
@@ -99,7 +110,12 @@ final class GroupCommitter: @unchecked Sendable {
             let count = min(queue.count, maxBatch)
             let batch = Array(queue.prefix(count))
             queue.removeFirst(count)
-            if batch.contains(where: \.isCatchUp) { catchUpQueued = false }
+            if let catchUp = batch.first(where: \.isCatchUp) as? CatchUpJob {
+                // The callers waiting now are answered by this batch, which catches up after this point.
+                catchUpQueued = false
+                catchUp.waiters = catchUpWaiters
+                catchUpWaiters = []
+            }
             condition.unlock()
             commit(batch)
         }
@@ -127,6 +143,7 @@ final class GroupCommitter: @unchecked Sendable {
                     guard let shared else { return try run(batch, in: txn) }
                     if sharedCommitted || catchUpOnly {
                         try Replica.catchUp(txn, tables, shared)
+                        try checkProjectionsCurrent(txn)
                         return
                     }
                     do {
@@ -143,10 +160,10 @@ final class GroupCommitter: @unchecked Sendable {
             }
             break
         }
-        if failure == nil {
+        if failure == nil && !catchUpOnly {
             condition.lock()
             statistics.commits += 1
-            statistics.commands += UInt64(batch.count)
+            statistics.commands += UInt64(batch.count(where: { !$0.isCatchUp }))
             condition.unlock()
         }
         for job in batch { job.answer(commitError: failure) }
@@ -184,6 +201,7 @@ final class GroupCommitter: @unchecked Sendable {
             throw EventStoreError.diverged(
                 "the shared log's head is commit \(locked.commit) at \(locked.head), this replica's commit \(local) at \(replicaHead)")
         }
+        try checkProjectionsCurrent(txn)
         let recorder = WriteRecorder()
         txn.recorder = recorder
         defer { txn.recorder = nil }
@@ -197,6 +215,21 @@ final class GroupCommitter: @unchecked Sendable {
         try shared.commit(SharedCommit(number: number, head: try LogHead.read(txn, tables), writes: recorder.bytes))
         committed = true
         try Replica.setCommit(number, txn, tables)
+    }
+
+    /// After applying other nodes' commits: every projection of this node must be at the head. One that is not was
+    /// not maintained by the node that committed (it runs other projection versions), and its tables here would go
+    /// stale without a word: refused instead (all nodes run the same version; docs/DEPLOYMENT.md).
+    private func checkProjectionsCurrent(_ txn: Transaction) throws {
+        let head = try LogHead.read(txn, tables)
+        let expected = EventCodec.seqKey(head.seq)
+        for key in checkpointKeys where head.seq > 0 {
+            guard let checkpoint = try txn.get(tables.meta, key: key), checkpoint == expected else {
+                throw EventStoreError.diverged(
+                    "\(String(decoding: key, as: UTF8.self)) is behind the head \(head.seq) after applying other nodes' commits: "
+                        + "they run other projection versions than this node")
+            }
+        }
     }
 
     /// A consistent copy of the counters.

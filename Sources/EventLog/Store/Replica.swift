@@ -36,6 +36,8 @@ enum Replica {
                 guard commit.number == local + 1 else {
                     throw EventStoreError.diverged("expected commit \(local + 1) from the shared log, got \(commit.number)")
                 }
+                let before = try LogHead.read(txn, tables)
+                try verifyChain(of: commit, after: before)
                 try txn.apply(writeSet: commit.writes)
                 local = commit.number
                 let head = try LogHead.read(txn, tables)
@@ -47,6 +49,24 @@ enum Replica {
         }
         try setCommit(local, txn, tables)
         return local
+    }
+
+    /// Checks the events a commit appends before applying it: they follow `head` without a gap and each hash is
+    /// the chain hash of its bytes, so a shared log whose events were altered is refused, not copied.
+    static func verifyChain(of commit: SharedCommit, after head: LogHead) throws {
+        var previous = head
+        for write in try RecordedWrite.decode(commit.writes) where write.database == LogTables.logName {
+            guard case .put(let stored) = write.kind, stored.count > 32, let seq = EventCodec.seq(fromKey: write.key) else {
+                throw EventStoreError.diverged("commit \(commit.number) changes the log other than by appending an event")
+            }
+            let hash = Array(stored[0..<32])
+            guard seq == previous.seq + 1,
+                hash == EventCodec.chainHash(previous: previous.hash, seq: seq, eventBytes: Array(stored[32...]))
+            else {
+                throw EventStoreError.diverged("commit \(commit.number): event \(seq) does not continue the hash chain")
+            }
+            previous = LogHead(seq: seq, hash: hash, timestamp: previous.timestamp)
+        }
     }
 
     /// Binds `environment` to `shared` (refusing a replica of another log, a standalone log, or a replica ahead of

@@ -3,6 +3,7 @@ import ProjectionRebuild
 
 /// The rebuild's fast path of ``RefreshProjection`` (its `apply` is the specification): fields are read in place,
 /// token records encoded into temporary memory, and a rotation patches the family's current hash where it lies.
+/// `user.deleted` (rare) is left to `apply`, which follows the user's chain of families with point lookups.
 extension RefreshProjection: FastFold {
     public func fold(_ event: RecordedEvent, into tables: FoldTables) throws -> Bool {
         let families = tables.table(self, "families")
@@ -16,8 +17,17 @@ extension RefreshProjection: FastFold {
                 let userID = try fields.text("user_id")
                 let tokenHash = try fields.byteString("token_hash")
                 let expiresAt = Timestamp(microseconds: try fields.int("expires_at"))
-                families.put(familyID, FamilyRecord.encode(
-                    sessionID: sessionID, userID: userID, currentHash: tokenHash, expiresAt: expiresAt, revokedReason: nil))
+                // The user's newest family so far becomes this one's previous (``RefreshProjection``'s chain).
+                let byUser = tables.table(self, "by_user")
+                let record = byUser.read(userID) { previous in
+                    FamilyRecord.encode(
+                        sessionID: sessionID, userID: userID, currentHash: tokenHash, expiresAt: expiresAt, previousFamilyID: previous,
+                        revokedReason: nil)
+                } ?? FamilyRecord.encode(
+                    sessionID: sessionID, userID: userID, currentHash: tokenHash, expiresAt: expiresAt,
+                    previousFamilyID: nil as UnsafeRawBufferPointer?, revokedReason: nil)
+                families.put(familyID, record)
+                byUser.put(userID, familyID)
                 RefreshTokenRecord.withEncoded(familyID: familyID, usedAt: nil, usedSeq: nil) { tokens.put(tokenHash, $0) }
             }
         case RefreshRotated.type where event.version == RefreshRotated.version:
