@@ -67,6 +67,8 @@ public final class AuthService: Sendable {
     let demoAssets: DemoAssets
     /// The authorization snapshot in force (roles, grants, attributes, policy), swapped whole on every change.
     public let authz: AuthzEngine
+    /// With a shared log: reloads ``authz`` when other nodes' commits arrive (``AuthzFollower``).
+    let authzFollower: AuthzFollower?
     /// The policy file (`--policy`), reloaded on SIGHUP (``reloadPolicy()``).
     let policyPath: String?
 
@@ -90,6 +92,7 @@ public final class AuthService: Sendable {
         let authz = AuthzEngine()
         try authz.reload(from: store)
         self.authz = authz
+        authzFollower = store.sharedLog == nil ? nil : AuthzFollower(engine: authz, store: store)
         tokens = AccessTokens(
             store: store, files: files, issuer: configuration.issuer, audience: options.audience ?? configuration.issuer,
             lifetime: Int64(configuration.accessTokenTTL), overlap: options.keyOverlap,
@@ -178,6 +181,7 @@ public final class AuthService: Sendable {
 
     /// Stops the hashing pool (queued work still finishes) and the providers' HTTP client.
     public func shutdown() {
+        authzFollower?.stop()
         pool.shutdown()
         oidcHTTP?.shutdown()
     }

@@ -30,8 +30,9 @@ extension AuthService {
     /// a re-exchange inside the grace window answers the same refresh token again. Unknown, reused, revoked and
     /// expired tokens all get the same 401; reuse also revokes the family and its session.
     ///
-    /// A flood of made-up tokens never reaches the single writer: an unknown hash is answered from a read
-    /// transaction, and such failures are limited per client address (429 once ``AuthAPIOptions/refreshFailuresPerIP``
+    /// A flood of made-up tokens never reaches the single writer's commands: an unknown hash is answered from a read
+    /// transaction (with a shared log, after one catch-up with the other nodes' commits), and such failures are
+    /// limited per client address (429 once ``AuthAPIOptions/refreshFailuresPerIP``
     /// is spent; clients with valid tokens are not counted).
     func refresh(_ request: Request, context: AuthRequestContext) async throws -> Response {
         // A failure is reserved up front, before the body is even read (a flood from a spent address costs no
@@ -46,7 +47,9 @@ extension AuthService {
         let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
         guard let presented = OpaqueToken.hash(of: body.refreshToken),
             let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey),
-            try store.query({ try $0.refreshTokenIsKnown(hash: presented) })
+            // A token issued through another node a moment ago is found after a catch-up (several nodes): without
+            // it, that node's answer would be "unknown", and a race with its twin would not be seen as reuse.
+            try await readCatchingUp({ try store.query({ try $0.refreshTokenIsKnown(hash: presented) }) ? true : nil }) != nil
         else {
             APIMetrics.login(.refresh, .failure)
             throw Problem.invalidRefreshToken

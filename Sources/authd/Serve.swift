@@ -79,11 +79,20 @@ struct Serve: AsyncParsableCommand {
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let anchoring = try Self.anchorSettings(configuration)
+        // A node joining a shared log must have the other nodes' keys: started without them, it would make keys of its
+        // own (a signing key the others cannot use, a data key that opens nothing).
+        let hadKeys = FileManager.default.fileExists(atPath: KeyFiles(dataDirectory: configuration.dataDirectory).directory)
         var storeOptions = EventStore.Options.rebuildingNewProjections
         if let url = configuration.sharedStoreURL {
             storeOptions.sharedLog = try await Self.connectSharedLog(url: url, logger: logger)
         }
         let store = try EventStore(path: configuration.dataDirectory, projections: DomainProjections.all, options: storeOptions)
+        if configuration.sharedStoreURL != nil, !hadKeys, (try? store.head().seq) ?? 0 > 0 {
+            store.close()
+            throw ValidationError(
+                "the shared log holds events but \(configuration.dataDirectory)/keys does not exist: copy keys/ from another node "
+                    + "first (docs/DEPLOYMENT.md, \"Sharing the keys\")")
+        }
         let api: AuthService
         do {
             // Offline tools that write refuse to run beside a server of other projection versions (RunningServer).
