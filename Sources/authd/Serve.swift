@@ -81,7 +81,7 @@ struct Serve: AsyncParsableCommand {
         let anchoring = try Self.anchorSettings(configuration)
         // A node joining a shared log must have the other nodes' keys: started without them, it would make keys of its
         // own (a signing key the others cannot use, a data key that opens nothing).
-        let hadKeys = FileManager.default.fileExists(atPath: KeyFiles(dataDirectory: configuration.dataDirectory).directory)
+        let hadKeys = FileManager.default.fileExists(atPath: configuration.dataDirectory + "/keys/data.key")
         var storeOptions = EventStore.Options.rebuildingNewProjections
         if let url = configuration.sharedStoreURL {
             storeOptions.sharedLog = try await Self.connectSharedLog(url: url, logger: logger)
@@ -90,7 +90,7 @@ struct Serve: AsyncParsableCommand {
         if configuration.sharedStoreURL != nil, !hadKeys, (try? store.head().seq) ?? 0 > 0 {
             store.close()
             throw ValidationError(
-                "the shared log holds events but \(configuration.dataDirectory)/keys does not exist: copy keys/ from another node "
+                "the shared log holds events but \(configuration.dataDirectory)/keys/data.key does not exist: copy keys/ from another node "
                     + "first (docs/DEPLOYMENT.md, \"Sharing the keys\")")
         }
         let api: AuthService
