@@ -508,6 +508,17 @@ def test_replicas_verify_and_equal_the_shared_log(cluster):
     print(f"\nshared log: {events} events, chain ok; three replicas verified at {shared}")
 
 
+def test_a_node_without_the_keys_refuses_to_join(cluster):
+    """A fourth node started on the shared log (which holds events) without a copy of keys/ refuses to start, naming
+    what to copy, instead of making keys of its own that the other nodes cannot use."""
+    data = os.path.join(cluster.root, "node-without-keys")
+    out = subprocess.run([binary("authd"), "serve", "--data", data, "--listen", f"127.0.0.1:{free_port()}",
+                          "--store", cluster.url, *NODE_ARGS], capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0
+    assert "keys/data.key does not exist" in out.stdout + out.stderr
+    assert not os.path.exists(os.path.join(data, "keys", "data.key"))
+
+
 @pytest.mark.parametrize("url", [
     "postgres://authd:secret@127.0.0.1:5432/authd",
     "postgres://authd@127.0.0.1:5432/authd?password=secret",
