@@ -206,24 +206,16 @@ extension Problem {
 
     /// 503 with `Retry-After`, for a log whose database cannot be reached (the request did nothing).
     public static func storeUnavailable(retryAfter: Int) -> Problem {
-        var problem = Problem(
-            status: .serviceUnavailable,
-            type: Types.storeUnavailable,
-            title: "Store unavailable",
-            detail: "the log's database cannot be reached; try again later"
-        )
-        problem.retryAfter = retryAfter
-        return problem
+        unavailable(Types.storeUnavailable, "Store unavailable", "the log's database cannot be reached; try again later", retryAfter)
     }
 
     /// 503 with `Retry-After`, for a saturated worker pool.
     public static func overloaded(retryAfter: Int) -> Problem {
-        var problem = Problem(
-            status: .serviceUnavailable,
-            type: Types.overloaded,
-            title: "Server busy",
-            detail: "the server is at capacity; try again later"
-        )
+        unavailable(Types.overloaded, "Server busy", "the server is at capacity; try again later", retryAfter)
+    }
+
+    private static func unavailable(_ type: String, _ title: String, _ detail: String, _ retryAfter: Int) -> Problem {
+        var problem = Problem(status: .serviceUnavailable, type: type, title: title, detail: detail)
         problem.retryAfter = retryAfter
         return problem
     }
