@@ -12,12 +12,10 @@ public enum SharedStore {
     /// Checks that `url` names a PostgreSQL database (`postgres://` or `postgresql://`) and carries no password;
     /// ``AuditError`` otherwise.
     public static func validate(url: String) throws {
-        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), let components = URLComponents(string: url) else {
-            throw AuditError("--store takes a URL postgres://USER@HOST:PORT/DB")
-        }
-        let passwordParameter = components.queryItems?.contains { $0.name.lowercased() == "password" } ?? false
-        guard components.password == nil, !passwordParameter else {
-            throw AuditError("--store must not hold a password: password via PGPASSWORD or a password file (PGPASSFILE), never the flag")
+        do {
+            try StoreURL.check(url)
+        } catch let refusal as StoreURL.Refusal {
+            throw AuditError("--store: \(refusal.description)")
         }
     }
 

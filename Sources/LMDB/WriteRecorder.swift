@@ -19,9 +19,14 @@ public final class WriteRecorder {
     }
 
     func record(_ operation: Operation, _ db: Database, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
+        record(operation, database: db.name, key: key, value: value)
+    }
+
+    private func record(_ operation: Operation, database: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
+        let name = Array(database.utf8)
+        precondition(name.count <= 255, "database names are at most 255 bytes")
         count += 1
         bytes.append(operation.rawValue)
-        let name = Array(db.name.utf8)
         bytes.append(UInt8(name.count))
         bytes.append(contentsOf: name)
         if let key { appendField(key) }
@@ -45,14 +50,9 @@ public final class WriteRecorder {
     /// Appends a put of `value` under `key` to the database named `database`, without a transaction: for write sets
     /// made from another environment's contents (a log copied into a shared log). `database` is at most 255 bytes.
     public func put(database: String, key: [UInt8], value: [UInt8]) {
-        let name = Array(database.utf8)
-        precondition(name.count <= 255, "database names are at most 255 bytes")
-        count += 1
-        bytes.append(Operation.put.rawValue)
-        bytes.append(UInt8(name.count))
-        bytes.append(contentsOf: name)
-        key.withUnsafeBytes { appendField($0) }
-        value.withUnsafeBytes { appendField($0) }
+        key.withUnsafeBytes { key in
+            value.withUnsafeBytes { value in record(.put, database: database, key: key, value: value) }
+        }
     }
 
     private func appendField(_ field: UnsafeRawBufferPointer) {
@@ -126,11 +126,16 @@ extension Transaction {
     /// Applies a write set recorded by ``WriteRecorder`` (on another copy of the environment) to this write
     /// transaction, opening (creating) each database it names. Not recorded itself, even with a recorder attached.
     public func apply(writeSet bytes: [UInt8]) throws {
+        try apply(try RecordedWrite.decode(bytes))
+    }
+
+    /// Applies decoded writes (``RecordedWrite/decode(_:)``), as ``apply(writeSet:)`` does.
+    public func apply(_ writes: [RecordedWrite]) throws {
         let saved = recorder
         recorder = nil
         defer { recorder = saved }
         var handles: [String: Database] = [:]
-        for write in try RecordedWrite.decode(bytes) {
+        for write in writes {
             let db: Database
             if let known = handles[write.database] {
                 db = known

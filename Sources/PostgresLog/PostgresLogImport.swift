@@ -22,7 +22,7 @@ public final class PostgresLogImport {
 
     private let connection: PostgresConnection
     private var open = true
-    private var pendingEvents: [(seq: Int64, hash: [UInt8], event: [UInt8])] = []
+    private var pendingEvents: [PostgresSharedLog.EventRow] = []
     /// Events per INSERT (3 parameters each; PostgreSQL takes at most 65,535 per statement).
     private let eventsPerStatement = 2_000
 
@@ -70,9 +70,7 @@ public final class PostgresLogImport {
     /// Sets the position named `name` (`authd_positions`: the notifier's, shared by all nodes) to `value`.
     public func setPosition(_ name: String, _ value: UInt64) throws {
         try run { (connection: PostgresConnection) throws(PostgresError) in
-            try connection.query(
-                "INSERT INTO authd_positions VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
-                [.text(name), .int64(Int64(bitPattern: value))])
+            try connection.query(PostgresSharedLog.upsertPosition, [.text(name), .int64(Int64(bitPattern: value))])
         }
     }
 
@@ -101,14 +99,10 @@ public final class PostgresLogImport {
     private func flushEvents() throws {
         guard !pendingEvents.isEmpty else { return }
         var parameters: [PostgresValue] = []
-        var placeholders: [String] = []
-        for (index, event) in pendingEvents.enumerated() {
-            placeholders.append("($\(3 * index + 1), $\(3 * index + 2), $\(3 * index + 3))")
-            parameters += [.int64(event.seq), .bytes(event.hash), .bytes(event.event)]
-        }
+        let rows = PostgresSharedLog.eventRows(pendingEvents, from: 1, into: &parameters)
         pendingEvents.removeAll(keepingCapacity: true)
         try run { (connection: PostgresConnection) throws(PostgresError) in
-            try connection.query("INSERT INTO authd_log (seq, hash, event) VALUES " + placeholders.joined(separator: ", "), parameters)
+            try connection.query("INSERT INTO authd_log (seq, hash, event) VALUES " + rows, parameters)
         }
     }
 

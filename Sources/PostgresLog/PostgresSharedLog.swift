@@ -124,11 +124,11 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
     }
 
     public func commit(_ commit: SharedCommit) throws {
-        let events = try RecordedWrite.decode(commit.writes).compactMap { write -> (seq: Int64, stored: [UInt8])? in
+        let events = try RecordedWrite.decode(commit.writes).compactMap { write -> EventRow? in
             guard write.database == "log", case .put(let stored) = write.kind, stored.count >= 32,
                 let seq = EventCodec.seq(fromKey: write.key)
             else { return nil }
-            return (Int64(bitPattern: seq), stored)
+            return (Int64(bitPattern: seq), Array(stored[0..<32]), Array(stored[32...]))
         }
         try writing {
             var parameters: [PostgresValue] = [
@@ -142,12 +142,12 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
                 remaining = remaining.dropFirst(5_000)
                 var chunkParameters: [PostgresValue] = []
                 try writer.query(
-                    "INSERT INTO authd_log (seq, hash, event) VALUES " + Self.rows(chunk, from: 1, into: &chunkParameters),
+                    "INSERT INTO authd_log (seq, hash, event) VALUES " + Self.eventRows(chunk, from: 1, into: &chunkParameters),
                     chunkParameters)
             }
             var statement = "WITH c AS (INSERT INTO authd_commits VALUES ($1, $2, $3, $4, $5))"
             if !remaining.isEmpty {
-                statement += ", l AS (INSERT INTO authd_log (seq, hash, event) VALUES " + Self.rows(remaining, from: 7, into: &parameters) + ")"
+                statement += ", l AS (INSERT INTO authd_log (seq, hash, event) VALUES " + Self.eventRows(remaining, from: 7, into: &parameters) + ")"
             }
             statement += " UPDATE authd_head SET commit_no = $1, seq = $2, hash = $3, ts = $4 WHERE id = 1 RETURNING pg_notify('authd_commit', $6)"
             try writer.query(statement, parameters)
@@ -156,18 +156,24 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
         }
     }
 
-    private static func rows(_ events: ArraySlice<(seq: Int64, stored: [UInt8])>, from first: Int, into parameters: inout [PostgresValue]) -> String {
+    /// One row of `authd_log`.
+    typealias EventRow = (seq: Int64, hash: [UInt8], event: [UInt8])
+
+    /// The `VALUES` list of a multi-row insert into `authd_log`, with placeholders from `$first`; appends the rows'
+    /// parameters to `parameters`.
+    static func eventRows(_ events: some Collection<EventRow>, from first: Int, into parameters: inout [PostgresValue]) -> String {
         var placeholders: [String] = []
         var index = first
         for event in events {
             placeholders.append("($\(index), $\(index + 1), $\(index + 2))")
-            parameters.append(.int64(event.seq))
-            parameters.append(.bytes(Array(event.stored[0..<32])))
-            parameters.append(.bytes(Array(event.stored[32...])))
+            parameters += [.int64(event.seq), .bytes(event.hash), .bytes(event.event)]
             index += 3
         }
         return placeholders.joined(separator: ", ")
     }
+
+    /// Sets a row of `authd_positions` ($1 name, $2 position).
+    static let upsertPosition = "INSERT INTO authd_positions VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position"
 
     public func rollback() {
         guard inTransaction else { return }
@@ -190,9 +196,7 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
 
     public func setPosition(_ name: String, _ value: UInt64) throws {
         _ = try probing { connection in
-            try connection.query(
-                "INSERT INTO authd_positions VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
-                [.text(name), .int64(Int64(bitPattern: value))])
+            try connection.query(Self.upsertPosition, [.text(name), .int64(Int64(bitPattern: value))])
         }
     }
 
@@ -238,12 +242,12 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
             setAvailable(true)
             return value
         } catch let error as PostgresError {
-            if error.isConnectionError || !writer.isOpen {
+            let mapped = Self.storeError(error, connectionLost: !writer.isOpen)
+            if case .unavailable = mapped {
                 inTransaction = false
                 setAvailable(false)
-                throw EventStoreError.unavailable(error.description)
             }
-            throw EventStoreError.corrupt(error.description)
+            throw mapped
         }
     }
 
@@ -258,11 +262,9 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
             return value
         } catch let error as PostgresError {
             probe = nil
-            if error.isConnectionError {
-                available = false
-                throw EventStoreError.unavailable(error.description)
-            }
-            throw EventStoreError.corrupt(error.description)
+            let mapped = Self.storeError(error)
+            if case .unavailable = mapped { available = false }
+            throw mapped
         }
     }
 
@@ -270,8 +272,13 @@ public final class PostgresSharedLog: SharedLog, @unchecked Sendable {
         do {
             return try body()
         } catch {
-            if error.isConnectionError { throw EventStoreError.unavailable(error.description) }
-            throw EventStoreError.corrupt(error.description)
+            throw storeError(error)
         }
+    }
+
+    /// The one place a PostgreSQL failure becomes a store error: the database out of reach (or the connection lost)
+    /// is ``EventStoreError/unavailable(_:)``, a statement it refused is ``EventStoreError/corrupt(_:)``.
+    static func storeError(_ error: PostgresError, connectionLost: Bool = false) -> EventStoreError {
+        error.isConnectionError || connectionLost ? .unavailable(error.description) : .corrupt(error.description)
     }
 }

@@ -1,6 +1,7 @@
 import AuthHTTP
 import Foundation
 import Notifications
+import PostgresLog
 
 /// The settings `authd serve` reads itself: notice delivery (SMTP or a mail directory) and the chain head's logging
 /// and anchoring. The mail settings would live in Notifications, but Notifications does not depend on AuthHTTP (where
@@ -59,7 +60,12 @@ enum ServeSettings {
     static let store = Setting<String?>(
         "store", env: "AUTHD_STORE", value: "url", default: nil, shown: "none (the LMDB log in --data)",
         kind: SettingKind<String>("postgres://USER@HOST:PORT/DB", isSecret: true) { input in
-            try StoreURL.validated(input.text, invalid: input.invalid)
+            do {
+                try StoreURL.check(input.text)
+            } catch let refusal as StoreURL.Refusal {
+                throw input.invalid(refusal.description)
+            }
+            return input.text
         }.optional, owner: owner,
         help: "The PostgreSQL engine: the log lives in this database, shared by every node started with it; --data then holds "
             + "this node's keys and its replica. The password comes from PGPASSWORD or a password file (PGPASSFILE), never "

@@ -36,9 +36,9 @@ enum Replica {
                 guard commit.number == local + 1 else {
                     throw EventStoreError.diverged("expected commit \(local + 1) from the shared log, got \(commit.number)")
                 }
-                let before = try LogHead.read(txn, tables)
-                try verifyChain(of: commit, after: before)
-                try txn.apply(writeSet: commit.writes)
+                let writes = try RecordedWrite.decode(commit.writes)
+                try verifyChain(of: writes, in: commit, after: try LogHead.read(txn, tables))
+                try txn.apply(writes)
                 local = commit.number
                 let head = try LogHead.read(txn, tables)
                 guard head == commit.head else {
@@ -53,9 +53,9 @@ enum Replica {
 
     /// Checks the events a commit appends before applying it: they follow `head` without a gap and each hash is
     /// the chain hash of its bytes, so a shared log whose events were altered is refused, not copied.
-    static func verifyChain(of commit: SharedCommit, after head: LogHead) throws {
+    static func verifyChain(of writes: [RecordedWrite], in commit: SharedCommit, after head: LogHead) throws {
         var previous = head
-        for write in try RecordedWrite.decode(commit.writes) where write.database == LogTables.logName {
+        for write in writes where write.database == LogTables.logName {
             guard case .put(let stored) = write.kind, stored.count > 32, let seq = EventCodec.seq(fromKey: write.key) else {
                 throw EventStoreError.diverged("commit \(commit.number) changes the log other than by appending an event")
             }
