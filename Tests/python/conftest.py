@@ -1,5 +1,7 @@
 """Shared fixtures: the real authd binary on a loopback port with a fresh data directory."""
+import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -12,6 +14,24 @@ import requests
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("AUTHLOG_BUILD_DIR", os.path.join(ROOT, ".build", "debug"))
+
+
+def wait_for_mailed_link(mail_dir, email, fragment, prefix=r"\S*", timeout=30):
+    """The newest `<prefix>#<fragment>=TOKEN` link mailed to `email` in the .eml files of `mail_dir` (TOKEN: 43
+    base64url characters), as (link, token)."""
+    pattern = re.compile("(" + prefix + "#" + re.escape(fragment) + r"=([A-Za-z0-9_-]{43}))\s")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        links = []
+        for path in sorted(glob.glob(os.path.join(mail_dir, "*.eml")), key=os.path.getmtime):
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+            if f"To: {email}" in text:
+                links += pattern.findall(text)
+        if links:
+            return links[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no #{fragment}= link mailed to {email} in {mail_dir}")
 
 
 def binary(name: str) -> str:

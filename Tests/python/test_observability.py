@@ -7,7 +7,6 @@ token, the TOTP seed and codes, backup codes, the reset token, the admin key) mu
 output; every log line must be one JSON object, and the per-request lines must carry the request id. The metrics
 listener, scraped afterwards, must show the counters moved; the API listener must not serve /metrics.
 """
-import glob
 import json
 import os
 import re
@@ -17,28 +16,11 @@ import pyotp
 import pytest
 import requests
 
-from conftest import ADMIN_KEY, FAST_ARGS, Authd, free_port
+from conftest import ADMIN_KEY, FAST_ARGS, Authd, free_port, wait_for_mailed_link
 
 EMAIL = "observed@example.com"
 PASSWORD = "first password for observability"
 NEW_PASSWORD = "second password after the reset"
-
-
-def wait_for_reset_token(mail_dir, timeout=30):
-    """The token of the newest reset link mailed to EMAIL."""
-    pattern = re.compile(r"#reset-password=([A-Za-z0-9_-]{43})\s")
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        tokens = []
-        for path in sorted(glob.glob(os.path.join(mail_dir, "*.eml")), key=os.path.getmtime):
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-            if f"To: {EMAIL}" in text:
-                tokens += pattern.findall(text)
-        if tokens:
-            return tokens[-1]
-        time.sleep(0.2)
-    raise AssertionError(f"no reset link mailed to {EMAIL}")
 
 
 def parse_metrics(text):
@@ -139,7 +121,7 @@ def run_flow(server, secrets):
 
     # Password reset through the mailed link (with a backup code: TOTP is on), then a login with the new password.
     assert post("/v1/password/reset/request", {"email": EMAIL}).status_code == 202
-    reset_token = wait_for_reset_token(server.mail_dir)
+    _, reset_token = wait_for_mailed_link(server.mail_dir, EMAIL, "reset-password")
     secrets.append(reset_token)
     completed = post("/v1/password/reset/complete", {"token": reset_token, "new_password": NEW_PASSWORD, "backup_code": backup_codes[1]})
     assert completed.status_code == 200, completed.text

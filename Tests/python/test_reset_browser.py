@@ -1,37 +1,17 @@
 """End to end: forgot password in the demo page in headless Chromium. The reset link is read from the .eml file the
 notifier writes into --mail-dir, opened in the browser (the token in the fragment), a new password set, and the new
 password logs in; the old one no longer does. Not skippable (see test_passkeys_browser.py)."""
-import glob
 import os
-import re
-import time
 
 import requests
 
-from conftest import FAST_ARGS, Authd
+from conftest import FAST_ARGS, Authd, wait_for_mailed_link
 from test_passkeys_browser import browser, click, replay, wait_status  # noqa: F401 (fixture)
 from selenium.webdriver.common.by import By
 
 EMAIL = "ada@example.com"
 OLD = "correct horse battery"
 NEW = "a brand new passphrase"
-
-
-def wait_for_link(mail_dir, fragment, timeout=30):
-    """The newest `{issuer}/#<fragment>=TOKEN` link in the .eml files of `mail_dir`."""
-    deadline = time.time() + timeout
-    pattern = re.compile(r"(http://localhost:\d+/#" + re.escape(fragment) + r"=[A-Za-z0-9_-]{43})\s")
-    while time.time() < deadline:
-        links = []
-        for path in sorted(glob.glob(os.path.join(mail_dir, "*.eml")), key=os.path.getmtime):
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-            if f"To: {EMAIL}" in text:
-                links += pattern.findall(text)
-        if links:
-            return links[-1]
-        time.sleep(0.2)
-    raise AssertionError(f"no #{fragment}= link mailed to {EMAIL} in {mail_dir}")
 
 
 def test_forgot_password_mail_link_new_password_then_login(workdir, browser):  # noqa: F811
@@ -46,7 +26,7 @@ def test_forgot_password_mail_link_new_password_then_login(workdir, browser):  #
         click(browser, "btn-forgot")
         wait_status(browser, "a reset link is on its way")
 
-        link = wait_for_link(mail_dir, "reset-password")
+        link, _ = wait_for_mailed_link(mail_dir, EMAIL, "reset-password", prefix=r"http://localhost:\d+/")
         assert link.startswith(server.base + "/#reset-password=")
         browser.get(link)
         wait_status(browser, "Choose a new password")
