@@ -14,8 +14,8 @@ public enum SharedStore {
     public static func validate(url: String) throws {
         do {
             try StoreURL.check(url)
-        } catch let refusal as StoreURL.Refusal {
-            throw AuditError("--store: \(refusal.description)")
+        } catch {
+            throw AuditError("--store: \(error.description)")
         }
     }
 
