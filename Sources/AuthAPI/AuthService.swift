@@ -171,6 +171,7 @@ public final class AuthService: Sendable {
         addIdentityRoutes(routes)
         addAuthzRoutes(routes)
         addAdminRoutes(routes)
+        addBootstrapRoutes(routes)
     }
 
     /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits; with
