@@ -59,9 +59,7 @@ struct HTTPBenchmark: ParsableCommand {
         let login = try setup.roundTrip(RawRequest.postJSON("/v1/login/password", #"{"email":"\#(email)","password":"\#(password)","mode":"cookie"}"#))
         guard login.status == 200, let cookie = Self.cookie(login.headers) else { throw LoadError("login failed: \(login.status)") }
         if serveFor > 0 {
-            print("port: \(port)")
-            print("bearer: \(cookie)")
-            fflush(stdout)
+            FileHandle.standardOutput.write("port: \(port)\nbearer: \(cookie)\n".data(using: .utf8)!)
             Thread.sleep(forTimeInterval: serveFor)
             api.shutdown()
             store.close()
