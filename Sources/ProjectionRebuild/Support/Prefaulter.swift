@@ -5,15 +5,20 @@ import Foundation
 import Synchronization
 import EventLog
 
-/// Faults in the pages of a rebuild's big tables before the fold first writes them, on a thread that runs only when a
-/// core would otherwise idle.
+/// Faults in the pages of a rebuild's big tables before the fold first writes them, on a thread of its own.
 ///
 /// A fresh page costs its first writer a fault and a zeroing, and on a virtual machine the host may first have to
 /// back it: 1.2 GB of tables took 2.7 CPU-seconds of `clear_page` in a 10 M-event rebuild, in bursts of up to a
 /// third of a second in one folding thread, which stalled the whole pipeline behind it. This thread walks the
 /// blocks ahead of the fold with `MADV_POPULATE_WRITE`, which faults pages in writable without touching their
-/// bytes, so it cannot disturb a concurrent writer; whichever of the two comes first faults a page in. It runs under
-/// `SCHED_IDLE`, so it takes no time from the fold's threads, only the moments when they wait on each other.
+/// bytes, so it cannot disturb a concurrent writer; whichever of the two comes first faults a page in.
+///
+/// It runs at the fold threads' priority. `madvise` holds the address space's lock (shared) while it faults a step
+/// in, and any `mmap`, `munmap` or `brk` of another thread (a batch's arrays allocated and freed) waits for it, and
+/// every page fault queued behind that: under `SCHED_IDLE` a busy machine left the thread preempted inside the call
+/// for long stretches, and a 1 M-event rebuild that took 3.5 CPU-seconds spent 50–80 s waiting, its threads blocked
+/// in `brk` and `munmap`. The zeroing it does would otherwise fall to the fold threads, so it takes no time from
+/// them in total.
 ///
 /// Each block says how far its owner has filled it (``FillMark``; a slot table, written all over from the start,
 /// counts as full), and the thread always advances the block whose advised part leads its fill by the least: the
@@ -48,7 +53,7 @@ final class Prefaulter: @unchecked Sendable {
     /// Bytes advised per call: one huge page, so that the thread holds the address space's lock only briefly.
     static let step = 2 << 20
     /// Once every block is advised this far ahead of its fill, the thread pauses before looking again.
-    static let lead = 64 << 20
+    static let lead = 16 << 20
 
     private let thread = JoinableThreads()
     private let lock = NSLock()
@@ -60,12 +65,7 @@ final class Prefaulter: @unchecked Sendable {
         #if os(Linux)
         let regions = regions.filter { $0.length >= Self.step }
         guard !regions.isEmpty else { return }
-        thread.start("rebuild-prefault") { [self] in
-            var parameters = sched_param()
-            // SCHED_IDLE (5 in Linux's ABI; not exported by Glibc's Swift module).
-            _ = pthread_setschedparam(pthread_self(), 5, &parameters)
-            run(regions)
-        }
+        thread.start("rebuild-prefault") { [self] in run(regions) }
         #endif
     }
 
