@@ -13,12 +13,13 @@ import EventLog
 /// blocks ahead of the fold with `MADV_POPULATE_WRITE`, which faults pages in writable without touching their
 /// bytes, so it cannot disturb a concurrent writer; whichever of the two comes first faults a page in.
 ///
-/// It runs at the fold threads' priority. `madvise` holds the address space's lock (shared) while it faults a step
-/// in, and any `mmap`, `munmap` or `brk` of another thread (a batch's arrays allocated and freed) waits for it, and
-/// every page fault queued behind that: under `SCHED_IDLE` a busy machine left the thread preempted inside the call
-/// for long stretches, and a 1 M-event rebuild that took 3.5 CPU-seconds spent 50–80 s waiting, its threads blocked
-/// in `brk` and `munmap`. The zeroing it does would otherwise fall to the fold threads, so it takes no time from
-/// them in total.
+/// It starts under `SCHED_IDLE`, so that it takes no time from the fold's threads, only the moments when they wait on
+/// each other; on a busy machine it goes on at their priority: `madvise` holds the address
+/// space's lock (shared) while it faults a step in, and any `mmap`, `munmap` or `brk` of another thread (a batch's
+/// arrays allocated and freed) waits for it, and the page faults queued behind that; a `SCHED_IDLE` thread
+/// preempted inside the call gets a core back only when one idles, and under a load of 12 on two cores a 1 M-event
+/// rebuild of 3.5 CPU-seconds spent 50–100 s blocked in `brk` and `munmap`. So it leaves `SCHED_IDLE` for good the
+/// first time a step takes ``starvedAfter`` and four times its own CPU time (it was kept off a core inside the call).
 ///
 /// Each block says how far its owner has filled it (``FillMark``; a slot table, written all over from the start,
 /// counts as full), and the thread always advances the block whose advised part leads its fill by the least: the
@@ -53,7 +54,9 @@ final class Prefaulter: @unchecked Sendable {
     /// Bytes advised per call: one huge page, so that the thread holds the address space's lock only briefly.
     static let step = 2 << 20
     /// Once every block is advised this far ahead of its fill, the thread pauses before looking again.
-    static let lead = 16 << 20
+    static let lead = 64 << 20
+    /// A step that takes this long (and four times its CPU time) was preempted inside `madvise`: see above.
+    static let starvedAfter = 0.02
 
     private let thread = JoinableThreads()
     private let lock = NSLock()
@@ -88,6 +91,8 @@ final class Prefaulter: @unchecked Sendable {
     private func run(_ regions: [Region]) {
         #if os(Linux)
         var done = [Int](repeating: 0, count: regions.count)
+        var idle = true
+        Self.setPolicy(Self.schedIdle)
         while !lock.withLock({ stopping }) {
             var next = -1
             var least = Int.max
@@ -101,10 +106,30 @@ final class Prefaulter: @unchecked Sendable {
                 continue
             }
             let length = min(Self.step, regions[next].length - done[next])
+            let (wallStarted, cpuStarted) = (MonotonicClock.seconds(), CPUClock.threadSeconds())
             if madvise(regions[next].start + done[next], length, MADV_POPULATE_WRITE) != 0, errno == EINVAL { return }
+            if idle {
+                let wall = MonotonicClock.seconds() - wallStarted
+                if wall > Self.starvedAfter, wall > 4 * (CPUClock.threadSeconds() - cpuStarted) {
+                    Self.setPolicy(Self.schedOther)
+                    idle = false
+                }
+            }
             done[next] += length
             lock.withLock { bytesDone += length }
         }
+        #endif
+    }
+
+    /// Scheduling policies (Linux's ABI; `SCHED_IDLE` is not exported by Glibc's Swift module).
+    private static let schedOther: Int32 = 0
+    private static let schedIdle: Int32 = 5
+
+    /// Sets the calling thread's scheduling policy (priority 0, the only one these policies take).
+    private static func setPolicy(_ policy: Int32) {
+        #if os(Linux)
+        var parameters = sched_param()
+        _ = pthread_setschedparam(pthread_self(), policy, &parameters)
         #endif
     }
 }
