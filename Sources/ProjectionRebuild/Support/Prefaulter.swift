@@ -62,6 +62,7 @@ final class Prefaulter: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
     private var bytesDone = 0
+    private var leftIdle = false
 
     /// Starts faulting in `regions`.
     init(regions: [Region]) {
@@ -85,6 +86,9 @@ final class Prefaulter: @unchecked Sendable {
         thread.join()
         return lock.withLock { bytesDone }
     }
+
+    /// Whether the thread left `SCHED_IDLE` for the fold's priority (a step was kept off a core: a busy machine).
+    var leftIdlePolicy: Bool { lock.withLock { leftIdle } }
 
     /// Advises `regions` step by step, always the one whose advised part leads its fill by the least, until all are
     /// advised, the prefaulter is stopped, or the kernel refuses the advice (nothing to gain from going on).
@@ -113,6 +117,7 @@ final class Prefaulter: @unchecked Sendable {
                 if wall > Self.starvedAfter, wall > 4 * (CPUClock.threadSeconds() - cpuStarted) {
                     Self.setPolicy(Self.schedOther)
                     idle = false
+                    lock.withLock { leftIdle = true }
                 }
             }
             done[next] += length
