@@ -84,6 +84,8 @@ struct AuditBenchmark: ParsableCommand {
             report("\(prefix)_eps", Double(rebuilt.events) / rebuildSeconds)
             report("\(prefix)_seconds", rebuildSeconds, decimals: 2)
             report("\(prefix)_cpu_seconds", rebuilt.cpuSeconds, decimals: 2)
+            report("\(prefix)_prefault_mb", Double(rebuilt.prefaultedBytes) / Double(1 << 20))
+            report("\(prefix)_prefault_at_fold_priority", rebuilt.prefaultAtFoldPriority ? 1 : 0)
             report("\(prefix)_fold_seconds", rebuilt.foldSeconds, decimals: 2)
             report("\(prefix)_verify_seconds", rebuilt.verifySeconds, decimals: 2)
             report("\(prefix)_sort_seconds", rebuilt.sortSeconds, decimals: 2)

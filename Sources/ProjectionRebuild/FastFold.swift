@@ -15,9 +15,9 @@ public protocol FastFold: Projection {
     /// default.
     var derivedTables: [DerivedTable] { get }
 
-    /// Folds `event` into the rebuild's tables as `apply` would and returns true, or changes nothing and returns
-    /// false to leave the event to `apply`.
-    func fold(_ event: RecordedEvent, into tables: FoldTables) throws -> Bool
+    /// Folds `event` (borrowed from the rebuild's batch: ``FoldEvent``) into the rebuild's tables as `apply` would
+    /// and returns true, or changes nothing and returns false to leave the event to `apply`.
+    func fold(_ event: FoldEvent, into tables: FoldTables) throws -> Bool
 }
 
 extension FastFold {

@@ -3,20 +3,44 @@ import EventLog
 /// The in-memory tables of one projection in a rebuild, as a ``FastFold`` sees them (one fold thread uses them).
 public final class FoldTables {
     private let memory: MemoryTables
-    private var names = ResolvedTables()
-    private var resolved: [FoldTable] = []
+    /// A table resolved by ``table(_:_:)``.
+    private struct Resolved {
+        let projection: String
+        let table: String
+        let resolved: FoldTable
+    }
+
+    /// The tables resolved so far, in memory of their own: a fold resolves its tables for every event, and reading
+    /// an array stored in this class counted a reference to the array's buffer (and checked exclusive access)
+    /// per call. Only the fold thread that owns these tables reads and writes it.
+    private let resolved: UnsafeMutablePointer<Resolved>
+    @exclusivity(unchecked) private var resolvedCount = 0
+    /// More tables than a projection has (``table(_:_:)`` traps beyond).
+    private static let capacity = 16
     /// Keeps this object's written fields off the cache lines of objects other threads write.
     private let padding = CacheLinePadding()
 
-    init(_ memory: MemoryTables) { self.memory = memory }
+    init(_ memory: MemoryTables) {
+        self.memory = memory
+        resolved = .allocate(capacity: Self.capacity)
+    }
+
+    deinit {
+        resolved.deinitialize(count: resolvedCount)
+        resolved.deallocate()
+    }
 
     /// The table `table` of `projection`.
     public func table(_ projection: some Projection, _ table: String) -> FoldTable {
         let name = projection.name
-        if let position = names.position(name, table) { return resolved[position] }
+        // Table names first (they differ more often); names compared with `==` (literals: equal strings share their bits).
+        for index in 0..<resolvedCount where resolved[index].table == table && resolved[index].projection == name {
+            return resolved[index].resolved
+        }
+        precondition(resolvedCount < Self.capacity, "a projection with more than \(Self.capacity) tables")
         let made = FoldTable(Unmanaged.passUnretained(memory.store(projection.databaseName(table))))
-        names.add(name, table)
-        resolved.append(made)
+        (resolved + resolvedCount).initialize(to: Resolved(projection: name, table: table, resolved: made))
+        resolvedCount += 1
         return made
     }
 }

@@ -275,10 +275,12 @@ final class RebuildState: @unchecked Sendable {
         var scratch = [UInt8](repeating: 0, count: 256)
         // In place, as in `fold(_:into:)`.
         batch.events.withUnsafeBufferPointer { events in
+            guard let first = events.baseAddress else { return }
             for index in events.indices {
-                let seq = events[index].seq.bigEndian
+                let event = FoldEvent(first + index)
+                let seq = event.seq.bigEndian
                 streams.removeAll(keepingCapacity: true)
-                events[index].forEachStreamInPlace { stream in
+                event.forEachStreamInPlace { stream in
                     // An event naming a stream twice has one index entry for it.
                     if streams.contains(where: { $0.count == stream.count && ByteOrder.compare($0, stream) == 0 }) { return }
                     streams.append(stream)
@@ -300,8 +302,8 @@ final class RebuildState: @unchecked Sendable {
         let entry = folded[number]
         let wants = batch.wants[number]
         let projection = entry.projection, state = entry.state, fast = entry.fast, foldTables = entry.foldTables
-        // Events are passed in place (borrowed, not copied): every copy would count a reference to the batch's
-        // buffer, which all the fold's threads share.
+        // Events are passed in place (a ``FoldEvent`` points at them; `apply` gets a copy): every copy counts a
+        // reference to the batch's buffer, which all the fold's threads share.
         try batch.events.withUnsafeBufferPointer { events in
             try batch.types.withUnsafeBufferPointer { types in
                 // The payload of the event `prefetchDistance` wanted events ahead is loaded while this one is applied.
@@ -314,10 +316,10 @@ final class RebuildState: @unchecked Sendable {
                     }
                 }
                 for _ in 0..<Self.prefetchDistance { advance() }
-                if let fast {
+                if let fast, let first = events.baseAddress {
                     for index in events.indices where wants[Int(types[index])] {
                         advance()
-                        if try !fast.fold(events[index], into: foldTables) { try projection.apply(events[index], to: state) }
+                        if try !fast.fold(FoldEvent(first + index), into: foldTables) { try projection.apply(events[index], to: state) }
                     }
                 } else {
                     for index in events.indices where wants[Int(types[index])] {

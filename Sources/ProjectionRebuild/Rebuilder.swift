@@ -62,6 +62,10 @@ public enum Rebuilder {
         /// CPU seconds of the whole rebuild (all threads): compared with the wall time, shows how loaded the machine
         /// was.
         public var cpuSeconds: Double = 0
+        /// Bytes of the in-memory tables committed ahead of the fold (``Prefaulter``).
+        public var prefaultedBytes = 0
+        /// Whether the prefaulter left `SCHED_IDLE` for the fold's priority (a busy machine; see ``Prefaulter``).
+        public var prefaultAtFoldPriority = false
     }
 
     /// The full database names of `projections`' tables, sorted.
@@ -98,6 +102,7 @@ public enum Rebuilder {
         let state = RebuildState(projections: projections, buildIndex: mode == .rewrite, holdWritesFrom: holdWritesFrom)
         var matched: Set<String> = []
         var folded = started
+        var prefaulted = (bytes: 0, atFoldPriority: false)
         try environment.readPair { foldTxn, scanTxn in
             let head = try LogHead.read(foldTxn, tables)
             try state.reserve(txn: foldTxn, databases: databases)
@@ -111,7 +116,7 @@ public enum Rebuilder {
             let prefaulter = Prefaulter(regions: state.blocksToPrefault)
             defer { prefaulter.stop() }
             try state.fold(txn: foldTxn, log: tables.log, last: head.seq, parallel: true, progress: progress)
-            prefaulter.stop()
+            prefaulted = (prefaulter.stop(), prefaulter.leftIdlePolicy)
             folded = MonotonicClock.seconds()
             if let scan { matched = try verify(state: state, names: names, live: try scan.result()) }
         }
@@ -170,6 +175,8 @@ public enum Rebuilder {
         report.writeStepSeconds = steps
         report.taskSeconds = state.taskSeconds
         report.cpuSeconds = CPUClock.processSeconds() - cpuStarted
+        report.prefaultedBytes = prefaulted.bytes
+        report.prefaultAtFoldPriority = prefaulted.atFoldPriority
         return report
     }
 

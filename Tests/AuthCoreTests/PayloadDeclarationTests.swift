@@ -144,3 +144,10 @@ import Testing
         #expect(report.differingTables.isEmpty)
     }
 }
+
+extension DomainEvent {
+    /// ``withFieldsInPlace(_:_:)`` on an event outside a rebuild's batches (through a ``FoldEvent`` view of it).
+    fileprivate static func withFieldsInPlace<R>(_ event: RecordedEvent, _ body: (inout PayloadFieldCursor) throws -> R) throws -> R {
+        try FoldEvent.withView(of: event) { try withFieldsInPlace($0, body) }
+    }
+}

@@ -38,11 +38,11 @@ extension LastTypeProjection: FastFold {
         DerivedTable("by_type", from: "by_stream") { stream, type in (Self.typeKey(type: type, stream: stream), []) },
     ] }
 
-    func fold(_ event: RecordedEvent, into tables: FoldTables) throws -> Bool {
+    func fold(_ event: FoldEvent, into tables: FoldTables) throws -> Bool {
         guard tables.table(self, "by_type").isDeferred else { return false }
         counts.deferred.add(1, ordering: .relaxed)
         let byStream = tables.table(self, "by_stream")
-        for stream in event.streams { byStream.put(Array(stream.description.utf8), Array(event.type.utf8)) }
+        for stream in event.recorded.streams { byStream.put(Array(stream.description.utf8), Array(event.type.utf8)) }
         return true
     }
 }

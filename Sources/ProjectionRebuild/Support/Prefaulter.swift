@@ -5,15 +5,21 @@ import Foundation
 import Synchronization
 import EventLog
 
-/// Faults in the pages of a rebuild's big tables before the fold first writes them, on a thread that runs only when a
-/// core would otherwise idle.
+/// Faults in the pages of a rebuild's big tables before the fold first writes them, on a thread of its own.
 ///
 /// A fresh page costs its first writer a fault and a zeroing, and on a virtual machine the host may first have to
 /// back it: 1.2 GB of tables took 2.7 CPU-seconds of `clear_page` in a 10 M-event rebuild, in bursts of up to a
 /// third of a second in one folding thread, which stalled the whole pipeline behind it. This thread walks the
 /// blocks ahead of the fold with `MADV_POPULATE_WRITE`, which faults pages in writable without touching their
-/// bytes, so it cannot disturb a concurrent writer; whichever of the two comes first faults a page in. It runs under
-/// `SCHED_IDLE`, so it takes no time from the fold's threads, only the moments when they wait on each other.
+/// bytes, so it cannot disturb a concurrent writer; whichever of the two comes first faults a page in.
+///
+/// It starts under `SCHED_IDLE`, so that it takes no time from the fold's threads, only the moments when they wait on
+/// each other; on a busy machine it goes on at their priority: `madvise` holds the address
+/// space's lock (shared) while it faults a step in, and any `mmap`, `munmap` or `brk` of another thread (a batch's
+/// arrays allocated and freed) waits for it, and the page faults queued behind that; a `SCHED_IDLE` thread
+/// preempted inside the call gets a core back only when one idles, and under a load of 12 on two cores a 1 M-event
+/// rebuild of 3.5 CPU-seconds spent 50–100 s blocked in `brk` and `munmap`. So it leaves `SCHED_IDLE` for good the
+/// first time a step takes ``starvedAfter`` and four times its own CPU time (it was kept off a core inside the call).
 ///
 /// Each block says how far its owner has filled it (``FillMark``; a slot table, written all over from the start,
 /// counts as full), and the thread always advances the block whose advised part leads its fill by the least: the
@@ -49,23 +55,21 @@ final class Prefaulter: @unchecked Sendable {
     static let step = 2 << 20
     /// Once every block is advised this far ahead of its fill, the thread pauses before looking again.
     static let lead = 64 << 20
+    /// A step that takes this long (and four times its CPU time) was preempted inside `madvise`: see above.
+    static let starvedAfter = 0.02
 
     private let thread = JoinableThreads()
     private let lock = NSLock()
     private var stopping = false
     private var bytesDone = 0
+    private var leftIdle = false
 
     /// Starts faulting in `regions`.
     init(regions: [Region]) {
         #if os(Linux)
         let regions = regions.filter { $0.length >= Self.step }
         guard !regions.isEmpty else { return }
-        thread.start("rebuild-prefault") { [self] in
-            var parameters = sched_param()
-            // SCHED_IDLE (5 in Linux's ABI; not exported by Glibc's Swift module).
-            _ = pthread_setschedparam(pthread_self(), 5, &parameters)
-            run(regions)
-        }
+        thread.start("rebuild-prefault") { [self] in run(regions) }
         #endif
     }
 
@@ -83,11 +87,16 @@ final class Prefaulter: @unchecked Sendable {
         return lock.withLock { bytesDone }
     }
 
+    /// Whether the thread left `SCHED_IDLE` for the fold's priority (a step was kept off a core: a busy machine).
+    var leftIdlePolicy: Bool { lock.withLock { leftIdle } }
+
     /// Advises `regions` step by step, always the one whose advised part leads its fill by the least, until all are
     /// advised, the prefaulter is stopped, or the kernel refuses the advice (nothing to gain from going on).
     private func run(_ regions: [Region]) {
         #if os(Linux)
         var done = [Int](repeating: 0, count: regions.count)
+        var idle = true
+        Self.setPolicy(Self.schedIdle)
         while !lock.withLock({ stopping }) {
             var next = -1
             var least = Int.max
@@ -101,10 +110,31 @@ final class Prefaulter: @unchecked Sendable {
                 continue
             }
             let length = min(Self.step, regions[next].length - done[next])
+            let (wallStarted, cpuStarted) = (MonotonicClock.seconds(), CPUClock.threadSeconds())
             if madvise(regions[next].start + done[next], length, MADV_POPULATE_WRITE) != 0, errno == EINVAL { return }
+            if idle {
+                let wall = MonotonicClock.seconds() - wallStarted
+                if wall > Self.starvedAfter, wall > 4 * (CPUClock.threadSeconds() - cpuStarted) {
+                    Self.setPolicy(Self.schedOther)
+                    idle = false
+                    lock.withLock { leftIdle = true }
+                }
+            }
             done[next] += length
             lock.withLock { bytesDone += length }
         }
+        #endif
+    }
+
+    /// Scheduling policies (Linux's ABI; `SCHED_IDLE` is not exported by Glibc's Swift module).
+    private static let schedOther: Int32 = 0
+    private static let schedIdle: Int32 = 5
+
+    /// Sets the calling thread's scheduling policy (priority 0, the only one these policies take).
+    private static func setPolicy(_ policy: Int32) {
+        #if os(Linux)
+        var parameters = sched_param()
+        _ = pthread_setschedparam(pthread_self(), policy, &parameters)
         #endif
     }
 }

@@ -5,7 +5,7 @@ import ProjectionRebuild
 /// token records encoded into temporary memory, and a rotation patches the family's current hash where it lies.
 /// `user.deleted` (rare) is left to `apply`, which follows the user's chain of families with point lookups.
 extension RefreshProjection: FastFold {
-    public func fold(_ event: RecordedEvent, into tables: FoldTables) throws -> Bool {
+    public func fold(_ event: FoldEvent, into tables: FoldTables) throws -> Bool {
         let families = tables.table(self, "families")
         let tokens = tables.table(self, "tokens")
         switch event.type {

@@ -4,7 +4,7 @@ import ProjectionRebuild
 /// The rebuild's fast path of ``SessionAuthProjection`` (its `apply` is the specification): `session.created` and
 /// `session.revoked` with the session id read in place; the other events are left to `apply`.
 extension SessionAuthProjection: FastFold {
-    public func fold(_ event: RecordedEvent, into tables: FoldTables) throws -> Bool {
+    public func fold(_ event: FoldEvent, into tables: FoldTables) throws -> Bool {
         switch event.type {
         case SessionCreated.type where event.version == SessionCreated.version:
             let table = tables.table(self, "by_session")

@@ -22,7 +22,7 @@ extension SessionsProjection: FastFold {
         },
     ] }
 
-    public func fold(_ event: RecordedEvent, into tables: FoldTables) throws -> Bool {
+    public func fold(_ event: FoldEvent, into tables: FoldTables) throws -> Bool {
         let byID = tables.table(self, "by_id")
         switch event.type {
         case SessionCreated.type where event.version == SessionCreated.version:

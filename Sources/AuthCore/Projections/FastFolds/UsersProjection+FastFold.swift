@@ -5,7 +5,7 @@ import ProjectionRebuild
 /// current version with its fields read in place (the sealed address and its keyed hash copied as they are); older
 /// versions (upcast), the password, email-change and deletion events are left to `apply`.
 extension UsersProjection: FastFold {
-    public func fold(_ event: RecordedEvent, into tables: FoldTables) throws -> Bool {
+    public func fold(_ event: FoldEvent, into tables: FoldTables) throws -> Bool {
         guard event.type == UserRegistered.type, event.version == UserRegistered.version else { return false }
         try UserRegistered.withFieldsInPlace(event) { fields in
             let userID = try fields.text("user_id")
