@@ -136,8 +136,8 @@ struct HTTPBenchmark: ParsableCommand {
         report("inproc_timestamp_format_ns", try Self.measure(iterations) { _ = RFC3339.format(now) }.cpu)
 
         // Refresh: each connection rotates its own family's chain; every rotation is a durable commit.
-        let chains = TokenChains(count: connections)
-        for index in 0..<connections {
+        let chains = TokenChains(count: connections + 1)  // one spare for wrk (``RefreshLoad``)
+        for index in 0...connections {
             let r = try setup.roundTrip(RawRequest.postJSON("/v1/login/password", #"{"email":"\#(email)","password":"\#(password)","mode":"token"}"#))
             guard r.status == 200, let token = Self.jsonString(r.body, "refresh_token") else { throw LoadError("token login failed") }
             chains.set(index, token)

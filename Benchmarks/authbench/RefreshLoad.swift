@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Every wrk thread keeps a pool of its connections' current refresh tokens: a request takes one token from the
 /// pool, a 200 answer puts its successor back. Each token is thus presented exactly once, and a connection never
-/// waits for a token (a thread has as many tokens as connections). A refused rotation loses its chain and counts as
+/// waits for a token (a thread has as many tokens as connections). wrk calls `request()` once more in its first
+/// thread before connecting, to check the request's shape: that token is never sent, so the first thread gets one
+/// chain more (`tokens` holds one more than the connections). A refused rotation loses its chain and counts as
 /// non-2xx (the caller requires none).
 enum RefreshLoad {
     /// The Lua script: `init` takes this thread's share of the tokens file (line i goes to thread i mod threads).
@@ -37,16 +39,17 @@ enum RefreshLoad {
         end
         """#
 
-    /// Runs `wrk` for `duration` seconds over `connections` connections, each chain starting at one of `tokens`.
+    /// Runs `wrk` for `duration` seconds over `tokens.count - 1` connections, each chain starting at one of `tokens`.
     static func run(wrk: String, port: Int, tokens: [String], duration: Double, directory: String) throws -> (rps: Double, p99: Double, non2xx: Int) {
-        let threads = min(2, tokens.count)
+        let connections = tokens.count - 1
+        let threads = min(2, connections)
         let scriptPath = directory + "/refresh.lua", tokensPath = directory + "/refresh-tokens.txt"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         try (tokens.joined(separator: "\n") + "\n").write(toFile: tokensPath, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         process.arguments = [
-            "-t", String(threads), "-c", String(tokens.count), "-d", "\(max(1, Int(duration)))s", "--latency", "-s", scriptPath,
+            "-t", String(threads), "-c", String(connections), "-d", "\(max(1, Int(duration)))s", "--latency", "-s", scriptPath,
             "http://127.0.0.1:\(port)/v1/token/refresh", "--", tokensPath, String(threads),
         ]
         let pipe = Pipe()
