@@ -29,6 +29,8 @@ struct HTTPBenchmark: ParsableCommand {
     @Option(help: "argon2 lanes.") var argon2Parallelism: Int = 4
     @Option(help: "Use this wrk binary for hello/validate (apt-get install -y wrk); 'auto' uses /usr/bin/wrk if present, 'none' the built-in client.")
     var wrk: String = "auto"
+    @Option(help: "Only serve for this many seconds after the setup, printing the port and a bearer session token (for profiling with perf while wrk runs against it), then exit.")
+    var serveFor: Double = 0
 
     func run() throws {
         let directory = try temporaryDirectory("http")
@@ -60,6 +62,13 @@ struct HTTPBenchmark: ParsableCommand {
         _ = try setup.roundTrip(RawRequest.postJSON("/v1/users", #"{"email":"\#(email)","password":"\#(password)"}"#))
         let login = try setup.roundTrip(RawRequest.postJSON("/v1/login/password", #"{"email":"\#(email)","password":"\#(password)","mode":"cookie"}"#))
         guard login.status == 200, let cookie = Self.cookie(login.headers) else { throw LoadError("login failed: \(login.status)") }
+        if serveFor > 0 {
+            FileHandle.standardOutput.write("port: \(port)\nbearer: \(cookie)\n".data(using: .utf8)!)
+            Thread.sleep(forTimeInterval: serveFor)
+            api.shutdown()
+            store.close()
+            return
+        }
 
         // hello vs validate, same server, same connections.
         let hello = RawRequest.get("/healthz")

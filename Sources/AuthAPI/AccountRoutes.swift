@@ -88,6 +88,7 @@ extension AuthService {
         let principal = context.principal
         let revoked = try await store.run(
             DeleteUser(userID: principal.userID, reason: "user", actor: .user(principal.userID), request: requestInfo(context)))
+        sessionOrigins.forget(userID: principal.userID)
         var headers = HTTPFields()
         if principal.method == .cookie { headers[.setCookie] = sessionCookie("", maxAge: 0) }
         return try Respond.json(AccountDeletedResponse(revokedSessions: revoked), headers: headers)

@@ -11,12 +11,12 @@ public enum AuthAPISettings {
 
     /// `--admin-key KEY` (visible in `ps`; prefer ``adminKeyFile`` or the variable).
     public static let adminKey = Setting<String?>(
-        "admin-key", env: "AUTHD_ADMIN_KEY", value: "key", default: nil, shown: "none (admin API disabled)",
+        "admin-key", env: "AUTHD_ADMIN_KEY", value: "key", default: nil, shown: "none (no introspection or bootstrap)",
         kind: SettingKind<String>("secret, 16+ characters", isSecret: true) { input in
             guard input.text.count >= 16 else { throw input.invalid("expected at least 16 characters") }
             return input.text
         }.optional, owner: owner,
-        help: "Key for the admin API, at least 16 characters. As a flag it is visible to every local user (ps); prefer "
+        help: "Key for introspection and the first administrator's bootstrap, at least 16 characters. As a flag it is visible to every local user (ps); prefer "
             + "--admin-key-file or the variable.",
         flagWarning: "--admin-key puts the admin key on the command line, where every local user can read it (ps, /proc); "
             + "use --admin-key-file or AUTHD_ADMIN_KEY",
@@ -26,7 +26,7 @@ public enum AuthAPISettings {
     public static let adminKeyFile = Setting<String?>(
         "admin-key-file", env: "AUTHD_ADMIN_KEY_FILE", value: "file", default: nil, shown: "none",
         kind: SettingKind<String>("owner-only file", parse: readAdminKeyFile).optional, owner: owner,
-        help: "File holding the admin API key (trailing newline ignored); it must not be readable or writable by group or others.")
+        help: "File holding the admin key (trailing newline ignored); it must not be readable or writable by group or others.")
 
     // MARK: Password hashing
 

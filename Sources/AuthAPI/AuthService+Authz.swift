@@ -60,10 +60,14 @@ extension AuthService {
 
     /// The context the server fills for `principal`'s request: `aal`, `auth_age_seconds` (since the session's last
     /// login, step-up or re-authentication; read only when a rule of `snapshot` uses it), `ip`, `time.hour_utc`,
-    /// `time.weekday_utc` (1 = Monday … 7 = Sunday).
+    /// `time.weekday_utc` (1 = Monday … 7 = Sunday). Empty when no rule of `snapshot` reads the context
+    /// (``AuthzSnapshot/contextKeysRead``): then no decision depends on it.
     func serverContext(_ principal: Principal, for snapshot: AuthzSnapshot) throws -> [String: AttributeValue] {
+        guard !snapshot.contextKeysRead.isEmpty else { return [:] }
         let now = clock.now()
-        var context = Self.timeContext(now)
+        var context: [String: AttributeValue] = [:]
+        context.reserveCapacity(AuthzRequest.serverContextKeys.count)
+        Self.addTimeContext(now, to: &context)
         context["aal"] = .string(principal.session.record.aal)
         if snapshot.contextKeysRead.contains("auth_age_seconds"),
             let last = try store.query({ try $0.lastAuthenticated(sessionID: principal.sessionID) })
@@ -76,12 +80,20 @@ extension AuthService {
 
     /// `time.hour_utc` and `time.weekday_utc` of `now`.
     static func timeContext(_ now: Timestamp) -> [String: AttributeValue] {
+        var context: [String: AttributeValue] = [:]
+        addTimeContext(now, to: &context)
+        return context
+    }
+
+    /// Sets `time.hour_utc` and `time.weekday_utc` of `now` in `context`.
+    static func addTimeContext(_ now: Timestamp, to context: inout [String: AttributeValue]) {
         let seconds = now.microseconds / 1_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let hour = (seconds - days * 86_400) / 3_600
         // 1970-01-01 was a Thursday (ISO weekday 4).
         let weekday = ((days % 7) + 7 + 3) % 7 + 1
-        return ["time.hour_utc": .number(Double(hour)), "time.weekday_utc": .number(Double(weekday))]
+        context["time.hour_utc"] = .number(Double(hour))
+        context["time.weekday_utc"] = .number(Double(weekday))
     }
 
     /// Throws 403 `forbidden` unless the snapshot in force allows `principal` `permission` now.

@@ -52,6 +52,12 @@ public final class AuthService: Sendable {
     let passkeyDecoyKey: [UInt8]
     /// `sessions/by_token`, resolved once for the validation hot path.
     let sessionTokens: TableHandle
+    /// `sessions/by_id`, resolved once for the validation hot path.
+    let sessionRecords: TableHandle
+    /// The opened client IP and user agent of sessions answered recently (`GET /v1/session`).
+    let sessionOrigins = SessionOriginCache()
+    /// `--session-update-age`, in seconds, read once (authentication checks it on every request).
+    let sessionUpdateAge: Int64
     /// The WebAuthn relying party (configured policies), for options and registration.
     let relyingParty: RelyingParty
     /// The same relying party with the counter policy `warn`: assertions are verified with it, and the configured
@@ -127,6 +133,8 @@ public final class AuthService: Sendable {
         adminKeyDigest = configuration.adminKey.map { SHA256.hash(Array($0.utf8)) }
         passkeyDecoyKey = HMAC.authenticate(key: subjectKey, message: Array("authd passkey login decoys v1".utf8), algorithm: .sha256)
         sessionTokens = try store.handle(SessionsProjection(), "by_token")
+        sessionRecords = try store.handle(SessionsProjection(), "by_id")
+        sessionUpdateAge = Int64(configuration.sessionUpdateAge)
         let userVerification: RelyingParty.UserVerificationPolicy =
             configuration.webauthnUserVerification == .required ? .required : .preferred
         relyingParty = try RelyingParty(
@@ -171,6 +179,7 @@ public final class AuthService: Sendable {
         addIdentityRoutes(routes)
         addAuthzRoutes(routes)
         addAdminRoutes(routes)
+        addBootstrapRoutes(routes)
     }
 
     /// Readiness: the log is writable (an empty command goes through the writer and its transaction commits; with

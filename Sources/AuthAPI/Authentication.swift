@@ -44,7 +44,7 @@ extension AuthService {
             }
             if token.utf8.contains(UInt8(ascii: ".")) {
                 guard let verified = tokens.verify(String(token), now: now),
-                    let session = try await readCatchingUp({ try store.query({ try $0.session(id: verified.sessionID, at: now) }) }),
+                    let session = try await readCatchingUp({ try store.query({ try $0.session(id: verified.sessionID, at: now, handle: sessionRecords) }) }),
                     session.record.userID == verified.userID
                 else { throw Problem.unauthenticated("the bearer token is not valid") }
                 principal = Principal(method: .accessToken, session: session)
@@ -63,9 +63,8 @@ extension AuthService {
         } else {
             throw Problem.unauthenticated()
         }
-        let updateAge = Int64(options.configuration.sessionUpdateAge)
-        if ExtendSession.isDue(principal.session.record, at: now, updateAge: updateAge) {
-            _ = try await store.run(ExtendSession(sessionID: principal.sessionID, updateAge: updateAge, request: requestInfo(context)))
+        if ExtendSession.isDue(principal.session.record, at: now, updateAge: sessionUpdateAge) {
+            _ = try await store.run(ExtendSession(sessionID: principal.sessionID, updateAge: sessionUpdateAge, request: requestInfo(context)))
         }
         return principal
     }
@@ -80,12 +79,13 @@ extension AuthService {
         return try read()
     }
 
-    /// The active session of a presented session token, with its record (the check, then the record).
+    /// The active session of a presented session token, with its record (the check, then the record: two point reads
+    /// in one snapshot, through table handles resolved at start).
     public func validateSessionToken(_ token: some StringProtocol, now: Timestamp) throws -> Queries.ActiveSession? {
         guard let hash = OpaqueToken.hash(of: token) else { return nil }
         return try store.query { queries in
             guard let check = try queries.sessionCheck(tokenHash: hash, at: now, handle: sessionTokens) else { return nil }
-            return try queries.session(id: check.sessionID, at: now)
+            return try queries.session(id: check.sessionID, at: now, handle: sessionRecords)
         }
     }
 

@@ -7,6 +7,8 @@ extension Problem {
     public enum AuthzTypes {
         /// The caller lacks the permission the endpoint needs (403); `permission` names it.
         public static let forbidden = "urn:authd:problem:forbidden"
+        /// The admin key's bootstrap is over (409): an administrator exists.
+        public static let bootstrapClosed = "urn:authd:problem:bootstrap-closed"
     }
 
     /// 403: the caller does not hold `permission`.
@@ -28,6 +30,10 @@ extension AuthzError: ProblemConvertible {
             .forbidden(permission: permission, detail: "you cannot give or take away \(permission): you do not hold it")
         case .invalidPermission:
             .invalidField("permissions", reason: "invalid", detail: "permissions are resource:action, resource:* or *")
+        case .bootstrapClosed:
+            Problem(
+                status: .conflict, type: Problem.AuthzTypes.bootstrapClosed, title: "Bootstrap closed",
+                detail: "a user already holds admin:roles:write; administrators grant roles through the admin API")
         }
     }
 }

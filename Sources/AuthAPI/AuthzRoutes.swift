@@ -46,11 +46,13 @@ struct AuthzCheckInput {
 
     /// Most checks in one batch.
     static let maxBatch = 100
+    /// The members a check object may have.
+    static let members: Set<String> = ["permission", "resource", "context", "subject"]
 
     /// Parses one check object; `field` prefixes the names in errors (`checks[3].`).
     static func parse(_ json: JSONValue, field: String) throws(Problem) -> AuthzCheckInput {
         guard let members = json.objectValue else { throw Problem.invalidField(field.isEmpty ? "body" : String(field.dropLast()), reason: "not_object") }
-        for key in members.keys where !["permission", "resource", "context", "subject"].contains(key) {
+        for key in members.keys where !Self.members.contains(key) {
             throw Problem.invalidBody("unknown field '\(field)\(key)'", errors: [(field + key, "unknown")])
         }
         guard let permission = members["permission"]?.stringValue, PermissionSet.isValidPermission(permission) else {
@@ -125,11 +127,12 @@ extension AuthService {
             }
         }
         let own = try serverContext(principal, for: snapshot)
-        let time = Self.timeContext(now)
         return inputs.map { input in
             var request = AuthzRequest(subject: input.subject ?? principal.userID, permission: input.permission, resource: input.resource)
             if let subject = input.subject, subject != principal.userID {
-                request.context = input.context.merging(time) { _, server in server }
+                request.context = input.context.merging(Self.timeContext(now)) { _, server in server }
+            } else if input.context.isEmpty {
+                request.context = own  // the usual call: nothing of the client's to filter
             } else {
                 request.context = input.context.filter { !AuthzRequest.serverContextKeys.contains($0.key) }.merging(own) { _, server in server }
             }

@@ -66,9 +66,25 @@ struct RevokedCountResponse: Encodable {
 }
 
 extension AuthService {
-    /// The body of `GET /v1/session`, written by hand (see ``JSONWriter``).
+    /// The body of `GET /v1/session`, written by hand (see ``JSONWriter``). The session's client IP and user agent
+    /// come opened from ``sessionOrigins`` when it has them (no read snapshot, no AES-GCM), else they are opened in a
+    /// read snapshot and kept there.
     func currentSessionBody(_ principal: Principal) throws -> JSONWriter {
-        let origin = try store.query { try $0.origin(of: principal.session.record) }
+        try currentSessionBody(principal, origin: origin(of: principal.session))
+    }
+
+    /// The opened client IP and user agent of `session`, which the request has just authenticated.
+    func origin(of session: Queries.ActiveSession) throws -> (clientIP: String?, userAgent: String?) {
+        let now = clock.now()
+        if let cached = sessionOrigins.origin(of: session, at: now) { return cached }
+        let generation = sessionOrigins.generation
+        let opened = try store.query { try $0.origin(of: session.record) }
+        sessionOrigins.insert(session, opened: opened, at: now, generation: generation)
+        return opened
+    }
+
+    /// The body of `GET /v1/session` for `principal` whose session's fields `origin` holds opened.
+    func currentSessionBody(_ principal: Principal, origin: (clientIP: String?, userAgent: String?)) -> JSONWriter {
         let view = SessionView(principal.session, origin: origin, current: true, authenticatedBy: principal.method.rawValue)
         var body = JSONWriter()
         body.add("aal", principal.session.record.aal)

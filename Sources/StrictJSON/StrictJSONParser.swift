@@ -148,6 +148,14 @@ public struct StrictJSONParser {
 
     private mutating func parseString() throws(StrictJSONError) -> String {
         try expect(UInt8(ascii: "\""))
+        // Fast path: a string without escapes (the usual member name or value) is its bytes up to the closing quote.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let text = String(decoding: bytes[index..<end], as: UTF8.self)
+            index = end + 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []
         func flush() {

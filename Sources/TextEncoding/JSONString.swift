@@ -21,7 +21,9 @@ public enum JSONString {
         let utf8 = text.utf8
         // Fast path: no byte that starts something to escape (C0, `"`, `\`, DEL; 0xC2 leads U+0080–U+00BF and 0xE2
         // leads U+2000–U+2FFF, which hold the C1 controls, the separators and the bidi controls).
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) {
+        // A native string's bytes are scanned in place (not through the UTF-8 view's index walk).
+        let plain = utf8.withContiguousStorageIfAvailable { !$0.contains(where: needsEscapeCheck) } ?? !utf8.contains(where: needsEscapeCheck)
+        if plain {
             out.append(contentsOf: utf8)
             out.append(UInt8(ascii: "\""))
             return
@@ -44,6 +46,12 @@ public enum JSONString {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether `byte` may start something that is escaped (C0, `"`, `\`, DEL, or the lead bytes 0xC2 and 0xE2).
+    @inline(__always)
+    static func needsEscapeCheck(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xE2
     }
 
     /// Appends `text` as a JSON string literal to `out`.

@@ -235,4 +235,43 @@ import TestSupport
             expectProblem(try await Self.call(client, .get, "/v1/admin/users/usr_doesnotexist0000", nil, bearer: rootToken), .notFound)
         }
     }
+
+    /// The admin key grants the first administrator a role (recorded as `granted_by: admin-key`), then refuses once a
+    /// user holds `admin:roles:write`; a request without the key or with a wrong one is 401 and appends nothing.
+    @Test func adminKeyBootstrapsTheFirstAdministratorOnly() async throws {
+        let (harness, files) = try Self.harness()
+        defer { files.remove() }
+        try await harness.run { client in
+            let first = try await client.register("first@example.com")
+            try await client.register("second@example.com")
+            let body: [String: Any] = ["email": "First@Example.com", "role": "reader_admin", "reason": "first reader"]
+            let before = try harness.eventCount()
+            expectProblem(try await client.post("/v1/admin/bootstrap", body), .unauthorized)
+            expectProblem(try await client.post("/v1/admin/bootstrap", body, headers: [.authorization: "Bearer wrong-key"]), .unauthorized)
+            #expect(try harness.eventCount() == before)
+
+            let key: HTTPFields = [.authorization: "Bearer \(Harness.adminKey)"]
+            expectProblem(try await client.post("/v1/admin/bootstrap", ["email": "nobody@example.com", "role": "super_admin", "reason": "r"], headers: key), .notFound)
+            expectProblem(try await client.post("/v1/admin/bootstrap", ["email": "first@example.com", "role": "nosuch", "reason": "r"], headers: key), .notFound)
+            expectProblem(try await client.post("/v1/admin/bootstrap", ["email": "first@example.com", "role": "super_admin", "reason": " "], headers: key), .badRequest)
+            expectProblem(try await client.post("/v1/admin/bootstrap", ["email": "first@example.com", "role": "super_admin", "reason": "r", "x": 1], headers: key), .badRequest)
+
+            // A role without admin:roles:write leaves the bootstrap open; one with it closes it.
+            #expect(try await client.post("/v1/admin/bootstrap", body, headers: key).status == .noContent)
+            let ops = ["email": "first@example.com", "role": "super_admin", "reason": "first admin"]
+            #expect(try await client.post("/v1/admin/bootstrap", ops, headers: key).status == .noContent)
+            let grants = try harness.events(RoleGranted.self)
+            #expect(grants.map(\.role) == ["reader_admin", "super_admin"])
+            #expect(grants.allSatisfy { $0.userID == first && $0.grantedBy == "admin-key" && $0.expiresAt == nil })
+
+            let closed = try await client.post("/v1/admin/bootstrap", ["email": "second@example.com", "role": "super_admin", "reason": "r"], headers: key)
+            #expect(expectProblem(closed, .conflict)["type"] as? String == "urn:authd:problem:bootstrap-closed")
+            #expect(try harness.events(RoleGranted.self).count == 2)
+
+            // The bootstrapped administrator uses the admin API with a session of their own.
+            let token = try await client.login("first@example.com", mode: "token").accessToken
+            let users = try await Self.call(client, .get, "/v1/admin/users", nil, bearer: token)
+            #expect(users.status == .ok, "\(text(users))")
+        }
+    }
 }

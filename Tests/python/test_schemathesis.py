@@ -46,8 +46,8 @@ def test_schemathesis_session_endpoints(fast_authd):
 
 
 def test_schemathesis_admin_and_logout(fast_authd):
-    """Introspection with the admin key; logout (which ends the session the header carries)."""
-    run_schemathesis(fast_authd, ADMIN_KEY, ["--include-path", "/v1/introspect"])
+    """Introspection and the bootstrap with the admin key; logout (which ends the session the header carries)."""
+    run_schemathesis(fast_authd, ADMIN_KEY, ["--include-path", "/v1/introspect", "--include-path", "/v1/admin/bootstrap"])
     _, cookie = register_and_login(fast_authd, email="bob@example.com", mode="cookie")
     run_schemathesis(fast_authd, cookie, ["--include-path", "/v1/logout"])
     assert requests.get(fast_authd.base + "/healthz", timeout=10).status_code == 200

@@ -12,4 +12,6 @@ public enum AuthzError: Error, Sendable, Equatable {
     case permissionNotHeld(String)
     /// A permission pattern is malformed.
     case invalidPermission(String)
+    /// The admin key's bootstrap is over: a user already holds a grant giving `admin:roles:write`.
+    case bootstrapClosed
 }

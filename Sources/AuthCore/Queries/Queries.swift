@@ -38,11 +38,18 @@ public struct Queries {
         return check
     }
 
-    /// The session `sessionID`, if it is active at `now`.
-    public func session(id sessionID: String, at now: Timestamp) throws -> ActiveSession? {
-        guard let record = try context.state.table(SessionsProjection(), "by_id").record(SessionRecord.self, Key.of(sessionID)),
-            record.isActive(at: now)
-        else { return nil }
+    /// The session `sessionID`, if it is active at `now`. `handle` is the store's `sessions/by_id` table handle, or nil
+    /// to resolve it here.
+    public func session(id sessionID: String, at now: Timestamp, handle: TableHandle? = nil) throws -> ActiveSession? {
+        let stored: [UInt8]?
+        if let handle {
+            stored = try context.get(handle, Key.of(sessionID))
+        } else {
+            stored = try context.state.table(SessionsProjection(), "by_id").get(Key.of(sessionID))
+        }
+        guard let stored else { return nil }
+        let record = try SessionRecord(bytes: stored)
+        guard record.isActive(at: now) else { return nil }
         return ActiveSession(id: sessionID, record: record)
     }
 

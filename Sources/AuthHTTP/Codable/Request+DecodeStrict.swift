@@ -42,6 +42,7 @@ extension Request {
     /// `charset` parameter, if any, is `utf-8`.
     static func isJSONMediaType(_ value: String?) -> Bool {
         guard let value else { return false }
+        if value == "application/json" { return true }  // the usual value, without splitting or lowercasing
         let parts = value.split(separator: ";", omittingEmptySubsequences: false)
         guard let mediaType = parts.first, mediaType.trimmingSpaces().lowercased() == "application/json" else {
             return false
