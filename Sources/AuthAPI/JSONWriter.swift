@@ -27,6 +27,11 @@ struct JSONWriter {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    mutating func add(_ name: String, _ value: Int64) {
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
     mutating func add(_ name: String, object: JSONWriter) {
         key(name)
         bytes.append(contentsOf: object.bytes)

@@ -9,13 +9,29 @@ struct RefreshRequest: StrictDecodable {
     static let allowedFields = fields(of: CodingKeys.self)
 }
 
-struct TokenResponse: Encodable {
+/// The answer of `POST /v1/token/refresh`, written by hand (see ``JSONWriter``): members in sorted order, as
+/// `JSONResponseEncoder` writes them.
+struct TokenResponse {
     let accessToken: String
     let tokenType: String
     let expiresIn: Int64
     let refreshToken: String
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in", refreshToken = "refresh_token"
+
+    /// A 200 `application/json` response with `Cache-Control: no-store` and `Pragma: no-cache` (it carries tokens).
+    var response: Response {
+        var body = JSONWriter()
+        body.add("access_token", accessToken)
+        body.add("expires_in", expiresIn)
+        body.add("refresh_token", refreshToken)
+        body.add("token_type", tokenType)
+        let bytes = body.finished
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/json", .contentLength: String(bytes.count), .cacheControl: "no-store",
+                HTTPFields.Element.Name("Pragma")!: "no-cache",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 
@@ -45,11 +61,13 @@ extension AuthService {
             throw error
         }
         let body = try await request.decodeStrict(as: RefreshRequest.self, context: context)
+        let info = requestInfo(context)
         guard let presented = OpaqueToken.hash(of: body.refreshToken),
             let child = OpaqueToken.successor(of: body.refreshToken, key: refreshKey),
             // A token issued through another node a moment ago is found after a catch-up (several nodes): without
-            // it, that node's answer would be "unknown", and a race with its twin would not be seen as reuse.
-            try await readCatchingUp({ try store.query({ try $0.refreshTokenIsKnown(hash: presented) }) ? true : nil }) != nil
+            // it, that node's answer would be "unknown", and a race with its twin would not be seen as reuse. The
+            // same read seals the request's personal fields here, off the writer.
+            let prepared = try await readCatchingUp({ try store.query { try $0.refreshPresentation(hash: presented, request: info) } })
         else {
             APIMetrics.login(.refresh, .failure)
             throw Problem.invalidRefreshToken
@@ -59,7 +77,7 @@ extension AuthService {
         let outcome = try await store.run(
             RotateRefreshToken(
                 presentedHash: presented, childHash: child.hash, graceSeconds: Int64(configuration.refreshGrace),
-                updateAge: Int64(configuration.sessionUpdateAge), request: requestInfo(context)))
+                updateAge: Int64(configuration.sessionUpdateAge), request: prepared))
         let rotation: RotateRefreshToken.Rotation
         switch outcome {
         case .rotated(let rotated):
@@ -75,7 +93,6 @@ extension AuthService {
             throw Problem.invalidRefreshToken
         }
         let access = try tokens.issue(userID: rotation.userID, sessionID: rotation.sessionID, aal: rotation.aal, now: clock.now())
-        return try Respond.json(
-            TokenResponse(accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken: child.text))
+        return TokenResponse(accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken: child.text).response
     }
 }

@@ -12,7 +12,9 @@ import Testing
 @Suite struct AuthenticatedRoutesTests {
     /// The routes anyone may call (each does its own checks: admin key, tokens in the body, rate limits).
     static let publicPaths: Set<String> = [
-        "/", "/demo.css", "/demo.js", "/healthz", "/readyz", "/.well-known/jwks.json", "/v1/introspect", "/v1/users",
+        "/", "/demo.css", "/demo.js", "/healthz", "/readyz", "/.well-known/jwks.json", "/v1/users",
+        // The admin key is their credential (IntrospectionRoutes.requireAdmin; AdminAPITests.adminKeyBootstrapsTheFirstAdministratorOnly).
+        "/v1/introspect", "/v1/admin/bootstrap",
         "/v1/login/password", "/v1/login/mfa", "/v1/login/passkey/options", "/v1/login/passkey/verify", "/v1/token/refresh",
         "/v1/mfa/recovery/request", "/v1/mfa/recovery/complete",
         // Account links (the token is the credential; a verification re-send with an email needs no session).

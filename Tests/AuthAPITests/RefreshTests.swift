@@ -20,7 +20,9 @@ import Testing
             let first = try await client.refresh(login.refreshToken)
             #expect(first.status == .ok, "\(text(first))")
             #expect(first.headers[.cacheControl] == "no-store")
+            #expect(first.headers[HTTPFields.Element.Name("Pragma")!] == "no-cache" && first.headers[.contentType] == "application/json")
             let rotated = object(first)
+            #expect(Set(rotated.keys) == ["access_token", "expires_in", "refresh_token", "token_type"])
             let next = rotated["refresh_token"] as? String ?? ""
             #expect(next != login.refreshToken && OpaqueToken.hash(of: next) != nil)
             #expect(rotated["token_type"] as? String == "Bearer" && rotated["expires_in"] as? Int == 900)

@@ -200,4 +200,59 @@ struct CryptoShreddingTests {
         #expect(events[2...].allSatisfy { $0.request.userAgent.map(PersonalDataVault.isSealed) == true })
         #expect(try Rebuilder.rebuild(store: store).differingTables.isEmpty)
     }
+
+    @Test("fields presealed by the caller are adopted once, under the key still stored; otherwise sealed in the transaction")
+    func presealedRequestFields() throws {
+        let log = try Log("shred-preseal")
+        defer { log.close() }
+        let userID = try log.registerAndLogIn()
+        let otherID = try log.registerAndLogIn(email: "other.user@example.org")
+        func preseal(_ request: RequestInfo, for user: String) throws -> RequestInfo {
+            try log.store.read { try log.vault.presealed(request, userID: user, in: $0) }
+        }
+        /// Emits `count` events of `user` with `request` in one command; returns their stored request fields.
+        func emit(_ request: RequestInfo, user: String, count: Int = 1) throws -> [RequestInfo] {
+            try log.store.executeSync { context in
+                try (0..<count).map { _ in
+                    try context.emit(SessionExtended(sessionID: "ses_preseal", userID: user, lastSeenAt: context.now), actor: .user(user), request: request)
+                        .request
+                }
+            }
+        }
+        func opened(_ stored: RequestInfo, user: String) throws -> [String] {
+            let key = try log.store.read { try log.vault.keyState(userID: user, in: $0) }
+            return [
+                PersonalDataVault.reveal(try #require(stored.clientIP), field: .clientIP, userID: user, key: key),
+                PersonalDataVault.reveal(try #require(stored.userAgent), field: .userAgent, userID: user, key: key),
+            ]
+        }
+
+        let presealed = try preseal(Self.request, for: userID)
+        let sealing = try #require(presealed.presealed)
+        #expect(PersonalDataVault.isSealed(try #require(sealing.sealedClientIP)) && sealing.sealedUserAgent != nil)
+
+        // Adopted by the first event as it is; the second event of the command is sealed afresh (another nonce).
+        let two = try emit(presealed, user: userID, count: 2)
+        #expect(two[0].clientIP == sealing.sealedClientIP && two[0].userAgent == sealing.sealedUserAgent)
+        #expect(two[1].clientIP != sealing.sealedClientIP && two[1].userAgent != sealing.sealedUserAgent)
+        for stored in two { #expect(try opened(stored, user: userID) == [Self.ip, Self.agent]) }
+
+        // Another user's event, or other plaintexts than the sealed ones: sealed in the transaction, not adopted.
+        let foreign = try emit(presealed, user: otherID)[0]
+        #expect(foreign.clientIP != sealing.sealedClientIP)
+        #expect(try opened(foreign, user: otherID) == [Self.ip, Self.agent])
+        var changed = presealed
+        changed.clientIP = "198.51.100.9"
+        let reaimed = try emit(changed, user: userID)[0]
+        #expect(reaimed.clientIP != sealing.sealedClientIP)
+        #expect(try opened(reaimed, user: userID) == ["198.51.100.9", Self.agent])
+
+        // The key destroyed after the caller sealed: the fields are dropped, as for any event after erasure.
+        let late = try preseal(Self.request, for: userID)
+        try log.store.executeSync { context in try log.vault.destroyKey(userID: userID, in: context) }
+        let erased = try emit(late, user: userID)[0]
+        #expect(erased.clientIP == nil && erased.userAgent == nil)
+        // Nothing to preseal for a user without a live key.
+        #expect(try preseal(Self.request, for: userID).presealed == nil)
+    }
 }

@@ -59,12 +59,6 @@ public struct Queries {
         try context.state.table(SessionAuthProjection(), "by_session").get(Key.of(sessionID)).flatMap(SessionAuthProjection.decode)
     }
 
-    /// Whether a refresh token with this hash was ever issued (used or not): the cheap check that keeps unknown
-    /// tokens away from the writer.
-    public func refreshTokenIsKnown(hash: [UInt8]) throws -> Bool {
-        try context.state.table(RefreshProjection(), "tokens").get(hash) != nil
-    }
-
     /// The active sessions of `userID`, newest first.
     public func sessions(ofUser userID: String, at now: Timestamp) throws -> [ActiveSession] {
         var prefix = Array(userID.utf8)

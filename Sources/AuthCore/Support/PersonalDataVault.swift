@@ -191,16 +191,45 @@ public final class PersonalDataVault: RequestSealer {
         }
     }
 
+    /// `request` with its client IP and user agent sealed now, under the key of `userID` as of the read snapshot
+    /// `context`: for a caller to call before queuing a command, so that the writer does not seal them
+    /// (``PresealedRequest``). Unchanged when there is nothing to seal or the user has no live key (the writer then
+    /// decides, as without a presealing).
+    public func presealed(_ request: RequestInfo, userID: String, in context: ReadContext) throws -> RequestInfo {
+        guard request.clientIP != nil || request.userAgent != nil,
+            let stored = try context.get(table, key: Array(userID.utf8)),
+            case .key(let key) = try state(of: userID, stored: stored)
+        else { return request }
+        var out = request
+        out.presealed = PresealedRequest(
+            userID: userID, basis: stored, clientIP: request.clientIP, userAgent: request.userAgent,
+            sealedClientIP: try request.clientIP.map { try Self.sealedText($0, field: .clientIP, userID: userID, key: key) },
+            sealedUserAgent: try request.userAgent.map { try Self.sealedText($0, field: .userAgent, userID: userID, key: key) })
+        return out
+    }
+
     // MARK: RequestSealer
 
     /// Seals the client IP and user agent of an event in a user's stream whose user has a key; drops them for a
     /// user whose key was destroyed; leaves other events as they are.
+    /// Fields presealed by the caller (``presealed(_:userID:in:)``) are adopted when they were sealed for this
+    /// event's user and plaintexts under the key still stored, byte for byte: no AES-GCM on the writer.
     public func sealedRequest(of event: PendingEvent, in context: CommandContext) throws -> RequestInfo {
         var request = event.request
+        let presealed = request.presealed
+        request.presealed = nil
         guard request.clientIP != nil || request.userAgent != nil,
             let userID = event.streams.first(where: { $0.kind == .user })?.id
         else { return request }
-        switch try keyState(userID: userID, in: context) {
+        let stored = try context.get(table, key: Array(userID.utf8))
+        if let presealed, let stored, !stored.isEmpty, presealed.userID == userID, presealed.basis == stored,
+            presealed.clientIP == request.clientIP, presealed.userAgent == request.userAgent
+        {
+            request.clientIP = presealed.sealedClientIP
+            request.userAgent = presealed.sealedUserAgent
+            return request
+        }
+        switch try state(of: userID, stored: stored) {
         case .key(let key):
             request.clientIP = try request.clientIP.map { try Self.sealedText($0, field: .clientIP, userID: userID, key: key) }
             request.userAgent = try request.userAgent.map { try Self.sealedText($0, field: .userAgent, userID: userID, key: key) }

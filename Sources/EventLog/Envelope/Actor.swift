@@ -37,6 +37,8 @@ public struct RequestInfo: Sendable, Hashable, Codable {
     public var clientIP: String?
     /// The client's `User-Agent`, truncated.
     public var userAgent: String?
+    /// The personal fields already sealed by the caller (off the writer), if it did; never stored as such.
+    public var presealed: PresealedRequest?
 
     /// Creates request information.
     public init(requestID: String? = nil, clientIP: String? = nil, userAgent: String? = nil) {

@@ -17,6 +17,8 @@ public struct CommandContext {
     public private(set) var emitted: [RecordedEvent] = []
     /// The store's installed sealer (``EventStore/install(_:)``), which rewrites each event's request fields.
     public let sealer: (any RequestSealer)?
+    /// Whether an event of this command was offered its request's presealed fields (``PresealedRequest``).
+    private var presealedAdopted = false
 
     /// A context in `batch`: its transaction, its projection state (shared by the batch's commands, so each table
     /// is resolved once per batch) and its current head.
@@ -42,6 +44,10 @@ public struct CommandContext {
     @discardableResult
     public mutating func emit(_ event: PendingEvent) throws -> RecordedEvent {
         var event = event
+        if event.request.presealed != nil {
+            // A presealing serves the command's first event that carries it; later ones are sealed afresh.
+            if presealedAdopted { event.request.presealed = nil } else { presealedAdopted = true }
+        }
         if let sealer { event.request = try sealer.sealedRequest(of: event, in: self) }
         let seq = head.seq + 1
         let timestamp = max(now, head.timestamp)

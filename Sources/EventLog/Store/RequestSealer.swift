@@ -5,6 +5,9 @@ import Synchronization
 /// holds only ciphertext of it and destroying a key erases it (crypto-shredding) without touching the hash chain.
 ///
 /// It runs inside the write transaction, for every event a command emits, before the event is hashed and applied.
+/// A caller may seal the fields before queuing its command (``RequestInfo/presealed``), so that the writer only
+/// checks that the state they were sealed against still holds; the command's first event carrying them is offered
+/// them, later ones are not (their `presealed` is nil).
 public protocol RequestSealer: Sendable {
     /// The request fields to store for `event` (its request, or a sealed form of it). `context` is the emitting
     /// command's context: the side tables and projections as of this transaction.
