@@ -288,8 +288,8 @@ struct HTTPBenchmark: ParsableCommand {
     /// Runs wrk (with `headers`, and a Lua `script` for a POST body if given) and returns requests/s, p99 latency (ms)
     /// and the non-2xx count.
     static func runWrk(
-        _ path: String, port: Int, path urlPath: String, headers: [String] = [], script: String? = nil, connections: Int,
-        duration: Double
+        _ path: String, port: Int, path urlPath: String, headers: [String] = [], script: String? = nil,
+        scriptArguments: [String] = [], connections: Int, duration: Double
     ) throws -> (rps: Double, p99: Double, non2xx: Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -297,6 +297,7 @@ struct HTTPBenchmark: ParsableCommand {
         for header in headers { arguments += ["-H", header] }
         if let script { arguments += ["-s", script] }
         arguments.append("http://127.0.0.1:\(port)\(urlPath)")
+        if !scriptArguments.isEmpty { arguments += ["--"] + scriptArguments }
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -42,30 +42,12 @@ enum RefreshLoad {
     /// Runs `wrk` for `duration` seconds over `tokens.count - 1` connections, each chain starting at one of `tokens`.
     static func run(wrk: String, port: Int, tokens: [String], duration: Double, directory: String) throws -> (rps: Double, p99: Double, non2xx: Int) {
         let connections = tokens.count - 1
-        let threads = min(2, connections)
         let scriptPath = directory + "/refresh.lua", tokensPath = directory + "/refresh-tokens.txt"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         try (tokens.joined(separator: "\n") + "\n").write(toFile: tokensPath, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = [
-            "-t", String(threads), "-c", String(connections), "-d", "\(max(1, Int(duration)))s", "--latency", "-s", scriptPath,
-            "http://127.0.0.1:\(port)/v1/token/refresh", "--", tokensPath, String(threads),
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        var rps = 0.0, p99 = 0.0, non2xx = 0
-        for line in output.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if line.hasPrefix("Requests/sec:"), let value = fields.last.flatMap({ Double($0) }) { rps = value }
-            if fields.first == "99%", let value = fields.last { p99 = HTTPBenchmark.milliseconds(String(value)) }
-            if line.contains("Non-2xx"), let value = fields.last.flatMap({ Int($0) }) { non2xx = value }
-        }
-        guard rps > 0 else { throw LoadError("wrk gave no figures: \(output)") }
-        return (rps, p99, non2xx)
+        return try HTTPBenchmark.runWrk(
+            wrk, port: port, path: "/v1/token/refresh", script: scriptPath, scriptArguments: [tokensPath, String(min(2, connections))],
+            connections: connections, duration: duration)
     }
 
     /// CPU seconds (user + system) this process has used so far: the server's and its writer's, since wrk runs
