@@ -283,7 +283,11 @@ extension AuthService {
 
     /// The `{role}` path parameter, a well-formed role name (400 otherwise).
     static func roleParameter(_ context: AuthenticatedContext) throws -> String {
-        let role = context.parameters.get("role") ?? ""
+        try checkedRole(context.parameters.get("role") ?? "")
+    }
+
+    /// `role` if it is a valid role name, else 400 naming the field `role`.
+    static func checkedRole(_ role: String) throws -> String {
         guard PermissionSet.isValidRoleName(role) else {
             throw Problem.invalidField("role", reason: "invalid", detail: "role names are 1 to 64 of [A-Za-z0-9_.-]")
         }

@@ -293,11 +293,14 @@ public final class AuthService: Sendable {
 
 /// JSON responses with extra headers, for the routes.
 enum Respond {
+    /// The `Pragma` header (`no-cache` beside `Cache-Control: no-store`, for HTTP/1.0 caches).
+    static let pragma = HTTPFields.Element.Name("Pragma")!
+
     /// A JSON body with `Cache-Control: no-store` (responses carrying tokens or personal data).
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var fields = headers
         fields[.cacheControl] = "no-store"
-        fields[HTTPFields.Element.Name("Pragma")!] = "no-cache"
+        fields[pragma] = "no-cache"
         return try JSONResponseEncoder.response(value, status: status, headers: fields)
     }
 

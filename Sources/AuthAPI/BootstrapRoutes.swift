@@ -21,13 +21,11 @@ extension AuthService {
             try self.requireAdmin(request)
             let body = try await request.decodeStrict(as: BootstrapRequest.self, context: context)
             let email = try Self.normalizedEmail(body.email)
-            guard PermissionSet.isValidRoleName(body.role) else {
-                throw Problem.invalidField("role", reason: "invalid", detail: "role names are 1 to 64 of [A-Za-z0-9_.-]")
-            }
+            let role = try Self.checkedRole(body.role)
             let reason = try Self.checkedReason(body.reason, required: true) ?? ""
             guard let userID = try self.store.query({ try $0.user(email: email)?.id }) else { throw AuthzError.userNotFound }
             try await self.runAuthz(
-                BootstrapAdministrator(userID: userID, role: body.role, reason: reason, request: self.requestInfo(context)))
+                BootstrapAdministrator(userID: userID, role: role, reason: reason, request: self.requestInfo(context)))
             return Respond.noContent()
         }
     }

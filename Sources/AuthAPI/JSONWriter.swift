@@ -45,13 +45,12 @@ struct JSONWriter {
         return out
     }
 
-    /// A 200 `application/json` response with `Cache-Control: no-store`.
-    func response(status: HTTPResponse.Status = .ok) -> Response {
+    /// A 200 `application/json` response with `Cache-Control: no-store`, plus `headers`.
+    func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         let body = finished
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json", .contentLength: String(body.count), .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(body.count), .cacheControl: "no-store"]
+        fields.append(contentsOf: headers)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 

@@ -24,14 +24,7 @@ struct TokenResponse {
         body.add("expires_in", expiresIn)
         body.add("refresh_token", refreshToken)
         body.add("token_type", tokenType)
-        let bytes = body.finished
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "application/json", .contentLength: String(bytes.count), .cacheControl: "no-store",
-                HTTPFields.Element.Name("Pragma")!: "no-cache",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return body.response(headers: [Respond.pragma: "no-cache"])
     }
 }
 

@@ -36,12 +36,21 @@ enum AuthzCommandSupport {
         var set = PermissionSet([])
         var prefix = Key.of(actorID)
         prefix.append(0)
-        for entry in try context.state.table(AuthzProjection(), "grants").entries(prefix: prefix) {
-            guard try GrantRecord(bytes: entry.value).isActive(at: context.now) else { continue }
-            let role = String(decoding: entry.key[prefix.count...], as: UTF8.self)
+        for role in try activeGrantedRoles(prefix: prefix, in: context) {
             for pattern in try permissions(ofRole: role, policy: policy, in: context) ?? [] { set.insert(pattern) }
         }
         return set
+    }
+
+    /// The roles of the unexpired grants whose keys (`user 0x00 role`) start with `prefix` (one user's: `user 0x00`;
+    /// every user's: empty), read in the transaction.
+    static func activeGrantedRoles(prefix: [UInt8], in context: CommandContext) throws -> [String] {
+        try context.state.table(AuthzProjection(), "grants").entries(prefix: prefix).compactMap { entry in
+            guard try GrantRecord(bytes: entry.value).isActive(at: context.now), let separator = entry.key.firstIndex(of: 0) else {
+                return nil
+            }
+            return String(decoding: entry.key[(separator + 1)...], as: UTF8.self)
+        }
     }
 
     /// Throws ``AuthzError/permissionNotHeld(_:)`` unless `actorID` holds every one of `patterns`: nobody can grant (or

@@ -25,11 +25,7 @@ public struct BootstrapAdministrator: Command {
     @discardableResult
     public func run(_ context: inout CommandContext) throws -> RecordedEvent {
         let policy = try AuthzCommandSupport.policy(in: context)
-        for entry in try context.state.table(AuthzProjection(), "grants").entries(prefix: []) {
-            guard try GrantRecord(bytes: entry.value).isActive(at: context.now),
-                let separator = entry.key.firstIndex(of: 0)
-            else { continue }
-            let heldRole = String(decoding: entry.key[(separator + 1)...], as: UTF8.self)
+        for heldRole in try AuthzCommandSupport.activeGrantedRoles(prefix: [], in: context) {
             let permissions = try AuthzCommandSupport.permissions(ofRole: heldRole, policy: policy, in: context) ?? []
             if PermissionSet(permissions).covers(Self.administerRoles) { throw AuthzError.bootstrapClosed }
         }

@@ -161,6 +161,14 @@ public final class PersonalDataVault: RequestSealer {
         sealedPrefix + Encoding.base64URL(try seal(text, field: field, userID: userID, key: key))
     }
 
+    /// The client IP and user agent of `request`, each sealed under `userID`'s `key` (nil stays nil).
+    static func sealedFields(of request: RequestInfo, userID: String, key: [UInt8]) throws -> (clientIP: String?, userAgent: String?) {
+        (
+            try request.clientIP.map { try sealedText($0, field: .clientIP, userID: userID, key: key) },
+            try request.userAgent.map { try sealedText($0, field: .userAgent, userID: userID, key: key) }
+        )
+    }
+
     /// `text` in its sealed text form (``sealedPrefix`` + base64url) under the key of `userID`, for a personal-data text
     /// field of an event (an external identity's email): `nil` once the key is destroyed; the text as it is for a user
     /// without a key (registered before sealing and not yet migrated).
@@ -200,11 +208,11 @@ public final class PersonalDataVault: RequestSealer {
             let stored = try context.get(table, key: Array(userID.utf8)),
             case .key(let key) = try state(of: userID, stored: stored)
         else { return request }
+        let sealed = try Self.sealedFields(of: request, userID: userID, key: key)
         var out = request
         out.presealed = PresealedRequest(
             userID: userID, basis: stored, clientIP: request.clientIP, userAgent: request.userAgent,
-            sealedClientIP: try request.clientIP.map { try Self.sealedText($0, field: .clientIP, userID: userID, key: key) },
-            sealedUserAgent: try request.userAgent.map { try Self.sealedText($0, field: .userAgent, userID: userID, key: key) })
+            sealedClientIP: sealed.clientIP, sealedUserAgent: sealed.userAgent)
         return out
     }
 
@@ -231,8 +239,7 @@ public final class PersonalDataVault: RequestSealer {
         }
         switch try state(of: userID, stored: stored) {
         case .key(let key):
-            request.clientIP = try request.clientIP.map { try Self.sealedText($0, field: .clientIP, userID: userID, key: key) }
-            request.userAgent = try request.userAgent.map { try Self.sealedText($0, field: .userAgent, userID: userID, key: key) }
+            (request.clientIP, request.userAgent) = try Self.sealedFields(of: request, userID: userID, key: key)
         case .destroyed:
             request.clientIP = nil
             request.userAgent = nil
