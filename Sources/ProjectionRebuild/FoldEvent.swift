@@ -54,12 +54,7 @@ public struct FoldEvent {
     /// Calls `body` with the UTF-8 bytes (`kind:id`) of each stream the event names, in place (as
     /// ``RecordedEvent``'s own reader, without copying the event first).
     func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
-        let base = event.pointee.base
-        var reader = CBORScanner(UnsafeBufferPointer(start: base, count: event.pointee.end), from: event.pointee.streamsStart, to: event.pointee.end)
-        guard let count = try? reader.arrayCount() else { return }
-        for _ in 0..<count {
-            guard let range = try? reader.textRange() else { return }
-            body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
-        }
+        RecordedEvent.forEachStreamInPlace(
+            UnsafeBufferPointer(start: event.pointee.base, count: event.pointee.end), streamsStart: event.pointee.streamsStart, body)
     }
 }

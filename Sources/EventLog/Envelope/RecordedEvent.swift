@@ -222,8 +222,17 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// Calls `body` with the UTF-8 bytes of each stream, in place (valid only during the call).
     @inlinable @inline(__always)
     package func forEachStreamInPlace(_ body: (UnsafeRawBufferPointer) -> Void) {
-        var reader = CBORScanner(storedBytes, from: streamsStart, to: end)
-        guard let count = try? reader.arrayCount() else { return }
+        Self.forEachStreamInPlace(storedBytes, streamsStart: streamsStart, body)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of each stream of the event stored in `stored` (``storedBytes``) whose
+    /// streams array starts at `streamsStart`, in place: for a reader holding the stored fields rather than the event.
+    @inlinable @inline(__always)
+    package static func forEachStreamInPlace(
+        _ stored: UnsafeBufferPointer<UInt8>, streamsStart: Int, _ body: (UnsafeRawBufferPointer) -> Void
+    ) {
+        var reader = CBORScanner(stored, from: streamsStart, to: stored.count)
+        guard let count = try? reader.arrayCount(), let base = stored.baseAddress else { return }
         for _ in 0..<count {
             guard let range = try? reader.textRange() else { return }
             body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
