@@ -161,11 +161,8 @@ extension AuthService {
             status: .accepted)
     }
 
-    /// A JSON body made elsewhere, with `Cache-Control: no-store`.
+    /// A JSON body made elsewhere, with `Cache-Control: no-store` and `Pragma: no-cache`.
     static func rawJSON(_ json: String, status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        JSONWriter.response(Array(json.utf8), status: status)
     }
 }

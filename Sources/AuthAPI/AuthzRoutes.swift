@@ -22,7 +22,7 @@ struct AuthzCheckResponse {
 struct AuthzBatchResponse {
     let results: [AuthzCheckResponse]
 
-    /// `{"results":[…]}` as a 200 response with `Cache-Control: no-store`.
+    /// `{"results":[…]}` as a 200 response with `Cache-Control: no-store` and `Pragma: no-cache`.
     func response() -> Response {
         var body = Array(#"{"results":["#.utf8)
         body.reserveCapacity(results.count * 48 + 16)
@@ -31,9 +31,7 @@ struct AuthzBatchResponse {
             body.append(contentsOf: result.json.finished)
         }
         body.append(contentsOf: "]}".utf8)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json", .contentLength: String(body.count), .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return JSONWriter.response(body)
     }
 }
 

@@ -45,10 +45,17 @@ struct JSONWriter {
         return out
     }
 
-    /// A 200 `application/json` response with `Cache-Control: no-store`, plus `headers`.
+    /// A 200 `application/json` response with `Cache-Control: no-store` and `Pragma: no-cache`, plus `headers`.
     func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let body = finished
-        var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(body.count), .cacheControl: "no-store"]
+        Self.response(finished, status: status, headers: headers)
+    }
+
+    /// `body` as an `application/json` response with `Cache-Control: no-store` and `Pragma: no-cache` (the same
+    /// headers as ``Respond/json(_:status:headers:)``: these answers carry tokens or a user's data), plus `headers`.
+    static func response(_ body: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields: HTTPFields = [
+            .contentType: "application/json", .contentLength: String(body.count), .cacheControl: "no-store", Respond.pragma: "no-cache",
+        ]
         fields.append(contentsOf: headers)
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -24,7 +24,7 @@ struct TokenResponse {
         body.add("expires_in", expiresIn)
         body.add("refresh_token", refreshToken)
         body.add("token_type", tokenType)
-        return body.response(headers: [Respond.pragma: "no-cache"])
+        return body.response()
     }
 }
 

@@ -91,6 +91,34 @@ import TestSupport
     /// While the policy file alternates between two documents and is reloaded over and over, every batch answer
     /// comes from one of them whole; a malformed document is refused (naming rule and field) and the last good one
     /// stays; `policy.loaded` is appended only when the content changed.
+    /// Every answer that carries a user's data or a decision about them, written by hand or encoded, forbids caching
+    /// alike: `Cache-Control: no-store` and, for HTTP/1.0 caches, `Pragma: no-cache`.
+    @Test func userDataAnswersForbidCaching() async throws {
+        let (harness, files) = try AdminAPITests.harness(policy: Self.seed)
+        defer { files.remove() }
+        try await harness.run { client in
+            let alice = try await client.register("alice@example.com")
+            try await AdminAPITests.grant(harness, alice, "editor")
+            try harness.api.authz.reload(from: harness.store)
+            let login = try await client.login("alice@example.com", mode: "token")
+            let bearer: HTTPFields = [.authorization: "Bearer \(login.accessToken)"]
+            let answers: [(String, TestResponse)] = [
+                ("GET /v1/session", try await client.get("/v1/session", bearer: login.accessToken)),
+                ("GET /v1/me", try await client.get("/v1/me", bearer: login.accessToken)),
+                ("GET /v1/me/export", try await client.get("/v1/me/export", bearer: login.accessToken)),
+                ("POST /v1/authz/check", try await Self.check(client, ["permission": "posts:read"], bearer: login.accessToken)),
+                ("POST /v1/authz/check-batch", try await client.post("/v1/authz/check-batch", ["checks": [["permission": "posts:read"]]], headers: bearer)),
+                ("POST /v1/token/refresh", try await client.post("/v1/token/refresh", ["refresh_token": login.refreshToken])),
+            ]
+            for (name, answer) in answers {
+                #expect(answer.status == .ok, "\(name)")
+                #expect(answer.headers[.cacheControl] == "no-store", "\(name)")
+                #expect(answer.headers[HTTPFields.Element.Name("Pragma")!] == "no-cache", "\(name)")
+                #expect(answer.headers[.contentType] == "application/json", "\(name)")
+            }
+        }
+    }
+
     @Test func policyReloadUnderLoad() async throws {
         let first = #"{"roles": {"r": ["x:a"]}}"#
         let second = #"{"roles": {"r": ["x:b"]}}"#
