@@ -35,11 +35,13 @@ extension Transaction {
     }
 
     /// Stores `value` under `key`, both given in place.
-    public func put(_ db: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) {
+    public func put(
+        _ db: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []
+    ) throws(LMDBError) {
         writes += 1
         var k = MDB_val(key)
         var v = MDB_val(value)
-        try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, 0))
+        try LMDBError.check(mdb_put(txn, db.dbi, &k, &v, flags.rawValue))
         recorder?.record(.put, db, key: key, value: value)
     }
 

@@ -92,46 +92,70 @@ public struct ProjectionTable {
         }
     }
 
+    // The generic accessors are inlinable so that callers in other modules get them specialized for their byte
+    // types (no generic metadata or witness calls per access on the writer); each goes straight to one concrete
+    // accessor over the bytes in place.
+
     /// The value under `key`, or nil.
+    @inlinable
     public func get(_ key: some TableBytes) throws -> [UInt8]? {
-        try key.withUnsafeBytes { key in
-            switch storage {
-            case .live(let txn, let db, _): return try txn.withValue(try database(db), key: key) { $0.map { [UInt8]($0) } }
-            case .detached(let table): return table.read(key) { [UInt8]($0) }
-            }
-        }
+        try key.withUnsafeBytes { key in try value(at: key) }
     }
 
     /// Whether `key` has a value.
+    @inlinable
     public func contains(_ key: some TableBytes) throws -> Bool {
-        try key.withUnsafeBytes { key in
-            switch storage {
-            case .live(let txn, let db, _): return try txn.withValue(try database(db), key: key) { $0 != nil }
-            case .detached(let table): return table.read(key) { _ in true } ?? false
-            }
-        }
+        try key.withUnsafeBytes { key in try contains(at: key) }
     }
 
     /// Stores `value` under `key`.
+    @inlinable
     public func put(_ key: some TableBytes, _ value: some TableBytes) throws {
         try key.withUnsafeBytes { key in
-            try value.withUnsafeBytes { value in
-                switch storage {
-                case .live(let txn, let db, _): try txn.put(try database(db), key: key, value: value)
-                case .detached(let table): table.put(key, value)
-                }
-            }
+            try value.withUnsafeBytes { value in try put(at: key, value) }
         }
     }
 
     /// Deletes `key`; returns whether it was present.
+    @inlinable
     @discardableResult
     public func delete(_ key: some TableBytes) throws -> Bool {
-        try key.withUnsafeBytes { key in
-            switch storage {
-            case .live(let txn, let db, _): return try txn.delete(try database(db), key: key)
-            case .detached(let table): return table.delete(key)
-            }
+        try key.withUnsafeBytes { key in try delete(at: key) }
+    }
+
+    /// The value under the bytes `key`, or nil.
+    @usableFromInline
+    func value(at key: UnsafeRawBufferPointer) throws -> [UInt8]? {
+        switch storage {
+        case .live(let txn, let db, _): return try txn.withValue(try database(db), key: key) { $0.map { [UInt8]($0) } }
+        case .detached(let table): return table.read(key) { [UInt8]($0) }
+        }
+    }
+
+    /// Whether the bytes `key` have a value.
+    @usableFromInline
+    func contains(at key: UnsafeRawBufferPointer) throws -> Bool {
+        switch storage {
+        case .live(let txn, let db, _): return try txn.withValue(try database(db), key: key) { $0 != nil }
+        case .detached(let table): return table.read(key) { _ in true } ?? false
+        }
+    }
+
+    /// Stores the bytes `value` under the bytes `key`.
+    @usableFromInline
+    func put(at key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+        switch storage {
+        case .live(let txn, let db, _): try txn.put(try database(db), key: key, value: value)
+        case .detached(let table): table.put(key, value)
+        }
+    }
+
+    /// Deletes the bytes `key`; returns whether they were present.
+    @usableFromInline
+    func delete(at key: UnsafeRawBufferPointer) throws -> Bool {
+        switch storage {
+        case .live(let txn, let db, _): return try txn.delete(try database(db), key: key)
+        case .detached(let table): return table.delete(key)
         }
     }
 
@@ -159,6 +183,14 @@ public struct ProjectionTable {
         switch storage {
         case .live(let txn, let db, _): try txn.put(try database(db), key: key, value: value)
         case .detached(let table): table.insert(key, value)
+        }
+    }
+
+    /// ``insert(_:_:)`` of the bytes `key` with an empty value.
+    func insert(at key: UnsafeRawBufferPointer) throws {
+        switch storage {
+        case .live(let txn, let db, _): try txn.put(try database(db), key: key, value: UnsafeRawBufferPointer(rebasing: key[0..<0]))
+        case .detached(let table): table.insert([UInt8](key), [])
         }
     }
 

@@ -12,15 +12,23 @@ public struct StreamIndex: Projection {
 
     public func apply(_ event: RecordedEvent, to state: ProjectionState) throws {
         let table = state.table(self, "by_stream")
-        let seq = EventCodec.seqKey(event.seq)
-        try event.forEachStream { stream in
-            var key: [UInt8] = []
-            key.reserveCapacity(stream.count + 9)
-            key.append(contentsOf: stream)
-            key.append(0)
-            key.append(contentsOf: seq)
-            try table.insert(key)
+        let seq = event.seq.bigEndian
+        var failure: (any Error)?
+        // Each key is built in one stack buffer, from the stream's bytes in place: no array per key.
+        event.forEachStreamInPlace { stream in
+            guard failure == nil else { return }
+            withUnsafeTemporaryAllocation(byteCount: stream.count + 9, alignment: 1) { key in
+                key.copyMemory(from: stream)
+                key[stream.count] = 0
+                withUnsafeBytes(of: seq) { UnsafeMutableRawBufferPointer(rebasing: key[(stream.count + 1)...]).copyMemory(from: $0) }
+                do {
+                    try table.insert(at: UnsafeRawBufferPointer(key))
+                } catch {
+                    failure = error
+                }
+            }
         }
+        if let failure { throw failure }
     }
 
     /// The index key of `seq` in `stream`.

@@ -54,7 +54,9 @@ public struct CommandContext {
         let bytes = EventCodec.encode(event, timestamp: timestamp)
         let hash = EventCodec.chainHash(previous: head.hash, seq: seq, eventBytes: bytes)
         let stored = EventCodec.storedValue(hash: hash, eventBytes: bytes)
-        try txn.put(tables.log, key: EventCodec.seqKey(seq), value: stored, flags: [.append])
+        try withUnsafeBytes(of: seq.bigEndian) { key in
+            try stored.withUnsafeBytes { value in try txn.put(tables.log, key: key, value: value, flags: [.append]) }
+        }
         let recorded = try RecordedEvent(seq: seq, stored: stored)
         for projection in router.projections(for: recorded.type) {
             try projection.apply(recorded, to: state)
