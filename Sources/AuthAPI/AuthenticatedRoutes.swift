@@ -96,12 +96,16 @@ struct AuthenticatedRoutes: RouterMethods {
 }
 
 /// Authenticates, checks the requirements, and hands the request on with an ``AuthenticatedContext``.
-struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == AuthenticatedContext {
+///
+/// Not generic over the next responder: the router calls a responder through an existential, and a generic
+/// conformance's witness runs the unspecialized body (runtime type metadata on every request); this one's body is
+/// concrete, and only the call on to `next` goes through an existential.
+struct AuthenticatingResponder: HTTPResponder {
     typealias Context = AuthRequestContext
 
     let service: AuthService
     let requirements: [AuthRequirement]
-    let next: Next
+    let next: any HTTPResponder<AuthenticatedContext>
 
     func respond(to request: Request, context: AuthRequestContext) async throws -> Response {
         var principal = try await service.authenticate(request, context: context)

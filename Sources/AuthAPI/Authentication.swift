@@ -38,7 +38,7 @@ extension AuthService {
     public func authenticate(_ request: Request, context: AuthRequestContext) async throws -> Principal {
         let now = clock.now()
         let principal: Principal
-        if let authorization = request.headers[.authorization] {
+        if let authorization = request.headers.value(of: .authorization) {
             guard let token = Self.bearerToken(authorization) else {
                 throw Problem.unauthenticated("the Authorization header must be 'Bearer <token>'")
             }

@@ -57,14 +57,8 @@ struct AuthzCheckInput {
             throw Problem.invalidField(field + "permission", reason: "invalid", detail: "field '\(field)permission' must be a permission such as posts:read")
         }
         var input = AuthzCheckInput(permission: permission, resource: [:], context: [:], subject: nil)
-        for (name, target) in [("resource", \AuthzCheckInput.resource), ("context", \AuthzCheckInput.context)] {
-            guard let value = members[name] else { continue }
-            switch AttributeObject.parse(value) {
-            case .success(let attributes): input[keyPath: target] = attributes
-            case .failure(let error):
-                throw Problem.invalidField(field + name, reason: "invalid", detail: "field '\(field)\(name)': \(error.description)")
-            }
-        }
+        if let value = members["resource"] { input.resource = try attributes(value, name: "resource", field: field) }
+        if let value = members["context"] { input.context = try attributes(value, name: "context", field: field) }
         if let subject = members["subject"] {
             guard let text = subject.stringValue, Identifier.isWellFormed(text, prefix: "usr_") else {
                 throw Problem.invalidField(field + "subject", reason: "invalid", detail: "field '\(field)subject' must be a user id")
@@ -72,6 +66,15 @@ struct AuthzCheckInput {
             input.subject = text
         }
         return input
+    }
+
+    /// The attributes of the member `name` (`resource` or `context`).
+    private static func attributes(_ value: JSONValue, name: String, field: String) throws(Problem) -> [String: AttributeValue] {
+        switch AttributeObject.parse(value) {
+        case .success(let attributes): return attributes
+        case .failure(let error):
+            throw Problem.invalidField(field + name, reason: "invalid", detail: "field '\(field)\(name)': \(error.description)")
+        }
     }
 }
 
@@ -103,8 +106,8 @@ extension AuthService {
     }
 
     /// The body as a JSON value (media type, size and strict syntax checked).
-    static func jsonObject(_ request: Request, context: some RequestContext) async throws -> JSONValue {
-        let bytes = try await request.jsonBodyBytes(context: context)
+    static func jsonObject(_ request: Request, context: AuthenticatedContext) async throws -> JSONValue {
+        let bytes = try await request.jsonBodyBytes(limit: context.maxUploadSize)
         do {
             return try StrictJSONParser.parse(bytes)
         } catch {

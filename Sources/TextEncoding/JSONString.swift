@@ -18,13 +18,17 @@ public enum JSONString {
     /// Appends `text` as a JSON string literal (UTF-8, quotes included) to `out`.
     public static func append(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let utf8 = text.utf8
         // Fast path: no byte that starts something to escape (C0, `"`, `\`, DEL; 0xC2 leads U+0080–U+00BF and 0xE2
         // leads U+2000–U+2FFF, which hold the C1 controls, the separators and the bidi controls).
-        // A native string's bytes are scanned in place (not through the UTF-8 view's index walk).
-        let plain = utf8.withContiguousStorageIfAvailable { !$0.contains(where: needsEscapeCheck) } ?? !utf8.contains(where: needsEscapeCheck)
+        // The bytes are scanned and copied in place, small (inline) strings included, not through the UTF-8 view's
+        // index walk.
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            guard !bytes.contains(where: needsEscapeCheck) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
         if plain {
-            out.append(contentsOf: utf8)
             out.append(UInt8(ascii: "\""))
             return
         }

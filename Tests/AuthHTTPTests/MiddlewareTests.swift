@@ -218,4 +218,24 @@ import Testing
         #expect(IPAddress.forwardedClient(from: ["1.1.1.1:80"]) == nil)
         #expect(IPAddress.forwardedClient(from: []) == nil)
     }
+
+    /// The per-request header lookup gives what the name subscript gives: the one value as it is, several values
+    /// joined (`Cookie` with `; `), none as `nil`; names compare case-insensitively.
+    @Test func headerValueAgreesWithTheNameSubscript() {
+        let ua = HTTPFields.Element.Name("user-agent")!
+        let cases: [HTTPFields] = [
+            [:],
+            [.authorization: "Bearer abc"],
+            [.contentType: "application/json", ua: "curl/8"],
+            HTTPFields([.init(name: .authorization, value: "Bearer a"), .init(name: .accept, value: "*/*"), .init(name: .authorization, value: "Bearer b")]),
+            HTTPFields([.init(name: .cookie, value: "a=1"), .init(name: .cookie, value: "b=2")]),
+        ]
+        for fields in cases {
+            for name in [HTTPFields.Element.Name.authorization, .userAgent, .contentType, .cookie, .accept] {
+                #expect(fields.value(of: name) == fields[name], "\(name) in \(fields)")
+            }
+        }
+        #expect(cases[3].value(of: .authorization) == "Bearer a, Bearer b")
+        #expect(cases[2].value(of: .userAgent) == "curl/8")
+    }
 }

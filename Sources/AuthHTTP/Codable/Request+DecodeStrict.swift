@@ -19,11 +19,18 @@ extension Request {
     ///
     /// - Throws: ``Problem``.
     public func jsonBodyBytes(context: some RequestContext) async throws(Problem) -> [UInt8] {
-        guard Self.isJSONMediaType(headers[.contentType]) else {
+        try await jsonBodyBytes(limit: context.maxUploadSize)
+    }
+
+    /// ``jsonBodyBytes(context:)`` with the body limit given (`context.maxUploadSize`): not generic, so a caller in
+    /// another module runs specialized code.
+    ///
+    /// - Throws: ``Problem``.
+    public func jsonBodyBytes(limit: Int) async throws(Problem) -> [UInt8] {
+        guard Self.isJSONMediaType(headers.value(of: .contentType)) else {
             throw .unsupportedMediaType(expected: "application/json")
         }
-        let limit = context.maxUploadSize
-        if let declared = headers[.contentLength], let length = Int(declared), length > limit {
+        if let declared = headers.value(of: .contentLength), let length = Int(declared), length > limit {
             throw .contentTooLarge(limit: limit)
         }
         let bytes: [UInt8]

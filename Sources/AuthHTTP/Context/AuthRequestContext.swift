@@ -40,6 +40,8 @@ public struct AuthRequestContext: RequestContext {
         self.clientIP = source.channel.remoteAddress?.ipAddress
         self.userAgent = nil
         self.maxUploadSize = Self.defaultMaxUploadSize
+        // Replaces Hummingbird's own request id in the logger's metadata: one metadata change per request (a handler
+        // may redo work on each change: swift-log's stream handler formats all its metadata again).
         self.logger[metadataKey: "hb.request.id"] = .string(self.requestID)
     }
 }

@@ -28,24 +28,30 @@ public struct RequestMetadataMiddleware: RouterMiddleware {
         next: (Request, AuthRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        // The request id is always the server's own (generated with the context): a client cannot choose what
-        // events record as `request_id`. A caller's `X-Request-Id` is kept apart, bounded and sanitised, for the
-        // log lines of the request only.
-        if let supplied = request.headers[.xRequestID] {
+        fill(&context, from: request)
+        var response = try await next(request, context)
+        response.headers[.xRequestID] = context.requestID
+        return response
+    }
+
+    /// Fills `context` from the request's headers and the configuration (what ``handle(_:context:next:)`` does before
+    /// calling on; ``ServerMiddleware`` calls it directly).
+    func fill(_ context: inout AuthRequestContext, from request: Request) {
+        // The request id is always the server's own (generated with the context, which also put it in the logger's
+        // metadata): a client cannot choose what events record as `request_id`. A caller's `X-Request-Id` is kept
+        // apart, bounded and sanitised, for the log lines of the request only.
+        if let supplied = request.headers.value(of: .xRequestID) {
             context.clientRequestID = RequestIdentifier.sanitizedClientID(supplied)
-        }
-        context.logger[metadataKey: "hb.request.id"] = .string(context.requestID)
-        if let client = context.clientRequestID {
-            context.logger[metadataKey: "client.request.id"] = .string(client)
+            if let client = context.clientRequestID {
+                context.logger[metadataKey: "client.request.id"] = .string(client)
+            }
         }
         if trustProxy, let forwarded = IPAddress.forwardedClient(from: request.headers[values: .xForwardedFor]) {
             context.clientIP = forwarded
         }
-        context.userAgent = request.headers[.userAgent].map { ClientText.truncated($0, maxBytes: AuthRequestContext.maxUserAgentBytes) }
+        context.userAgent = request.headers.value(of: .userAgent).map {
+            ClientText.truncated($0, maxBytes: AuthRequestContext.maxUserAgentBytes)
+        }
         context.maxUploadSize = maxUploadSize
-
-        var response = try await next(request, context)
-        response.headers[.xRequestID] = context.requestID
-        return response
     }
 }

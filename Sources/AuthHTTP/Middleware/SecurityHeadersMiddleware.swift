@@ -45,14 +45,21 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
     }
 
     /// Adds the headers to `headers`, keeping any already present.
+    /// Runs on every response: presence is tested with `contains` and the fields are appended (the name subscript's
+    /// getter joins every value of the name into a new string, its setter replaces fields through a generic path).
     public func apply(to headers: inout HTTPFields) {
-        if headers[.referrerPolicy] == nil { headers[.referrerPolicy] = "strict-origin-when-cross-origin" }
-        if headers[.xContentTypeOptions] == nil { headers[.xContentTypeOptions] = "nosniff" }
-        if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "DENY" }
-        if let defaultCacheControl, headers[.cacheControl] == nil { headers[.cacheControl] = defaultCacheControl }
-        if let strictTransportSecurity, headers[.strictTransportSecurity] == nil {
-            headers[.strictTransportSecurity] = strictTransportSecurity
-        }
+        headers.reserveCapacity(headers.count + 5)
+        Self.add(.referrerPolicy, "strict-origin-when-cross-origin", to: &headers)
+        Self.add(.xContentTypeOptions, "nosniff", to: &headers)
+        Self.add(.xFrameOptions, "DENY", to: &headers)
+        if let defaultCacheControl { Self.add(.cacheControl, defaultCacheControl, to: &headers) }
+        if let strictTransportSecurity { Self.add(.strictTransportSecurity, strictTransportSecurity, to: &headers) }
+    }
+
+    /// Appends `name: value` unless `headers` has a field of that name.
+    @inline(__always)
+    private static func add(_ name: HTTPFields.Element.Name, _ value: String, to headers: inout HTTPFields) {
+        if !headers.contains(name) { headers.append(HTTPFields.Element(name: name, value: value)) }
     }
 }
 

@@ -41,7 +41,8 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func record(_ request: Request, context: Context, status: HTTPResponse.Status, started: UInt64) {
+    /// Counts and times one answered request that arrived at `started` (`DispatchTime` nanoseconds).
+    func record(_ request: Request, context: Context, status: HTTPResponse.Status, started: UInt64) {
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         let route = context.endpointPath ?? "NotFound"
         let method = Self.methodLabel(request.method)

@@ -6,7 +6,7 @@ public typealias AuthApplication = Application<RouterResponder<AuthRequestContex
 
 /// Builds and runs the HTTP server: middleware stack, health endpoints, caller-supplied routes.
 ///
-/// Middleware, outermost first:
+/// One middleware, ``ServerMiddleware``, does the work of these, in this order:
 /// 1. ``RequestMetadataMiddleware``: request id (server-generated), client IP, user agent, body limit; `X-Request-Id` header.
 /// 2. ``HTTPMetricsMiddleware``: request counts and durations by route pattern, method and status class; a `debug`
 ///    line per request.
@@ -84,12 +84,10 @@ public struct AuthServer {
     /// Builds the router: middleware stack, health routes, the caller's routes, generated 405s.
     public func buildRouter() -> Router<AuthRequestContext> {
         let router = Router(context: AuthRequestContext.self, options: [.autoGenerateHeadEndpoints])
-        router.add(middleware: RequestMetadataMiddleware(trustProxy: configuration.trustProxy, maxUploadSize: configuration.maxBodyBytes))
-        router.add(middleware: HTTPMetricsMiddleware<AuthRequestContext>())
         router.add(
-            middleware: SecurityHeadersMiddleware<AuthRequestContext>(strictTransportSecurity: configuration.strictTransportSecurity))
-        router.add(middleware: ProblemMiddleware())
-        router.add(middleware: CredentialsInQueryMiddleware<AuthRequestContext>())
+            middleware: ServerMiddleware(
+                trustProxy: configuration.trustProxy, maxUploadSize: configuration.maxBodyBytes,
+                strictTransportSecurity: configuration.strictTransportSecurity))
 
         let routes = AuthRoutes(router: router)
         let readiness = self.readiness

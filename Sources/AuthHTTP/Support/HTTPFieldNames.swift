@@ -15,3 +15,17 @@ extension HTTPFields.Element.Name {
     /// `Sec-Fetch-Site`: the browser's statement of the request initiator's relation to the target origin.
     public static let secFetchSite = Self("Sec-Fetch-Site")!
 }
+
+extension HTTPFields {
+    /// The value of the field `name`: the one field's value as it is, the values of several joined as the name
+    /// subscript joins them, `nil` without one. For the per-request lookups (`Authorization`, `User-Agent`): the name
+    /// subscript builds a joined string through a lazily mapped sequence even for a single field.
+    public func value(of name: HTTPFields.Element.Name) -> String? {
+        var found: String?
+        for field in self where field.name == name {
+            if found != nil { return self[name] }
+            found = field.value
+        }
+        return found
+    }
+}
