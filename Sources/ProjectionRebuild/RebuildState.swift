@@ -554,7 +554,7 @@ final class BatchReader: @unchecked Sendable {
         if values.count < batchSize, expected <= last, entry == nil {
             throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(last)")
         }
-        guard let base = UnsafeRawPointer(bitPattern: low) else { return }
+        guard !values.isEmpty, let base = UnsafeRawPointer(bitPattern: low) else { return }
         let storage = EventBytes(borrowing: UnsafeRawBufferPointer(start: base, count: Int(high - low)))
         for (offset, value) in values.enumerated() {
             let start = value.baseAddress! - base
