@@ -156,9 +156,10 @@ final class RebuildState: @unchecked Sendable {
     private func foldEvents(txn: Transaction, log: Database, last: UInt64, parallel: Bool, progress: Rebuilder.Progress?) throws {
         guard last > through else { return }
         let first = through + 1
-        // Up to `pipelineDepth` batches are in the pipeline, one is being read and one may still be held by a consumer.
+        // The parallel fold runs in a read transaction that outlives its batches: their events borrow the log's bytes
+        // in place. A catch-up (inside the write transaction) copies them into one reused buffer.
         let reader = try BatchReader(
-            txn: txn, log: log, first: first, last: last, batchSize: Self.batchSize, bufferPool: parallel ? Self.pipelineDepth + 2 : 1)
+            txn: txn, log: log, first: first, last: last, batchSize: Self.batchSize, bufferPool: 1, inPlace: parallel)
         defer { reader.close() }
         if parallel {
             try foldPipelined(reader: reader, first: first, last: last, progress: progress)
@@ -446,10 +447,20 @@ final class BatchReader: @unchecked Sendable {
     private var buffers: [EventBytes] = []
     private let bufferPool: Int
 
+    /// Whether events point into the transaction's view of the log instead of copies (see ``init(txn:log:first:last:batchSize:bufferPool:inPlace:)``).
+    private let inPlace: Bool
+
     /// Reads `first...last`, `batchSize` events at a time; the buffers of the last `bufferPool` (at least 1) batches
     /// are kept for reuse (more than the batches in use at once, so that the oldest is free).
-    init(txn: Transaction, log: Database, first: UInt64, last: UInt64, batchSize: Int, bufferPool: Int) throws {
+    ///
+    /// With `inPlace`, nothing is copied: a batch's events borrow their bytes where LMDB's map holds them, valid as
+    /// long as `txn`, a read transaction, which every event read must not outlive (a rebuild's fold drops each batch
+    /// before its transaction ends).
+    init(
+        txn: Transaction, log: Database, first: UInt64, last: UInt64, batchSize: Int, bufferPool: Int, inPlace: Bool = false
+    ) throws {
         self.bufferPool = max(1, bufferPool)
+        self.inPlace = inPlace
         cursor = try InPlaceCursor(txn, log)
         entry = try cursor.seek(EventCodec.seqKey(first))
         expected = first
@@ -461,8 +472,9 @@ final class BatchReader: @unchecked Sendable {
 
     /// Calls `body` with up to `batchSize` next events (none once past `last`) and their type numbers (numbered
     /// in order of first appearance). The events' stored values are copied into one storage (``EventBytes``) they
-    /// share.
+    /// share, or borrowed in place (`inPlace`).
     func next(names: inout EventTypeNames, _ body: (consuming RecordedEvent, Int) throws -> Void) throws {
+        if inPlace { return try nextInPlace(names: &names, body) }
         // The oldest storage is reused once the events of its batch are gone (else this allocates a fresh one):
         // fresh memory of that size would come from `mmap`, zeroed page by page. Its bytes are written only here,
         // while this reader holds its sole reference.
@@ -516,6 +528,38 @@ final class BatchReader: @unchecked Sendable {
             let event = try RecordedEvent(seq: first + UInt64(offset), storage: buffer, range: start..<end, names: &names)
             try body(consume event, names.last)
             start = end
+        }
+    }
+
+    /// ``next(names:_:)`` without copying: the batch's storage borrows the span of LMDB's map from the lowest to
+    /// the highest byte of its values (LMDB fills a page's nodes from its end down, so values are not in seq order
+    /// in memory), and each event is the range of its value in that span. Only the values' own bytes are read.
+    private func nextInPlace(names: inout EventTypeNames, _ body: (consuming RecordedEvent, Int) throws -> Void) throws {
+        var values: [UnsafeRawBufferPointer] = []
+        values.reserveCapacity(batchSize)
+        var low = UInt.max, high: UInt = 0
+        let first = expected
+        while values.count < batchSize, expected <= last, let (key, value) = entry {
+            guard key.count == 8 else { throw EventStoreError.corrupt("bad log key") }
+            let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+            guard seq == expected else { throw EventStoreError.corrupt("gap in the log before seq \(seq)") }
+            guard let start = value.baseAddress, value.count > 0 else { throw EventStoreError.corrupt("empty event at seq \(seq)") }
+            let address = UInt(bitPattern: start)
+            low = min(low, address)
+            high = max(high, address + UInt(value.count))
+            values.append(value)
+            expected += 1
+            entry = try cursor.next()
+        }
+        if values.count < batchSize, expected <= last, entry == nil {
+            throw EventStoreError.corrupt("log ends at \(expected - 1), head is \(last)")
+        }
+        guard !values.isEmpty, let base = UnsafeRawPointer(bitPattern: low) else { return }
+        let storage = EventBytes(borrowing: UnsafeRawBufferPointer(start: base, count: Int(high - low)))
+        for (offset, value) in values.enumerated() {
+            let start = value.baseAddress! - base
+            let event = try RecordedEvent(seq: first + UInt64(offset), storage: storage, range: start..<(start + value.count), names: &names)
+            try body(consume event, names.last)
         }
     }
 }

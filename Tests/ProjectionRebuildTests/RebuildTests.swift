@@ -533,8 +533,10 @@ struct RebuildTests {
         #expect(try LogVerifier.verify(environment: store.environment, projections: store.projections).ok)
     }
 
-    @Test("batched events share a reused buffer yet equal the events decoded alone, also those kept past later batches")
-    func batchBuffersAreSharedSafely() throws {
+    @Test(
+        "batched events (copied into a reused buffer, or in place) equal the events decoded alone, also those kept past later batches",
+        arguments: [false, true])
+    func batchBuffersAreSharedSafely(inPlace: Bool) throws {
         let dir = try TemporaryDirectory("batch-buffers")
         defer { dir.remove() }
         let store = try makeStore(dir)
@@ -547,7 +549,7 @@ struct RebuildTests {
             }
         }
         try store.environment.read { txn in
-            let reader = try BatchReader(txn: txn, log: store.tables.log, first: 1, last: UInt64(total), batchSize: 4096, bufferPool: 2)
+            let reader = try BatchReader(txn: txn, log: store.tables.log, first: 1, last: UInt64(total), batchSize: 4096, bufferPool: 2, inPlace: inPlace)
             defer { reader.close() }
             var names = EventTypeNames()
             // Every event is kept while later batches are read into the pooled buffers: a kept event must keep its

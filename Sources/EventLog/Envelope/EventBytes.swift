@@ -6,6 +6,10 @@
 /// Bytes are appended only while the filler holds the sole reference (a rebuild's reader, before any event refers
 /// to the storage; it reuses a batch's storage only once `isKnownUniquelyReferenced` says its events are gone); once
 /// shared, they are never changed.
+///
+/// A rebuild's fold, which holds one read transaction throughout, may instead borrow the bytes where LMDB's map holds
+/// them (``init(borrowing:)``): the storage then neither copies nor frees them, and its events must not outlive that
+/// transaction.
 // @unchecked Sendable: its bytes are written only while it is uniquely referenced, and are immutable once shared.
 package final class EventBytes: @unchecked Sendable {
     /// The allocation's address: fixed for the object's life.
@@ -13,11 +17,24 @@ package final class EventBytes: @unchecked Sendable {
     package let capacity: Int
     /// Bytes filled, from `base`.
     private(set) var count = 0
+    /// Whether this object allocated `base` (and frees it); false for borrowed bytes.
+    private let owned: Bool
 
     /// Empty storage with room for `capacity` bytes.
     package init(capacity: Int) {
         self.capacity = max(1, capacity)
         base = .allocate(capacity: self.capacity)
+        owned = true
+    }
+
+    /// Storage over `bytes` in place, filled and never written: the caller keeps them valid and unchanged for as
+    /// long as this object or any event over it lives (a rebuild's fold: a read transaction's view of the log).
+    package init(borrowing bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count > 0 && bytes.baseAddress != nil, "EventBytes borrows no bytes")
+        base = UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        capacity = bytes.count
+        count = bytes.count
+        owned = false
     }
 
     /// Storage holding a copy of `bytes`.
@@ -32,7 +49,7 @@ package final class EventBytes: @unchecked Sendable {
         bytes.withUnsafeBytes { append($0) }
     }
 
-    deinit { base.deallocate() }
+    deinit { if owned { base.deallocate() } }
 
     /// The filled bytes (valid while this object lives).
     package var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }

@@ -8,7 +8,8 @@ import Darwin
 ///
 /// It is a view over the stored bytes: the envelope is located once, and fields are decoded when read, so replay
 /// and rebuilds pay only for what a projection uses.
-// @unchecked Sendable: its bytes are immutable and owned by its storage (`EventBytes`), which the value keeps alive.
+// @unchecked Sendable: its bytes are immutable and owned by its storage (`EventBytes`), which the value keeps alive (or,
+// in a rebuild's fold, borrowed from the read transaction's view of the log, which outlives every event it reads).
 public struct RecordedEvent: @unchecked Sendable, Equatable {
     /// Gapless sequence number, starting at 1.
     public let seq: UInt64
@@ -215,7 +216,7 @@ public struct RecordedEvent: @unchecked Sendable, Equatable {
     }
 
     /// The stored value's bytes (and those before it in a batch's storage), in place (``base``): valid while this
-    /// event lives.
+    /// event lives (and, for storage borrowed in place, ``EventBytes/init(borrowing:)``, while its transaction does).
     @inlinable
     package var storedBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: end) }
 
