@@ -87,12 +87,14 @@ struct RebuildTests {
             return vector.filter { $0 & 1 != 0 }.count
         }
         #expect(residentPages(blocks[0], size) < 16)
-        // The second block reports no fill (as a derived table before the fold ends): it is advised all the same,
-        // once the first is far enough ahead.
+        // The second block reports its fill (as a table during the fold): it is advised at most `Prefaulter.lead`
+        // ahead of it, and to its end once the fill gets there.
+        let fill = Prefaulter.FillMark()
         let prefaulter = Prefaulter(regions: [Prefaulter.Region(start: blocks[0], length: size, fill: nil),
-                                              Prefaulter.Region(start: blocks[1], length: size / 2, fill: Prefaulter.FillMark())])
+                                              Prefaulter.Region(start: blocks[1], length: size / 2, fill: fill)])
         // Meanwhile this thread writes a byte into every 8th KiB, as a fold appending records would.
         for offset in stride(from: 0, to: size, by: 8 << 10) { blocks[0].storeBytes(of: UInt8(offset >> 13 & 0x7F | 1), toByteOffset: offset, as: UInt8.self) }
+        fill.publish(size / 2)
         let advised = prefaulter.wait()
         #expect(advised == size + size / 2)
         #expect(residentPages(blocks[0], size) == size / pageSize)
@@ -104,6 +106,14 @@ struct RebuildTests {
         }
         #expect(damaged == 0)
         #expect(UnsafeRawBufferPointer(start: blocks[1], count: size / 2).allSatisfy { $0 == 0 })
+        // A block whose fill stays at 0 is advised no further than `Prefaulter.lead` ahead of it (the thread waits
+        // for the fill instead), until stopped.
+        let waiting = LargeMemory.allocate(size, hugePages: false)
+        defer { LargeMemory.deallocate(waiting, size: size) }
+        let held = Prefaulter(regions: [Prefaulter.Region(start: waiting, length: size, fill: Prefaulter.FillMark())])
+        usleep(100_000)
+        #expect(held.stop() <= Prefaulter.lead)
+        #expect(residentPages(waiting, size) <= Prefaulter.lead / pageSize)
         // Stopped before it starts, it advises nothing more; stopping twice is harmless.
         let stopped = Prefaulter(regions: [])
         #expect(stopped.stop() == 0)
