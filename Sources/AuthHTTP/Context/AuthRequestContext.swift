@@ -4,8 +4,8 @@ import Logging
 /// The request context of every `authd` route: request id, client address, user agent and body limit.
 ///
 /// Hummingbird creates it from the connection alone (see ``init(source:)``); the values that come from
-/// request headers or from configuration are filled in by ``RequestMetadataMiddleware``, which
-/// ``AuthServer`` installs first, so handlers always see the final values.
+/// request headers or from configuration are filled in by ``RequestMetadata`` in ``ServerMiddleware`` before any
+/// route runs, so handlers always see the final values.
 public struct AuthRequestContext: RequestContext {
     /// The default request body limit, 64 KiB.
     public static let defaultMaxUploadSize = 64 * 1024

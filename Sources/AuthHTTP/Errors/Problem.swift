@@ -7,7 +7,7 @@ import Hummingbird
 /// answer with `Content-Type: application/problem+json`.
 ///
 /// The body holds `type`, `title`, `status`, optional `detail` and `instance`, then the extension
-/// members (for example `retry_after`, `errors`, and `request_id`, which ``ProblemMiddleware`` adds).
+/// members (for example `retry_after`, `errors`, and `request_id`, which ``ServerMiddleware`` adds).
 /// Keys are written sorted, so bodies are deterministic.
 public struct Problem: Error, HTTPResponseError, Sendable, Hashable, CustomStringConvertible {
     /// The media type of problem bodies.

@@ -1,11 +1,11 @@
 import Dispatch
 import Hummingbird
 
-/// The server's middleware stack as one middleware, what ``AuthServer`` installs: in this order, the work of
-/// ``RequestMetadataMiddleware`` (request id, client address, user agent, body limit), ``HTTPMetricsMiddleware``
-/// (counts and times by route pattern), ``SecurityHeadersMiddleware``, ``ProblemMiddleware`` (every error becomes
-/// `application/problem+json` with the request id) and ``CredentialsInQueryMiddleware`` (400 for a credential in the
-/// query), then the route; `X-Request-Id` on every response.
+/// The server's one middleware, what ``AuthServer`` installs. For every request: ``RequestMetadata`` fills the
+/// context (client request id, client address, user agent, body limit); ``CredentialsInQuery`` refuses a credential
+/// in the query (400); the route runs; ``ErrorProblems`` turns any error into `application/problem+json` with the
+/// request id; ``SecurityHeaders`` are added; ``HTTPMetricsMiddleware``'s `record` counts and times the request by
+/// route pattern; `X-Request-Id` goes on every response.
 ///
 /// One middleware rather than five because Hummingbird calls each router middleware through an existential and an
 /// asynchronous closure of its own, in code generic over the context that is not specialized for ours: every layer
@@ -14,10 +14,10 @@ public struct ServerMiddleware: RouterMiddleware {
     /// The context this middleware fills in.
     public typealias Context = AuthRequestContext
 
-    let metadata: RequestMetadataMiddleware
+    let metadata: RequestMetadata
     let metrics: HTTPMetricsMiddleware<AuthRequestContext>
-    let securityHeaders: SecurityHeadersMiddleware<AuthRequestContext>
-    let credentialsInQuery: CredentialsInQueryMiddleware<AuthRequestContext>
+    let securityHeaders: SecurityHeaders
+    let credentialsInQuery: CredentialsInQuery
 
     /// Creates the stack.
     /// - Parameters:
@@ -25,10 +25,10 @@ public struct ServerMiddleware: RouterMiddleware {
     ///   - maxUploadSize: the body limit, in bytes, for every request.
     ///   - strictTransportSecurity: the `Strict-Transport-Security` value for every response; none if `nil`.
     public init(trustProxy: Bool, maxUploadSize: Int, strictTransportSecurity: String?) {
-        self.metadata = RequestMetadataMiddleware(trustProxy: trustProxy, maxUploadSize: maxUploadSize)
+        self.metadata = RequestMetadata(trustProxy: trustProxy, maxUploadSize: maxUploadSize)
         self.metrics = HTTPMetricsMiddleware()
-        self.securityHeaders = SecurityHeadersMiddleware(strictTransportSecurity: strictTransportSecurity)
-        self.credentialsInQuery = CredentialsInQueryMiddleware()
+        self.securityHeaders = SecurityHeaders(strictTransportSecurity: strictTransportSecurity)
+        self.credentialsInQuery = CredentialsInQuery()
     }
 
     /// Fills the context, calls `next` (unless the query names a credential), turns an error into its problem, adds
@@ -48,7 +48,7 @@ public struct ServerMiddleware: RouterMiddleware {
             }
             response = try await next(request, context)
         } catch {
-            var problem = ProblemMiddleware.problem(for: error, context: context, request: request)
+            var problem = ErrorProblems.problem(for: error, context: context, request: request)
             problem.extensions["request_id"] = .string(context.requestID)
             response = problem.makeResponse()
         }

@@ -12,8 +12,8 @@ import Metrics
 ///
 /// Labels have bounded values only: `route` is the matched route's *pattern* (`/v1/admin/users/{id}`; `NotFound` when
 /// nothing matched), never the raw path; `method` one of the common methods or `OTHER`; `status` the class (`2xx`,
-/// `4xx`, ...). Installed just outside ``ProblemMiddleware`` so that it sees errors as the problem responses they
-/// become.
+/// `4xx`, ...). ``ServerMiddleware`` records after turning errors into problems, so it counts them as the problem
+/// responses they become; as a middleware of its own it records the status of a thrown `HTTPResponseError`.
 public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The counter's name.
     public static var requestsLabel: String { "authd_http_requests_total" }

@@ -6,14 +6,15 @@ public typealias AuthApplication = Application<RouterResponder<AuthRequestContex
 
 /// Builds and runs the HTTP server: middleware stack, health endpoints, caller-supplied routes.
 ///
-/// One middleware, ``ServerMiddleware``, does the work of these, in this order:
-/// 1. ``RequestMetadataMiddleware``: request id (server-generated), client IP, user agent, body limit; `X-Request-Id` header.
-/// 2. ``HTTPMetricsMiddleware``: request counts and durations by route pattern, method and status class; a `debug`
-///    line per request.
-/// 3. ``SecurityHeadersMiddleware``: `nosniff`, `DENY`, referrer policy, `Cache-Control: no-store`, and
+/// One middleware, ``ServerMiddleware``, handles every request, in this order:
+/// 1. ``RequestMetadata``: request id (server-generated), client IP, user agent, body limit.
+/// 2. ``CredentialsInQuery``: 400 for `?access_token=`, `?token=`, `?refresh_token=`, `?session=`.
+/// 3. The route.
+/// 4. ``ErrorProblems``: every error becomes `application/problem+json` (404 and 405 included).
+/// 5. ``SecurityHeaders``: `nosniff`, `DENY`, referrer policy, `Cache-Control: no-store`, and
 ///    `Strict-Transport-Security` when the issuer is https.
-/// 4. ``ProblemMiddleware``: every error becomes `application/problem+json` (404 and 405 included).
-/// 5. ``CredentialsInQueryMiddleware``: 400 for `?access_token=`, `?token=`, `?refresh_token=`, `?session=`.
+/// 6. ``HTTPMetricsMiddleware``'s recording: request counts and durations by route pattern, method and status class;
+///    a `debug` line per request. Then the `X-Request-Id` header.
 ///
 /// Routes: `GET /healthz` (always 200 `{"status":"ok"}`), `GET /readyz` (200 `{"status":"ready"}` when
 /// the readiness probe returns `true`, else a 503 problem), then whatever the `routes` closure registers.

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Adds security headers to every response, errors included:
+/// The security headers ``ServerMiddleware`` adds to every response, errors included:
 ///
 /// - `Referrer-Policy: strict-origin-when-cross-origin`
 /// - `X-Content-Type-Options: nosniff`
@@ -12,42 +12,25 @@ import Hummingbird
 /// A route opts out of `no-store` (for a static page, say) by setting its own `Cache-Control`,
 /// for example with ``Hummingbird/Response/cacheable(_:)``. The other headers are only added when the
 /// response does not set them already.
-public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+struct SecurityHeaders {
     /// The `Cache-Control` value for responses that do not set one; `nil` adds none.
-    public let defaultCacheControl: String?
+    let defaultCacheControl: String?
     /// The `Strict-Transport-Security` value; `nil` sends none.
-    public let strictTransportSecurity: String?
+    let strictTransportSecurity: String?
 
-    /// Creates the middleware.
+    /// Creates the part.
     /// - Parameters:
     ///   - defaultCacheControl: the default `Cache-Control`; `no-store` unless given.
     ///   - strictTransportSecurity: the `Strict-Transport-Security` value for every response; none unless given.
-    public init(defaultCacheControl: String? = "no-store", strictTransportSecurity: String? = nil) {
+    init(defaultCacheControl: String? = "no-store", strictTransportSecurity: String? = nil) {
         self.defaultCacheControl = defaultCacheControl
         self.strictTransportSecurity = strictTransportSecurity
-    }
-
-    /// Calls `next` and adds the headers to its response (or to the response of a thrown
-    /// `HTTPResponseError`).
-    public func handle(
-        _ request: Request,
-        context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            response = try error.response(from: request, context: context)
-        }
-        apply(to: &response.headers)
-        return response
     }
 
     /// Adds the headers to `headers`, keeping any already present.
     /// Runs on every response: presence is tested with `contains` and the fields are appended (the name subscript's
     /// getter joins every value of the name into a new string, its setter replaces fields through a generic path).
-    public func apply(to headers: inout HTTPFields) {
+    func apply(to headers: inout HTTPFields) {
         headers.reserveCapacity(headers.count + 5)
         Self.add(.referrerPolicy, "strict-origin-when-cross-origin", to: &headers)
         Self.add(.xContentTypeOptions, "nosniff", to: &headers)
@@ -65,7 +48,7 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
 
 extension Response {
     /// The response with `Cache-Control` set to `directive` (e.g. `public, max-age=3600`), which
-    /// ``SecurityHeadersMiddleware`` then leaves alone instead of adding `no-store`.
+    /// ``ServerMiddleware`` then leaves alone instead of adding `no-store`.
     public func cacheable(_ directive: String) -> Response {
         var response = self
         response.headers[.cacheControl] = directive

@@ -1,8 +1,8 @@
 import Hummingbird
 import Logging
 
-/// Turns every error thrown by the routes and middleware below it into an `application/problem+json`
-/// response, adding the request id as the `request_id` member.
+/// How ``ServerMiddleware`` turns every error thrown by a route into an `application/problem+json` response (to
+/// which it adds the request id as the `request_id` member).
 ///
 /// - ``Problem`` and ``ProblemConvertible`` errors: as they are.
 /// - `DecodingError`: 400 naming the field (see ``DecodingProblem``).
@@ -13,30 +13,9 @@ import Logging
 ///
 /// Thrown ``Problem``s and ``ProblemConvertible`` errors are deliberate and are not logged; other errors
 /// that end as 5xx are logged at `error` level.
-public struct ProblemMiddleware: RouterMiddleware {
-    /// The context this middleware reads the request id and logger from.
-    public typealias Context = AuthRequestContext
-
-    /// Creates the middleware.
-    public init() {}
-
-    /// Calls `next`, converting any thrown error into a problem response.
-    public func handle(
-        _ request: Request,
-        context: AuthRequestContext,
-        next: (Request, AuthRequestContext) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch {
-            var problem = Self.problem(for: error, context: context, request: request)
-            problem.extensions["request_id"] = .string(context.requestID)
-            return problem.makeResponse()
-        }
-    }
-
+enum ErrorProblems {
     /// The problem for `error`, logging errors that become 5xx.
-    public static func problem(for error: any Error, context: AuthRequestContext, request: Request) -> Problem {
+    static func problem(for error: any Error, context: AuthRequestContext, request: Request) -> Problem {
         let problem: Problem
         switch error {
         case let error as Problem:
