@@ -278,6 +278,8 @@ final class RebuildState: @unchecked Sendable {
         batch.events.withUnsafeBufferPointer { events in
             guard let first = events.baseAddress else { return }
             for index in events.indices {
+                // The streams of the event `prefetchDistance` ahead are loaded while this one's are hashed.
+                if index + Self.prefetchDistance < events.count { events[index + Self.prefetchDistance].prefetchStreams() }
                 let event = FoldEvent(first + index)
                 let seq = event.seq.bigEndian
                 streams.removeAll(keepingCapacity: true)
