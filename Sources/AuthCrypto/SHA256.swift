@@ -23,6 +23,13 @@ public struct SHA256: ~Copyable {
         }
     }
 
+    /// Feeds a slice of bytes into the hash, in place.
+    public mutating func update(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { buffer in
+            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+        }
+    }
+
     /// Finishes and returns the 32-byte digest.
     public consuming func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Self.byteCount)

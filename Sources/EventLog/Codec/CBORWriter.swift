@@ -40,6 +40,19 @@ struct CBORWriter {
         }
     }
 
+    /// The text string `kind:id` of `stream` (``StreamRef/description``), written from the two parts' bytes in place.
+    mutating func text(_ stream: StreamRef) {
+        var kind = stream.kind.rawValue, id = stream.id
+        kind.withUTF8 { kind in
+            id.withUTF8 { id in
+                head(3, UInt64(kind.count + 1 + id.count))
+                bytes.append(contentsOf: kind)
+                bytes.append(UInt8(ascii: ":"))
+                bytes.append(contentsOf: id)
+            }
+        }
+    }
+
     /// A text string from its UTF-8 bytes (the same encoding as ``text(_:)`` of that string).
     mutating func text(utf8 value: some Collection<UInt8>) {
         head(3, UInt64(value.count))

@@ -17,6 +17,29 @@ public enum EventCodec {
     /// The event bytes of `event` at `timestamp`.
     public static func encode(_ event: PendingEvent, timestamp: Timestamp) -> [UInt8] {
         var writer = CBORWriter(capacity: 128 + event.payload.count)
+        write(event, timestamp: timestamp, to: &writer)
+        return writer.bytes
+    }
+
+    /// The stored value of `event` appended as `seq` at `timestamp` after the event whose chain hash is `previous`
+    /// (``storedValue(hash:eventBytes:)`` of ``encode(_:timestamp:)`` and ``chainHash(previous:seq:eventBytes:)``),
+    /// built in one buffer, and its chain hash.
+    public static func stored(
+        _ event: PendingEvent, seq: UInt64, timestamp: Timestamp, previous: [UInt8]
+    ) -> (stored: [UInt8], hash: [UInt8]) {
+        var writer = CBORWriter(capacity: 32 + 128 + event.payload.count)
+        writer.bytes.append(contentsOf: genesisHash)  // the hash's place, filled in below
+        write(event, timestamp: timestamp, to: &writer)
+        var hasher = AuthCrypto.SHA256()
+        hasher.update(previous)
+        hasher.update(seqKey(seq))
+        hasher.update(writer.bytes[32...])
+        let hash = hasher.finalize()
+        writer.bytes.replaceSubrange(0..<32, with: hash)
+        return (writer.bytes, hash)
+    }
+
+    private static func write(_ event: PendingEvent, timestamp: Timestamp, to writer: inout CBORWriter) {
         writer.head(4, 11)
         writer.uint(format)
         writer.int(timestamp.microseconds)
@@ -28,9 +51,8 @@ public enum EventCodec {
         writer.optionalText(event.request.clientIP)
         writer.optionalText(event.request.userAgent)
         writer.head(4, UInt64(event.streams.count))
-        for stream in event.streams { writer.text(stream.description) }
+        for stream in event.streams { writer.text(stream) }
         writer.bytes.append(contentsOf: event.payload)
-        return writer.bytes
     }
 
     /// `SHA-256(previous || seq big-endian || eventBytes)`.

@@ -51,9 +51,7 @@ public struct CommandContext {
         if let sealer { event.request = try sealer.sealedRequest(of: event, in: self) }
         let seq = head.seq + 1
         let timestamp = max(now, head.timestamp)
-        let bytes = EventCodec.encode(event, timestamp: timestamp)
-        let hash = EventCodec.chainHash(previous: head.hash, seq: seq, eventBytes: bytes)
-        let stored = EventCodec.storedValue(hash: hash, eventBytes: bytes)
+        let (stored, hash) = EventCodec.stored(event, seq: seq, timestamp: timestamp, previous: head.hash)
         try withUnsafeBytes(of: seq.bigEndian) { key in
             try stored.withUnsafeBytes { value in try txn.put(tables.log, key: key, value: value, flags: [.append]) }
         }
