@@ -39,10 +39,10 @@ extension AuthService {
         let now = clock.now()
         let principal: Principal
         if let authorization = request.headers.value(of: .authorization) {
-            guard let token = Self.bearerToken(authorization) else {
+            guard let (token, hasDot) = Self.bearer(authorization) else {
                 throw Problem.unauthenticated("the Authorization header must be 'Bearer <token>'")
             }
-            if token.utf8.contains(UInt8(ascii: ".")) {
+            if hasDot {
                 guard let verified = tokens.verify(String(token), now: now),
                     let session = try await readCatchingUp({ try store.query({ try $0.session(id: verified.sessionID, at: now, handle: sessionRecords) }) }),
                     session.record.userID == verified.userID
@@ -95,17 +95,35 @@ extension AuthService {
         return try store.query { try $0.sessionCheck(tokenHash: hash, at: now, handle: sessionTokens) }
     }
 
-    /// The token of `Bearer <token>` (scheme case-insensitive), or `nil`.
-    static func bearerToken(_ header: String) -> Substring? {
-        // Byte comparisons only: this runs on every authenticated request (no lowercased copy, no Foundation search).
-        let scheme = Array("bearer".utf8)
+    /// The token of `Bearer <token>` (scheme case-insensitive, spaces before the token skipped), or `nil`.
+    static func bearerToken(_ header: String) -> Substring? { bearer(header)?.token }
+
+    /// ``bearerToken(_:)`` and whether the token holds a `.` (an access token, a JWT; session tokens have none).
+    ///
+    /// One pass over the header's UTF-8 bytes in place: this runs on every authenticated request (no lowercased copy,
+    /// no walk of the string's characters or of a substring's UTF-8 view).
+    static func bearer(_ header: String) -> (token: Substring, hasDot: Bool)? {
+        var header = header
+        let found = header.withUTF8 { bytes -> (start: Int, hasDot: Bool)? in
+            // `bearer` in any case: ASCII letters differ from their capitals in bit 0x20 only.
+            guard bytes.count > 7, bytes[0] | 0x20 == UInt8(ascii: "b"), bytes[1] | 0x20 == UInt8(ascii: "e"),
+                bytes[2] | 0x20 == UInt8(ascii: "a"), bytes[3] | 0x20 == UInt8(ascii: "r"), bytes[4] | 0x20 == UInt8(ascii: "e"),
+                bytes[5] | 0x20 == UInt8(ascii: "r"), bytes[6] == UInt8(ascii: " ")
+            else { return nil }
+            var start = 7
+            while start < bytes.count, bytes[start] == UInt8(ascii: " ") { start += 1 }
+            let count = bytes.count - start
+            guard count > 0, count <= 8192 else { return nil }
+            var hasDot = false
+            for byte in bytes[start...] {
+                if byte == UInt8(ascii: " ") { return nil }
+                if byte == UInt8(ascii: ".") { hasDot = true }
+            }
+            return (start, hasDot)
+        }
+        guard let found else { return nil }
         let utf8 = header.utf8
-        guard utf8.count > 7, zip(utf8.prefix(6), scheme).allSatisfy({ $0 | 0x20 == $1 }),
-            utf8[utf8.index(utf8.startIndex, offsetBy: 6)] == UInt8(ascii: " ")
-        else { return nil }
-        let token = header.dropFirst(7).drop { $0 == " " }
-        guard !token.isEmpty, token.utf8.count <= 8192, !token.utf8.contains(UInt8(ascii: " ")) else { return nil }
-        return token
+        return (Substring(utf8[utf8.index(utf8.startIndex, offsetBy: found.start)...]), found.hasDot)
     }
 
     /// `Set-Cookie` for a new session.

@@ -73,7 +73,13 @@ public enum Encoding {
 
     /// Decodes base64url without padding, strictly: no padding, no other alphabet, no non-zero trailing bits.
     public static func fromBase64URL(_ string: some StringProtocol) -> [UInt8]? {
-        let chars = Array(string.utf8)
+        // A native string's bytes in place; a copy of the others'.
+        if let decoded = string.utf8.withContiguousStorageIfAvailable({ fromBase64URL(utf8: $0) }) { return decoded }
+        return Array(string.utf8).withUnsafeBufferPointer { fromBase64URL(utf8: $0) }
+    }
+
+    /// ``fromBase64URL(_:)`` of the UTF-8 bytes `chars`.
+    static func fromBase64URL(utf8 chars: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         if chars.count % 4 == 1 { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(chars.count * 3 / 4)
