@@ -87,7 +87,7 @@ struct EnvironmentTests {
         }
     }
 
-    @Test("the map grows by itself when full")
+    @Test("the map grows by itself when full, and each read sees every commit made before it")
     func mapGrowth() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -101,10 +101,17 @@ struct EnvironmentTests {
                 for index in 0..<100 {
                     try txn.put(db, key: withUnsafeBytes(of: UInt32(batch * 100 + index).bigEndian) { Array($0) }, value: value)
                 }
+                try txn.put(db, key: [0xFF], value: [UInt8(batch)])
+            }
+            for _ in 0..<3 {
+                try env.read { (txn: Transaction) throws in
+                    #expect(try txn.get(db, key: [0xFF]) == [UInt8(batch)])
+                    #expect(try txn.count(db) == (batch + 1) * 100 + 1)
+                }
             }
         }
         #expect(env.mapSize > 256 * 1024)
-        #expect(try env.read { txn in try txn.count(db) } == 2000)
+        #expect(try env.read { txn in try txn.count(db) } == 2001)
     }
 
     @Test("a map that cannot grow further fails with mapFull, not a crash")
