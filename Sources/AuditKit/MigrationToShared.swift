@@ -93,7 +93,7 @@ public enum MigrationToShared {
                         guard EventCodec.seq(fromKey: key) == seq else {
                             throw MigrationError("event \(seq) is missing from the source log (next key \(Encoding.hex(key)))")
                         }
-                        guard value.count > 32, EventCodec.chainHash(previous: previous, seq: seq, eventBytes: Array(value[32...])) == Array(value[0..<32]) else {
+                        guard value.count > 32, EventCodec.chainHash(previous: previous, seq: seq, eventBytes: value[32...]) == Array(value[0..<32]) else {
                             throw MigrationError("event \(seq) fails the hash chain: the event bytes or its stored hash were altered; nothing was copied")
                         }
                         previous = Array(value[0..<32])

@@ -18,9 +18,7 @@ public struct SHA256: ~Copyable {
 
     /// Feeds bytes into the hash.
     public mutating func update(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
-        }
+        update(bytes[...])
     }
 
     /// Feeds a slice of bytes into the hash, in place.

@@ -30,11 +30,7 @@ public enum EventCodec {
         var writer = CBORWriter(capacity: 32 + 128 + event.payload.count)
         writer.bytes.append(contentsOf: genesisHash)  // the hash's place, filled in below
         write(event, timestamp: timestamp, to: &writer)
-        var hasher = AuthCrypto.SHA256()
-        hasher.update(previous)
-        hasher.update(seqKey(seq))
-        hasher.update(writer.bytes[32...])
-        let hash = hasher.finalize()
+        let hash = chainHash(previous: previous, seq: seq, eventBytes: writer.bytes[32...])
         writer.bytes.replaceSubrange(0..<32, with: hash)
         return (writer.bytes, hash)
     }
@@ -57,6 +53,11 @@ public enum EventCodec {
 
     /// `SHA-256(previous || seq big-endian || eventBytes)`.
     public static func chainHash(previous: [UInt8], seq: UInt64, eventBytes: [UInt8]) -> [UInt8] {
+        chainHash(previous: previous, seq: seq, eventBytes: eventBytes[...])
+    }
+
+    /// ``chainHash(previous:seq:eventBytes:)`` of event bytes read in place (the part of a stored value after its hash).
+    public static func chainHash(previous: [UInt8], seq: UInt64, eventBytes: ArraySlice<UInt8>) -> [UInt8] {
         var hasher = AuthCrypto.SHA256()
         hasher.update(previous)
         hasher.update(seqKey(seq))

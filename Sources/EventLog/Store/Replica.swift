@@ -61,7 +61,7 @@ enum Replica {
             }
             let hash = Array(stored[0..<32])
             guard seq == previous.seq + 1,
-                hash == EventCodec.chainHash(previous: previous.hash, seq: seq, eventBytes: Array(stored[32...]))
+                hash == EventCodec.chainHash(previous: previous.hash, seq: seq, eventBytes: stored[32...])
             else {
                 throw EventStoreError.diverged("commit \(commit.number): event \(seq) does not continue the hash chain")
             }

@@ -62,7 +62,7 @@ public enum LogVerifier {
                     return false
                 }
                 let stored = Array(value[0..<32])
-                let computed = EventCodec.chainHash(previous: previous, seq: seq, eventBytes: Array(value[32...]))
+                let computed = EventCodec.chainHash(previous: previous, seq: seq, eventBytes: value[32...])
                 guard stored == computed else {
                     report.chainFailure = (seq, "hash mismatch: the event bytes or its stored hash were altered")
                     return false
