@@ -15,6 +15,8 @@ import Darwin
 public final class Environment: @unchecked Sendable {
     private let env: OpaquePointer
     private let resizeLock = ResizeLock()
+    /// Checks that each read transaction took the snapshot its id names (see ``MetaPages``).
+    private let metaPages: MetaPages
     /// The directory of the environment.
     public let path: String
     /// The largest map size the environment grows to before writes fail with ``LMDBError/mapFull``.
@@ -47,6 +49,7 @@ public final class Environment: @unchecked Sendable {
         self.env = handle
         self.path = path
         self.maxMapSize = options.maxMapSize
+        let metaPages: MetaPages
         do {
             try LMDBError.check(mdb_env_set_maxdbs(handle, MDB_dbi(options.maxDatabases)))
             try LMDBError.check(mdb_env_set_maxreaders(handle, options.maxReaders))
@@ -56,6 +59,7 @@ public final class Environment: @unchecked Sendable {
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             if options.noSync { flags |= UInt32(MDB_NOSYNC) }
             try LMDBError.check(mdb_env_open(handle, path, flags, 0o600))
+            metaPages = try MetaPages(env: handle)
             // Slots left by processes killed inside a read transaction would pin old pages (see clearStaleReaders).
             var dead: Int32 = 0
             try LMDBError.check(mdb_reader_check(handle, &dead))
@@ -63,6 +67,7 @@ public final class Environment: @unchecked Sendable {
             mdb_env_close(handle)
             throw error
         }
+        self.metaPages = metaPages
     }
 
     deinit {
@@ -127,13 +132,14 @@ public final class Environment: @unchecked Sendable {
         while true {
             let outcome: Result<R, any Error>? = resizeLock.withShared { () -> Result<R, any Error>? in
                 var first: OpaquePointer?
-                var rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &first)
+                var rc = beginRead(&first)
                 if rc == MDB_MAP_RESIZED { return nil }
                 guard rc == 0, let first else { return .failure(LMDBError(code: rc)) }
-                // A commit between the two begins gives the second a newer snapshot: begin it again.
+                // A commit between the two begins gives the second a newer snapshot: begin it again. (`beginRead`
+                // makes equal ids mean equal snapshots.)
                 var second: OpaquePointer?
                 for _ in 0..<1_000 {
-                    rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &second)
+                    rc = beginRead(&second)
                     guard rc == 0, let opened = second else { break }
                     if mdb_txn_id(opened) == mdb_txn_id(first) { break }
                     mdb_txn_abort(opened)
@@ -161,7 +167,7 @@ public final class Environment: @unchecked Sendable {
         while true {
             let outcome: Result<R, any Error>? = resizeLock.withShared { () -> Result<R, any Error>? in
                 var txnPointer: OpaquePointer?
-                let rc = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txnPointer)
+                let rc = readOnly ? beginRead(&txnPointer) : mdb_txn_begin(env, nil, 0, &txnPointer)
                 if rc == MDB_MAP_RESIZED { return nil }
                 guard rc == 0, let txnPointer else { return .failure(LMDBError(code: rc)) }
                 let txn = Transaction(txn: txnPointer, readOnly: readOnly)
@@ -185,6 +191,24 @@ public final class Environment: @unchecked Sendable {
             try grow()
         }
     }
+
+    /// Begins a read-only transaction on exactly the snapshot its id names: one that copied a newer meta page
+    /// (``MetaPages``) is aborted and begun again.
+    private func beginRead(_ txn: inout OpaquePointer?) -> Int32 {
+        while true {
+            let rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
+            guard rc == 0, let opened = txn else { return rc }
+            if metaPages.holds(opened) { return 0 }
+            mdb_txn_abort(opened)
+            txn = nil
+        }
+    }
+
+    /// Whether the read transaction `txn` still holds the snapshot its id names (for tests of ``MetaPages``).
+    func snapshotIsCurrent(_ txn: Transaction) -> Bool { metaPages.holds(txn.txn) }
+
+    /// The id in meta page slot `slot` (for tests of ``MetaPages``).
+    func metaTransactionID(slot: Int) -> UInt64 { metaPages.transactionID(slot: slot) }
 
     /// Doubles the map (or adopts a size grown by another process).
     private func grow() throws(LMDBError) {

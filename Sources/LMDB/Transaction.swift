@@ -15,6 +15,10 @@ public final class Transaction {
     /// Records every write made through this transaction from now on, if set (see ``WriteRecorder``).
     public var recorder: WriteRecorder?
 
+    /// LMDB's id of the snapshot: for a write transaction, the id its commit will have; for a read transaction, the id
+    /// of the last write transaction it sees.
+    public var snapshotID: Int { mdb_txn_id(txn) }
+
     init(txn: OpaquePointer, readOnly: Bool) {
         self.txn = txn
         self.isReadOnly = readOnly
