@@ -187,7 +187,11 @@ struct AuthzBenchmark: ParsableCommand {
                 .write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        _ = try HTTPBenchmark.runWrk(wrk, port: port, path: "/healthz", connections: connections, duration: 1)
+        // Every endpoint measured is warmed up alike first (1 s each).
+        _ = try HTTPBenchmark.runWrk(wrk, port: port, path: "/healthz", headers: [auth], connections: connections, duration: 1)
+        _ = try HTTPBenchmark.runWrk(wrk, port: port, path: "/v1/authz/check", headers: [auth], script: scripts[0], connections: connections, duration: 1)
+        _ = try HTTPBenchmark.runWrk(wrk, port: port, path: "/v1/authz/check-batch", headers: [auth], script: scripts[1], connections: connections, duration: 1)
+        _ = try HTTPBenchmark.runWrk(wrk, port: port, path: "/v1/session", headers: [auth], connections: connections, duration: 1)
         var hello: [Double] = [], check: [Double] = [], batch: [Double] = [], validate: [Double] = []
         var checkNon2xx = 0
         for round in 0..<4 {
