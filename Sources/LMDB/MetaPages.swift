@@ -17,8 +17,9 @@ import Darwin
 /// again. A stress run of one writer and three readers on two cores saw this about ten times a second.
 ///
 /// After the copy, the slot holds `n` only if it held `n` when the reader copied it: a slot's id only grows, and the
-/// writer writes the id last. (Unless the writer's single `pwrite` of that slot spans both the copy and the check.) ``Environment`` begins a read transaction again whenever ``holds(_:)`` is false, so
-/// every reader sees exactly the snapshot `n` it registered, and snapshots never go backwards. The check is one load.
+/// writer writes the id last (left open: the writer's single `pwrite` of that slot spanning both the copy and the
+/// check). ``Environment`` begins a read transaction again whenever ``holds(_:)`` is false, so every reader sees
+/// exactly the snapshot `n` it registered, and snapshots never go backwards. The check is one load.
 ///
 /// `@unchecked Sendable`: the mapping is read-only and lives as long as the instance.
 final class MetaPages: @unchecked Sendable {
