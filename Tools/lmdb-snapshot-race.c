@@ -9,9 +9,10 @@
  *   cc -O2 -o lmdb-snapshot-race Tools/lmdb-snapshot-race.c -llmdb -lpthread
  *   ./lmdb-snapshot-race SECONDS READERS GUARD      e.g. ./lmdb-snapshot-race 10 3 0
  *
- * The meta page offsets are those of LMDB 0.9's data format 1 on a 64-bit build (Sources/CLMDB/shim.h).
+ * The meta page offset and its load come from the LMDB target's own shim (Sources/CLMDB/shim.h), the ones
+ * `MetaPages` uses.
  */
-#include <lmdb.h>
+#include "../Sources/CLMDB/shim.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -22,7 +23,6 @@
 #include <unistd.h>
 
 #define CHECK(x) do { int rc_ = (x); if (rc_) { fprintf(stderr, "%s: %s\n", #x, mdb_strerror(rc_)); exit(1); } } while (0)
-enum { META_TXNID_OFFSET = 144 };
 
 static MDB_env *env;
 static MDB_dbi dbi;
@@ -56,7 +56,7 @@ static void *reader(void *arg) {
         CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn));
         while (guard) {
             size_t id = mdb_txn_id(txn);
-            uint64_t slot = __atomic_load_n((const uint64_t *)(metas + (id & 1) * page_size + META_TXNID_OFFSET), __ATOMIC_ACQUIRE);
+            uint64_t slot = clmdb_load_meta_u64(metas + (id & 1) * page_size, CLMDB_META_TXNID_OFFSET);
             if (slot == id) break;
             t->repeated++;
             mdb_txn_abort(txn);
